@@ -1,0 +1,200 @@
+// Package lang reads a configuration directory (*.trust.hcl plus variable
+// files), checks it against the schema of SPEC section 3 and 4, and evaluates
+// it in dependency order into a Config of plain Go values the planner can use
+// without knowing HCL. Every problem is an hcl.Diagnostic with a source range.
+package lang
+
+import (
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/trustform/trustform/internal/pem"
+	"github.com/trustform/trustform/runtimes"
+)
+
+// Options control Load. Everything that varies between machines or runs is
+// passed in, so tests fix it.
+type Options struct {
+	// Vars are -var and -var-file flags in command-line order.
+	Vars []VarFlag
+	// Environ is the environment (KEY=VALUE) used for TRUSTFORM_VAR_*,
+	// TRUSTFORM_DEVELOPER_CERTIFICATE_TRUST and the env() function.
+	Environ []string
+	// DevcertDir is where the development CA lives; devcert.* references
+	// evaluate to paths inside it whether or not it exists yet.
+	DevcertDir string
+	// Now is the time certificate validity is checked against.
+	Now time.Time
+	// GOOS selects per-OS defaults (dotnet_project on windows).
+	GOOS string
+	// Interactive reports whether missing variables may be prompted for; when
+	// false a required variable without a value is an error.
+	Interactive bool
+}
+
+// VarFlag is one -var NAME=VALUE (Name and Value set) or -var-file=FILE
+// (File set).
+type VarFlag struct {
+	Name, Value string
+	File        string
+}
+
+// Config is an evaluated configuration directory.
+type Config struct {
+	// Dir is the absolute configuration directory (path.root).
+	Dir string
+	// Files holds every parsed file by name, for diagnostic rendering.
+	Files map[string]*hcl.File
+	// Settings from the trustform block, with environment overrides applied.
+	Settings Settings
+	// Variables by name, with their final values.
+	Variables map[string]*Variable
+	// Collections by name, certificates parsed, normalised and de-duplicated.
+	Collections map[string]*Collection
+	// Resources sorted by address.
+	Resources []*Resource
+	// Outputs sorted by name.
+	Outputs []*Output
+	// EnvRead records every env(NAME) call and the value it returned, so the
+	// plan can show what it depended on.
+	EnvRead map[string]string
+}
+
+// Settings is the trustform block.
+type Settings struct {
+	DeveloperCertificateTrust bool
+	// ContainerRuntime is auto, docker or podman.
+	ContainerRuntime string
+	DeclRange        hcl.Range
+}
+
+// Variable is one declared variable.
+type Variable struct {
+	Name        string
+	Description string
+	Sensitive   bool
+	Type        cty.Type
+	Value       cty.Value
+	DeclRange   hcl.Range
+}
+
+// Collection is one certificate_authority_collection.
+type Collection struct {
+	Name         string
+	Certificates []*pem.Certificate
+	DeclRange    hcl.Range
+}
+
+// Resource is one evaluated resource block. Fields that do not apply to
+// Type are zero. All paths are absolute.
+type Resource struct {
+	Type, Name string
+	// Address is TYPE.NAME.
+	Address   string
+	DeclRange hcl.Range
+	Runtime   *runtimes.Runtime
+
+	// Program is the interpreter or tool (node, python, npm, dotnet, java,
+	// go, ruby, deno, bun): the attribute named by Runtime.ProgramAttr, else
+	// the runtime's default.
+	Program string
+	// Command is the executable's command.
+	Command string
+	// Script: node_app, python_app, ruby_app, deno_app, bun_app (a path);
+	// npm_app (a package.json script name, default "start").
+	Script string
+	// Module: python_module.
+	Module string
+	// Project: dotnet_project.
+	Project string
+	// Java: Jar, or Classpath and Main; JVMArgs go before -jar / -cp.
+	Jar, Classpath, Main string
+	JVMArgs              []string
+	// Go: Package (go run PACKAGE) or Binary (a built program).
+	Package, Binary string
+	// Deno: Permissions such as "--allow-net".
+	Permissions []string
+
+	// Container settings.
+	Image          string
+	Entrypoint     string
+	Ports          []string
+	Network        string
+	Volumes        []string
+	RuntimeArgs    []string
+	ContainerPaths ContainerPaths
+
+	Args       []string
+	Env        map[string]string
+	WorkingDir string
+	// SensitiveArgs and SensitiveEnv mark values derived from sensitive
+	// variables (indexes into Args, keys of Env).
+	SensitiveArgs []int
+	SensitiveEnv  []string
+
+	StopTimeout time.Duration
+	ReadyWhen   *ReadyWhen
+
+	// DependsOn lists the addresses this resource depends on, explicit
+	// (depends_on) and implicit (references), sorted and unique.
+	DependsOn []string
+	// DependsOnRanges gives, per address in DependsOn, where the dependency
+	// was declared.
+	DependsOnRanges map[string]hcl.Range
+
+	// Collections names the collections in the order listed.
+	Collections               []string
+	DeveloperCertificateTrust bool
+	// Scope is certificate_trust_scope, or the runtime default.
+	Scope runtimes.Scope
+	// ScopeSet reports whether the user set the scope.
+	ScopeSet bool
+	// TrustConfiguration is nil when the block is absent.
+	TrustConfiguration *TrustConfiguration
+	// Trust holds the values trust.* evaluated to inside this resource.
+	Trust TrustValues
+}
+
+// ContainerPaths is the resolved container_certificate_paths (defaults
+// filled in).
+type ContainerPaths struct {
+	Destination    string
+	BundlePaths    []string
+	DirectoryPaths []string
+}
+
+// TrustConfiguration is certificate_trust_configuration.
+type TrustConfiguration struct {
+	Arguments   []string
+	Environment map[string]string
+	DeclRange   hcl.Range
+}
+
+// TrustValues are the trust.* values of one resource: host paths for
+// processes, in-container paths for containers. When the resource gets no
+// trust (scope none, or no certificates) Scope is "none" and the paths are
+// empty.
+type TrustValues struct {
+	Scope           runtimes.Scope
+	BundlePath      string
+	DirectoriesPath string
+}
+
+// ReadyWhen is the readiness check.
+type ReadyWhen struct {
+	TCP     string
+	HTTP    string
+	Timeout time.Duration
+}
+
+// Output is one output block. Value may be unknown when it depends on
+// values only apply knows (pid, container_id).
+type Output struct {
+	Name        string
+	Description string
+	Sensitive   bool
+	Value       cty.Value
+	DeclRange   hcl.Range
+}

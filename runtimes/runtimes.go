@@ -1,0 +1,259 @@
+package runtimes
+
+import (
+	"sort"
+)
+
+// Scope says how a resource's trust is changed. See SPEC section 4.1.
+type Scope string
+
+// The four scopes.
+const (
+	ScopeAppend   Scope = "append"
+	ScopeOverride Scope = "override"
+	ScopeSystem   Scope = "system"
+	ScopeNone     Scope = "none"
+)
+
+// Scopes lists the valid scopes in the order they are documented.
+var Scopes = []Scope{ScopeAppend, ScopeOverride, ScopeSystem, ScopeNone}
+
+// ValidScope reports whether s names one of the four scopes.
+func ValidScope(s string) bool {
+	for _, v := range Scopes {
+		if string(v) == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Kind says how a resource is launched.
+type Kind string
+
+// Launch kinds.
+const (
+	KindProcess   Kind = "process"
+	KindContainer Kind = "container"
+)
+
+// ValueKind says what an environment variable set by trustform points at.
+type ValueKind int
+
+// Values a trust variable can take.
+const (
+	// ValueBundle is the resource's bundle (cert.pem).
+	ValueBundle ValueKind = iota
+	// ValueCertsDir is the resource's own certificate directory.
+	ValueCertsDir
+	// ValueCertDirs is the resource's certificate directory followed by the
+	// inherited or default directories (append scope's SSL_CERT_DIR).
+	ValueCertDirs
+	// ValueLiteral is the rule's Literal string.
+	ValueLiteral
+	// ValueJavaTrustStore is the JVM option list naming the PKCS#12 store.
+	ValueJavaTrustStore
+)
+
+// Merge says what happens when the user (resource env, or trustform's own
+// environment) already set the variable. trustform never silently drops a
+// value the user set.
+type Merge int
+
+// Merge rules.
+const (
+	// MergeReplace sets the variable to trustform's value. Used only for
+	// variables no user would set for another purpose.
+	MergeReplace Merge = iota
+	// MergePathList puts trustform's entries first, then the user's, separated
+	// by the OS path-list separator (SSL_CERT_DIR).
+	MergePathList
+	// MergeSpaceList appends trustform's value to the user's, space-separated,
+	// unless already present (NODE_OPTIONS, JAVA_TOOL_OPTIONS).
+	MergeSpaceList
+	// MergeBundle: when the user set the variable to a file, trustform writes
+	// a bundle holding that file's certificates plus its own and points the
+	// variable at it (NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE).
+	MergeBundle
+)
+
+// EnvRule is one environment variable a runtime gets in some scope.
+type EnvRule struct {
+	Name    string
+	Value   ValueKind
+	Literal string // for ValueLiteral
+	Merge   Merge
+}
+
+// Runtime is the row of one resource type.
+type Runtime struct {
+	// Type is the HCL resource type, e.g. "node_app".
+	Type string
+	// Kind is process or container.
+	Kind Kind
+	// DefaultScope applies when certificate_trust_scope is not set.
+	DefaultScope Scope
+	// DefaultScopeWindows, when not empty, replaces DefaultScope on Windows.
+	DefaultScopeWindows Scope
+	// Program is the default executable (overridable by the attribute named
+	// ProgramAttr), empty for executable and container.
+	Program     string
+	ProgramAttr string
+	// Env lists, per scope, the variables set in addition to the common
+	// OpenSSL ones (SSL_CERT_DIR, SSL_CERT_FILE) that every host process gets.
+	Env map[Scope][]EnvRule
+	// JavaTrustStore is set for runtimes that read a PKCS#12 store instead of
+	// PEM files.
+	JavaTrustStore bool
+	// Doc is a one-line description for help and docs.
+	Doc string
+}
+
+// DefaultScopeFor returns the default scope on the given GOOS.
+func (r *Runtime) DefaultScopeFor(goos string) Scope {
+	if goos == "windows" && r.DefaultScopeWindows != "" {
+		return r.DefaultScopeWindows
+	}
+	return r.DefaultScope
+}
+
+// CommonEnv returns the OpenSSL variables every host process gets in a scope
+// (SPEC 4.1): append sets SSL_CERT_DIR to our directory plus the inherited or
+// default ones; override and system point SSL_CERT_DIR at our directory only
+// and SSL_CERT_FILE at the bundle.
+func CommonEnv(s Scope) []EnvRule {
+	switch s {
+	case ScopeAppend:
+		return []EnvRule{{Name: "SSL_CERT_DIR", Value: ValueCertDirs, Merge: MergePathList}}
+	case ScopeOverride, ScopeSystem:
+		return []EnvRule{
+			{Name: "SSL_CERT_DIR", Value: ValueCertsDir, Merge: MergeReplace},
+			{Name: "SSL_CERT_FILE", Value: ValueBundle, Merge: MergeReplace},
+		}
+	}
+	return nil
+}
+
+var nodeEnv = map[Scope][]EnvRule{
+	ScopeAppend: {{Name: "NODE_EXTRA_CA_CERTS", Value: ValueBundle, Merge: MergeBundle}},
+	// --use-openssl-ca makes Node read SSL_CERT_FILE / SSL_CERT_DIR instead of
+	// its compiled-in Mozilla store.
+	ScopeOverride: {{Name: "NODE_OPTIONS", Value: ValueLiteral, Literal: "--use-openssl-ca", Merge: MergeSpaceList}},
+	ScopeSystem:   {{Name: "NODE_OPTIONS", Value: ValueLiteral, Literal: "--use-openssl-ca", Merge: MergeSpaceList}},
+}
+
+var pythonEnv = map[Scope][]EnvRule{
+	ScopeOverride: {
+		{Name: "REQUESTS_CA_BUNDLE", Value: ValueBundle, Merge: MergeBundle},
+		{Name: "CURL_CA_BUNDLE", Value: ValueBundle, Merge: MergeBundle},
+		{Name: "PIP_CERT", Value: ValueBundle, Merge: MergeBundle},
+	},
+	ScopeSystem: {
+		{Name: "REQUESTS_CA_BUNDLE", Value: ValueBundle, Merge: MergeBundle},
+		{Name: "CURL_CA_BUNDLE", Value: ValueBundle, Merge: MergeBundle},
+		{Name: "PIP_CERT", Value: ValueBundle, Merge: MergeBundle},
+	},
+}
+
+var javaEnv = map[Scope][]EnvRule{
+	ScopeAppend:   {{Name: "JAVA_TOOL_OPTIONS", Value: ValueJavaTrustStore, Merge: MergeSpaceList}},
+	ScopeOverride: {{Name: "JAVA_TOOL_OPTIONS", Value: ValueJavaTrustStore, Merge: MergeSpaceList}},
+	ScopeSystem:   {{Name: "JAVA_TOOL_OPTIONS", Value: ValueJavaTrustStore, Merge: MergeSpaceList}},
+}
+
+var denoEnv = map[Scope][]EnvRule{
+	// Deno ignores SSL_CERT_DIR; DENO_CERT adds a bundle to its Mozilla store.
+	ScopeAppend: {{Name: "DENO_CERT", Value: ValueBundle, Merge: MergeReplace}},
+	// With DENO_TLS_CA_STORE=system Deno uses the platform verifier, which on
+	// Linux reads SSL_CERT_FILE.
+	ScopeOverride: {{Name: "DENO_TLS_CA_STORE", Value: ValueLiteral, Literal: "system", Merge: MergeReplace}},
+	ScopeSystem:   {{Name: "DENO_TLS_CA_STORE", Value: ValueLiteral, Literal: "system", Merge: MergeReplace}},
+}
+
+var bunEnv = map[Scope][]EnvRule{
+	ScopeAppend:   {{Name: "NODE_EXTRA_CA_CERTS", Value: ValueBundle, Merge: MergeBundle}},
+	ScopeOverride: {{Name: "NODE_EXTRA_CA_CERTS", Value: ValueBundle, Merge: MergeBundle}},
+	ScopeSystem:   {{Name: "NODE_EXTRA_CA_CERTS", Value: ValueBundle, Merge: MergeBundle}},
+}
+
+// Table is every resource type trustform knows, by HCL type name.
+var table = map[string]*Runtime{
+	"executable": {Type: "executable", Kind: KindProcess, DefaultScope: ScopeAppend,
+		Doc: "any program; OpenSSL variables only"},
+	"node_app": {Type: "node_app", Kind: KindProcess, DefaultScope: ScopeAppend,
+		Program: "node", ProgramAttr: "node", Env: nodeEnv, Doc: "node SCRIPT ARGS..."},
+	"npm_app": {Type: "npm_app", Kind: KindProcess, DefaultScope: ScopeAppend,
+		Program: "npm", ProgramAttr: "npm", Env: nodeEnv, Doc: "npm run SCRIPT -- ARGS..."},
+	"python_app": {Type: "python_app", Kind: KindProcess, DefaultScope: ScopeSystem,
+		Program: "python3", ProgramAttr: "python", Env: pythonEnv, Doc: "python SCRIPT ARGS..."},
+	"python_module": {Type: "python_module", Kind: KindProcess, DefaultScope: ScopeSystem,
+		Program: "python3", ProgramAttr: "python", Env: pythonEnv, Doc: "python -m MODULE ARGS..."},
+	"dotnet_project": {Type: "dotnet_project", Kind: KindProcess, DefaultScope: ScopeAppend,
+		DefaultScopeWindows: ScopeNone, Program: "dotnet", ProgramAttr: "dotnet",
+		Doc: "dotnet run --project PATH -- ARGS..."},
+	"container": {Type: "container", Kind: KindContainer, DefaultScope: ScopeAppend,
+		Doc: "a docker or podman container"},
+	"java_app": {Type: "java_app", Kind: KindProcess, DefaultScope: ScopeSystem,
+		Program: "java", ProgramAttr: "java", Env: javaEnv, JavaTrustStore: true,
+		Doc: "java [JVM_ARGS] -jar JAR ARGS... or -cp CLASSPATH MAIN ARGS..."},
+	"go_app": {Type: "go_app", Kind: KindProcess, DefaultScope: ScopeAppend,
+		Program: "go", ProgramAttr: "go", Doc: "go run PACKAGE ARGS... or a built binary"},
+	"ruby_app": {Type: "ruby_app", Kind: KindProcess, DefaultScope: ScopeAppend,
+		Program: "ruby", ProgramAttr: "ruby", Doc: "ruby SCRIPT ARGS..."},
+	"deno_app": {Type: "deno_app", Kind: KindProcess, DefaultScope: ScopeAppend,
+		Program: "deno", ProgramAttr: "deno", Env: denoEnv, Doc: "deno run [PERMISSIONS] SCRIPT ARGS..."},
+	"bun_app": {Type: "bun_app", Kind: KindProcess, DefaultScope: ScopeAppend,
+		Program: "bun", ProgramAttr: "bun", Env: bunEnv, Doc: "bun SCRIPT ARGS..."},
+}
+
+// Lookup returns the row of a resource type, or nil when the type is unknown.
+func Lookup(typ string) *Runtime { return table[typ] }
+
+// Types returns every known resource type, sorted.
+func Types() []string {
+	out := make([]string, 0, len(table))
+	for k := range table {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Container defaults (SPEC 4.2).
+const DefaultContainerDestination = "/usr/lib/ssl/trustform"
+
+// DefaultContainerBundlePaths are the bundle files of common Linux images.
+func DefaultContainerBundlePaths() []string {
+	return []string{
+		"/etc/ssl/certs/ca-certificates.crt",
+		"/etc/pki/tls/certs/ca-bundle.crt",
+		"/etc/ssl/ca-bundle.pem",
+		"/etc/pki/tls/cacert.pem",
+		"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+		"/etc/ssl/cert.pem",
+	}
+}
+
+// DefaultContainerDirectoryPaths are the certificate directories of common
+// Linux images.
+func DefaultContainerDirectoryPaths() []string {
+	return []string{"/etc/ssl/certs", "/usr/local/share/ca-certificates", "/etc/pki/tls/certs"}
+}
+
+// DefaultHostBundlePaths and DefaultHostDirectoryPaths are where OpenSSL
+// builds on common Linux distributions look for system roots.
+func DefaultHostBundlePaths() []string {
+	return []string{
+		"/etc/ssl/certs/ca-certificates.crt",
+		"/etc/pki/tls/certs/ca-bundle.crt",
+		"/etc/ssl/ca-bundle.pem",
+		"/etc/pki/tls/cacert.pem",
+		"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+		"/etc/ssl/cert.pem",
+	}
+}
+
+// DefaultHostDirectoryPaths lists the system certificate directories.
+func DefaultHostDirectoryPaths() []string {
+	return []string{"/etc/ssl/certs", "/etc/pki/tls/certs", "/system/etc/security/cacerts"}
+}

@@ -1,0 +1,124 @@
+// Package state owns trustform's record of what it created: the versioned
+// JSON state file with serial and lineage, its backup, the lock held while a
+// command changes state, and atomic saves.
+package state
+
+import (
+	"errors"
+	"time"
+
+	"github.com/trustform/trustform/runtimes"
+)
+
+// Version is the state file format version this build writes. A file with a
+// higher version is refused, never overwritten.
+const Version = 1
+
+// State is the content of .trustform/state.json.
+//
+// Invariants: Resources is sorted by Address and holds one entry per address;
+// Serial grows by one on every save that changes anything; Lineage never
+// changes once set (a new state gets a random lineage).
+type State struct {
+	Version          int                `json:"version"`
+	TrustformVersion string             `json:"trustform_version"`
+	Serial           uint64             `json:"serial"`
+	Lineage          string             `json:"lineage"`
+	Resources        []*Resource        `json:"resources"`
+	Outputs          map[string]*Output `json:"outputs,omitempty"`
+}
+
+// Resource is one launched resource as state records it.
+type Resource struct {
+	Address string `json:"address"`
+	Type    string `json:"type"`
+	Name    string `json:"name"`
+	// Spec is what the resource was launched with (the plan's After).
+	Spec *Spec `json:"spec"`
+	// Handle names the process or container.
+	Handle runtimes.Handle `json:"handle"`
+	// Since is when it was started.
+	Since time.Time `json:"since"`
+	// CreatedPaths lists every file and directory apply created for this
+	// resource (trust material, log), so destroy removes exactly those.
+	CreatedPaths []string `json:"created_paths,omitempty"`
+}
+
+// Output is one output value recorded after apply.
+type Output struct {
+	// Value is the JSON encoding of the value, with its cty type in Type.
+	Value     []byte `json:"value"`
+	Type      []byte `json:"type"`
+	Sensitive bool   `json:"sensitive,omitempty"`
+}
+
+// Spec is the complete description of what one resource is launched with:
+// argv, environment additions, trust files. The planner builds it; apply
+// executes it; diffing two Specs decides create / update / replace.
+type Spec struct {
+	Kind       runtimes.Kind     `json:"kind"`
+	Argv       []string          `json:"argv"`
+	WorkingDir string            `json:"working_dir"`
+	// Env holds the variables set on top of trustform's own environment:
+	// the resource's env, the trust variables and the configuration block's.
+	Env map[string]string `json:"env"`
+	// SensitiveEnv names Env keys whose values must be masked in output;
+	// SensitiveArgs lists indexes of Argv likewise.
+	SensitiveEnv  []string `json:"sensitive_env,omitempty"`
+	SensitiveArgs []int    `json:"sensitive_args,omitempty"`
+
+	Scope runtimes.Scope `json:"trust_scope"`
+	// TrustDir is the host directory of the trust material (empty when the
+	// resource gets none).
+	TrustDir     string        `json:"trust_dir,omitempty"`
+	Files        []File        `json:"files,omitempty"`
+	Certificates []Certificate `json:"certificates,omitempty"`
+
+	LogPath     string        `json:"log_path,omitempty"`
+	StopTimeout time.Duration `json:"stop_timeout"`
+	ReadyWhen   *ReadyWhen    `json:"ready_when,omitempty"`
+	DependsOn   []string      `json:"depends_on,omitempty"`
+
+	Container *runtimes.ContainerLaunch `json:"container,omitempty"`
+}
+
+// File is one file of trust material. Content lives in the plan's blob pool
+// keyed by SHA256, so a bundle shared by a thousand resources is held once.
+type File struct {
+	// Path is absolute on the host.
+	Path string `json:"path"`
+	Mode uint32 `json:"mode"`
+	// SHA256 of the content; empty for symlinks.
+	SHA256 string `json:"sha256,omitempty"`
+	// Link, when set, makes this a relative symlink to Link.
+	Link string `json:"link,omitempty"`
+}
+
+// Certificate is the summary of one trusted certificate shown in plans.
+type Certificate struct {
+	Subject  string    `json:"subject"`
+	Issuer   string    `json:"issuer"`
+	SHA256   string    `json:"sha256"`
+	NotAfter time.Time `json:"not_after"`
+	Source   string    `json:"source,omitempty"`
+}
+
+// ReadyWhen is the readiness check of a resource.
+type ReadyWhen struct {
+	TCP     string        `json:"tcp,omitempty"`
+	HTTP    string        `json:"http,omitempty"`
+	Timeout time.Duration `json:"timeout"`
+}
+
+// ErrNoState is returned by Load when no state file exists.
+var ErrNoState = errors.New("no state")
+
+// Lookup returns the resource with the address, or nil.
+func (s *State) Lookup(address string) *Resource {
+	for _, r := range s.Resources {
+		if r.Address == address {
+			return r
+		}
+	}
+	return nil
+}
