@@ -1,0 +1,29 @@
+// Package testenv lets tests that need an external tool (openssl, python3,
+// node, curl, podman) skip with an install hint on developer machines, yet
+// fail in CI where TRUSTFORM_E2E=require promises every tool is present.
+package testenv
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// Required reports whether TRUSTFORM_E2E=require is set, meaning a missing
+// tool is a test failure rather than a skip.
+func Required() bool { return os.Getenv("TRUSTFORM_E2E") == "require" }
+
+// NeedTool returns the path of the executable name. If it is not on PATH the
+// test is skipped with the install command, or fails when Required().
+func NeedTool(t testing.TB, name, install string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	if Required() {
+		t.Fatalf("%s: not installed (TRUSTFORM_E2E=require); install with: %s", name, install)
+	}
+	t.Skipf("%s: not installed; install with: %s", name, install)
+	return ""
+}
