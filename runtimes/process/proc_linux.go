@@ -1,0 +1,195 @@
+package process
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/trustform/trustform/runtimes"
+)
+
+// procRoot is where the proc file system is mounted.
+const procRoot = "/proc"
+
+// readProc reads /proc/PID/stat. A pid that does not exist gives an error
+// matching fs.ErrNotExist.
+func readProc(pid int) (procInfo, error) {
+	b, err := os.ReadFile(fmt.Sprintf("%s/%d/stat", procRoot, pid))
+	if err != nil {
+		if errPidGone(err) {
+			return procInfo{}, fmt.Errorf("pid %d: %w", pid, fs.ErrNotExist)
+		}
+		return procInfo{}, err
+	}
+	return parseStat(b)
+}
+
+// errPidGone reports an error of reading a /proc file that means the
+// process is gone (ESRCH is what a read gives when it vanished after open).
+func errPidGone(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ESRCH)
+}
+
+// parseStat decodes the fields we need from the content of /proc/PID/stat:
+// "pid (comm) state ppid pgrp session ... starttime ...". comm is whatever
+// the program named itself and may hold spaces and parentheses, so the
+// fields are counted from the last ')'.
+func parseStat(b []byte) (procInfo, error) {
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return procInfo{}, fmt.Errorf("malformed stat line %q", b)
+	}
+	f := strings.Fields(string(b[i+1:]))
+	// f[0] is field 3 (state); field N is f[N-3].
+	const (
+		stateField = 3
+		pgrpField  = 5
+		startField = 22
+	)
+	if len(f) <= startField-stateField {
+		return procInfo{}, fmt.Errorf("malformed stat line %q: %d fields after comm", b, len(f))
+	}
+	pgid, err := strconv.Atoi(f[pgrpField-stateField])
+	if err != nil {
+		return procInfo{}, fmt.Errorf("malformed pgrp in stat line: %w", err)
+	}
+	start, err := strconv.ParseUint(f[startField-stateField], 10, 64)
+	if err != nil {
+		return procInfo{}, fmt.Errorf("malformed starttime in stat line: %w", err)
+	}
+	state := f[0]
+	return procInfo{pgid: pgid, start: start, zombie: state == "Z" || state == "X" || state == "x"}, nil
+}
+
+// pids lists the numeric entries of /proc.
+func pids() ([]int, error) {
+	ents, err := os.ReadDir(procRoot)
+	if err != nil {
+		return nil, fmt.Errorf("listing processes: %w", err)
+	}
+	out := make([]int, 0, len(ents))
+	for _, e := range ents {
+		if pid, err := strconv.Atoi(e.Name()); err == nil && pid > 0 {
+			out = append(out, pid)
+		}
+	}
+	return out, nil
+}
+
+// groupMembers returns the live (non-zombie) members of a process group.
+func groupMembers(pgid int) ([]int, error) {
+	all, err := pids()
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for _, pid := range all {
+		info, err := readProc(pid)
+		if err != nil {
+			continue // gone meanwhile, or unreadable: not ours to judge
+		}
+		if info.pgid == pgid && !info.zombie {
+			out = append(out, pid)
+		}
+	}
+	return out, nil
+}
+
+// groupAlive reports whether the group has a member that has not ended.
+// kill(-pgid, 0) is not enough: it succeeds for zombies, which on machines
+// whose init does not reap would make every stop wait the full grace.
+func groupAlive(pgid int) (bool, error) {
+	m, err := groupMembers(pgid)
+	return len(m) > 0, err
+}
+
+// groupMarked reports whether a live member of the group carries the
+// TRUSTFORM_LINEAGE marker.
+func groupMarked(pgid int) bool {
+	m, _ := groupMembers(pgid)
+	for _, pid := range m {
+		env, err := readEnviron(pid)
+		if err != nil {
+			continue
+		}
+		if _, ok := env[EnvLineage]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// readEnviron reads the environment a process was started with.
+func readEnviron(pid int) (map[string]string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("%s/%d/environ", procRoot, pid))
+	if err != nil {
+		return nil, err
+	}
+	env := map[string]string{}
+	for _, kv := range bytes.Split(b, []byte{0}) {
+		k, v, ok := bytes.Cut(kv, []byte{'='})
+		if ok && len(k) > 0 {
+			if _, dup := env[string(k)]; !dup {
+				env[string(k)] = string(v)
+			}
+		}
+	}
+	return env, nil
+}
+
+// FindOrphans returns the processes of the current user that were started
+// by trustform with this lineage: each is the leader of its process group
+// and carries TRUSTFORM_LINEAGE=lineage in its environment. Processes they
+// started inherit the markers but not the leadership, so they are not
+// reported. When several leaders claim the same address (a child that made
+// its own session), the one started first is reported. The result is sorted
+// by address.
+func (r *Runner) FindOrphans(lineage string) ([]Orphan, error) {
+	if lineage == "" {
+		return nil, nil
+	}
+	all, err := pids()
+	if err != nil {
+		return nil, err
+	}
+	uid := os.Getuid()
+	self := os.Getpid()
+	best := map[string]Orphan{}
+	for _, pid := range all {
+		if pid == self {
+			continue
+		}
+		fi, err := os.Stat(fmt.Sprintf("%s/%d", procRoot, pid))
+		if err != nil {
+			continue
+		}
+		if st, ok := fi.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != uid {
+			continue
+		}
+		env, err := readEnviron(pid)
+		if err != nil || env[EnvLineage] != lineage {
+			continue
+		}
+		addr := env[EnvAddress]
+		info, err := readProc(pid)
+		if err != nil || info.zombie || info.pgid != pid || addr == "" {
+			continue
+		}
+		if prev, ok := best[addr]; ok && prev.Handle.StartTime <= info.start {
+			continue
+		}
+		best[addr] = Orphan{Address: addr, Handle: runtimes.Handle{PID: pid, StartTime: info.start}}
+	}
+	out := make([]Orphan, 0, len(best))
+	for _, o := range best {
+		out = append(out, o)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Address < out[j].Address })
+	return out, nil
+}

@@ -1,0 +1,215 @@
+package process
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/trustform/trustform/runtimes"
+)
+
+// Environment variables every launched process carries so that it can be
+// recognised after a crash (FindOrphans).
+const (
+	EnvAddress = "TRUSTFORM_ADDRESS"
+	EnvLineage = "TRUSTFORM_LINEAGE"
+)
+
+// Runner starts, watches and stops host processes. The zero value is not
+// usable; call New. A Runner is safe for concurrent use.
+type Runner struct {
+	mu sync.Mutex
+	// exits holds the exit of children this Runner started and reaped, so
+	// Status can say exited with certainty while trustform is still running.
+	exits map[runtimes.Handle]Exit
+}
+
+// Exit is how a child started by this Runner ended.
+type Exit struct {
+	// Code is the exit status, or -1 when the process was killed by a signal.
+	Code int
+	// Err is what waiting reported, for a message to the user; nil when the
+	// process exited with status 0.
+	Err error
+}
+
+// Orphan is a process found running with our lineage in its environment.
+type Orphan struct {
+	Address string
+	Handle  runtimes.Handle
+}
+
+var _ runtimes.Runner = (*Runner)(nil)
+
+// New returns a Runner.
+func New() *Runner {
+	return &Runner{exits: map[runtimes.Handle]Exit{}}
+}
+
+// Start launches spec.Argv in spec.WorkingDir with spec.BaseEnv overlaid by
+// spec.Env and the TRUSTFORM_ADDRESS / TRUSTFORM_LINEAGE markers. It returns
+// as soon as the process exists. The process is reaped by a goroutine of this
+// Runner while trustform runs, and is left running when trustform exits.
+func (r *Runner) Start(ctx context.Context, spec *runtimes.LaunchSpec) (runtimes.Handle, error) {
+	if err := ctx.Err(); err != nil {
+		return runtimes.Handle{}, err
+	}
+	if len(spec.Argv) == 0 || spec.Argv[0] == "" {
+		return runtimes.Handle{}, fmt.Errorf("%s: no command to run", spec.Address)
+	}
+	env := buildEnv(spec.BaseEnv, spec.Env, spec.Address, spec.Lineage)
+	path, err := findProgram(spec.Argv[0], spec.WorkingDir, lookupEnv(env, "PATH"))
+	if err != nil {
+		return runtimes.Handle{}, fmt.Errorf("%s: %w", spec.Address, err)
+	}
+	logFile, err := openLog(spec.LogPath)
+	if err != nil {
+		return runtimes.Handle{}, fmt.Errorf("%s: %w", spec.Address, err)
+	}
+	// The child holds its own copy of the descriptor; ours is not needed
+	// once it has started.
+	defer logFile.Close()
+
+	// Not exec.CommandContext: cancelling apply must not kill what it
+	// launched.
+	cmd := &exec.Cmd{
+		Path:        path,
+		Args:        spec.Argv,
+		Dir:         spec.WorkingDir,
+		Env:         env,
+		Stdout:      logFile,
+		Stderr:      logFile,
+		SysProcAttr: detachedAttr(),
+	}
+	if err := cmd.Start(); err != nil {
+		return runtimes.Handle{}, fmt.Errorf("%s: starting %s: %w", spec.Address, path, err)
+	}
+	// Read the start time before anyone can reap the child: until Wait
+	// returns the pid cannot be reused, even if the child already exited.
+	h, err := handleOf(cmd.Process)
+	if err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return runtimes.Handle{}, fmt.Errorf("%s: reading start time of pid %d: %w", spec.Address, cmd.Process.Pid, err)
+	}
+	go r.reap(cmd, h)
+	return h, nil
+}
+
+func (r *Runner) reap(cmd *exec.Cmd, h runtimes.Handle) {
+	err := cmd.Wait()
+	e := Exit{Code: cmd.ProcessState.ExitCode(), Err: err}
+	r.mu.Lock()
+	r.exits[h] = e
+	r.mu.Unlock()
+}
+
+// Exit reports how a process started by this Runner ended, once it has.
+// It knows nothing of processes started by another trustform run.
+func (r *Runner) Exit(h runtimes.Handle) (Exit, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, ok := r.exits[h]
+	return e, ok
+}
+
+// buildEnv overlays extra on base, then sets the two markers. Variables of
+// base keep their order; new ones follow, sorted, so the result does not
+// depend on map iteration.
+func buildEnv(base []string, extra map[string]string, address, lineage string) []string {
+	over := make(map[string]string, len(extra)+2)
+	for k, v := range extra {
+		over[envKey(k)] = k + "=" + v
+	}
+	over[envKey(EnvAddress)] = EnvAddress + "=" + address
+	over[envKey(EnvLineage)] = EnvLineage + "=" + lineage
+
+	out := make([]string, 0, len(base)+len(over))
+	done := make(map[string]bool, len(over))
+	for _, kv := range base {
+		name, _, ok := strings.Cut(kv, "=")
+		if !ok {
+			continue
+		}
+		// On Windows, names like "=C:" hold per-drive directories; keep them.
+		if name == "" && !strings.HasPrefix(kv, "=") {
+			continue
+		}
+		k := envKey(name)
+		if done[k] {
+			continue // a duplicate in base: the first one wins, as getenv does
+		}
+		if repl, ok := over[k]; ok {
+			out = append(out, repl)
+		} else {
+			out = append(out, kv)
+		}
+		done[k] = true
+	}
+	rest := make([]string, 0, len(over))
+	for k, kv := range over {
+		if !done[k] {
+			rest = append(rest, kv)
+		}
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
+
+func lookupEnv(env []string, name string) string {
+	k := envKey(name)
+	for _, kv := range env {
+		n, v, ok := strings.Cut(kv, "=")
+		if ok && envKey(n) == k {
+			return v
+		}
+	}
+	return ""
+}
+
+// findProgram resolves argv[0]: a name with a path separator is taken
+// relative to the working directory; a bare name is searched in PATH of the
+// environment the process will get (not trustform's own). Relative PATH
+// entries are ignored, as os/exec does, so a file in the working directory
+// never shadows a system program by accident.
+func findProgram(name, dir, pathList string) (string, error) {
+	if strings.ContainsAny(name, pathSeparators) {
+		p := name
+		if !filepath.IsAbs(p) && dir != "" {
+			p = filepath.Join(dir, p)
+		}
+		if found, err := executable(p); err == nil {
+			return found, nil
+		} else {
+			return "", fmt.Errorf("program %s: %w", p, err)
+		}
+	}
+	for _, d := range filepath.SplitList(pathList) {
+		if d == "" || !filepath.IsAbs(d) {
+			continue
+		}
+		if found, err := executable(filepath.Join(d, name)); err == nil {
+			return found, nil
+		}
+	}
+	return "", fmt.Errorf("program %q not found in PATH of the process (%s): install it or give its path", name, pathList)
+}
+
+func openLog(path string) (*os.File, error) {
+	if path == "" {
+		return os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("creating log directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("opening log file: %w", err)
+	}
+	return f, nil
+}

@@ -1,0 +1,203 @@
+//go:build unix
+
+package process
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/trustform/trustform/runtimes"
+)
+
+const pathSeparators = "/"
+
+// pollInterval is how often Stop looks whether the group has gone.
+const pollInterval = 25 * time.Millisecond
+
+// killWait bounds how long Stop waits for the kernel to remove a group after
+// SIGKILL (processes in uninterruptible sleep die only when they wake).
+const killWait = 5 * time.Second
+
+func envKey(name string) string { return name }
+
+// detachedAttr puts the child in a new session: no controlling terminal, and
+// a process group of its own (pgid = pid) that Stop can signal as a whole.
+// Setsid rather than Setpgid because a mere new group in trustform's session
+// would still get SIGHUP when the terminal closes.
+func detachedAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setsid: true}
+}
+
+func executable(path string) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if fi.IsDir() {
+		return "", fmt.Errorf("is a directory")
+	}
+	if fi.Mode().Perm()&0o111 == 0 {
+		return "", fmt.Errorf("not executable (chmod +x %s)", path)
+	}
+	return path, nil
+}
+
+func handleOf(p *os.Process) (runtimes.Handle, error) {
+	info, err := readProc(p.Pid)
+	if err != nil {
+		return runtimes.Handle{}, err
+	}
+	return runtimes.Handle{PID: p.Pid, StartTime: info.start}, nil
+}
+
+// procInfo is what Status and Stop need to know of one pid.
+type procInfo struct {
+	pgid   int
+	start  uint64
+	zombie bool
+}
+
+// Status reports whether the process h names is still running; see the
+// package documentation for what exited and missing mean.
+func (r *Runner) Status(ctx context.Context, h runtimes.Handle) (runtimes.Status, error) {
+	if h.PID <= 0 || h.StartTime == 0 {
+		return runtimes.StatusMissing, nil
+	}
+	if _, ok := r.Exit(h); ok {
+		return runtimes.StatusExited, nil
+	}
+	info, err := readProc(h.PID)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return runtimes.StatusExited, nil
+	case err != nil:
+		return "", fmt.Errorf("checking pid %d: %w", h.PID, err)
+	case info.start != h.StartTime:
+		return runtimes.StatusMissing, nil
+	case info.zombie:
+		return runtimes.StatusExited, nil
+	}
+	return runtimes.StatusRunning, nil
+}
+
+// Stop sends SIGTERM to the process group of h, waits up to grace for every
+// member to end, then sends SIGKILL. A pid now owned by another process (its
+// start time differs) is left alone. When the leader has gone but members of
+// its group live on, they are stopped too, provided one of them carries a
+// trustform marker in its environment: a group id cannot be reused while the
+// group has members, so such a group is what our process left behind.
+func (r *Runner) Stop(ctx context.Context, h runtimes.Handle, grace time.Duration) error {
+	if h.PID <= 0 || h.StartTime == 0 {
+		return nil
+	}
+	pgid := h.PID
+	info, err := readProc(h.PID)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		alive, err := groupAlive(pgid)
+		if err != nil || !alive {
+			return err
+		}
+		if !groupMarked(pgid) {
+			return nil
+		}
+	case err != nil:
+		return fmt.Errorf("checking pid %d before stopping it: %w", h.PID, err)
+	case info.start != h.StartTime:
+		return nil
+	case info.pgid != pgid:
+		// Should not happen: a session leader cannot change its group.
+		// Signal the one process rather than a group we did not create.
+		return stopSingle(ctx, h, grace)
+	}
+
+	if err := signalGroup(pgid, unix.SIGTERM); err != nil {
+		return err
+	}
+	gone, err := waitGroup(ctx, pgid, grace)
+	if err != nil || gone {
+		return err
+	}
+	if err := signalGroup(pgid, unix.SIGKILL); err != nil {
+		return err
+	}
+	gone, err = waitGroup(ctx, pgid, killWait)
+	if err != nil {
+		return err
+	}
+	if !gone {
+		return fmt.Errorf("process group %d still present %s after SIGKILL; look at it with: ps -o pid,stat,cmd -g %d", pgid, killWait, pgid)
+	}
+	return nil
+}
+
+// stopSingle is Stop for a process that is not the leader of its group.
+func stopSingle(ctx context.Context, h runtimes.Handle, grace time.Duration) error {
+	alive := func() (bool, error) {
+		info, err := readProc(h.PID)
+		if errors.Is(err, fs.ErrNotExist) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		return info.start == h.StartTime && !info.zombie, nil
+	}
+	if err := unix.Kill(h.PID, unix.SIGTERM); err != nil && err != unix.ESRCH {
+		return fmt.Errorf("sending SIGTERM to pid %d: %w", h.PID, err)
+	}
+	gone, err := poll(ctx, grace, alive)
+	if err != nil || gone {
+		return err
+	}
+	if err := unix.Kill(h.PID, unix.SIGKILL); err != nil && err != unix.ESRCH {
+		return fmt.Errorf("sending SIGKILL to pid %d: %w", h.PID, err)
+	}
+	_, err = poll(ctx, killWait, alive)
+	return err
+}
+
+func signalGroup(pgid int, sig unix.Signal) error {
+	err := unix.Kill(-pgid, sig)
+	if err == nil || err == unix.ESRCH {
+		return nil
+	}
+	return fmt.Errorf("sending %s to process group %d: %w", unix.SignalName(sig), pgid, err)
+}
+
+// waitGroup waits until no live member of the group is left, for at most d.
+func waitGroup(ctx context.Context, pgid int, d time.Duration) (bool, error) {
+	return poll(ctx, d, func() (bool, error) { return groupAlive(pgid) })
+}
+
+// poll calls alive until it reports false (returning true: gone) or d has
+// passed (returning false).
+func poll(ctx context.Context, d time.Duration, alive func() (bool, error)) (bool, error) {
+	deadline := time.Now().Add(d)
+	t := time.NewTicker(pollInterval)
+	defer t.Stop()
+	for {
+		a, err := alive()
+		if err != nil {
+			return false, err
+		}
+		if !a {
+			return true, nil
+		}
+		if !time.Now().Before(deadline) {
+			return false, nil
+		}
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
