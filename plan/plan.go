@@ -1,11 +1,9 @@
-// Package plan decides, for every resource, exactly what it will get (argv,
-// environment, trust files and their bytes) and how that differs from state.
-// It is pure: it starts no process and writes no file, so golden tests pin it.
-// Everything it needs from the machine arrives through Input.
 package plan
 
 import (
 	"time"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/trustform/trustform/internal/pem"
 	"github.com/trustform/trustform/lang"
@@ -39,10 +37,10 @@ type Plan struct {
 	TrustformVersion string    `json:"trustform_version"`
 	CreatedAt        time.Time `json:"created_at"`
 	// Dir is the absolute configuration directory.
-	Dir          string `json:"dir"`
-	Lineage      string `json:"lineage"`
-	Serial       uint64 `json:"serial"`
-	ConfigDigest string `json:"config_digest"`
+	Dir          string   `json:"dir"`
+	Lineage      string   `json:"lineage"`
+	Serial       uint64   `json:"serial"`
+	ConfigDigest string   `json:"config_digest"`
 	Destroy      bool     `json:"destroy,omitempty"`
 	Targets      []string `json:"targets,omitempty"`
 	// ContainerRuntime is the trustform block's setting.
@@ -66,6 +64,8 @@ type Warning struct {
 	Detail  string `json:"detail,omitempty"`
 	// Subject is "file:line:col" when known.
 	Subject string `json:"subject,omitempty"`
+	// Range is the source range Subject was made from, when known.
+	Range *hcl.Range `json:"range,omitempty"`
 }
 
 // Change is the planned action for one resource address.
@@ -75,17 +75,21 @@ type Warning struct {
 // Replace, the attribute paths that force it (e.g. "env.LOG_LEVEL",
 // "certificates"), and for Create after drift, "drift".
 type Change struct {
-	Address string           `json:"address"`
-	Type    string           `json:"type"`
-	Name    string           `json:"name"`
-	Action  Action           `json:"action"`
-	Before  *state.Spec      `json:"before,omitempty"`
-	After   *state.Spec      `json:"after,omitempty"`
-	Handle  runtimes.Handle  `json:"handle"`
-	Reasons []string         `json:"reasons,omitempty"`
+	Address string          `json:"address"`
+	Type    string          `json:"type"`
+	Name    string          `json:"name"`
+	Action  Action          `json:"action"`
+	Before  *state.Spec     `json:"before,omitempty"`
+	After   *state.Spec     `json:"after,omitempty"`
+	Handle  runtimes.Handle `json:"handle"`
+	Reasons []string        `json:"reasons,omitempty"`
 	// DevcertPending is set when After trusts a development CA that apply
-	// will create; its certificate appears in After once created.
+	// will create; its certificate appears in After once created, which
+	// Plan.ResolveDevcert does from Pending.
 	DevcertPending bool `json:"devcert_pending,omitempty"`
+	// Pending is the recipe ResolveDevcert uses to finish After's trust
+	// files once the development CA exists; nil unless DevcertPending.
+	Pending *PendingTrust `json:"pending_trust,omitempty"`
 }
 
 // Drift is a resource in state that refresh found not running.
@@ -154,6 +158,10 @@ type Host struct {
 	SystemCertDirs []string
 	// ReadFile reads a user-named file (a NODE_EXTRA_CA_CERTS the user set).
 	ReadFile func(path string) ([]byte, error)
+	// JavaRoots returns the JDK's default trusted certificates (its cacerts),
+	// added to Java trust stores in append and system scope; called at most
+	// once. When nil, SystemRoots is used instead.
+	JavaRoots func() ([]*pem.Certificate, error)
 }
 
 // DevcertInput describes the developer certificates on the machine.

@@ -1,0 +1,333 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/trustform/trustform/internal/pem"
+	"github.com/trustform/trustform/lang"
+	"github.com/trustform/trustform/runtimes"
+	"github.com/trustform/trustform/state"
+)
+
+// planner holds what one Build accumulates.
+type planner struct {
+	in    *Input
+	cfg   *lang.Config
+	plan  *Plan
+	mat   *materials
+	warns hcl.Diagnostics
+
+	sysDone   bool
+	sysRoots  []*pem.Certificate
+	sysErr    error
+	javaDone  bool
+	javaCerts []*pem.Certificate
+	javaErr   error
+}
+
+// Build decides what apply will do. It is pure: everything it knows of the
+// machine comes through in (Host, Devcert, Refreshed), and it calls the
+// functions there at most once each.
+//
+// The returned diagnostics hold warnings (also recorded in Plan.Warnings)
+// and errors; when they contain errors the plan is nil.
+func Build(in *Input) (*Plan, hcl.Diagnostics) {
+	cfg := in.Config
+	if cfg == nil {
+		cfg = &lang.Config{}
+	}
+	p := &planner{in: in, cfg: cfg}
+	p.plan = &Plan{
+		FormatVersion:    FormatVersion,
+		TrustformVersion: in.Version,
+		CreatedAt:        in.Now,
+		Dir:              cfg.Dir,
+		ConfigDigest:     configDigest(cfg),
+		Destroy:          in.Destroy,
+		Targets:          append([]string(nil), in.Targets...),
+		ContainerRuntime: cfg.Settings.ContainerRuntime,
+		EnvRead:          cfg.EnvRead,
+		Blobs:            map[string][]byte{},
+		Devcert:          DevcertPlan{Dir: in.Devcert.Dir},
+	}
+	p.mat = newMaterials(p.plan.Blobs)
+	st := in.State
+	if st == nil {
+		st = &state.State{}
+	}
+	p.plan.Lineage = st.Lineage
+	p.plan.Serial = st.Serial
+
+	var diags hcl.Diagnostics
+	include, d := p.targets(st)
+	diags = append(diags, d...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+
+	inConfig := make(map[string]bool, len(cfg.Resources))
+	if !in.Destroy {
+		for _, r := range cfg.Resources {
+			inConfig[r.Address] = true
+			if include != nil && !include[r.Address] {
+				continue
+			}
+			ch, d := p.resourceChange(r, st.Lookup(r.Address))
+			diags = append(diags, d...)
+			if ch != nil {
+				p.plan.Changes = append(p.plan.Changes, ch)
+			}
+		}
+	}
+	for _, sr := range st.Resources {
+		if include != nil && !include[sr.Address] {
+			continue
+		}
+		if status, ok := in.Refreshed[sr.Address]; ok && status != runtimes.StatusRunning {
+			p.plan.Drift = append(p.plan.Drift, &Drift{Address: sr.Address, Status: status, Handle: sr.Handle})
+		}
+		if inConfig[sr.Address] {
+			continue
+		}
+		p.plan.Changes = append(p.plan.Changes, &Change{
+			Address: sr.Address, Type: sr.Type, Name: sr.Name,
+			Action: Delete, Before: sr.Spec, Handle: sr.Handle,
+		})
+	}
+	if diags.HasErrors() {
+		return nil, append(diags, p.warns...)
+	}
+	sort.Slice(p.plan.Changes, func(i, j int) bool { return p.plan.Changes[i].Address < p.plan.Changes[j].Address })
+
+	outs, d := p.outputs(st)
+	diags = append(diags, d...)
+	p.plan.Outputs = outs
+	p.devcertPlan()
+
+	if include != nil {
+		p.warn(&hcl.Diagnostic{
+			Severity: hcl.DiagWarning,
+			Summary:  "Resource targeting is in effect",
+			Detail: "This plan covers only the -target resources and what they depend on, so it may not " +
+				"show every change the configuration asks for.\n\n-target is for exceptional situations " +
+				"such as recovering from a mistake; run a plan without it afterwards.",
+		})
+	}
+	diags = append(diags, p.warns...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	for _, w := range p.warns {
+		p.plan.Warnings = append(p.plan.Warnings, toWarning(w))
+	}
+	return p.plan, diags
+}
+
+func (p *planner) warn(d *hcl.Diagnostic) { p.warns = append(p.warns, d) }
+
+func toWarning(d *hcl.Diagnostic) Warning {
+	w := Warning{Summary: d.Summary, Detail: d.Detail}
+	if d.Subject != nil {
+		r := *d.Subject
+		w.Range = &r
+		w.Subject = fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
+	}
+	return w
+}
+
+// Diagnostics returns the plan's warnings as diagnostics, for rendering a
+// saved plan.
+func (p *Plan) Diagnostics() hcl.Diagnostics {
+	var out hcl.Diagnostics
+	for _, w := range p.Warnings {
+		out = append(out, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: w.Summary, Detail: w.Detail, Subject: w.Range})
+	}
+	return out
+}
+
+func (p *planner) systemRoots() ([]*pem.Certificate, error) {
+	if !p.sysDone {
+		p.sysDone = true
+		if p.in.Host.SystemRoots == nil {
+			p.sysErr = fmt.Errorf("no system root reader was given")
+		} else {
+			p.sysRoots, p.sysErr = p.in.Host.SystemRoots()
+		}
+	}
+	return p.sysRoots, p.sysErr
+}
+
+func (p *planner) javaRoots() ([]*pem.Certificate, error) {
+	if p.in.Host.JavaRoots == nil {
+		return p.systemRoots()
+	}
+	if !p.javaDone {
+		p.javaDone = true
+		p.javaCerts, p.javaErr = p.in.Host.JavaRoots()
+	}
+	return p.javaCerts, p.javaErr
+}
+
+// resourceChange plans one configured resource against its state entry.
+func (p *planner) resourceChange(r *lang.Resource, sr *state.Resource) (*Change, hcl.Diagnostics) {
+	spec, pending, diags := p.resourceSpec(r)
+	if spec == nil {
+		return nil, diags
+	}
+	ch := &Change{Address: r.Address, Type: r.Type, Name: r.Name, After: spec}
+	if pending != nil {
+		ch.DevcertPending = true
+		ch.Pending = pending
+	}
+	switch {
+	case sr == nil || sr.Spec == nil:
+		ch.Action = Create
+	case p.in.Refreshed != nil && p.in.Refreshed[r.Address] != "" && p.in.Refreshed[r.Address] != runtimes.StatusRunning:
+		// The process exited or the container vanished: start it again.
+		// Handle still names the dead one so apply can clean it up (an
+		// exited container keeps its name until removed).
+		ch.Action = Create
+		ch.Handle = sr.Handle
+		ch.Reasons = []string{"drift"}
+	default:
+		ch.Before = sr.Spec
+		ch.Handle = sr.Handle
+		ch.Action, ch.Reasons = compareSpecs(sr.Spec, spec)
+		if ch.DevcertPending && ch.Action != Replace {
+			// The CA apply creates is new, so whatever was trusted before
+			// differs from it.
+			ch.Action, ch.Reasons = Replace, appendUnique(ch.Reasons, "certificates")
+		}
+	}
+	return ch, diags
+}
+
+// targets returns the addresses a -target plan covers, or nil for all.
+// Creating and updating follows dependencies; destroying follows
+// dependants, so nothing is left depending on what is gone.
+func (p *planner) targets(st *state.State) (map[string]bool, hcl.Diagnostics) {
+	if len(p.in.Targets) == 0 {
+		return nil, nil
+	}
+	deps := map[string][]string{}
+	for _, sr := range st.Resources {
+		if sr.Spec != nil {
+			deps[sr.Address] = sr.Spec.DependsOn
+		}
+	}
+	for _, r := range p.cfg.Resources {
+		deps[r.Address] = r.DependsOn
+	}
+	edges := deps
+	if p.in.Destroy {
+		edges = map[string][]string{}
+		for from, tos := range deps {
+			for _, to := range tos {
+				edges[to] = append(edges[to], from)
+			}
+		}
+	}
+	var diags hcl.Diagnostics
+	include := map[string]bool{}
+	var walk func(string)
+	walk = func(a string) {
+		if include[a] {
+			return
+		}
+		include[a] = true
+		for _, b := range edges[a] {
+			walk(b)
+		}
+	}
+	for _, t := range p.in.Targets {
+		if _, known := deps[t]; !known {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid target",
+				Detail:   fmt.Sprintf("No resource %q in the configuration or the state. Targets are resource addresses such as node_app.web.", t),
+			})
+			continue
+		}
+		walk(t)
+	}
+	return include, diags
+}
+
+// devcertPlan records which developer certificates the plan uses and
+// whether apply must create the development CA.
+func (p *planner) devcertPlan() {
+	used := map[string]bool{}
+	for _, ch := range p.plan.Changes {
+		if ch.After == nil || ch.Action == Delete {
+			continue
+		}
+		if ch.DevcertPending {
+			p.plan.Devcert.Create = true
+		}
+		for _, c := range ch.After.Certificates {
+			if strings.HasPrefix(c.Source, sourceDevcert+".") && c.SHA256 != "" {
+				used[c.SHA256] = true
+			}
+		}
+	}
+	if ca := p.in.Devcert.CA; ca != nil && used[ca.SHA256] {
+		p.plan.Devcert.Used = append(p.plan.Devcert.Used, devcertSource("trustform", filepath.Join(p.in.Devcert.Dir, "ca.pem"), ca))
+		used[ca.SHA256] = false
+	}
+	for _, f := range p.in.Devcert.Found {
+		if f.Cert != nil && used[f.Cert.SHA256] {
+			p.plan.Devcert.Used = append(p.plan.Devcert.Used, devcertSource(f.Kind, f.Path, f.Cert))
+			used[f.Cert.SHA256] = false
+		}
+	}
+}
+
+func devcertSource(kind, path string, c *pem.Certificate) DevcertSource {
+	s := DevcertSource{Kind: kind, Path: path, SHA256: c.SHA256}
+	if c.X509 != nil {
+		s.Subject = c.X509.Subject.String()
+	}
+	return s
+}
+
+// configDigest identifies the configuration a plan was made from: every
+// file's bytes, the variable values and the env() values read.
+func configDigest(cfg *lang.Config) string {
+	h := sha256.New()
+	for _, name := range sortedKeys(cfg.Files) {
+		f := cfg.Files[name]
+		fmt.Fprintf(h, "file %q %d\n", name, len(f.Bytes))
+		h.Write(f.Bytes)
+	}
+	for _, name := range sortedKeys(cfg.Variables) {
+		v := cfg.Variables[name]
+		val, _ := v.Value.UnmarkDeep()
+		var js []byte
+		if val.IsWhollyKnown() && val.Type() != cty.NilType {
+			js, _ = ctyjson.Marshal(val, val.Type())
+		}
+		fmt.Fprintf(h, "var %q %s\n", name, js)
+	}
+	for _, name := range sortedKeys(cfg.EnvRead) {
+		fmt.Fprintf(h, "env %q %q\n", name, cfg.EnvRead[name])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func appendUnique(list []string, s string) []string {
+	for _, v := range list {
+		if v == s {
+			return list
+		}
+	}
+	return append(list, s)
+}

@@ -1,0 +1,76 @@
+package plan
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/trustform/trustform/state"
+)
+
+// outputs plans every output: configured ones against state, and outputs
+// that are only in state (or all of them when destroying) as deletions.
+func (p *planner) outputs(st *state.State) ([]*OutputChange, hcl.Diagnostics) {
+	var out []*OutputChange
+	var diags hcl.Diagnostics
+	seen := map[string]bool{}
+	if !p.in.Destroy {
+		for _, o := range p.cfg.Outputs {
+			seen[o.Name] = true
+			oc := &OutputChange{Name: o.Name, Sensitive: o.Sensitive}
+			val, marks := o.Value.UnmarkDeep()
+			if len(marks) > 0 {
+				oc.Sensitive = true
+			}
+			if !val.IsWhollyKnown() {
+				oc.Unknown = true
+			} else {
+				js, err := ctyjson.Marshal(val, val.Type())
+				if err != nil {
+					diags = append(diags, &hcl.Diagnostic{
+						Severity: hcl.DiagError,
+						Summary:  "Invalid output value",
+						Detail:   fmt.Sprintf("Output %q cannot be encoded as JSON: %v.", o.Name, err),
+						Subject:  rangePtr(o.DeclRange),
+					})
+					continue
+				}
+				oc.After = js
+			}
+			if ty, err := ctyjson.MarshalType(val.Type()); err == nil {
+				oc.Type = ty
+			}
+			prev := st.Outputs[o.Name]
+			switch {
+			case prev == nil:
+				oc.Action = Create
+			case !oc.Unknown && bytes.Equal(prev.Value, oc.After) && prev.Sensitive == oc.Sensitive:
+				oc.Action = NoOp
+				oc.Before = prev.Value
+			default:
+				oc.Action = Update
+				oc.Before = prev.Value
+			}
+			out = append(out, oc)
+		}
+	}
+	for _, name := range sortedKeys(st.Outputs) {
+		if seen[name] {
+			continue
+		}
+		prev := st.Outputs[name]
+		out = append(out, &OutputChange{Name: name, Action: Delete, Before: prev.Value, Type: prev.Type, Sensitive: prev.Sensitive})
+	}
+	sortOutputs(out)
+	return out, diags
+}
+
+func sortOutputs(out []*OutputChange) {
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].Name < out[j-1].Name; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+}

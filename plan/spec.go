@@ -1,0 +1,531 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/trustform/trustform/internal/layout"
+	"github.com/trustform/trustform/internal/pem"
+	"github.com/trustform/trustform/lang"
+	"github.com/trustform/trustform/runtimes"
+	"github.com/trustform/trustform/state"
+)
+
+// PendingTrust is how to finish a resource's trust files once the
+// development CA exists. Certificates are referred to by the blob key of
+// their normalised PEM, so the plan stays self-contained.
+type PendingTrust struct {
+	// Certs lists the resource's certificates in bundle order; the empty
+	// string marks where the development CA goes. Sources gives each one's
+	// source, as in state.Certificate.
+	Certs   []string `json:"certs"`
+	Sources []string `json:"sources"`
+	// JavaStore asks for truststore.p12; JavaExtra are the JDK default
+	// roots added to it (append and system scope).
+	JavaStore bool     `json:"java_store,omitempty"`
+	JavaExtra []string `json:"java_extra,omitempty"`
+	// Merged maps a variable the user had set to a bundle file to the
+	// certificates of that file, merged with ours into merged-VAR.pem.
+	Merged map[string][]string `json:"merged,omitempty"`
+}
+
+// recipe is everything that decides a resource's trust files.
+type recipe struct {
+	certs     []trustCert
+	javaStore bool
+	javaExtra []*pem.Certificate
+	// merged maps variable names to the user's certificates.
+	merged map[string][]*pem.Certificate
+}
+
+// trustFiles lays the material of rc out under trustDir.
+func (m *materials) trustFiles(trustDir string, rc *recipe) ([]state.File, []state.Certificate, error) {
+	if len(rc.certs) == 0 {
+		return nil, nil, nil
+	}
+	mat, err := m.material(rc.certs)
+	if err != nil {
+		return nil, nil, err
+	}
+	sep := string(filepath.Separator)
+	files := make([]state.File, 0, len(mat.files)+len(rc.merged)+1)
+	for _, f := range mat.files {
+		files = append(files, state.File{
+			Path:   trustDir + sep + filepath.FromSlash(f.rel),
+			Mode:   fileMode,
+			SHA256: f.sha,
+			Link:   f.link,
+		})
+	}
+	ours := plainCerts(rc.certs)
+	for _, name := range sortedKeys(rc.merged) {
+		files = append(files, state.File{
+			Path:   filepath.Join(trustDir, mergedPrefix+name+".pem"),
+			Mode:   fileMode,
+			SHA256: m.mergedBundle(rc.merged[name], ours),
+		})
+	}
+	if rc.javaStore {
+		k, err := m.trustStore(dedup(append(append([]*pem.Certificate{}, ours...), rc.javaExtra...)))
+		if err != nil {
+			return nil, nil, err
+		}
+		files = append(files, state.File{Path: filepath.Join(trustDir, TrustStoreName), Mode: fileMode, SHA256: k})
+	}
+	return files, mat.summaries, nil
+}
+
+// pending records rc in a serialisable form, with the development CA
+// missing at position at.
+func (m *materials) pending(rc *recipe, at int) *PendingTrust {
+	pt := &PendingTrust{JavaStore: rc.javaStore}
+	for i, c := range rc.certs {
+		if i == at {
+			pt.Certs = append(pt.Certs, "")
+			pt.Sources = append(pt.Sources, sourceDevcert+".trustform")
+		}
+		pt.Certs = append(pt.Certs, m.pemBlob(c.cert))
+		pt.Sources = append(pt.Sources, c.source)
+	}
+	if at >= len(rc.certs) {
+		pt.Certs = append(pt.Certs, "")
+		pt.Sources = append(pt.Sources, sourceDevcert+".trustform")
+	}
+	for _, c := range rc.javaExtra {
+		pt.JavaExtra = append(pt.JavaExtra, m.pemBlob(c))
+	}
+	for name, certs := range rc.merged {
+		if pt.Merged == nil {
+			pt.Merged = map[string][]string{}
+		}
+		keys := make([]string, len(certs))
+		for i, c := range certs {
+			keys[i] = m.pemBlob(c)
+		}
+		pt.Merged[name] = keys
+	}
+	return pt
+}
+
+// resourceSpec resolves one resource into what it is launched with.
+func (p *planner) resourceSpec(r *lang.Resource) (*state.Spec, *PendingTrust, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	rt := r.Runtime
+	if rt == nil {
+		rt = runtimes.Lookup(r.Type)
+	}
+	if rt == nil {
+		return nil, nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Unknown resource type",
+			Detail:   fmt.Sprintf("trustform does not know resource type %q; known types: %s.", r.Type, strings.Join(runtimes.Types(), ", ")),
+			Subject:  rangePtr(r.DeclRange),
+		}}
+	}
+	scope := r.Scope
+	if scope == "" {
+		scope = rt.DefaultScopeFor(p.in.Host.GOOS)
+	}
+	workDir := r.WorkingDir
+	if workDir == "" {
+		workDir = p.cfg.Dir
+	}
+	container := rt.Kind == runtimes.KindContainer
+
+	spec := &state.Spec{
+		Kind:        rt.Kind,
+		WorkingDir:  workDir,
+		Scope:       scope,
+		StopTimeout: r.StopTimeout,
+		DependsOn:   append([]string(nil), r.DependsOn...),
+	}
+	if !container {
+		spec.LogPath = layout.LogPath(p.cfg.Dir, r.Address)
+	}
+	if r.ReadyWhen != nil {
+		spec.ReadyWhen = &state.ReadyWhen{TCP: r.ReadyWhen.TCP, HTTP: r.ReadyWhen.HTTP, Timeout: r.ReadyWhen.Timeout}
+	}
+
+	// Certificates, in SPEC 5 order: collections as listed, developer
+	// certificates, then (system scope, host processes) system roots.
+	rc := &recipe{}
+	devcertAt := -1
+	if scope != runtimes.ScopeNone {
+		var certs []*trustCert
+		seen := map[string]bool{}
+		add := func(c *pem.Certificate, source string) {
+			if c == nil || seen[c.SHA256] {
+				return
+			}
+			seen[c.SHA256] = true
+			certs = append(certs, &trustCert{cert: c, source: source})
+		}
+		for _, name := range r.Collections {
+			col := p.cfg.Collections[name]
+			if col == nil {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Unknown certificate authority collection",
+					Detail:   fmt.Sprintf("%s refers to certificate_authority_collection %q, which is not declared.", r.Address, name),
+					Subject:  rangePtr(r.DeclRange),
+				})
+				continue
+			}
+			for _, c := range col.Certificates {
+				add(c, "collection."+name)
+			}
+		}
+		if r.DeveloperCertificateTrust {
+			if p.in.Devcert.CA != nil {
+				add(p.in.Devcert.CA, sourceDevcert+".trustform")
+			} else {
+				devcertAt = len(certs)
+			}
+			for _, f := range p.in.Devcert.Found {
+				add(f.Cert, sourceDevcert+"."+f.Kind)
+			}
+		}
+		if scope == runtimes.ScopeSystem && !container {
+			roots, err := p.systemRoots()
+			if err != nil {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Cannot read the system root certificates",
+					Detail:   fmt.Sprintf("%s uses certificate_trust_scope \"system\", which needs the system roots: %v. Fix the system trust store, or use scope \"append\" or \"override\".", r.Address, err),
+					Subject:  rangePtr(r.DeclRange),
+				})
+			}
+			for _, c := range roots {
+				add(c, sourceSystem)
+			}
+		}
+		rc.certs = make([]trustCert, len(certs))
+		for i, c := range certs {
+			rc.certs[i] = *c
+		}
+	}
+	pending := devcertAt >= 0
+	hasTrust := scope != runtimes.ScopeNone && (len(rc.certs) > 0 || pending)
+
+	trustDir := layout.ResourceDir(p.cfg.Dir, r.Address)
+	env := make(map[string]string, len(r.Env)+4)
+	for k, v := range r.Env {
+		env[k] = v
+	}
+	args := append([]string(nil), r.Args...)
+
+	if hasTrust {
+		spec.TrustDir = trustDir
+		if container {
+			p.containerTrustEnv(r, scope, env, spec)
+		} else {
+			diags = append(diags, p.processTrustEnv(r, rt, scope, workDir, trustDir, env, rc)...)
+		}
+		if tc := r.TrustConfiguration; tc != nil {
+			for k, v := range tc.Environment {
+				env[k] = v
+			}
+			args = append(args, tc.Arguments...)
+		}
+	}
+	if diags.HasErrors() {
+		return nil, nil, diags
+	}
+
+	if hasTrust {
+		files, sums, err := p.mat.trustFiles(trustDir, rc)
+		if err != nil {
+			return nil, nil, append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Cannot build trust material",
+				Detail:   fmt.Sprintf("%s: %v", r.Address, err),
+				Subject:  rangePtr(r.DeclRange),
+			})
+		}
+		spec.Files = files
+		spec.Certificates = sums
+		if pending {
+			c := make([]state.Certificate, 0, len(sums)+1)
+			c = append(c, sums[:devcertAt]...)
+			c = append(c, pendingSummary())
+			c = append(c, sums[devcertAt:]...)
+			spec.Certificates = c
+		}
+	}
+	if len(env) > 0 {
+		spec.Env = env
+	}
+	for _, k := range r.SensitiveEnv {
+		if _, ok := env[k]; ok {
+			spec.SensitiveEnv = append(spec.SensitiveEnv, k)
+		}
+	}
+	sort.Strings(spec.SensitiveEnv)
+
+	if container {
+		spec.Container = p.containerLaunch(r, args, spec)
+		spec.SensitiveArgs = append([]int(nil), r.SensitiveArgs...)
+	} else {
+		spec.Argv = argv(r, rt, args)
+		offset := len(spec.Argv) - len(args)
+		for _, i := range r.SensitiveArgs {
+			spec.SensitiveArgs = append(spec.SensitiveArgs, i+offset)
+		}
+	}
+	var pt *PendingTrust
+	if pending && hasTrust {
+		pt = p.mat.pending(rc, devcertAt)
+	}
+	return spec, pt, diags
+}
+
+// inherited is the value a process would get for name without trustform:
+// its own env, else trustform's environment.
+func (p *planner) inherited(r *lang.Resource, name string) (string, bool) {
+	if v, ok := r.Env[name]; ok {
+		return v, true
+	}
+	v, ok := p.in.Host.Environ[name]
+	return v, ok
+}
+
+func (p *planner) pathSep() string {
+	if p.in.Host.GOOS == "windows" {
+		return ";"
+	}
+	return ":"
+}
+
+// processTrustEnv applies the common and per-runtime rules of a scope.
+func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope runtimes.Scope, workDir, trustDir string, env map[string]string, rc *recipe) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	bundle := filepath.Join(trustDir, layout.BundleName)
+	certsDir := filepath.Join(trustDir, layout.CertsDirName)
+	rules := append(append([]runtimes.EnvRule(nil), runtimes.CommonEnv(scope)...), rt.Env[scope]...)
+	for _, rule := range rules {
+		var val string
+		switch rule.Value {
+		case runtimes.ValueBundle:
+			val = bundle
+		case runtimes.ValueCertsDir, runtimes.ValueCertDirs:
+			val = certsDir
+		case runtimes.ValueLiteral:
+			val = rule.Literal
+		case runtimes.ValueJavaTrustStore:
+			val = javaOptions(filepath.Join(trustDir, TrustStoreName))
+			rc.javaStore = true
+			if scope != runtimes.ScopeOverride {
+				extra, err := p.javaRoots()
+				if err != nil {
+					p.warn(&hcl.Diagnostic{
+						Severity: hcl.DiagWarning,
+						Summary:  "Java default roots not included",
+						Detail:   fmt.Sprintf("%s: reading the JDK's default trusted certificates failed (%v), so its trust store holds only trustform's certificates.", r.Address, err),
+						Subject:  rangePtr(r.DeclRange),
+					})
+				}
+				rc.javaExtra = extra
+			}
+		}
+		prev, had := p.inherited(r, rule.Name)
+		switch rule.Merge {
+		case runtimes.MergeReplace:
+			if uv, set := r.Env[rule.Name]; set && uv != val {
+				p.warn(&hcl.Diagnostic{
+					Severity: hcl.DiagWarning,
+					Summary:  "Certificate trust replaces an environment variable",
+					Detail:   fmt.Sprintf("%s sets %s in env, but certificate_trust_scope %q sets it to %s. Set it in certificate_trust_configuration.environment to keep your value, or use scope \"none\".", r.Address, rule.Name, scope, val),
+					Subject:  rangePtr(r.DeclRange),
+				})
+			}
+		case runtimes.MergePathList:
+			tail := prev
+			if rule.Value == runtimes.ValueCertDirs && (!had || prev == "") {
+				tail = strings.Join(p.in.Host.SystemCertDirs, p.pathSep())
+			}
+			if tail != "" {
+				val += p.pathSep() + tail
+			}
+		case runtimes.MergeSpaceList:
+			val = mergeSpaceList(prev, val)
+		case runtimes.MergeBundle:
+			if had && prev != "" {
+				user, d := p.readUserBundle(r, rule.Name, prev, workDir)
+				diags = append(diags, d...)
+				if rc.merged == nil {
+					rc.merged = map[string][]*pem.Certificate{}
+				}
+				rc.merged[rule.Name] = user
+				val = filepath.Join(trustDir, mergedPrefix+rule.Name+".pem")
+			}
+		}
+		env[rule.Name] = val
+	}
+	return diags
+}
+
+// readUserBundle reads the file a user pointed a bundle variable at.
+func (p *planner) readUserBundle(r *lang.Resource, name, path, workDir string) ([]*pem.Certificate, hcl.Diagnostics) {
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(workDir, path)
+	}
+	fail := func(why string) hcl.Diagnostics {
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot merge " + name,
+			Detail: fmt.Sprintf("%s gets %s from its env or trustform's environment, so trustform must merge %s with its own certificates, but %s. Fix or unset %s.",
+				r.Address, name, path, why, name),
+			Subject: rangePtr(r.DeclRange),
+		}}
+	}
+	if p.in.Host.ReadFile == nil {
+		return nil, fail("this build of trustform cannot read files while planning")
+	}
+	data, err := p.in.Host.ReadFile(path)
+	if err != nil {
+		return nil, fail(fmt.Sprintf("it cannot be read: %v", err))
+	}
+	certs, problems := pem.Parse(data, path, pem.Options{Now: p.in.Now})
+	var errs []string
+	for _, pr := range problems {
+		if pr.Severity == pem.Error {
+			errs = append(errs, problemText(pr))
+			continue
+		}
+		p.warn(&hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: pr.Summary, Detail: problemText(pr), Subject: rangePtr(r.DeclRange)})
+	}
+	if len(errs) > 0 {
+		return nil, fail("it holds invalid input: " + strings.Join(errs, "; "))
+	}
+	return certs, nil
+}
+
+func problemText(pr pem.Problem) string {
+	s := pr.Source
+	if pr.Line > 0 {
+		s = fmt.Sprintf("%s:%d", s, pr.Line)
+	}
+	s += ": " + pr.Summary
+	if pr.Detail != "" {
+		s += ": " + pr.Detail
+	}
+	return s
+}
+
+// mergeSpaceList appends val to a space-separated list unless present.
+func mergeSpaceList(prev, val string) string {
+	prev = strings.TrimSpace(prev)
+	if prev == "" {
+		return val
+	}
+	if strings.Contains(" "+prev+" ", " "+val+" ") {
+		return prev
+	}
+	return prev + " " + val
+}
+
+// javaOptions names the trust store; JAVA_TOOL_OPTIONS accepts quoting.
+func javaOptions(store string) string {
+	opt := "-Djavax.net.ssl.trustStore=" + store
+	if strings.ContainsAny(store, " \t") {
+		opt = `"` + opt + `"`
+	}
+	return opt + " -Djavax.net.ssl.trustStoreType=PKCS12"
+}
+
+// containerTrustEnv sets the in-container variables of SPEC 4.2. Only the
+// resource's own env is inherited: a container does not see trustform's
+// environment.
+func (p *planner) containerTrustEnv(r *lang.Resource, scope runtimes.Scope, env map[string]string, spec *state.Spec) {
+	dest := containerDest(r)
+	certsDir := layout.ContainerCertsDir(dest)
+	switch scope {
+	case runtimes.ScopeAppend:
+		tail := strings.Join(containerDirs(r), ":")
+		if v, ok := r.Env["SSL_CERT_DIR"]; ok && v != "" {
+			tail = v
+		}
+		if tail != "" {
+			certsDir += ":" + tail
+		}
+		env["SSL_CERT_DIR"] = certsDir
+	case runtimes.ScopeOverride, runtimes.ScopeSystem:
+		env["SSL_CERT_DIR"] = certsDir
+		env["SSL_CERT_FILE"] = layout.ContainerBundlePath(dest)
+	}
+}
+
+func containerDest(r *lang.Resource) string {
+	if r.ContainerPaths.Destination != "" {
+		return r.ContainerPaths.Destination
+	}
+	return runtimes.DefaultContainerDestination
+}
+
+func containerDirs(r *lang.Resource) []string {
+	if r.ContainerPaths.DirectoryPaths != nil {
+		return r.ContainerPaths.DirectoryPaths
+	}
+	return runtimes.DefaultContainerDirectoryPaths()
+}
+
+func containerBundles(r *lang.Resource) []string {
+	if r.ContainerPaths.BundlePaths != nil {
+		return r.ContainerPaths.BundlePaths
+	}
+	return runtimes.DefaultContainerBundlePaths()
+}
+
+// containerLaunch describes the container; the engine is left to apply,
+// which resolves the trustform block's container_runtime.
+func (p *planner) containerLaunch(r *lang.Resource, args []string, spec *state.Spec) *runtimes.ContainerLaunch {
+	c := &runtimes.ContainerLaunch{
+		Image:       r.Image,
+		Entrypoint:  r.Entrypoint,
+		Args:        args,
+		Ports:       append([]string(nil), r.Ports...),
+		Network:     r.Network,
+		Volumes:     append([]string(nil), r.Volumes...),
+		RuntimeArgs: append([]string(nil), r.RuntimeArgs...),
+		Name:        ContainerName(p.cfg.Dir, r.Address, r.Name),
+	}
+	if spec.TrustDir != "" {
+		c.TrustDir = spec.TrustDir
+		c.Destination = containerDest(r)
+		if spec.Scope == runtimes.ScopeOverride || spec.Scope == runtimes.ScopeSystem {
+			c.OverwriteBundles = append([]string(nil), containerBundles(r)...)
+			c.MergeImage = spec.Scope == runtimes.ScopeSystem
+		}
+	}
+	return c
+}
+
+// ContainerName is the deterministic name of a container resource:
+// trustform-NAME-HASH, HASH being 8 hex digits of a digest of the
+// configuration directory and address.
+func ContainerName(configDir, address, name string) string {
+	sum := sha256.Sum256([]byte(configDir + "\x00" + address))
+	return "trustform-" + name + "-" + hex.EncodeToString(sum[:4])
+}
+
+func rangePtr(r hcl.Range) *hcl.Range {
+	if r.Filename == "" && r.Start.Line == 0 {
+		return nil
+	}
+	return &r
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
