@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+
+	"github.com/trustform/trustform/internal/ui"
+)
+
+// fmtArgs are the flags of `trustform fmt`.
+type fmtArgs struct {
+	// Check reports unformatted files (exit 3) without writing; implies
+	// Write=false.
+	Check bool
+	// Diff prints a unified diff of each change.
+	Diff bool
+	// Recursive also formats subdirectories (except hidden ones).
+	Recursive bool
+	// Write rewrites files in place (default true).
+	Write bool
+	// List prints the names of files that changed (default true).
+	List    bool
+	NoColor bool
+	// Targets are files, directories, or "-" for stdin; empty means the
+	// configuration directory.
+	Targets []string
+}
+
+// fmtSuffixes are the file names fmt formats when walking a directory.
+var fmtSuffixes = []string{".trust.hcl", ".trustvars.hcl"}
+
+func newFmtCommand(e *runEnv) *command {
+	c := &command{
+		synopsis: "Rewrite configuration files in the canonical format",
+		help: `
+Usage: trustform [-chdir=DIR] fmt [flags] [FILE|DIR|-]...
+
+  Rewrite *.trust.hcl and *.trustvars.hcl files in the canonical format.
+  Without arguments, formats the configuration directory. "-" formats
+  stdin to stdout. A file that does not parse is left alone and reported.
+
+Flags:
+  -check        Write nothing; list the files that need formatting and exit
+                3 if there are any.
+  -diff         Print a unified diff of the changes.
+  -recursive    Also format subdirectories (hidden ones are skipped).
+  -write=false  Do not rewrite files.
+  -list=false   Do not list the files that changed.
+  -no-color     Do not colour the output.
+`,
+	}
+	c.run = func(args []string) int {
+		a := fmtArgs{}
+		fs := newFlagSet("fmt")
+		fs.BoolVar(&a.Check, "check", false, "")
+		fs.BoolVar(&a.Diff, "diff", false, "")
+		fs.BoolVar(&a.Recursive, "recursive", false, "")
+		fs.BoolVar(&a.Write, "write", true, "")
+		fs.BoolVar(&a.List, "list", true, "")
+		fs.BoolVar(&a.NoColor, "no-color", false, "")
+		pos, err := parseFlags(fs, args)
+		if err != nil {
+			return e.usageError(c, err)
+		}
+		a.Targets = pos
+		if a.Check {
+			a.Write = false
+		}
+		return runFmt(e, &a)
+	}
+	return c
+}
+
+// fmtResult collects what one fmt run found.
+type fmtResult struct {
+	failed      bool
+	unformatted bool
+}
+
+func runFmt(e *runEnv, a *fmtArgs) int {
+	if a.NoColor {
+		e.streams.DisableColor()
+	}
+	var res fmtResult
+	targets := a.Targets
+	if len(targets) == 0 {
+		targets = []string{"."}
+	}
+	for _, t := range targets {
+		if t == "-" {
+			fmtStdin(e, a, &res)
+			continue
+		}
+		files, err := fmtFiles(e.path(t), a.Recursive)
+		if err != nil {
+			e.streams.Errorf("%v", err)
+			res.failed = true
+			continue
+		}
+		for _, f := range files {
+			fmtFile(e, a, f, &res)
+		}
+	}
+	switch {
+	case res.failed:
+		return exitError
+	case a.Check && res.unformatted:
+		return exitNeedFormat
+	}
+	return exitOK
+}
+
+// fmtFiles lists the files to format under path: path itself if it is a
+// file (whatever its name: the user named it), else the configuration files
+// in it, sorted.
+func fmtFiles(path string, recursive bool) ([]string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("fmt: %w", err)
+	}
+	if !fi.IsDir() {
+		return []string{path}, nil
+	}
+	var files []string
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != path && (!recursive || strings.HasPrefix(d.Name(), ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		for _, s := range fmtSuffixes {
+			if strings.HasSuffix(d.Name(), s) {
+				files = append(files, p)
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fmt: %w", err)
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// formatSource returns src in canonical form, or the parse diagnostics if
+// it is not valid HCL: hclwrite would otherwise "format" broken input into
+// something else broken.
+func formatSource(src []byte, name string) ([]byte, *hcl.File, hcl.Diagnostics) {
+	f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, f, diags
+	}
+	return hclwrite.Format(src), f, nil
+}
+
+func fmtFile(e *runEnv, a *fmtArgs, path string, res *fmtResult) {
+	display := path
+	if rel, err := filepath.Rel(e.dir, path); err == nil && !strings.HasPrefix(rel, "..") {
+		display = rel
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		e.streams.Errorf("fmt: %v", err)
+		res.failed = true
+		return
+	}
+	out, f, diags := formatSource(src, display)
+	if diags.HasErrors() {
+		sources := ui.NewSources(e.dir, nil)
+		sources.AddFile(display, f)
+		e.writeDiagnostics(diags, sources)
+		res.failed = true
+		return
+	}
+	if bytes.Equal(src, out) {
+		return
+	}
+	res.unformatted = true
+	if a.List {
+		e.streams.Resultf("%s", display)
+	}
+	if a.Write {
+		if err := writeFileKeepMode(path, out); err != nil {
+			e.streams.Errorf("fmt: %v", err)
+			res.failed = true
+			return
+		}
+	}
+	if a.Diff {
+		io.WriteString(e.streams.Out, ui.UnifiedDiff("old/"+filepath.ToSlash(display), "new/"+filepath.ToSlash(display), src, out, e.streams.OutColor))
+	}
+}
+
+func fmtStdin(e *runEnv, a *fmtArgs, res *fmtResult) {
+	src, err := io.ReadAll(e.stdin)
+	if err != nil {
+		e.streams.Errorf("fmt: reading stdin: %v", err)
+		res.failed = true
+		return
+	}
+	out, f, diags := formatSource(src, "<stdin>")
+	if diags.HasErrors() {
+		sources := ui.NewSources(e.dir, nil)
+		sources.AddFile("<stdin>", f)
+		e.writeDiagnostics(diags, sources)
+		res.failed = true
+		return
+	}
+	changed := !bytes.Equal(src, out)
+	if changed {
+		res.unformatted = true
+	}
+	switch {
+	case a.Diff:
+		io.WriteString(e.streams.Out, ui.UnifiedDiff("old/<stdin>", "new/<stdin>", src, out, e.streams.OutColor))
+	case a.Check:
+		if changed && a.List {
+			e.streams.Resultf("<stdin>")
+		}
+	default:
+		e.streams.Out.Write(out)
+	}
+}
+
+// writeFileKeepMode replaces path with data through a temporary file in the
+// same directory, so an interrupted fmt never leaves half a file.
+func writeFileKeepMode(path string, data []byte) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(fi.Mode().Perm()); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,52 @@
+package main
+
+// showArgs are the flags of `trustform show`.
+type showArgs struct {
+	// PlanFile is a saved plan to show; empty shows the state.
+	PlanFile string
+	JSON     bool
+	NoColor  bool
+}
+
+func newShowCommand(e *runEnv) *command {
+	c := &command{
+		synopsis: "Show the state or a saved plan",
+		help: `
+Usage: trustform [-chdir=DIR] show [FILE] [flags]
+
+  Show what state records (every resource, its command, environment, trust
+  material and pid or container id), or the saved plan FILE.
+
+Flags:
+  -json      Print as JSON (a saved plan prints as "plan -json" would).
+  -no-color  Do not colour the output.
+`,
+	}
+	c.run = func(args []string) int {
+		var a showArgs
+		fs := newFlagSet("show")
+		fs.BoolVar(&a.JSON, "json", false, "")
+		fs.BoolVar(&a.NoColor, "no-color", false, "")
+		pos, err := parseFlags(fs, args)
+		if err == nil && len(pos) > 1 {
+			err = errUnexpectedArgs(pos[1:])
+		}
+		if err != nil {
+			return e.usageError(c, err)
+		}
+		if len(pos) == 1 {
+			a.PlanFile = pos[0]
+		}
+		return runShow(e, &a)
+	}
+	return c
+}
+
+// runShow is where show is wired in: read the state (or a.PlanFile) and
+// render it through the human or JSON view.
+func runShow(e *runEnv, a *showArgs) int {
+	if a.NoColor {
+		e.streams.DisableColor()
+	}
+	return e.notImplemented("show")
+}

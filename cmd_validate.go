@@ -1,0 +1,116 @@
+package main
+
+import (
+	"runtime"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/trustform/trustform/internal/ui"
+	"github.com/trustform/trustform/lang"
+)
+
+// validateArgs are the flags of `trustform validate`.
+type validateArgs struct {
+	JSON    bool
+	NoColor bool
+	Vars    []lang.VarFlag
+}
+
+func newValidateCommand(e *runEnv) *command {
+	c := &command{
+		synopsis: "Check the configuration and its certificates",
+		help: `
+Usage: trustform [-chdir=DIR] validate [flags]
+
+  Check that the configuration in the directory is valid: syntax, attribute
+  names and types, references, the dependency graph and every certificate.
+  Reads no state and starts nothing.
+
+  Prints "Success! The configuration is valid." and exits 0, or prints each
+  problem with its file:line:col and exits 1. Warnings do not fail.
+
+Flags:
+  -json              Print the result as JSON on stdout.
+  -no-color          Do not colour the output.
+` + varFlagsHelp,
+	}
+	c.run = func(args []string) int {
+		var a validateArgs
+		fs := newFlagSet("validate")
+		fs.BoolVar(&a.JSON, "json", false, "")
+		fs.BoolVar(&a.NoColor, "no-color", false, "")
+		addVarFlags(fs, &a.Vars)
+		pos, err := parseFlags(fs, args)
+		if err == nil && len(pos) > 0 {
+			err = errUnexpectedArgs(pos)
+		}
+		if err != nil {
+			return e.usageError(c, err)
+		}
+		return runValidate(e, &a)
+	}
+	return c
+}
+
+func runValidate(e *runEnv, a *validateArgs) int {
+	if a.NoColor {
+		e.streams.DisableColor()
+	}
+	_, diags, src := e.loadConfig(a.Vars)
+	if a.JSON {
+		out, err := ui.MarshalIndent(ui.NewValidateJSON(diags, src))
+		if err != nil {
+			e.streams.Errorf("encoding the result: %v", err)
+			return exitError
+		}
+		e.streams.Out.Write(out)
+		if diags.HasErrors() {
+			return exitError
+		}
+		return exitOK
+	}
+	e.writeDiagnostics(diags, src)
+	if diags.HasErrors() {
+		return exitError
+	}
+	e.streams.Success("Success! The configuration is valid.")
+	return exitOK
+}
+
+// loadOptions builds lang.Options from the run's environment and flags.
+func (e *runEnv) loadOptions(vars []lang.VarFlag) lang.Options {
+	return lang.Options{
+		Vars:        vars,
+		Environ:     e.environ,
+		DevcertDir:  devcertDir(e.environ),
+		Now:         e.now(),
+		GOOS:        runtime.GOOS,
+		Interactive: false,
+	}
+}
+
+// loadConfig loads the configuration directory. src can render diagnostics
+// even when cfg is nil.
+func (e *runEnv) loadConfig(vars []lang.VarFlag) (*lang.Config, hcl.Diagnostics, *ui.Sources) {
+	opts := e.loadOptions(vars)
+	e.log.Debug("loading configuration", "dir", e.dir, "devcert_dir", opts.DevcertDir)
+	cfg, diags := lang.Load(e.dir, opts)
+	var files map[string]*hcl.File
+	if cfg != nil {
+		files = cfg.Files
+	}
+	if cfg == nil && !diags.HasErrors() {
+		// A loader that returns neither is a bug; say so rather than crash.
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Configuration could not be loaded",
+			Detail:   "The loader returned no configuration and no error. Please report this as a bug, with TRUSTFORM_LOG=debug output.",
+		})
+	}
+	return cfg, diags, ui.NewSources(e.dir, files)
+}
+
+// writeDiagnostics prints diagnostics to stderr.
+func (e *runEnv) writeDiagnostics(diags hcl.Diagnostics, src *ui.Sources) {
+	ui.WriteDiagnostics(e.streams.Err, diags, src, e.streams.ErrColor, e.streams.Width)
+}

@@ -1,0 +1,210 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcled"
+	"github.com/mitchellh/go-wordwrap"
+)
+
+// maxLeadLines is how many lines of context are shown above the first line
+// of a diagnostic's subject: enough to see the attribute an error sits in,
+// never a whole block.
+const maxLeadLines = 2
+
+// maxSubjectLines caps the lines shown for a subject spanning many lines.
+const maxSubjectLines = 5
+
+// WriteDiagnostics renders diags to w in the order given, each followed by
+// a blank line.
+func WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, src *Sources, color bool, width int) {
+	for _, d := range diags {
+		WriteDiagnostic(w, d, src, color, width)
+	}
+}
+
+// WriteDiagnostic renders one diagnostic in Terraform's layout, with the
+// position as FILE:LINE:COL and a caret line under the subject that is
+// written with or without colour:
+//
+//	Error: Unsupported argument
+//
+//	  on main.trust.hcl:3:3, in resource "node_app" "web":
+//	   3:   scrpt = "web/index.js"
+//	        ^^^^^
+//
+//	An argument named "scrpt" is not expected here.
+func WriteDiagnostic(w io.Writer, d *hcl.Diagnostic, src *Sources, color bool, width int) {
+	if width <= 0 {
+		width = DefaultWidth
+	}
+	var b strings.Builder
+	label, tint := "Error: ", Red
+	if d.Severity == hcl.DiagWarning {
+		label, tint = "Warning: ", Yellow
+	}
+	if color {
+		fmt.Fprintf(&b, "%s%s%s%s%s\n", tint, Bold, label, d.Summary, Reset)
+	} else {
+		fmt.Fprintf(&b, "%s%s\n", label, d.Summary)
+	}
+
+	if d.Subject != nil {
+		b.WriteString("\n")
+		writeSnippet(&b, d, src, color)
+	}
+
+	if detail := strings.TrimSpace(d.Detail); detail != "" {
+		b.WriteString("\n")
+		for _, line := range strings.Split(detail, "\n") {
+			// Indented lines are pre-formatted (lists, code); keep them.
+			if line == "" || line[0] == ' ' || line[0] == '\t' {
+				b.WriteString(line + "\n")
+				continue
+			}
+			b.WriteString(wordwrap.WrapString(line, uint(width)) + "\n")
+		}
+	}
+	b.WriteString("\n")
+	io.WriteString(w, b.String())
+}
+
+// Position formats a range's start as FILE:LINE:COL.
+func Position(rng hcl.Range, src *Sources) string {
+	return fmt.Sprintf("%s:%d:%d", src.DisplayName(rng.Filename), rng.Start.Line, rng.Start.Column)
+}
+
+func writeSnippet(b *strings.Builder, d *hcl.Diagnostic, srcs *Sources, color bool) {
+	subj := *d.Subject
+	src := srcs.get(subj.Filename)
+	context := ""
+	if src != nil && src.file != nil {
+		off := src.offset(subj.Start)
+		if off > 0 {
+			off-- // a subject starting at a block's first byte is still inside it
+		}
+		context = hcled.ContextString(src.file, off)
+	}
+	if context != "" {
+		fmt.Fprintf(b, "  on %s, in %s:\n", Position(subj, srcs), context)
+	} else {
+		fmt.Fprintf(b, "  on %s:\n", Position(subj, srcs))
+	}
+	if src == nil {
+		return
+	}
+	startOff := src.offset(subj.Start)
+	endOff := src.offset(subj.End)
+	if startOff < 0 {
+		return
+	}
+	if endOff < startOff {
+		endOff = startOff
+	}
+
+	first, last := subj.Start.Line, subj.End.Line
+	// A range ending at column 1 ends on the previous line.
+	if last > first && subj.End.Column <= 1 {
+		last--
+	}
+	if last > first+maxSubjectLines-1 {
+		last = first + maxSubjectLines - 1
+	}
+	if d.Context != nil && d.Context.Filename == subj.Filename && d.Context.Start.Line < first {
+		first = max(d.Context.Start.Line, first-maxLeadLines)
+	}
+	numWidth := len(fmt.Sprint(last))
+	for n := first; n <= last; n++ {
+		text, lineStart, ok := src.line(n)
+		if !ok {
+			break
+		}
+		// The part of this line the subject covers, in bytes of text.
+		covered := n >= subj.Start.Line
+		lo, hi := 0, len(text)
+		if n == subj.Start.Line {
+			lo = clamp(startOff-lineStart, 0, len(text))
+		}
+		if n == subj.End.Line {
+			hi = clamp(endOff-lineStart, lo, len(text))
+		}
+		code := text
+		if color && covered && hi > lo {
+			code = text[:lo] + Underline + text[lo:hi] + Reset + text[hi:]
+		}
+		fmt.Fprintf(b, "  %*d: %s\n", numWidth, n, code)
+		if !covered {
+			continue
+		}
+		carets := utf8.RuneCountInString(text[lo:hi])
+		if carets == 0 {
+			carets = 1
+		}
+		pad := strings.Repeat(" ", numWidth+4) + indentLike(text[:lo])
+		marks := strings.Repeat("^", carets)
+		if color {
+			marks = Red + Bold + marks + Reset
+		}
+		fmt.Fprintf(b, "%s%s\n", pad, marks)
+	}
+}
+
+// indentLike returns whitespace as wide as prefix, keeping tabs so the caret
+// lines up under the same column in any terminal.
+func indentLike(prefix string) string {
+	var b strings.Builder
+	for _, r := range prefix {
+		if r == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
+func clamp(v, lo, hi int) int {
+	return max(lo, min(v, hi))
+}
+
+// Count returns how many errors and warnings diags holds.
+func Count(diags hcl.Diagnostics) (errors, warnings int) {
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			errors++
+		} else if d.Severity == hcl.DiagWarning {
+			warnings++
+		}
+	}
+	return errors, warnings
+}
+
+// Sorted returns diags ordered by file, position, then severity (errors
+// first), so output does not depend on the order the loader found them in.
+func Sorted(diags hcl.Diagnostics) hcl.Diagnostics {
+	out := append(hcl.Diagnostics(nil), diags...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if (a.Subject == nil) != (b.Subject == nil) {
+			return a.Subject == nil
+		}
+		if a.Subject != nil {
+			if a.Subject.Filename != b.Subject.Filename {
+				return a.Subject.Filename < b.Subject.Filename
+			}
+			if a.Subject.Start.Byte != b.Subject.Start.Byte {
+				return a.Subject.Start.Byte < b.Subject.Start.Byte
+			}
+			if a.Subject.Start.Line != b.Subject.Start.Line {
+				return a.Subject.Start.Line < b.Subject.Start.Line
+			}
+		}
+		return a.Severity < b.Severity
+	})
+	return out
+}
