@@ -1,0 +1,740 @@
+package apply
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/trustform/trustform/plan"
+	"github.com/trustform/trustform/runtimes"
+	"github.com/trustform/trustform/state"
+)
+
+// DefaultParallelism is how many steps run at once unless Options say
+// otherwise (the -parallelism flag).
+const DefaultParallelism = 10
+
+// DefaultStopTimeout is the grace period when state records none.
+const DefaultStopTimeout = 10 * time.Second
+
+// DefaultProgressInterval is how often a long step reports progress.
+const DefaultProgressInterval = 10 * time.Second
+
+// ErrDevcertPending is returned for a plan that needs the development CA
+// created first.
+var ErrDevcertPending = errors.New("the plan needs trustform's development CA, which does not exist yet")
+
+// Options configure one Apply.
+type Options struct {
+	// Parallelism bounds how many resources are started or stopped at
+	// once; 0 means DefaultParallelism.
+	Parallelism int
+	// Runners launch and stop resources by kind (state.Spec.Kind). Only the
+	// kinds the plan uses are needed.
+	Runners map[runtimes.Kind]runtimes.Runner
+	// Store records every step; required.
+	Store StateStore
+	// Events receives progress; nil means none.
+	Events Events
+	// BaseEnv is the environment every process inherits (os.Environ() in
+	// the CLI); the spec's Env is added on top.
+	BaseEnv []string
+	// Now is the clock for Since and elapsed times; nil means time.Now.
+	Now func() time.Time
+	// ProgressInterval is how often a long step reports progress; 0 means
+	// DefaultProgressInterval.
+	ProgressInterval time.Duration
+	// NoLinkStore writes every file as its own copy instead of hard links
+	// into .trustform/store (for filesystems where links misbehave, and to
+	// measure the difference).
+	NoLinkStore bool
+}
+
+// Orphan is a process or container found carrying a state's lineage.
+type Orphan struct {
+	Address string
+	Handle  runtimes.Handle
+}
+
+// OrphanFinder is implemented by runners that can find what they started
+// from its tags (TRUSTFORM_ADDRESS and TRUSTFORM_LINEAGE in a process's
+// environment, labels on a container), even when state never recorded it.
+type OrphanFinder interface {
+	FindOrphans(ctx context.Context, lineage string) ([]Orphan, error)
+}
+
+// Outcome is how one resource's change ended.
+type Outcome string
+
+// Outcomes of a ResourceResult.
+const (
+	OutcomeApplied    Outcome = "applied"
+	OutcomeFailed     Outcome = "failed"
+	OutcomeSkipped    Outcome = "skipped"
+	OutcomeNotStarted Outcome = "not started"
+)
+
+// Result says what Apply did. It is returned, partially filled, alongside
+// an error too.
+type Result struct {
+	// Added counts resources started (Create and Replace), Changed those
+	// updated in place, Destroyed those stopped (Delete and Replace), as
+	// "Apply complete! Resources: 1 added, 0 changed, 0 destroyed." shows.
+	Added, Changed, Destroyed int
+	// Resources has one entry per change that was not a no-op, sorted by
+	// address.
+	Resources []ResourceResult
+	// UnknownOutputs names outputs whose value is known only after apply
+	// and that apply could not compute (they are left unset in state).
+	UnknownOutputs []string
+}
+
+// ResourceResult is the outcome of one change.
+type ResourceResult struct {
+	Address string
+	Action  plan.Action
+	Outcome Outcome
+	// Handle is the new handle after a Create or Replace, else the old one.
+	Handle  runtimes.Handle
+	Elapsed time.Duration
+	// Err is the failure, or the reason for skipping.
+	Err error
+}
+
+// Failure is one failed resource in an *Error.
+type Failure struct {
+	Address string
+	// Action is the failed step: plan.Create, plan.Update or plan.Delete.
+	Action  plan.Action
+	Err     error
+	LogPath string
+	// LastLog holds up to 20 last lines of the resource's log.
+	LastLog []string
+}
+
+// Error is returned when some step failed or apply was interrupted.
+// Everything that did succeed is recorded in state.
+type Error struct {
+	Failures []Failure
+	// Skipped lists resources not changed because something they depend
+	// on failed.
+	Skipped []string
+	// Interrupted is set when ctx was cancelled; NotStarted lists what
+	// was left for the next apply.
+	Interrupted bool
+	NotStarted  []string
+	// Cause is ctx.Err() when interrupted, or an error outside any single
+	// resource (saving outputs, for instance).
+	Cause error
+}
+
+// Error renders every failure with its log lines, then what to do next.
+func (e *Error) Error() string {
+	var b strings.Builder
+	switch {
+	case len(e.Failures) > 0:
+		fmt.Fprintf(&b, "apply failed: %d %s failed", len(e.Failures), plural(len(e.Failures), "resource"))
+		if len(e.Skipped) > 0 {
+			fmt.Fprintf(&b, ", %d skipped because %s depend on a failed one", len(e.Skipped), plural(len(e.Skipped), "it"))
+		}
+		if e.Interrupted {
+			b.WriteString(", and apply was interrupted")
+		}
+		b.WriteString("\n")
+	case e.Interrupted:
+		fmt.Fprintf(&b, "apply interrupted: %d %s not changed\n", len(e.NotStarted), plural(len(e.NotStarted), "resource"))
+	case e.Cause != nil:
+		fmt.Fprintf(&b, "apply failed: %v\n", e.Cause)
+	}
+	for _, f := range e.Failures {
+		fmt.Fprintf(&b, "\n%s: %s: %v\n", f.Address, stepName(f.Action), f.Err)
+		if len(f.LastLog) > 0 {
+			where := "its log"
+			if f.LogPath != "" {
+				where = f.LogPath
+			}
+			fmt.Fprintf(&b, "  last %d %s of %s:\n", len(f.LastLog), plural(len(f.LastLog), "line"), where)
+			for _, l := range f.LastLog {
+				b.WriteString("    " + l + "\n")
+			}
+		}
+	}
+	if len(e.Failures) > 0 && e.Cause != nil {
+		fmt.Fprintf(&b, "\nalso: %v\n", e.Cause)
+	}
+	b.WriteString("\nEverything that was started or stopped is recorded in state; ")
+	if len(e.Failures) > 0 {
+		b.WriteString("fix the problem above and run apply again.")
+	} else {
+		b.WriteString("run apply again to continue.")
+	}
+	return b.String()
+}
+
+// Unwrap lets errors.Is find context.Canceled and each resource's error.
+func (e *Error) Unwrap() []error {
+	var errs []error
+	if e.Cause != nil {
+		errs = append(errs, e.Cause)
+	}
+	for _, f := range e.Failures {
+		errs = append(errs, f.Err)
+	}
+	return errs
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	if word == "it" {
+		return "they"
+	}
+	return word + "s"
+}
+
+func stepName(a plan.Action) string {
+	switch a {
+	case plan.Create:
+		return "starting"
+	case plan.Delete:
+		return "stopping"
+	case plan.Update:
+		return "updating"
+	}
+	return string(a)
+}
+
+// applier holds one Apply's working set.
+type applier struct {
+	p        *plan.Plan
+	opts     Options
+	store    StateStore
+	events   *lockedEvents
+	now      func() time.Time
+	material *material
+	lineage  string
+	byAddr   map[string]*plan.Change
+
+	mu      sync.Mutex
+	reports map[string]*report
+}
+
+// report collects what happened to one change across its steps.
+type report struct {
+	handle   runtimes.Handle
+	elapsed  time.Duration
+	failures []Failure
+}
+
+// Apply executes p: the stops first, in reverse dependency order, then the
+// starts and updates in dependency order, saving state through opts.Store
+// after each resource. See the package documentation for the details. On
+// failure or interruption it returns a partial Result and an *Error.
+func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
+	if p == nil {
+		return nil, errors.New("apply: no plan")
+	}
+	if opts.Store == nil {
+		return nil, errors.New("apply: no state store")
+	}
+	if p.Devcert.Create {
+		return nil, fmt.Errorf("%w: create it (trustform devcert create) and plan again", ErrDevcertPending)
+	}
+	for _, c := range p.Changes {
+		if c.DevcertPending {
+			return nil, fmt.Errorf("%w (%s trusts it): create it (trustform devcert create) and plan again", ErrDevcertPending, c.Address)
+		}
+	}
+	a := &applier{
+		p:       p,
+		opts:    opts,
+		store:   opts.Store,
+		now:     opts.Now,
+		lineage: opts.Store.Lineage(),
+		byAddr:  map[string]*plan.Change{},
+		reports: map[string]*report{},
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	ev := opts.Events
+	if ev == nil {
+		ev = NopEvents{}
+	}
+	a.events = &lockedEvents{e: ev}
+	if a.opts.Parallelism <= 0 {
+		a.opts.Parallelism = DefaultParallelism
+	}
+	if a.opts.ProgressInterval <= 0 {
+		a.opts.ProgressInterval = DefaultProgressInterval
+	}
+
+	var stops, starts []*plan.Change
+	var afters []*state.Spec
+	for _, c := range p.Changes {
+		a.byAddr[c.Address] = c
+		switch c.Action {
+		case plan.Delete:
+			stops = append(stops, c)
+		case plan.Replace:
+			stops = append(stops, c)
+			starts = append(starts, c)
+		case plan.Create, plan.Update:
+			starts = append(starts, c)
+		case plan.NoOp:
+			continue
+		default:
+			return nil, fmt.Errorf("apply: %s has unknown action %q; this plan was made by another trustform version, run plan again", c.Address, c.Action)
+		}
+		if (c.Action == plan.Create || c.Action == plan.Replace || c.Action == plan.Update) && c.After == nil {
+			return nil, fmt.Errorf("apply: %s is to be %sd but the plan has no spec for it; run plan again", c.Address, c.Action)
+		}
+		if c.Action == plan.Create || c.Action == plan.Replace {
+			afters = append(afters, c.After)
+			if _, err := a.runner(c.After.Kind); err != nil {
+				return nil, fmt.Errorf("apply: %s: %w", c.Address, err)
+			}
+		}
+	}
+	if err := verifyBlobs(p.Blobs, afters); err != nil {
+		return nil, fmt.Errorf("apply: %w", err)
+	}
+	a.material = newMaterial(p.Dir, p.Blobs, !opts.NoLinkStore)
+	if len(afters) > 0 {
+		if err := a.material.removeStale(); err != nil {
+			return nil, fmt.Errorf("apply: removing leftovers of an interrupted apply: %w", err)
+		}
+		if err := a.stopOrphans(ctx); err != nil {
+			return nil, fmt.Errorf("apply: %w", err)
+		}
+	}
+
+	// Stops: dependants first, so a stop waits for the stops of every
+	// resource that (before this plan) depended on it.
+	var stopSteps []*step
+	waitFor := map[string][]string{}
+	for _, c := range stops {
+		if c.Before == nil {
+			continue
+		}
+		for _, d := range c.Before.DependsOn {
+			waitFor[d] = append(waitFor[d], c.Address)
+		}
+	}
+	for _, c := range stops {
+		stopSteps = append(stopSteps, &step{addr: c.Address, deps: waitFor[c.Address]})
+	}
+	stopRes, err := walk(ctx, stopSteps, a.opts.Parallelism, a.runStop)
+	if err != nil {
+		return nil, fmt.Errorf("apply: %w", err)
+	}
+
+	var startSteps []*step
+	for _, c := range starts {
+		s := &step{addr: c.Address, deps: c.After.DependsOn}
+		if c.Action == plan.Replace {
+			if r := stopRes[c.Address]; r != nil && r.outcome != outcomeDone {
+				s.skip = "stopping its previous instance did not succeed"
+				if r.outcome == outcomeNotStarted {
+					s.skip = r.reason
+				}
+			}
+		}
+		startSteps = append(startSteps, s)
+	}
+	startRes, err := walk(ctx, startSteps, a.opts.Parallelism, a.runStart)
+	if err != nil {
+		return nil, fmt.Errorf("apply: %w", err)
+	}
+
+	res, aerr := a.result(ctx, stopRes, startRes)
+	if err := a.saveOutputs(res); err != nil {
+		if aerr == nil {
+			aerr = &Error{}
+		}
+		aerr.Cause = errors.Join(aerr.Cause, err)
+	}
+	// Leftover store entries waste space but harm nothing, and the next
+	// apply sweeps again, so a failed sweep does not fail the apply.
+	_ = a.material.sweep()
+	if aerr != nil {
+		return res, aerr
+	}
+	return res, nil
+}
+
+func (a *applier) runner(k runtimes.Kind) (runtimes.Runner, error) {
+	if k == "" {
+		k = runtimes.KindProcess
+	}
+	r := a.opts.Runners[k]
+	if r == nil {
+		return nil, fmt.Errorf("no runner for %s resources is configured", k)
+	}
+	return r, nil
+}
+
+func (a *applier) rep(addr string) *report {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	r := a.reports[addr]
+	if r == nil {
+		r = &report{}
+		a.reports[addr] = r
+	}
+	return r
+}
+
+func (a *applier) fail(addr string, action plan.Action, err error, logPath string, lines []string) error {
+	a.events.failed(addr, action, err, lines)
+	r := a.rep(addr)
+	a.mu.Lock()
+	r.failures = append(r.failures, Failure{Address: addr, Action: action, Err: err, LogPath: logPath, LastLog: lines})
+	a.mu.Unlock()
+	return err
+}
+
+func (a *applier) finished(addr string, h runtimes.Handle, d time.Duration) {
+	r := a.rep(addr)
+	a.mu.Lock()
+	r.handle = h
+	r.elapsed += d
+	a.mu.Unlock()
+}
+
+// tail returns the last log lines of a resource.
+func (a *applier) tail(ctx context.Context, r runtimes.Runner, h runtimes.Handle, logPath string) []string {
+	if t, ok := r.(LogTailer); ok && h.ContainerID != "" {
+		lines, err := t.Tail(context.WithoutCancel(ctx), h, tailLines)
+		if err == nil {
+			return lines
+		}
+	}
+	return lastLines(logPath, tailLines)
+}
+
+// runStop stops what state records for the change's address and removes
+// what state says apply created for it.
+func (a *applier) runStop(ctx context.Context, s *step) error {
+	c := a.byAddr[s.addr]
+	start := a.now()
+	rec := a.store.Lookup(c.Address)
+	if rec == nil {
+		// Nothing recorded, so nothing of ours to stop or remove.
+		a.events.starting(c.Address, plan.Delete, runtimes.Handle{})
+		a.events.done(c.Address, plan.Delete, a.now().Sub(start), runtimes.Handle{})
+		a.finished(c.Address, runtimes.Handle{}, a.now().Sub(start))
+		return nil
+	}
+	a.events.starting(c.Address, plan.Delete, rec.Handle)
+	spec := rec.Spec
+	if spec == nil {
+		spec = c.Before
+	}
+	kind := runtimes.KindProcess
+	grace := DefaultStopTimeout
+	if spec != nil {
+		kind = spec.Kind
+		if spec.StopTimeout > 0 {
+			grace = spec.StopTimeout
+		}
+	}
+	if rec.Handle != (runtimes.Handle{}) {
+		r, err := a.runner(kind)
+		if err != nil {
+			return a.fail(c.Address, plan.Delete, err, "", nil)
+		}
+		// A stop that has begun always completes, interrupted or not:
+		// half-stopped resources are what an interrupt must not leave.
+		if err := r.Stop(context.WithoutCancel(ctx), rec.Handle, grace); err != nil {
+			return a.fail(c.Address, plan.Delete, fmt.Errorf("stopping %s: %w", HandleLabel(rec.Handle), err), "", nil)
+		}
+	}
+	if err := a.material.removeCreated(rec); err != nil {
+		return a.fail(c.Address, plan.Delete, fmt.Errorf("removing its files: %w", err), "", nil)
+	}
+	if err := a.store.Remove(c.Address); err != nil {
+		return a.fail(c.Address, plan.Delete, err, "", nil)
+	}
+	d := a.now().Sub(start)
+	a.events.done(c.Address, plan.Delete, d, rec.Handle)
+	a.finished(c.Address, rec.Handle, d)
+	return nil
+}
+
+func (a *applier) runStart(ctx context.Context, s *step) error {
+	c := a.byAddr[s.addr]
+	if c.Action == plan.Update {
+		return a.runUpdate(c)
+	}
+	return a.runCreate(ctx, c)
+}
+
+// runUpdate records the new spec of a resource whose change needs no
+// restart; handle, start time and created paths stay.
+func (a *applier) runUpdate(c *plan.Change) error {
+	start := a.now()
+	rec := a.store.Lookup(c.Address)
+	if rec == nil {
+		a.events.starting(c.Address, plan.Update, runtimes.Handle{})
+		return a.fail(c.Address, plan.Update, errors.New("state has no record of it any more; run plan again"), "", nil)
+	}
+	a.events.starting(c.Address, plan.Update, rec.Handle)
+	rec.Spec = c.After
+	if err := a.store.Upsert(rec); err != nil {
+		return a.fail(c.Address, plan.Update, err, "", nil)
+	}
+	d := a.now().Sub(start)
+	a.events.done(c.Address, plan.Update, d, rec.Handle)
+	a.finished(c.Address, rec.Handle, d)
+	return nil
+}
+
+// runCreate writes the trust material, starts the resource, records it and
+// waits until it is ready.
+func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
+	spec := c.After
+	start := a.now()
+	a.events.starting(c.Address, plan.Create, runtimes.Handle{})
+	r, err := a.runner(spec.Kind)
+	if err != nil {
+		return a.fail(c.Address, plan.Create, err, "", nil)
+	}
+	prev := a.store.Lookup(c.Address)
+	if prev != nil && prev.Handle != (runtimes.Handle{}) {
+		// Planned as a create although state has a record: refresh found
+		// it gone (drift). Make sure it is, so there is never a second one.
+		grace := DefaultStopTimeout
+		if prev.Spec != nil && prev.Spec.StopTimeout > 0 {
+			grace = prev.Spec.StopTimeout
+		}
+		if err := r.Stop(context.WithoutCancel(ctx), prev.Handle, grace); err != nil {
+			return a.fail(c.Address, plan.Create, fmt.Errorf("stopping the previous instance %s: %w", HandleLabel(prev.Handle), err), "", nil)
+		}
+	}
+
+	if err := a.material.write(spec); err != nil {
+		return a.fail(c.Address, plan.Create, err, "", nil)
+	}
+	var created []string
+	if spec.TrustDir != "" && len(spec.Files) > 0 {
+		created = append(created, spec.TrustDir)
+	}
+	if spec.LogPath != "" {
+		if !a.material.inside(spec.LogPath) {
+			return a.fail(c.Address, plan.Create, fmt.Errorf("refusing to write the log to %s: it is outside %s; run plan again", spec.LogPath, a.material.root), "", nil)
+		}
+		if err := os.MkdirAll(filepath.Dir(spec.LogPath), 0o755); err != nil {
+			return a.fail(c.Address, plan.Create, fmt.Errorf("creating the log directory: %w", err), "", nil)
+		}
+		created = append(created, spec.LogPath)
+	}
+
+	ls := &runtimes.LaunchSpec{
+		Address:      c.Address,
+		Lineage:      a.lineage,
+		ConfigSHA256: specDigest(spec),
+		Argv:         spec.Argv,
+		WorkingDir:   spec.WorkingDir,
+		Env:          spec.Env,
+		BaseEnv:      a.opts.BaseEnv,
+		LogPath:      spec.LogPath,
+		Container:    spec.Container,
+	}
+	h, err := r.Start(ctx, ls)
+	if err != nil {
+		lines := lastLines(spec.LogPath, tailLines)
+		if prev == nil {
+			// Nothing runs and state will not mention these files, so
+			// they must not stay behind.
+			a.material.removeCreated(&state.Resource{Spec: spec, CreatedPaths: created})
+		}
+		return a.fail(c.Address, plan.Create, fmt.Errorf("starting: %w", err), spec.LogPath, lines)
+	}
+	rec := &state.Resource{
+		Address:      c.Address,
+		Type:         c.Type,
+		Name:         c.Name,
+		Spec:         spec,
+		Handle:       h,
+		Since:        a.now(),
+		CreatedPaths: created,
+	}
+	if err := a.store.Upsert(rec); err != nil {
+		// What runs must be in state; since it cannot be, it must not run.
+		r.Stop(context.WithoutCancel(ctx), h, stopGrace(spec))
+		return a.fail(c.Address, plan.Create, fmt.Errorf("started %s but %w; it was stopped again", HandleLabel(h), err), "", nil)
+	}
+
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(a.opts.ProgressInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				a.events.progress(c.Address, plan.Create, a.now().Sub(start))
+			}
+		}
+	}()
+	err = waitReady(ctx, r, h, spec.ReadyWhen)
+	close(done)
+	wg.Wait()
+	if err != nil {
+		return a.fail(c.Address, plan.Create, fmt.Errorf("%s: %w", HandleLabel(h), err), spec.LogPath, a.tail(ctx, r, h, spec.LogPath))
+	}
+	d := a.now().Sub(start)
+	a.events.done(c.Address, plan.Create, d, h)
+	a.finished(c.Address, h, d)
+	return nil
+}
+
+func stopGrace(s *state.Spec) time.Duration {
+	if s != nil && s.StopTimeout > 0 {
+		return s.StopTimeout
+	}
+	return DefaultStopTimeout
+}
+
+// specDigest is the container label trustform.config-sha256: a digest of
+// everything the resource was launched with.
+func specDigest(s *state.Spec) string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// stopOrphans stops everything tagged with this state's lineage that state
+// does not record. It runs once, before anything starts, so a killed apply
+// followed by apply ends with exactly one instance per resource.
+func (a *applier) stopOrphans(ctx context.Context) error {
+	if a.lineage == "" {
+		return nil
+	}
+	kinds := make([]string, 0, len(a.opts.Runners))
+	for k := range a.opts.Runners {
+		kinds = append(kinds, string(k))
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		r := a.opts.Runners[runtimes.Kind(k)]
+		f, ok := r.(OrphanFinder)
+		if !ok {
+			continue
+		}
+		orphans, err := f.FindOrphans(ctx, a.lineage)
+		if err != nil {
+			return fmt.Errorf("looking for %s resources left by an interrupted apply: %w", k, err)
+		}
+		for _, o := range orphans {
+			rec := a.store.Lookup(o.Address)
+			if rec != nil && rec.Handle == o.Handle {
+				continue
+			}
+			grace := DefaultStopTimeout
+			if c := a.byAddr[o.Address]; c != nil && c.After != nil {
+				grace = stopGrace(c.After)
+			}
+			if err := r.Stop(context.WithoutCancel(ctx), o.Handle, grace); err != nil {
+				return fmt.Errorf("stopping %s [%s], left by an interrupted apply: %w", o.Address, HandleLabel(o.Handle), err)
+			}
+			a.events.orphan(o.Address, o.Handle)
+		}
+	}
+	return nil
+}
+
+// result turns walk outcomes into the Result and, when anything went wrong,
+// the *Error.
+func (a *applier) result(ctx context.Context, stopRes, startRes map[string]*stepResult) (*Result, *Error) {
+	res := &Result{}
+	e := &Error{}
+	var addrs []string
+	for _, c := range a.p.Changes {
+		if c.Action != plan.NoOp {
+			addrs = append(addrs, c.Address)
+		}
+	}
+	sort.Strings(addrs)
+	for _, addr := range addrs {
+		c := a.byAddr[addr]
+		rr := ResourceResult{Address: addr, Action: c.Action, Outcome: OutcomeApplied}
+		if rp := a.reports[addr]; rp != nil {
+			rr.Handle, rr.Elapsed = rp.handle, rp.elapsed
+			e.Failures = append(e.Failures, rp.failures...)
+		}
+		for _, sr := range []*stepResult{stopRes[addr], startRes[addr]} {
+			if sr == nil || rr.Outcome != OutcomeApplied {
+				continue
+			}
+			switch sr.outcome {
+			case outcomeFailed:
+				rr.Outcome, rr.Err = OutcomeFailed, sr.err
+			case outcomeSkipped:
+				rr.Outcome, rr.Err = OutcomeSkipped, errors.New(sr.reason)
+				e.Skipped = append(e.Skipped, addr)
+			case outcomeNotStarted:
+				rr.Outcome, rr.Err = OutcomeNotStarted, errors.New(sr.reason)
+				e.NotStarted = append(e.NotStarted, addr)
+			}
+		}
+		if sr := stopRes[addr]; sr != nil && sr.outcome == outcomeDone {
+			res.Destroyed++
+		}
+		if sr := startRes[addr]; sr != nil && sr.outcome == outcomeDone {
+			if c.Action == plan.Update {
+				res.Changed++
+			} else {
+				res.Added++
+			}
+		}
+		if rr.Outcome == OutcomeSkipped || rr.Outcome == OutcomeNotStarted {
+			a.events.skipped(addr, c.Action, rr.Err.Error())
+		}
+		res.Resources = append(res.Resources, rr)
+	}
+	if ctx.Err() != nil {
+		e.Interrupted = true
+		e.Cause = ctx.Err()
+	}
+	if len(e.Failures) == 0 && !e.Interrupted {
+		return res, nil
+	}
+	return res, e
+}
+
+// saveOutputs records the plan's output values. Values known only after
+// apply cannot be computed without the configuration, so they are listed in
+// the Result and left unset.
+func (a *applier) saveOutputs(res *Result) error {
+	outs := map[string]*state.Output{}
+	for _, o := range a.p.Outputs {
+		switch {
+		case o.Action == plan.Delete:
+			outs[o.Name] = nil
+		case o.Unknown:
+			res.UnknownOutputs = append(res.UnknownOutputs, o.Name)
+		case o.After != nil:
+			outs[o.Name] = &state.Output{Value: o.After, Type: o.Type, Sensitive: o.Sensitive}
+		}
+	}
+	return a.store.SetOutputs(outs)
+}

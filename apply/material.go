@@ -1,0 +1,328 @@
+package apply
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/trustform/trustform/internal/atomicfile"
+	"github.com/trustform/trustform/internal/layout"
+	"github.com/trustform/trustform/state"
+)
+
+// StoreDirName is the directory, inside .trustform, of the content-addressed
+// store that resource files are hard-linked to.
+const StoreDirName = "store"
+
+// material writes and removes trust material and logs below one
+// configuration's .trustform directory.
+type material struct {
+	// root is the .trustform directory; nothing outside it is ever
+	// written or removed.
+	root     string
+	storeDir string
+	blobs    map[string][]byte
+	// useStore is false where link counts cannot be read, since then
+	// unreferenced store entries could not be told apart.
+	useStore bool
+
+	entries sync.Map // store entry name -> *storeEntry
+}
+
+type storeEntry struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+func newMaterial(configDir string, blobs map[string][]byte, useStore bool) *material {
+	root := layout.StateDir(configDir)
+	return &material{
+		root:     root,
+		storeDir: filepath.Join(root, StoreDirName),
+		blobs:    blobs,
+		useStore: useStore && linkCountSupported,
+	}
+}
+
+// verifyBlobs checks, before anything changes, that every file the specs
+// name has its content in the blob pool and that the content matches its
+// SHA-256. Each distinct blob is hashed once.
+func verifyBlobs(blobs map[string][]byte, specs []*state.Spec) error {
+	checked := map[string]bool{}
+	for _, s := range specs {
+		for _, f := range s.Files {
+			if f.Link != "" || checked[f.SHA256] {
+				continue
+			}
+			b, ok := blobs[f.SHA256]
+			if !ok {
+				return fmt.Errorf("the plan has no content for %s (sha256 %s): the plan file is incomplete; run plan again", f.Path, f.SHA256)
+			}
+			sum := sha256.Sum256(b)
+			if hex.EncodeToString(sum[:]) != strings.ToLower(f.SHA256) {
+				return fmt.Errorf("the content for %s does not match its sha256 %s: the plan file is corrupted; run plan again", f.Path, f.SHA256)
+			}
+			checked[f.SHA256] = true
+		}
+	}
+	return nil
+}
+
+// inside reports whether p is strictly inside m.root.
+func (m *material) inside(p string) bool {
+	rel, err := filepath.Rel(m.root, filepath.Clean(p))
+	return err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// write builds spec's trust directory from scratch and moves it into place.
+func (m *material) write(spec *state.Spec) error {
+	if spec.TrustDir == "" || len(spec.Files) == 0 {
+		return nil
+	}
+	if !m.inside(spec.TrustDir) {
+		return fmt.Errorf("refusing to write trust material to %s: it is outside %s; run plan again", spec.TrustDir, m.root)
+	}
+	rels := make([]string, len(spec.Files))
+	for i, f := range spec.Files {
+		rel, err := filepath.Rel(spec.TrustDir, filepath.Clean(f.Path))
+		if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return fmt.Errorf("refusing to write %s: it is outside the trust directory %s; run plan again", f.Path, spec.TrustDir)
+		}
+		rels[i] = rel
+	}
+	return atomicfile.ReplaceDir(spec.TrustDir, func(tmp string) error {
+		made := map[string]bool{tmp: true}
+		mkdir := func(dir string) error {
+			if made[dir] {
+				return nil
+			}
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+			made[dir] = true
+			return nil
+		}
+		var links []int
+		for i, f := range spec.Files {
+			dst := filepath.Join(tmp, rels[i])
+			if err := mkdir(filepath.Dir(dst)); err != nil {
+				return fmt.Errorf("writing %s: %w", f.Path, err)
+			}
+			if f.Link != "" {
+				links = append(links, i)
+				continue
+			}
+			if err := m.place(dst, f.SHA256, fileMode(f.Mode)); err != nil {
+				return fmt.Errorf("writing %s: %w", f.Path, err)
+			}
+		}
+		// Links last, so the copy fallback finds its target written.
+		for _, i := range links {
+			f := spec.Files[i]
+			dst := filepath.Join(tmp, rels[i])
+			if err := os.Symlink(f.Link, dst); err == nil {
+				continue
+			}
+			// Where symlinks are not allowed (Windows without developer
+			// mode), a copy of the target serves readers just as well.
+			target := filepath.Join(filepath.Dir(filepath.Clean(f.Path)), f.Link)
+			sha, mode, ok := "", fs.FileMode(0), false
+			for _, g := range spec.Files {
+				if filepath.Clean(g.Path) == target && g.Link == "" {
+					sha, mode, ok = g.SHA256, fileMode(g.Mode), true
+					break
+				}
+			}
+			if !ok {
+				return fmt.Errorf("writing %s: cannot create a symbolic link and its target %s is not part of the trust material", f.Path, f.Link)
+			}
+			if err := m.place(dst, sha, mode); err != nil {
+				return fmt.Errorf("writing %s: %w", f.Path, err)
+			}
+		}
+		return nil
+	})
+}
+
+func fileMode(m uint32) fs.FileMode {
+	if m == 0 {
+		return 0o644
+	}
+	return fs.FileMode(m) & fs.ModePerm
+}
+
+// place creates dst with the blob's content: a hard link to the store entry
+// when possible, else a fresh copy.
+func (m *material) place(dst, sha string, mode fs.FileMode) error {
+	if m.useStore {
+		entry, err := m.entry(sha, mode)
+		if err == nil {
+			if err = os.Link(entry, dst); err == nil {
+				return nil
+			}
+		}
+		// Too many links, a filesystem without hard links, a store we
+		// cannot write: a copy is always correct, only bigger.
+	}
+	return writeNew(dst, m.blobs[sha], mode)
+}
+
+// writeNew creates dst (which must not exist) without fsync: the directory
+// it is in is renamed into place only once complete.
+func writeNew(dst string, data []byte, mode fs.FileMode) error {
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	// The umask may have removed bits the plan asks for.
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// entry returns the path of the store entry for (sha, mode), writing it on
+// first use in this apply. An existing entry is re-hashed once per apply, so
+// an entry changed through one of its links is replaced, not spread.
+func (m *material) entry(sha string, mode fs.FileMode) (string, error) {
+	name := strings.ToLower(sha) + "-" + strconv.FormatUint(uint64(mode), 8)
+	v, _ := m.entries.LoadOrStore(name, &storeEntry{path: filepath.Join(m.storeDir, name)})
+	e := v.(*storeEntry)
+	e.once.Do(func() {
+		data := m.blobs[sha]
+		if fi, err := os.Lstat(e.path); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm() == mode && fi.Size() == int64(len(data)) {
+			if cur, err := os.ReadFile(e.path); err == nil && bytes.Equal(cur, data) {
+				return
+			}
+		}
+		if err := os.MkdirAll(m.storeDir, 0o755); err != nil {
+			e.err = err
+			return
+		}
+		// Renamed over any stale entry: resources linked to the old inode
+		// keep it, new links get the right content.
+		e.err = atomicfile.WriteFileNoSync(e.path, data, mode)
+	})
+	return e.path, e.err
+}
+
+// removeCreated removes what rec says apply created, and nothing else:
+// paths outside .trustform are refused; inside a recorded directory only the
+// files rec.Spec lists are removed, then directories left empty.
+func (m *material) removeCreated(rec *state.Resource) error {
+	var errs []error
+	for _, p := range rec.CreatedPaths {
+		p = filepath.Clean(p)
+		if !m.inside(p) {
+			errs = append(errs, fmt.Errorf("state lists %s as created by trustform, but it is outside %s; it was left alone, remove it by hand if it is yours to remove", p, m.root))
+			continue
+		}
+		fi, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !fi.IsDir() {
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, err)
+			}
+			continue
+		}
+		if err := removeListed(p, rec.Spec); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// removeListed removes, inside dir, the files spec lists, then every
+// directory between them and dir (dir included) that is left empty.
+func removeListed(dir string, spec *state.Spec) error {
+	var errs []error
+	dirs := map[string]bool{dir: true}
+	if spec != nil {
+		for _, f := range spec.Files {
+			p := filepath.Clean(f.Path)
+			rel, err := filepath.Rel(dir, p)
+			if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				continue
+			}
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, err)
+			}
+			for d := filepath.Dir(p); d != dir && len(d) > len(dir); d = filepath.Dir(d) {
+				dirs[d] = true
+			}
+		}
+	}
+	ordered := make([]string, 0, len(dirs))
+	for d := range dirs {
+		ordered = append(ordered, d)
+	}
+	// Deepest first, so parents are empty by the time we reach them.
+	sort.Slice(ordered, func(i, j int) bool { return len(ordered[i]) > len(ordered[j]) })
+	for _, d := range ordered {
+		// os.Remove refuses a non-empty directory, which is what keeps a
+		// file we did not create (and its directory) in place.
+		os.Remove(d)
+	}
+	return errors.Join(errs...)
+}
+
+// removeStale clears what an interrupted apply left: temporary directories
+// next to resource directories and temporary store files.
+func (m *material) removeStale() error {
+	return errors.Join(
+		atomicfile.RemoveStale(layout.ResourcesDir(filepath.Dir(m.root))),
+		atomicfile.RemoveStale(m.storeDir),
+	)
+}
+
+// sweep removes store entries no resource links to any more, then the
+// store, resources and logs directories if they are empty.
+func (m *material) sweep() error {
+	var errs []error
+	entries, err := os.ReadDir(m.storeDir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		errs = append(errs, err)
+	}
+	for _, e := range entries {
+		p := filepath.Join(m.storeDir, e.Name())
+		if atomicfile.IsTemp(e.Name()) {
+			os.RemoveAll(p)
+			continue
+		}
+		fi, err := os.Lstat(p)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if n, ok := linkCount(fi); ok && n <= 1 {
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	configDir := filepath.Dir(m.root)
+	for _, d := range []string{m.storeDir, layout.ResourcesDir(configDir), layout.LogsDir(configDir)} {
+		os.Remove(d) // only succeeds when empty
+	}
+	return errors.Join(errs...)
+}

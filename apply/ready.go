@@ -1,0 +1,178 @@
+package apply
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/trustform/trustform/runtimes"
+	"github.com/trustform/trustform/state"
+)
+
+// DefaultReadyTimeout applies when a ready_when block has no timeout.
+const DefaultReadyTimeout = 60 * time.Second
+
+// pollInterval is how often readiness and liveness are checked.
+const pollInterval = 100 * time.Millisecond
+
+// errExited is wrapped when a process exits before it is ready.
+var errExited = errors.New("exited")
+
+// probe makes one readiness attempt; nil means ready.
+type probe func(ctx context.Context) error
+
+// newProbe returns the probe for rw. For https URLs certificate checks are
+// off in this probe only: readiness asks "does the server answer?", and the
+// server's certificate is typically issued by a CA that trustform itself is
+// about to distribute, which trustform's own process does not trust. The
+// probe sends no credentials and reads no data that matters, so there is
+// nothing to protect.
+func newProbe(rw *state.ReadyWhen) (probe, string) {
+	switch {
+	case rw.TCP != "":
+		addr := rw.TCP
+		return func(ctx context.Context) error {
+			d := net.Dialer{Timeout: time.Second}
+			c, err := d.DialContext(ctx, "tcp", addr)
+			if err != nil {
+				return err
+			}
+			return c.Close()
+		}, "tcp " + addr
+	case rw.HTTP != "":
+		url := rw.HTTP
+		client := &http.Client{
+			Timeout: 2 * time.Second,
+			Transport: &http.Transport{
+				// Readiness targets are local; never send them to a proxy.
+				Proxy:             nil,
+				DisableKeepAlives: true,
+				TLSClientConfig:   &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // see newProbe's comment
+			},
+			// Any answer, a redirect included, means the server is up.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+		return func(ctx context.Context) error {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			if err != nil {
+				return err
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				return err
+			}
+			io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+			return resp.Body.Close()
+		}, "http " + url
+	}
+	return nil, ""
+}
+
+// waitReady polls the probe of rw every pollInterval until it succeeds, the
+// timeout passes, ctx is done, or the resource stops running. With no
+// ready_when it only checks, once, that the resource is still running.
+func waitReady(ctx context.Context, r runtimes.Runner, h runtimes.Handle, rw *state.ReadyWhen) error {
+	alive := func() error {
+		st, err := r.Status(ctx, h)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("checking that it runs: %w", err)
+		}
+		if st != runtimes.StatusRunning {
+			return fmt.Errorf("%w right after starting (status %s)", errExited, st)
+		}
+		return nil
+	}
+	if rw == nil || (rw.TCP == "" && rw.HTTP == "") {
+		return alive()
+	}
+	p, what := newProbe(rw)
+	timeout := rw.Timeout
+	if timeout <= 0 {
+		timeout = DefaultReadyTimeout
+	}
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	var last error
+	for {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		last = p(pctx)
+		cancel()
+		if last == nil {
+			return nil
+		}
+		if err := alive(); err != nil {
+			if errors.Is(err, errExited) {
+				return fmt.Errorf("%w before it was ready (%s)", errExited, what)
+			}
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
+		case <-deadline.C:
+			return fmt.Errorf("not ready after %s: %s: %v; check the address in ready_when, or raise its timeout", timeout, what, last)
+		case <-tick.C:
+		}
+	}
+}
+
+// LogTailer is implemented by runners that keep output elsewhere than a log
+// file apply can read (containers). Apply uses it for the last log lines it
+// shows when a resource fails.
+type LogTailer interface {
+	Tail(ctx context.Context, h runtimes.Handle, lines int) ([]string, error)
+}
+
+// tailLines is how many log lines a failure shows.
+const tailLines = 20
+
+// lastLines returns up to n last lines of the file at path (nil when it
+// cannot be read). Only the end of the file is read, however large it is.
+func lastLines(path string, n int) []string {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	const window = 64 << 10
+	fi, err := f.Stat()
+	if err != nil {
+		return nil
+	}
+	off := max(fi.Size()-window, 0)
+	buf := make([]byte, fi.Size()-off)
+	if _, err := f.ReadAt(buf, off); err != nil && !errors.Is(err, io.EOF) {
+		return nil
+	}
+	buf = bytes.TrimRight(buf, "\r\n")
+	if len(buf) == 0 {
+		return nil
+	}
+	lines := strings.Split(string(buf), "\n")
+	if off > 0 && len(lines) > 1 {
+		lines = lines[1:] // the first one is probably cut
+	}
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, "\r")
+	}
+	return lines
+}
