@@ -252,7 +252,10 @@ func (p *parser) accept(cert *x509.Certificate, line int) {
 }
 
 func selfSigned(cert *x509.Certificate) bool {
-	return bytes.Equal(cert.RawIssuer, cert.RawSubject) && cert.CheckSignatureFrom(cert) == nil
+	// CheckSignatureFrom would refuse a non-CA parent; the signature is
+	// what matters here.
+	return bytes.Equal(cert.RawIssuer, cert.RawSubject) &&
+		cert.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature) == nil
 }
 
 // Label returns a short human name for a certificate: its common name, or
