@@ -1,6 +1,3 @@
-// Package state owns trustform's record of what it created: the versioned
-// JSON state file with serial and lineage, its backup, the lock held while a
-// command changes state, and atomic saves.
 package state
 
 import (
@@ -26,6 +23,13 @@ type State struct {
 	Lineage          string             `json:"lineage"`
 	Resources        []*Resource        `json:"resources"`
 	Outputs          map[string]*Output `json:"outputs,omitempty"`
+
+	// recovered counts the journal entries Load replayed on top of the
+	// file; such a state differs from the file with the same serial.
+	recovered int
+	// unsaved is set by Upsert and Remove and cleared by Save, so
+	// OpenJournal knows to save changes made before it.
+	unsaved bool
 }
 
 // Resource is one launched resource as state records it.
@@ -112,13 +116,3 @@ type ReadyWhen struct {
 
 // ErrNoState is returned by Load when no state file exists.
 var ErrNoState = errors.New("no state")
-
-// Lookup returns the resource with the address, or nil.
-func (s *State) Lookup(address string) *Resource {
-	for _, r := range s.Resources {
-		if r.Address == address {
-			return r
-		}
-	}
-	return nil
-}

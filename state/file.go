@@ -1,0 +1,271 @@
+package state
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/trustform/trustform/internal/atomicfile"
+)
+
+// FileMode is the mode of state.json, its backup and its journal: owner
+// only, because resources' env and argv may hold secrets.
+const FileMode os.FileMode = 0o600
+
+// BackupPath returns where Save keeps the previous state of the state file
+// at path (state.json.backup next to state.json).
+func BackupPath(path string) string { return path + ".backup" }
+
+// JournalPath returns the journal of the state file at path.
+func JournalPath(path string) string { return path + ".journal" }
+
+// CorruptError reports a state or journal file that cannot be read. The
+// file is left as it is.
+type CorruptError struct {
+	Path string
+	// Line and Column locate a syntax error when known (1-based, else 0).
+	Line, Column int
+	Err          error
+}
+
+func (e *CorruptError) Error() string {
+	where := e.Path
+	if e.Line > 0 {
+		where = fmt.Sprintf("%s:%d:%d", e.Path, e.Line, e.Column)
+	}
+	msg := fmt.Sprintf("state file %s is damaged: %v. It was not modified: fix it by hand, or restore the previous state from %s",
+		where, e.Err, BackupPath(e.Path))
+	if filepath.Ext(e.Path) == ".journal" {
+		msg = fmt.Sprintf("state journal %s is damaged: %v. It was not modified: fix it by hand, or delete it to drop the changes an interrupted run recorded there",
+			where, e.Err)
+	}
+	return msg
+}
+
+// Unwrap returns the underlying decoding error.
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// NewerFormatError reports a state file written by a newer trustform. Such a
+// file is never overwritten.
+type NewerFormatError struct {
+	Path   string
+	Format int
+	// TrustformVersion is the version that wrote it, when recorded.
+	TrustformVersion string
+}
+
+func (e *NewerFormatError) Error() string {
+	by := ""
+	if e.TrustformVersion != "" {
+		by = " " + e.TrustformVersion
+	}
+	return fmt.Sprintf("%s: state was written by a newer trustform%s (format %d); this trustform reads format %d or older: upgrade trustform (the file was not modified)",
+		e.Path, by, e.Format, Version)
+}
+
+// Load reads the state file at path and replays on top of it any journal an
+// interrupted apply or destroy left behind (see RecoveredChanges). A missing
+// file returns ErrNoState; a damaged one a *CorruptError; one written by a
+// newer trustform a *NewerFormatError. Load never modifies any file.
+func Load(path string) (*State, error) {
+	var s *State
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("reading state: %w", err)
+	default:
+		if s, err = decode(path, data); err != nil {
+			return nil, err
+		}
+	}
+	s, err = replay(path, s)
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return nil, ErrNoState
+	}
+	return s, nil
+}
+
+// header is the part of a state file (and of a journal's first line) read
+// before trusting the rest.
+type header struct {
+	Version          int    `json:"version"`
+	TrustformVersion string `json:"trustform_version"`
+	Lineage          string `json:"lineage"`
+	Serial           uint64 `json:"serial"`
+}
+
+func decodeHeader(path string, data []byte) (*header, error) {
+	var h header
+	if err := json.Unmarshal(data, &h); err != nil {
+		return nil, corrupt(path, data, err)
+	}
+	if h.Version > Version {
+		return nil, &NewerFormatError{Path: path, Format: h.Version, TrustformVersion: h.TrustformVersion}
+	}
+	if h.Version < 1 {
+		return nil, &CorruptError{Path: path, Err: errors.New("no format version: this is not a trustform state file")}
+	}
+	if h.Lineage == "" {
+		return nil, &CorruptError{Path: path, Err: errors.New("no lineage")}
+	}
+	return &h, nil
+}
+
+func decode(path string, data []byte) (*State, error) {
+	// The version is checked before the rest is decoded: a newer format may
+	// give known fields another meaning.
+	if _, err := decodeHeader(path, data); err != nil {
+		return nil, err
+	}
+	s := &State{}
+	if err := json.Unmarshal(data, s); err != nil {
+		return nil, corrupt(path, data, err)
+	}
+	if s.Resources == nil {
+		s.Resources = []*Resource{}
+	}
+	s.sortResources()
+	if err := s.check(); err != nil {
+		return nil, &CorruptError{Path: path, Err: err}
+	}
+	return s, nil
+}
+
+// check verifies what sorting cannot restore: one entry per address.
+func (s *State) check() error {
+	for i, r := range s.Resources {
+		if r == nil || r.Address == "" {
+			return fmt.Errorf("resource %d has no address", i)
+		}
+		if i > 0 && s.Resources[i-1].Address == r.Address {
+			return fmt.Errorf("resource %s is recorded twice", r.Address)
+		}
+	}
+	return nil
+}
+
+func corrupt(path string, data []byte, err error) *CorruptError {
+	e := &CorruptError{Path: path, Err: err}
+	var offset int64 = -1
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		offset = se.Offset
+	case errors.As(err, &te):
+		offset = te.Offset
+	}
+	if offset >= 0 && offset <= int64(len(data)) {
+		before := data[:offset]
+		e.Line = bytes.Count(before, []byte("\n")) + 1
+		e.Column = int(offset) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	}
+	return e
+}
+
+// Save writes the state to path atomically with mode FileMode, after keeping
+// the file it replaces as BackupPath(path). Serial grows by one; a save that
+// would change nothing writes nothing and keeps the serial.
+//
+// Save refuses to overwrite a file written by a newer trustform, one of
+// another lineage, or one whose serial is ahead of this state (someone else
+// saved since it was loaded). On error the state and the files are as they
+// were.
+func (s *State) Save(path string) error {
+	s.sortResources()
+	if err := s.check(); err != nil {
+		return fmt.Errorf("saving state: %w (this is a bug in trustform)", err)
+	}
+	if s.Resources == nil {
+		s.Resources = []*Resource{}
+	}
+	s.Version = Version
+
+	old, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		old = nil
+	case err != nil:
+		return fmt.Errorf("saving state: %w", err)
+	default:
+		if h, herr := decodeHeader(path, old); herr == nil {
+			if h.Lineage != s.Lineage {
+				return fmt.Errorf("saving state: %s belongs to another state (lineage %s, not %s): not overwriting it", path, h.Lineage, s.Lineage)
+			}
+			if h.Serial > s.Serial {
+				return fmt.Errorf("saving state: %s was changed by another run since it was read (serial %d, expected %d or less): run the command again", path, h.Serial, s.Serial)
+			}
+		} else if ne := (*NewerFormatError)(nil); errors.As(herr, &ne) {
+			return fmt.Errorf("saving state: %w", herr)
+		}
+		// A damaged file is replaced (it stays in the backup): the
+		// caller chose to write a state anyway.
+		if unchanged, err := s.encode(); err == nil && bytes.Equal(unchanged, old) {
+			s.done(path)
+			return nil
+		}
+	}
+
+	s.Serial++
+	data, err := s.encode()
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(path), 0o755)
+	}
+	if err == nil && old != nil {
+		err = backup(path, old)
+	}
+	if err == nil {
+		err = atomicfile.WriteFile(path, data, FileMode)
+	}
+	if err != nil {
+		s.Serial--
+		return fmt.Errorf("saving state: %w", err)
+	}
+	s.done(path)
+	return nil
+}
+
+// done records that the file now holds s; a journal Load replayed is now
+// part of the file, so it goes.
+func (s *State) done(path string) {
+	s.unsaved = false
+	if s.recovered > 0 {
+		os.Remove(JournalPath(path))
+		s.recovered = 0
+	}
+}
+
+func (s *State) encode() ([]byte, error) {
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
+}
+
+// backup makes BackupPath(path) hold old, the content of path. A hard link
+// costs nothing whatever the state's size; filesystems without links get a
+// copy.
+func backup(path string, old []byte) error {
+	dst := BackupPath(path)
+	dir, base := filepath.Split(dst)
+	tmp := filepath.Join(dir, "."+base+".tmp-link")
+	os.Remove(tmp)
+	if err := os.Link(path, tmp); err == nil {
+		if err := os.Rename(tmp, dst); err == nil {
+			return nil
+		}
+		os.Remove(tmp)
+	}
+	if err := atomicfile.WriteFile(dst, old, FileMode); err != nil {
+		return fmt.Errorf("keeping the previous state as %s: %w", dst, err)
+	}
+	return nil
+}

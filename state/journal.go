@@ -1,0 +1,277 @@
+package state
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/trustform/trustform/internal/atomicfile"
+)
+
+// OpKind names a journal entry's change.
+type OpKind string
+
+// The changes a journal records.
+const (
+	// OpUpsert records Op.Resource (State.Upsert).
+	OpUpsert OpKind = "upsert"
+	// OpRemove removes Op.Address (State.Remove).
+	OpRemove OpKind = "remove"
+	// OpOutputs replaces every output with Op.Outputs.
+	OpOutputs OpKind = "outputs"
+)
+
+// Op is one journal entry: one JSON line in the journal file.
+type Op struct {
+	Kind     OpKind             `json:"op"`
+	Resource *Resource          `json:"resource,omitempty"`
+	Address  string             `json:"address,omitempty"`
+	Outputs  map[string]*Output `json:"outputs,omitempty"`
+}
+
+func (op *Op) check() error {
+	switch op.Kind {
+	case OpUpsert:
+		if op.Resource == nil || op.Resource.Address == "" {
+			return errors.New("upsert without a resource address")
+		}
+	case OpRemove:
+		if op.Address == "" {
+			return errors.New("remove without an address")
+		}
+	case OpOutputs:
+	default:
+		return fmt.Errorf("unknown journal operation %q", op.Kind)
+	}
+	return nil
+}
+
+func (s *State) apply(op *Op) {
+	switch op.Kind {
+	case OpUpsert:
+		s.Upsert(op.Resource)
+	case OpRemove:
+		s.Remove(op.Address)
+	case OpOutputs:
+		s.Outputs = op.Outputs
+	}
+}
+
+// journalBegin is the journal's first line: which state file content
+// (lineage and serial) the entries apply to. A journal whose base no longer
+// matches state.json was already folded in and is ignored.
+type journalBegin struct {
+	Op string `json:"op"`
+	header
+}
+
+const beginOp = "begin"
+
+// Journal records changes to a state one line at a time, so that saving
+// after each of N resources writes O(N) bytes in all instead of rewriting
+// state.json each time. Each change is fsynced before the call returns:
+// after a crash, Load replays the journal on top of state.json.
+//
+// While a Journal is open, change its state only through the Journal; its
+// methods are safe for concurrent use (apply records resources from
+// parallel goroutines). Close folds the journal into state.json.
+type Journal struct {
+	mu      sync.Mutex
+	path    string
+	s       *State
+	f       *os.File
+	appends int
+	err     error // sticky: after a failed write the file may end torn
+	closed  bool
+}
+
+// OpenJournal starts a journal for the state file at path, s being the state
+// as Load returned it (or New). Changes s holds that are not in the file yet
+// (made with Upsert or Remove, or replayed from an old journal) are saved to
+// path first, so the journal's base is exactly the file.
+func OpenJournal(path string, s *State) (*Journal, error) {
+	if s.unsaved || s.recovered > 0 {
+		if err := s.Save(path); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("starting the state journal: %w", err)
+	}
+	begin := journalBegin{Op: beginOp, header: header{
+		Version: Version, TrustformVersion: s.TrustformVersion, Lineage: s.Lineage, Serial: s.Serial,
+	}}
+	line, err := json.Marshal(begin)
+	if err != nil {
+		return nil, fmt.Errorf("starting the state journal: %w", err)
+	}
+	jpath := JournalPath(path)
+	// Written atomically, so a crash never leaves a journal without its
+	// base, and a stale journal is replaced in one step.
+	if err := atomicfile.WriteFile(jpath, append(line, '\n'), FileMode); err != nil {
+		return nil, fmt.Errorf("starting the state journal: %w", err)
+	}
+	f, err := os.OpenFile(jpath, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return nil, fmt.Errorf("starting the state journal: %w", err)
+	}
+	return &Journal{path: path, s: s, f: f}, nil
+}
+
+// Append records op durably, then applies it to the state.
+func (j *Journal) Append(op Op) error {
+	if err := op.check(); err != nil {
+		return fmt.Errorf("recording state: %w", err)
+	}
+	line, err := json.Marshal(&op)
+	if err != nil {
+		return fmt.Errorf("recording state: %w", err)
+	}
+	line = append(line, '\n')
+
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return errors.New("recording state: journal is closed")
+	}
+	if j.err != nil {
+		return j.err
+	}
+	if _, err := j.f.Write(line); err != nil {
+		j.err = fmt.Errorf("recording state in %s: %w", JournalPath(j.path), err)
+		return j.err
+	}
+	if err := j.f.Sync(); err != nil {
+		j.err = fmt.Errorf("recording state in %s: %w", JournalPath(j.path), err)
+		return j.err
+	}
+	j.s.apply(&op)
+	j.appends++
+	return nil
+}
+
+// Upsert records r (see State.Upsert). r must not be changed afterwards.
+func (j *Journal) Upsert(r *Resource) error { return j.Append(Op{Kind: OpUpsert, Resource: r}) }
+
+// Remove records that the resource at address is gone.
+func (j *Journal) Remove(address string) error {
+	return j.Append(Op{Kind: OpRemove, Address: address})
+}
+
+// SetOutputs records the outputs, replacing all previous ones.
+func (j *Journal) SetOutputs(outputs map[string]*Output) error {
+	return j.Append(Op{Kind: OpOutputs, Outputs: outputs})
+}
+
+// Lookup returns the resource recorded at address, or nil.
+func (j *Journal) Lookup(address string) *Resource {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.s.Lookup(address)
+}
+
+// State returns the journal's state. Read it only while no Append runs, or
+// after Close.
+func (j *Journal) State() *State { return j.s }
+
+// Close saves the state to the state file and removes the journal. If the
+// save fails the journal stays, so nothing recorded is lost: the next Load
+// replays it. Closing twice does nothing.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return nil
+	}
+	j.closed = true
+	if err := j.f.Close(); err != nil && j.err == nil {
+		j.err = err
+	}
+	if j.appends > 0 {
+		if err := j.s.Save(j.path); err != nil {
+			return fmt.Errorf("%w; the changes are kept in %s and recovered by the next command", err, JournalPath(j.path))
+		}
+	}
+	if err := os.Remove(JournalPath(j.path)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("removing the state journal: %w", err)
+	}
+	return nil
+}
+
+// replay applies the journal of the state file at path to s (nil when the
+// file does not exist). A journal whose base is not s is stale and ignored.
+func replay(path string, s *State) (*State, error) {
+	jpath := JournalPath(path)
+	data, err := os.ReadFile(jpath)
+	if errors.Is(err, os.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the state journal: %w", err)
+	}
+	first, rest, _ := bytes.Cut(data, []byte("\n"))
+	var begin journalBegin
+	if err := json.Unmarshal(first, &begin); err != nil || begin.Op != beginOp {
+		if err == nil {
+			err = errors.New("first line is not the journal's start")
+		}
+		e := corrupt(jpath, first, err)
+		if e.Line == 0 {
+			e.Line, e.Column = 1, 1
+		}
+		return nil, e
+	}
+	h, err := decodeHeader(jpath, first)
+	if err != nil {
+		return nil, err
+	}
+	fromJournal := s == nil
+	if fromJournal {
+		// Only a journal started on a state never saved applies to a
+		// missing file; otherwise state.json was deleted since.
+		if h.Serial != 0 {
+			return nil, nil
+		}
+		s = New(h.Lineage, h.TrustformVersion)
+	} else if h.Lineage != s.Lineage || h.Serial != s.Serial {
+		return s, nil
+	}
+	n := 0
+	for lineNo := 2; len(rest) > 0; lineNo++ {
+		line, after, complete := bytes.Cut(rest, []byte("\n"))
+		rest = after
+		if !complete {
+			// A crash during the write tore the last line: that change
+			// was never acknowledged, so dropping it is right.
+			break
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var op Op
+		if err := json.Unmarshal(line, &op); err != nil {
+			e := corrupt(jpath, line, err)
+			e.Line, e.Column = lineNo, max(e.Column, 1)
+			return nil, e
+		}
+		if err := op.check(); err != nil {
+			return nil, &CorruptError{Path: jpath, Line: lineNo, Column: 1, Err: err}
+		}
+		s.apply(&op)
+		n++
+	}
+	if n == 0 {
+		if fromJournal {
+			return nil, nil
+		}
+		return s, nil
+	}
+	s.recovered = n
+	s.unsaved = true
+	s.Serial++
+	return s, nil
+}
