@@ -133,6 +133,9 @@ type Resource struct {
 	// variables (indexes into Args, keys of Env).
 	SensitiveArgs []int
 	SensitiveEnv  []string
+	// SensitiveAttrs names other arguments (command, script, image,
+	// ports, ...) whose value is derived from a sensitive variable.
+	SensitiveAttrs []string
 
 	StopTimeout time.Duration
 	ReadyWhen   *ReadyWhen
@@ -169,7 +172,11 @@ type ContainerPaths struct {
 type TrustConfiguration struct {
 	Arguments   []string
 	Environment map[string]string
-	DeclRange   hcl.Range
+	// SensitiveArguments and SensitiveEnvironment mark values derived from
+	// sensitive variables (indexes into Arguments, keys of Environment).
+	SensitiveArguments   []int
+	SensitiveEnvironment []string
+	DeclRange            hcl.Range
 }
 
 // TrustValues are the trust.* values of one resource: host paths for

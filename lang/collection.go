@@ -1,0 +1,224 @@
+package lang
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/trustform/trustform/internal/pem"
+)
+
+type collectionDecl struct {
+	Name  string
+	Block *hcl.Block
+	Attrs hcl.Attributes
+}
+
+func (l *loader) declareCollection(b *hcl.Block) {
+	if !l.checkName(b, 0, "certificate_authority_collection") {
+		return
+	}
+	name := b.Labels[0]
+	if prev, ok := l.collections[name]; ok {
+		l.duplicate(b, "certificate_authority_collection", RootCollection+"."+name, prev.Block.DefRange)
+		return
+	}
+	content, diags := b.Body.Content(collectionSchema)
+	l.add(diags)
+	l.collections[name] = &collectionDecl{Name: name, Block: b, Attrs: content.Attributes}
+}
+
+// elementRanges returns the range of each element of a list expression
+// written literally, or nil when the expression is computed.
+func elementRanges(expr hcl.Expression, n int) []hcl.Range {
+	elems, diags := hcl.ExprList(expr)
+	if diags.HasErrors() || len(elems) != n {
+		return nil
+	}
+	out := make([]hcl.Range, n)
+	for i, e := range elems {
+		out[i] = e.Range()
+	}
+	return out
+}
+
+// evalCollection parses every certificate of a collection once; resources
+// share the result.
+func (l *loader) evalCollection(n *node) bool {
+	c := n.coll
+	ctx := l.evalContext(n.refs, nil)
+	context := blockRange(c.Block)
+	var certs []*pem.Certificate
+	ok := true
+	problems := false
+
+	parse := func(data []byte, source string, subject hcl.Range) {
+		got, probs := pem.Parse(data, source, pem.Options{Now: l.opts.Now})
+		certs = append(certs, got...)
+		for _, p := range probs {
+			problems = true
+			sev := hcl.DiagWarning
+			if p.Severity == pem.Error {
+				sev = hcl.DiagError
+				ok = false
+			}
+			where := p.Source
+			if p.Line > 0 {
+				where = fmt.Sprintf("%s line %d", p.Source, p.Line)
+			}
+			subj := subject
+			l.diags = append(l.diags, &hcl.Diagnostic{
+				Severity: sev,
+				Summary:  fmt.Sprintf("%s: %s", where, p.Summary),
+				Detail:   p.Detail,
+				Subject:  &subj,
+				Context:  context,
+			})
+		}
+	}
+
+	if a := c.Attrs[AttrCertificates]; a != nil {
+		list, good := l.evalStringList(a, ctx)
+		if !good {
+			ok = false
+		}
+		ranges := elementRanges(a.Expr, len(list))
+		for i, s := range list {
+			source, known := l.fs.fileSource[s]
+			if !known {
+				source = fmt.Sprintf("%s[%d]", AttrCertificates, i)
+			}
+			subject := a.Expr.Range()
+			if ranges != nil {
+				subject = ranges[i]
+			}
+			parse([]byte(s), source, subject)
+		}
+	}
+	if a := c.Attrs[AttrFiles]; a != nil {
+		patterns, good := l.evalStringList(a, ctx)
+		if !good {
+			ok = false
+		}
+		ranges := elementRanges(a.Expr, len(patterns))
+		for i, pattern := range patterns {
+			subject := a.Expr.Range()
+			if ranges != nil {
+				subject = ranges[i]
+			}
+			paths, good := l.globFiles(pattern, subject, context)
+			if !good {
+				ok = false
+				continue
+			}
+			for _, p := range paths {
+				data, err := os.ReadFile(p)
+				if err != nil {
+					l.errorf(&subject, context, "Cannot read certificate file",
+						"Reading %s failed: %s.", l.relName(p), err)
+					ok = false
+					continue
+				}
+				parse(data, l.relName(p), subject)
+			}
+		}
+	}
+	if !ok {
+		return false
+	}
+	certs = pem.Dedup(certs)
+	if len(certs) == 0 {
+		if !problems {
+			l.errorf(&c.Block.DefRange, context, "Collection has no certificates",
+				"certificate_authority_collection %q must hold at least one certificate: add PEM text to certificates or glob patterns to files.", c.Name)
+		} else {
+			l.errorf(&c.Block.DefRange, context, "Collection has no certificates",
+				"No certificate of certificate_authority_collection %q can be used (see the warnings above); at least one valid certificate is required.", c.Name)
+		}
+		return false
+	}
+	pems := make([]cty.Value, len(certs))
+	fps := make([]cty.Value, len(certs))
+	for i, cert := range certs {
+		pems[i] = cty.StringVal(string(cert.PEM()))
+		fps[i] = cty.StringVal(cert.SHA256)
+	}
+	l.collVals[c.Name] = cty.ObjectVal(map[string]cty.Value{
+		"name":         cty.StringVal(c.Name),
+		"certificates": cty.ListVal(pems),
+		"fingerprints": cty.ListVal(fps),
+	})
+	l.cfg.Collections[c.Name] = &Collection{Name: c.Name, Certificates: certs, DeclRange: c.Block.DefRange}
+	return true
+}
+
+// evalStringList evaluates an attribute that must be a known list of
+// strings without nulls.
+func (l *loader) evalStringList(a *hcl.Attribute, ctx *hcl.EvalContext) ([]string, bool) {
+	v, diags := a.Expr.Value(ctx)
+	if !l.add(diags) {
+		return nil, false
+	}
+	v, ok := l.convert(a.Expr.Range(), a.Name, v, listOfString)
+	if !ok || !l.requireKnown(a.Expr.Range(), a.Name, v) {
+		return nil, false
+	}
+	list, _, ok := l.goStringList(a.Expr.Range(), a.Name, v)
+	return list, ok
+}
+
+// globFiles expands one files pattern relative to the configuration
+// directory. A pattern without wildcards names a file that must exist; a
+// pattern with wildcards must match at least one file.
+func (l *loader) globFiles(pattern string, subject hcl.Range, context *hcl.Range) ([]string, bool) {
+	full := pattern
+	if !filepath.IsAbs(full) {
+		full = filepath.Join(l.dir, pattern)
+	}
+	if !strings.ContainsAny(pattern, "*?[") {
+		fi, err := os.Stat(full)
+		if err != nil {
+			l.errorf(&subject, context, "Certificate file not found",
+				"%s does not exist (relative paths are relative to the configuration directory %s). Fix the path or remove it from files.", pattern, l.dir)
+			return nil, false
+		}
+		if fi.IsDir() {
+			l.errorf(&subject, context, "Certificate path is a directory",
+				"%s is a directory; use a glob pattern such as %q.", pattern, filepath.ToSlash(filepath.Join(pattern, "*.pem")))
+			return nil, false
+		}
+		return []string{full}, true
+	}
+	matches, err := filepath.Glob(full)
+	if err != nil {
+		l.errorf(&subject, context, "Invalid glob pattern", "%q is not a valid pattern: %s.", pattern, err)
+		return nil, false
+	}
+	var files []string
+	for _, m := range matches {
+		if fi, err := os.Stat(m); err == nil && !fi.IsDir() {
+			files = append(files, m)
+		}
+	}
+	if len(files) == 0 {
+		l.errorf(&subject, context, "Glob matches no files",
+			"The pattern %q matches no certificate file in %s. Fix the pattern or add the files.", pattern, l.dir)
+		return nil, false
+	}
+	sort.Strings(files)
+	return files, true
+}
+
+// relName names a file relative to the configuration directory, with
+// slashes, as users wrote it.
+func (l *loader) relName(p string) string {
+	if rel, err := filepath.Rel(l.dir, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return p
+}

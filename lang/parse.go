@@ -1,0 +1,63 @@
+package lang
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+)
+
+// ParseDir parses every *.trust.hcl file in dir without evaluating it. The
+// map is keyed by file name (the name diagnostics use), for rendering
+// source snippets and for commands such as fmt and validate.
+func ParseDir(dir string) (map[string]*hcl.File, hcl.Diagnostics) {
+	p := hclparse.NewParser()
+	names, diags := configFileNames(dir)
+	for _, name := range names {
+		diags = append(diags, parseFile(p, dir, name)...)
+	}
+	return p.Files(), diags
+}
+
+// configFileNames lists the *.trust.hcl files of dir, sorted.
+func configFileNames(dir string) ([]string, hcl.Diagnostics) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read configuration directory",
+			Detail:   fmt.Sprintf("Reading %s failed: %s. Check the -chdir option and the directory's permissions.", dir, err),
+		}}
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ConfigSuffix) {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// parseFile parses dir/name into p under the key name, so diagnostics name
+// the file as the user sees it in the directory.
+func parseFile(p *hclparse.Parser, dir, name string) hcl.Diagnostics {
+	path := name
+	if !filepath.IsAbs(name) {
+		path = filepath.Join(dir, name)
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read file",
+			Detail:   fmt.Sprintf("Reading %s failed: %s.", path, err),
+		}}
+	}
+	_, diags := p.ParseHCL(src, name)
+	return diags
+}

@@ -1,0 +1,703 @@
+package lang
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/trustform/trustform/internal/layout"
+	"github.com/trustform/trustform/runtimes"
+)
+
+// resourceSchema is the argument list of one resource type.
+type resourceSchema struct {
+	specs  []attrSpec
+	byName map[string]attrSpec
+	body   *hcl.BodySchema
+}
+
+func (l *loader) schemaFor(typ string, rt *runtimes.Runtime) *resourceSchema {
+	if s, ok := l.schemas[typ]; ok {
+		return s
+	}
+	s := &resourceSchema{byName: map[string]attrSpec{}, body: &hcl.BodySchema{}}
+	specs := append([]attrSpec{}, commonAttrs...)
+	specs = append(specs, typeAttrs[typ]...)
+	if rt.ProgramAttr != "" {
+		specs = append(specs, attrSpec{Name: rt.ProgramAttr, Type: cty.String, Default: cty.StringVal(rt.Program)})
+	}
+	for _, sp := range specs {
+		s.specs = append(s.specs, sp)
+		s.byName[sp.Name] = sp
+		// Required arguments are checked by hand so the error points at
+		// the resource header rather than at its opening brace.
+		s.body.Attributes = append(s.body.Attributes, hcl.AttributeSchema{Name: sp.Name})
+	}
+	s.body.Blocks = []hcl.BlockHeaderSchema{{Type: BlockTrustConfiguration}, {Type: BlockReadyWhen}}
+	if rt.Kind == runtimes.KindContainer {
+		s.body.Blocks = append(s.body.Blocks, hcl.BlockHeaderSchema{Type: BlockContainerPaths})
+	}
+	l.schemas[typ] = s
+	return s
+}
+
+// nestedBlock is a decoded block inside a resource.
+type nestedBlock struct {
+	Block *hcl.Block
+	Attrs hcl.Attributes
+}
+
+type resourceDecl struct {
+	Type, Name, Addr string
+	Block            *hcl.Block
+	Runtime          *runtimes.Runtime
+	Schema           *resourceSchema
+	Attrs            hcl.Attributes
+	TrustConf        *nestedBlock
+	Ready            *nestedBlock
+	Paths            *nestedBlock
+}
+
+func (l *loader) declareResource(b *hcl.Block) {
+	typ := b.Labels[0]
+	rt := runtimes.Lookup(typ)
+	if rt == nil {
+		types := runtimes.Types()
+		l.errorf(&b.LabelRanges[0], blockRange(b), "Unknown resource type",
+			"trustform has no resource type %q.%s Valid types are: %s.", typ, didYouMean(typ, types), strings.Join(types, ", "))
+		return
+	}
+	if !l.checkName(b, 1, "resource") {
+		return
+	}
+	addr := typ + "." + b.Labels[1]
+	if prev, ok := l.resources[addr]; ok {
+		l.duplicate(b, "resource", addr, prev.Block.DefRange)
+		return
+	}
+	sch := l.schemaFor(typ, rt)
+	content, diags := b.Body.Content(sch.body)
+	l.add(diags)
+	r := &resourceDecl{Type: typ, Name: b.Labels[1], Addr: addr, Block: b, Runtime: rt, Schema: sch, Attrs: content.Attributes}
+	for _, nb := range content.Blocks {
+		var slot **nestedBlock
+		var schema *hcl.BodySchema
+		switch nb.Type {
+		case BlockTrustConfiguration:
+			slot, schema = &r.TrustConf, trustConfigurationSchema
+		case BlockReadyWhen:
+			slot, schema = &r.Ready, readyWhenSchema
+		case BlockContainerPaths:
+			slot, schema = &r.Paths, containerPathsSchema
+		default:
+			continue
+		}
+		if *slot != nil {
+			l.errorf(&nb.DefRange, blockRange(b), "Duplicate "+nb.Type+" block",
+				"A resource may have only one %s block; the first is at %s. Merge them.", nb.Type, rangeString((*slot).Block.DefRange))
+			continue
+		}
+		c, diags := nb.Body.Content(schema)
+		l.add(diags)
+		*slot = &nestedBlock{Block: nb, Attrs: c.Attributes}
+	}
+	l.resources[addr] = r
+}
+
+// preTrustAttrs decide the resource's trust, so they are evaluated before
+// trust.* exists and may not refer to it.
+var preTrustAttrs = map[string]bool{
+	AttrDeveloperCertificateTrust: true,
+	AttrCertificateTrustScope:     true,
+	AttrCollections:               true,
+}
+
+func (l *loader) collectResourceRefs(n *node, r *resourceDecl) {
+	for _, a := range sortedAttrs(r.Attrs) {
+		switch {
+		case a.Name == AttrDependsOn:
+			l.collectDependsOn(n, r, a)
+		case preTrustAttrs[a.Name]:
+			l.collectRefs(n, a.Expr.Variables(), true, a.Name)
+		default:
+			l.collectRefs(n, a.Expr.Variables(), true, "")
+		}
+	}
+	if r.Paths != nil {
+		for _, a := range sortedAttrs(r.Paths.Attrs) {
+			l.collectRefs(n, a.Expr.Variables(), true, BlockContainerPaths)
+		}
+	}
+	for _, nb := range []*nestedBlock{r.TrustConf, r.Ready} {
+		if nb != nil {
+			for _, a := range sortedAttrs(nb.Attrs) {
+				l.collectRefs(n, a.Expr.Variables(), true, "")
+			}
+		}
+	}
+}
+
+// collectDependsOn reads depends_on statically: it must list resource
+// addresses, as in Terraform.
+func (l *loader) collectDependsOn(n *node, r *resourceDecl, a *hcl.Attribute) {
+	elems, diags := hcl.ExprList(a.Expr)
+	if !l.add(diags) {
+		n.bad = true
+		return
+	}
+	for _, e := range elems {
+		tr, diags := hcl.AbsTraversalForExpr(e)
+		rng := e.Range()
+		if diags.HasErrors() || len(tr) != 2 || runtimes.Lookup(tr.RootName()) == nil {
+			l.errorf(&rng, blockRange(r.Block), "Invalid depends_on reference",
+				"depends_on lists resources as TYPE.NAME, such as node_app.web, without quotes or attributes.")
+			n.bad = true
+			continue
+		}
+		if l.checkRef(n, tr, true, "") {
+			n.refs = append(n.refs, tr)
+		} else {
+			n.bad = true
+		}
+	}
+}
+
+// evalAttr evaluates an argument, converts it to ty and requires it known.
+func (l *loader) evalAttr(a *hcl.Attribute, ty cty.Type, ctx *hcl.EvalContext) (cty.Value, bool) {
+	v, diags := a.Expr.Value(ctx)
+	if !l.add(diags) {
+		return cty.NilVal, false
+	}
+	v, ok := l.convert(a.Expr.Range(), a.Name, v, ty)
+	if !ok || !l.requireKnown(a.Expr.Range(), a.Name, v) {
+		return cty.NilVal, false
+	}
+	return v, true
+}
+
+func (l *loader) evalResource(n *node) bool {
+	r := n.res
+	rt := r.Runtime
+	context := blockRange(r.Block)
+	ctx := l.evalContext(n.refs, nil)
+	res := &Resource{
+		Type: r.Type, Name: r.Name, Address: r.Addr, DeclRange: r.Block.DefRange, Runtime: rt,
+		DeveloperCertificateTrust: l.cfg.Settings.DeveloperCertificateTrust,
+		Scope:                     rt.DefaultScopeFor(l.opts.GOOS),
+	}
+	vals := map[string]cty.Value{}
+	ok := true
+
+	// Stage 1: what decides trust.
+	if a := r.Attrs[AttrDeveloperCertificateTrust]; a != nil {
+		if v, good := l.evalAttr(a, cty.Bool, ctx); !good {
+			ok = false
+		} else if !v.IsNull() {
+			uv, _ := v.UnmarkDeep()
+			res.DeveloperCertificateTrust = uv.True()
+		}
+	}
+	if a := r.Attrs[AttrCertificateTrustScope]; a != nil {
+		if v, good := l.evalAttr(a, cty.String, ctx); !good {
+			ok = false
+		} else if s, _ := goString(v); !v.IsNull() {
+			if !runtimes.ValidScope(s) {
+				rng := a.Expr.Range()
+				valid := make([]string, len(runtimes.Scopes))
+				for i, sc := range runtimes.Scopes {
+					valid[i] = string(sc)
+				}
+				l.errorf(&rng, context, "Invalid certificate_trust_scope",
+					"%q is not a trust scope.%s Valid values are %s.", s, didYouMean(s, valid), quoteList(valid))
+				ok = false
+			} else {
+				res.Scope, res.ScopeSet = runtimes.Scope(s), true
+			}
+		}
+	}
+	if a := r.Attrs[AttrCollections]; a != nil {
+		names, good := l.collectionNames(a, ctx, context)
+		ok = ok && good
+		res.Collections = names
+	}
+	if rt.Kind == runtimes.KindContainer {
+		res.ContainerPaths = ContainerPaths{
+			Destination:    runtimes.DefaultContainerDestination,
+			BundlePaths:    runtimes.DefaultContainerBundlePaths(),
+			DirectoryPaths: runtimes.DefaultContainerDirectoryPaths(),
+		}
+		if r.Paths != nil && !l.containerPaths(r.Paths, ctx, &res.ContainerPaths) {
+			ok = false
+		}
+	}
+	if !ok {
+		return false
+	}
+
+	res.Trust = TrustValues{Scope: runtimes.ScopeNone}
+	if res.Scope != runtimes.ScopeNone && (res.DeveloperCertificateTrust || len(res.Collections) > 0) {
+		res.Trust.Scope = res.Scope
+		if rt.Kind == runtimes.KindContainer {
+			res.Trust.BundlePath = layout.ContainerBundlePath(res.ContainerPaths.Destination)
+			res.Trust.DirectoriesPath = layout.ContainerCertsDir(res.ContainerPaths.Destination)
+		} else {
+			res.Trust.BundlePath = layout.BundlePath(l.dir, r.Addr)
+			res.Trust.DirectoriesPath = layout.CertsDir(l.dir, r.Addr)
+		}
+	}
+	ctx.Variables[RootTrust] = cty.ObjectVal(map[string]cty.Value{
+		"bundle_path":      cty.StringVal(res.Trust.BundlePath),
+		"directories_path": cty.StringVal(res.Trust.DirectoriesPath),
+		"scope":            cty.StringVal(string(res.Trust.Scope)),
+	})
+
+	// Stage 2: every other argument, with trust.* available.
+	for _, sp := range r.Schema.specs {
+		if sp.Kind == kindSpecial || preTrustAttrs[sp.Name] {
+			continue
+		}
+		a := r.Attrs[sp.Name]
+		v := cty.NullVal(sp.Type)
+		if a != nil {
+			var good bool
+			if v, good = l.evalAttr(a, sp.Type, ctx); !good {
+				ok = false
+				continue
+			}
+		}
+		if v.IsNull() {
+			switch {
+			case sp.Required:
+				l.errorf(&r.Block.DefRange, context, "Missing required argument",
+					"The argument %q is required for a %s resource, but no definition was found.", sp.Name, r.Type)
+				ok = false
+				continue
+			case sp.Default != cty.NilVal:
+				v = sp.Default
+			case sp.Name == AttrWorkingDir:
+				v = cty.StringVal(l.dir)
+			}
+		}
+		var rng hcl.Range
+		if a != nil {
+			rng = a.Expr.Range()
+		} else {
+			rng = r.Block.DefRange
+		}
+		v, good := l.assign(res, sp, rng, v)
+		if !good {
+			ok = false
+			continue
+		}
+		vals[sp.Name] = v
+	}
+	ok = l.checkForms(r, res) && ok
+	if d, err := time.ParseDuration(orDefault(res, vals)); err != nil || d < 0 {
+		rng := r.Block.DefRange
+		if a := r.Attrs[AttrStopTimeout]; a != nil {
+			rng = a.Expr.Range()
+		}
+		l.errorf(&rng, context, "Invalid stop_timeout",
+			"stop_timeout must be a non-negative duration such as \"10s\" or \"1m30s\".")
+		ok = false
+	} else {
+		res.StopTimeout = d
+	}
+	if r.TrustConf != nil {
+		tc, good := l.trustConfiguration(r.TrustConf, ctx)
+		ok = ok && good
+		res.TrustConfiguration = tc
+	}
+	if r.Ready != nil {
+		rw, good := l.readyWhen(r.Ready, ctx)
+		ok = ok && good
+		res.ReadyWhen = rw
+	}
+	if !ok {
+		return false
+	}
+
+	deps := l.resDeps[r.Addr]
+	res.DependsOn = sortedKeys(deps)
+	res.DependsOnRanges = make(map[string]hcl.Range, len(deps))
+	for k, v := range deps {
+		res.DependsOnRanges[k] = v
+	}
+
+	vals[AttrDeveloperCertificateTrust] = cty.BoolVal(res.DeveloperCertificateTrust)
+	vals[AttrCertificateTrustScope] = cty.StringVal(string(res.Scope))
+	names := make([]cty.Value, len(res.Collections))
+	for i, c := range res.Collections {
+		names[i] = cty.StringVal(c)
+	}
+	vals[AttrCollections] = cty.ListValEmpty(cty.String)
+	if len(names) > 0 {
+		vals[AttrCollections] = cty.ListVal(names)
+	}
+	vals[AttrTrustBundlePath] = cty.StringVal(layout.BundlePath(l.dir, r.Addr))
+	vals[AttrTrustDirectoryPath] = cty.StringVal(layout.CertsDir(l.dir, r.Addr))
+	vals[AttrLogPath] = cty.StringVal(layout.LogPath(l.dir, r.Addr))
+	if rt.Kind == runtimes.KindContainer {
+		vals[AttrContainerID] = cty.UnknownVal(cty.String)
+	} else {
+		vals[AttrPID] = cty.UnknownVal(cty.Number)
+	}
+	byName := l.resVals[r.Type]
+	if byName == nil {
+		byName = map[string]cty.Value{}
+		l.resVals[r.Type] = byName
+	}
+	byName[r.Name] = cty.ObjectVal(vals)
+	l.cfg.Resources = append(l.cfg.Resources, res)
+	return true
+}
+
+func orDefault(res *Resource, vals map[string]cty.Value) string {
+	if v, ok := vals[AttrStopTimeout]; ok {
+		s, _ := goString(v)
+		return s
+	}
+	return "10s"
+}
+
+// assign stores a converted argument in the Resource and returns the value
+// other blocks see when they refer to it (paths made absolute, marks kept).
+func (l *loader) assign(res *Resource, sp attrSpec, rng hcl.Range, v cty.Value) (cty.Value, bool) {
+	if v.IsNull() {
+		return v, true
+	}
+	switch {
+	case sp.Type == cty.String:
+		s, sens := goString(v)
+		if sp.Kind == kindPath {
+			s = l.fs.abs(s)
+			_, marks := v.Unmark()
+			v = cty.StringVal(s).WithMarks(marks)
+		}
+		if sens {
+			res.SensitiveAttrs = append(res.SensitiveAttrs, sp.Name)
+		}
+		setString(res, sp.Name, s)
+	case sp.Type.IsListType():
+		list, sens, ok := l.goStringList(rng, sp.Name, v)
+		if !ok {
+			return v, false
+		}
+		switch sp.Name {
+		case AttrArgs:
+			res.Args, res.SensitiveArgs = list, sens
+		default:
+			if len(sens) > 0 {
+				res.SensitiveAttrs = append(res.SensitiveAttrs, sp.Name)
+			}
+			setList(res, sp.Name, list)
+		}
+	case sp.Type.IsMapType():
+		m, sens, ok := l.goStringMap(rng, sp.Name, v)
+		if !ok {
+			return v, false
+		}
+		res.Env, res.SensitiveEnv = m, sens
+	}
+	return v, true
+}
+
+func setString(res *Resource, name, s string) {
+	switch name {
+	case AttrCommand:
+		res.Command = s
+	case AttrScript:
+		res.Script = s
+	case AttrModule:
+		res.Module = s
+	case AttrProject:
+		res.Project = s
+	case AttrImage:
+		res.Image = s
+	case AttrEntrypoint:
+		res.Entrypoint = s
+	case AttrNetwork:
+		res.Network = s
+	case AttrJar:
+		res.Jar = s
+	case AttrClasspath:
+		res.Classpath = s
+	case AttrMain:
+		res.Main = s
+	case AttrPackage:
+		res.Package = s
+	case AttrBinary:
+		res.Binary = s
+	case AttrWorkingDir:
+		res.WorkingDir = s
+	case AttrStopTimeout:
+	default:
+		if res.Runtime != nil && name == res.Runtime.ProgramAttr {
+			res.Program = s
+		}
+	}
+}
+
+func setList(res *Resource, name string, list []string) {
+	switch name {
+	case AttrPorts:
+		res.Ports = list
+	case AttrVolumes:
+		res.Volumes = list
+	case AttrRuntimeArgs:
+		res.RuntimeArgs = list
+	case AttrJVMArgs:
+		res.JVMArgs = list
+	case AttrPermissions:
+		res.Permissions = list
+	}
+}
+
+// checkForms enforces the either-or launch forms of java_app and go_app.
+func (l *loader) checkForms(r *resourceDecl, res *Resource) bool {
+	context := blockRange(r.Block)
+	conflict := func(attr, other, how string) bool {
+		rng := r.Attrs[attr].Expr.Range()
+		l.errorf(&rng, context, "Conflicting arguments",
+			"%q cannot be used together with %q: %s", attr, other, how)
+		return false
+	}
+	missing := func(how string) bool {
+		l.errorf(&r.Block.DefRange, context, "Missing required argument", "%s", how)
+		return false
+	}
+	switch r.Type {
+	case "java_app":
+		const how = "a java_app runs either jar = \"app.jar\", or classpath = \"...\" with main = \"com.example.Main\"."
+		switch {
+		case res.Jar != "" && res.Classpath != "":
+			return conflict(AttrClasspath, AttrJar, how)
+		case res.Jar != "" && res.Main != "":
+			return conflict(AttrMain, AttrJar, how)
+		case res.Jar == "" && res.Classpath == "" && res.Main == "":
+			return missing("The java_app " + r.Addr + " has nothing to run: " + how)
+		case res.Jar == "" && res.Main == "":
+			return missing("The java_app " + r.Addr + " sets classpath but not main: " + how)
+		case res.Jar == "" && res.Classpath == "":
+			return missing("The java_app " + r.Addr + " sets main but not classpath: " + how)
+		}
+	case "go_app":
+		const how = "a go_app runs either package = \"./cmd/server\" (go run) or binary = \"bin/server\"."
+		switch {
+		case res.Package != "" && res.Binary != "":
+			return conflict(AttrBinary, AttrPackage, how)
+		case res.Package == "" && res.Binary == "":
+			return missing("The go_app " + r.Addr + " has nothing to run: " + how)
+		}
+	}
+	return true
+}
+
+// collectionNames evaluates certificate_authority_collections, a list of
+// collection objects, into names in the order listed (duplicates dropped).
+func (l *loader) collectionNames(a *hcl.Attribute, ctx *hcl.EvalContext, context *hcl.Range) ([]string, bool) {
+	v, diags := a.Expr.Value(ctx)
+	if !l.add(diags) {
+		return nil, false
+	}
+	rng := a.Expr.Range()
+	if !l.requireKnown(rng, a.Name, v) {
+		return nil, false
+	}
+	v, _ = v.UnmarkDeep()
+	if v.IsNull() {
+		return nil, true
+	}
+	bad := func(what string) ([]string, bool) {
+		l.errorf(&rng, context, "Invalid certificate_authority_collections",
+			"certificate_authority_collections must be a list of collection references, such as [certificate_authority_collection.corp]; %s.", what)
+		return nil, false
+	}
+	ty := v.Type()
+	if !ty.IsListType() && !ty.IsTupleType() && !ty.IsSetType() {
+		return bad("got " + typeName(ty))
+	}
+	var names []string
+	seen := map[string]bool{}
+	i := 0
+	for it := v.ElementIterator(); it.Next(); i++ {
+		_, e := it.Element()
+		et := e.Type()
+		if e.IsNull() || !et.IsObjectType() || !et.HasAttribute("name") || !et.HasAttribute("fingerprints") {
+			return bad(fmt.Sprintf("element %d is not a certificate_authority_collection", i))
+		}
+		nv := e.GetAttr("name")
+		if nv.Type() != cty.String || nv.IsNull() {
+			return bad(fmt.Sprintf("element %d is not a certificate_authority_collection", i))
+		}
+		name := nv.AsString()
+		if _, declared := l.collections[name]; !declared {
+			return bad(fmt.Sprintf("element %d is not a certificate_authority_collection", i))
+		}
+		if !seen[name] {
+			seen[name] = true
+			names = append(names, name)
+		}
+	}
+	return names, true
+}
+
+func (l *loader) containerPaths(nb *nestedBlock, ctx *hcl.EvalContext, cp *ContainerPaths) bool {
+	ok := true
+	context := blockRange(nb.Block)
+	if a := nb.Attrs[AttrDestination]; a != nil {
+		if v, good := l.evalAttr(a, cty.String, ctx); !good {
+			ok = false
+		} else if !v.IsNull() {
+			s, _ := goString(v)
+			if !path.IsAbs(s) || path.Clean(s) != s || hasDotDot(s) {
+				rng := a.Expr.Range()
+				l.errorf(&rng, context, "Invalid custom_certificates_destination",
+					"%q must be an absolute, clean container path without \"..\", such as %q.", s, runtimes.DefaultContainerDestination)
+				ok = false
+			} else {
+				cp.Destination = s
+			}
+		}
+	}
+	for _, name := range []string{AttrBundlePaths, AttrDirectoryPaths} {
+		a := nb.Attrs[name]
+		if a == nil {
+			continue
+		}
+		v, good := l.evalAttr(a, listOfString, ctx)
+		if !good {
+			ok = false
+			continue
+		}
+		if v.IsNull() {
+			continue
+		}
+		list, _, good := l.goStringList(a.Expr.Range(), name, v)
+		if !good {
+			ok = false
+			continue
+		}
+		for _, p := range list {
+			if !path.IsAbs(p) {
+				rng := a.Expr.Range()
+				l.errorf(&rng, context, "Invalid container path",
+					"%q in %s must be an absolute path inside the container.", p, name)
+				ok = false
+			}
+		}
+		if list == nil {
+			list = []string{}
+		}
+		if name == AttrBundlePaths {
+			cp.BundlePaths = list
+		} else {
+			cp.DirectoryPaths = list
+		}
+	}
+	return ok
+}
+
+func hasDotDot(p string) bool {
+	for _, part := range strings.Split(p, "/") {
+		if part == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *loader) trustConfiguration(nb *nestedBlock, ctx *hcl.EvalContext) (*TrustConfiguration, bool) {
+	tc := &TrustConfiguration{DeclRange: nb.Block.DefRange}
+	ok := true
+	if a := nb.Attrs[AttrArguments]; a != nil {
+		if v, good := l.evalAttr(a, listOfString, ctx); good {
+			tc.Arguments, tc.SensitiveArguments, good = l.goStringList(a.Expr.Range(), a.Name, v)
+			ok = ok && good
+		} else {
+			ok = false
+		}
+	}
+	if a := nb.Attrs[AttrEnvironment]; a != nil {
+		if v, good := l.evalAttr(a, cty.Map(cty.String), ctx); good {
+			tc.Environment, tc.SensitiveEnvironment, good = l.goStringMap(a.Expr.Range(), a.Name, v)
+			ok = ok && good
+		} else {
+			ok = false
+		}
+	}
+	return tc, ok
+}
+
+func (l *loader) readyWhen(nb *nestedBlock, ctx *hcl.EvalContext) (*ReadyWhen, bool) {
+	rw := &ReadyWhen{Timeout: 60 * time.Second}
+	context := blockRange(nb.Block)
+	ok := true
+	str := func(name string) (string, *hcl.Attribute) {
+		a := nb.Attrs[name]
+		if a == nil {
+			return "", nil
+		}
+		v, good := l.evalAttr(a, cty.String, ctx)
+		if !good {
+			ok = false
+			return "", a
+		}
+		s, _ := goString(v)
+		return s, a
+	}
+	tcp, tcpAttr := str(AttrTCP)
+	httpURL, httpAttr := str(AttrHTTP)
+	timeout, timeoutAttr := str(AttrTimeout)
+	if !ok {
+		return nil, false
+	}
+	switch {
+	case tcp != "" && httpURL != "":
+		rng := httpAttr.Expr.Range()
+		l.errorf(&rng, context, "Conflicting arguments", "ready_when takes either tcp or http, not both.")
+		return nil, false
+	case tcp == "" && httpURL == "":
+		l.errorf(&nb.Block.DefRange, context, "Missing required argument",
+			"ready_when needs tcp = \"HOST:PORT\" or http = \"URL\".")
+		return nil, false
+	case tcp != "":
+		if _, port, err := net.SplitHostPort(tcp); err != nil || port == "" {
+			rng := tcpAttr.Expr.Range()
+			l.errorf(&rng, context, "Invalid tcp address", "%q is not HOST:PORT, such as \"127.0.0.1:8443\".", tcp)
+			return nil, false
+		}
+		rw.TCP = tcp
+	default:
+		u, err := url.Parse(httpURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			rng := httpAttr.Expr.Range()
+			l.errorf(&rng, context, "Invalid http URL", "%q is not an http:// or https:// URL.", httpURL)
+			return nil, false
+		}
+		rw.HTTP = httpURL
+	}
+	if timeoutAttr != nil && timeout != "" {
+		d, err := time.ParseDuration(timeout)
+		if err != nil || d <= 0 {
+			rng := timeoutAttr.Expr.Range()
+			l.errorf(&rng, context, "Invalid timeout", "%q is not a positive duration such as \"60s\".", timeout)
+			return nil, false
+		}
+		rw.Timeout = d
+	}
+	return rw, true
+}
+
+var (
+	_ = filepath.Join
+	_ = sort.Strings
+)

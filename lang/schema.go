@@ -1,0 +1,286 @@
+package lang
+
+import (
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Block types at the top level of a *.trust.hcl file.
+const (
+	BlockTrustform  = "trustform"
+	BlockVariable   = "variable"
+	BlockLocals     = "locals"
+	BlockCollection = "certificate_authority_collection"
+	BlockResource   = "resource"
+	BlockOutput     = "output"
+)
+
+// Nested block types.
+const (
+	BlockValidation         = "validation"
+	BlockTrustConfiguration = "certificate_trust_configuration"
+	BlockReadyWhen          = "ready_when"
+	BlockContainerPaths     = "container_certificate_paths"
+)
+
+// Attributes of the trustform block.
+const (
+	AttrDeveloperCertificateTrust = "developer_certificate_trust"
+	AttrContainerRuntime          = "container_runtime"
+)
+
+// Attributes of variable, validation and output blocks.
+const (
+	AttrType         = "type"
+	AttrDefault      = "default"
+	AttrDescription  = "description"
+	AttrSensitive    = "sensitive"
+	AttrCondition    = "condition"
+	AttrErrorMessage = "error_message"
+	AttrValue        = "value"
+)
+
+// Attributes of certificate_authority_collection.
+const (
+	AttrCertificates = "certificates"
+	AttrFiles        = "files"
+)
+
+// Attributes every resource type accepts.
+const (
+	AttrArgs                  = "args"
+	AttrEnv                   = "env"
+	AttrWorkingDir            = "working_dir"
+	AttrStopTimeout           = "stop_timeout"
+	AttrDependsOn             = "depends_on"
+	AttrCollections           = "certificate_authority_collections"
+	AttrCertificateTrustScope = "certificate_trust_scope"
+)
+
+// Attributes of certificate_trust_configuration and ready_when.
+const (
+	AttrArguments   = "arguments"
+	AttrEnvironment = "environment"
+	AttrTCP         = "tcp"
+	AttrHTTP        = "http"
+	AttrTimeout     = "timeout"
+)
+
+// Attributes of container_certificate_paths.
+const (
+	AttrDestination    = "custom_certificates_destination"
+	AttrBundlePaths    = "default_certificate_bundle_paths"
+	AttrDirectoryPaths = "default_certificate_directory_paths"
+)
+
+// Type-specific resource attributes.
+const (
+	AttrCommand     = "command"
+	AttrScript      = "script"
+	AttrModule      = "module"
+	AttrProject     = "project"
+	AttrImage       = "image"
+	AttrEntrypoint  = "entrypoint"
+	AttrPorts       = "ports"
+	AttrNetwork     = "network"
+	AttrVolumes     = "volumes"
+	AttrRuntimeArgs = "runtime_args"
+	AttrJar         = "jar"
+	AttrClasspath   = "classpath"
+	AttrMain        = "main"
+	AttrJVMArgs     = "jvm_args"
+	AttrPackage     = "package"
+	AttrBinary      = "binary"
+	AttrPermissions = "permissions"
+)
+
+// Computed resource attributes, readable as TYPE.NAME.ATTR.
+const (
+	AttrTrustBundlePath    = "trust_bundle_path"
+	AttrTrustDirectoryPath = "trust_directory_path"
+	AttrLogPath            = "log_path"
+	AttrPID                = "pid"
+	AttrContainerID        = "container_id"
+)
+
+// Reference roots besides resource types.
+const (
+	RootVar        = "var"
+	RootLocal      = "local"
+	RootCollection = BlockCollection
+	RootTrust      = "trust"
+	RootDevcert    = "devcert"
+	RootPath       = "path"
+)
+
+// Environment variables read by Load.
+const (
+	EnvDeveloperCertificateTrust = "TRUSTFORM_DEVELOPER_CERTIFICATE_TRUST"
+	EnvVarPrefix                 = "TRUSTFORM_VAR_"
+)
+
+// File name suffixes.
+const (
+	ConfigSuffix = ".trust.hcl"
+	VarsSuffix   = ".trustvars.hcl"
+)
+
+var fileSchema = &hcl.BodySchema{
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: BlockTrustform},
+		{Type: BlockVariable, LabelNames: []string{"name"}},
+		{Type: BlockLocals},
+		{Type: BlockCollection, LabelNames: []string{"name"}},
+		{Type: BlockResource, LabelNames: []string{"type", "name"}},
+		{Type: BlockOutput, LabelNames: []string{"name"}},
+	},
+}
+
+var trustformSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: AttrDeveloperCertificateTrust},
+		{Name: AttrContainerRuntime},
+	},
+}
+
+var variableSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: AttrType},
+		{Name: AttrDefault},
+		{Name: AttrDescription},
+		{Name: AttrSensitive},
+	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: BlockValidation}},
+}
+
+var validationSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: AttrCondition, Required: true},
+		{Name: AttrErrorMessage, Required: true},
+	},
+}
+
+var collectionSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: AttrCertificates},
+		{Name: AttrFiles},
+	},
+}
+
+var outputSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: AttrValue, Required: true},
+		{Name: AttrDescription},
+		{Name: AttrSensitive},
+	},
+}
+
+var trustConfigurationSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: AttrArguments},
+		{Name: AttrEnvironment},
+	},
+}
+
+var readyWhenSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: AttrTCP},
+		{Name: AttrHTTP},
+		{Name: AttrTimeout},
+	},
+}
+
+var containerPathsSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: AttrDestination},
+		{Name: AttrBundlePaths},
+		{Name: AttrDirectoryPaths},
+	},
+}
+
+// attrKind says how an attribute is turned into Go.
+type attrKind int
+
+const (
+	kindPlain attrKind = iota
+	// kindPath is a file path made absolute against the config directory.
+	kindPath
+	// kindSpecial attributes are evaluated by hand (depends_on,
+	// certificate_authority_collections).
+	kindSpecial
+)
+
+// attrSpec describes one resource argument.
+type attrSpec struct {
+	Name     string
+	Type     cty.Type
+	Required bool
+	Kind     attrKind
+	// Default is used when the argument is absent; cty.NilVal means null.
+	Default cty.Value
+}
+
+var listOfString = cty.List(cty.String)
+
+// commonAttrs are accepted by every resource type.
+var commonAttrs = []attrSpec{
+	{Name: AttrArgs, Type: listOfString},
+	{Name: AttrEnv, Type: cty.Map(cty.String)},
+	{Name: AttrWorkingDir, Type: cty.String, Kind: kindPath},
+	{Name: AttrStopTimeout, Type: cty.String, Default: cty.StringVal("10s")},
+	{Name: AttrDependsOn, Kind: kindSpecial},
+	{Name: AttrCollections, Kind: kindSpecial},
+	{Name: AttrDeveloperCertificateTrust, Type: cty.Bool},
+	{Name: AttrCertificateTrustScope, Type: cty.String},
+}
+
+// typeAttrs are the arguments specific to each resource type. The program
+// override attribute (runtimes.Runtime.ProgramAttr) is added on top.
+var typeAttrs = map[string][]attrSpec{
+	"executable": {
+		{Name: AttrCommand, Type: cty.String, Required: true},
+	},
+	"node_app": {
+		{Name: AttrScript, Type: cty.String, Required: true, Kind: kindPath},
+	},
+	"npm_app": {
+		{Name: AttrScript, Type: cty.String, Default: cty.StringVal("start")},
+	},
+	"python_app": {
+		{Name: AttrScript, Type: cty.String, Required: true, Kind: kindPath},
+	},
+	"python_module": {
+		{Name: AttrModule, Type: cty.String, Required: true},
+	},
+	"dotnet_project": {
+		{Name: AttrProject, Type: cty.String, Required: true, Kind: kindPath},
+	},
+	"container": {
+		{Name: AttrImage, Type: cty.String, Required: true},
+		{Name: AttrEntrypoint, Type: cty.String},
+		{Name: AttrPorts, Type: listOfString},
+		{Name: AttrNetwork, Type: cty.String},
+		{Name: AttrVolumes, Type: listOfString},
+		{Name: AttrRuntimeArgs, Type: listOfString},
+	},
+	"java_app": {
+		{Name: AttrJar, Type: cty.String, Kind: kindPath},
+		{Name: AttrClasspath, Type: cty.String},
+		{Name: AttrMain, Type: cty.String},
+		{Name: AttrJVMArgs, Type: listOfString},
+	},
+	"go_app": {
+		{Name: AttrPackage, Type: cty.String},
+		{Name: AttrBinary, Type: cty.String, Kind: kindPath},
+	},
+	"ruby_app": {
+		{Name: AttrScript, Type: cty.String, Required: true, Kind: kindPath},
+	},
+	"deno_app": {
+		{Name: AttrScript, Type: cty.String, Required: true, Kind: kindPath},
+		{Name: AttrPermissions, Type: listOfString},
+	},
+	"bun_app": {
+		{Name: AttrScript, Type: cty.String, Required: true, Kind: kindPath},
+	},
+}
