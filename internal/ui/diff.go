@@ -98,12 +98,13 @@ func diffLines(a, b []string) []edit {
 				edits = append(edits, edit{editEqual, ma[i], pre + i, pre + j})
 				i++
 				j++
-			case j < len(mb) && (i == len(ma) || lcs[i*w+j+1] >= lcs[(i+1)*w+j]):
-				edits = append(edits, edit{editInsert, mb[j], pre + i, pre + j})
-				j++
-			default:
+			case i < len(ma) && (j == len(mb) || lcs[(i+1)*w+j] >= lcs[i*w+j+1]):
+				// Deletions before insertions, as diff -u prints them.
 				edits = append(edits, edit{editDelete, ma[i], pre + i, pre + j})
 				i++
+			default:
+				edits = append(edits, edit{editInsert, mb[j], pre + i, pre + j})
+				j++
 			}
 		}
 	}
