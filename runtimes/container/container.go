@@ -1,0 +1,368 @@
+package container
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/trustform/trustform/runtimes"
+)
+
+// Labels trustform puts on every container it creates.
+const (
+	LabelAddress      = "trustform.address"
+	LabelLineage      = "trustform.lineage"
+	LabelConfigSHA256 = "trustform.config-sha256"
+)
+
+// Runner starts, watches and stops containers through one engine's CLI.
+type Runner struct {
+	engine string
+	x      Execer
+	d      dialect
+}
+
+var _ runtimes.Runner = (*Runner)(nil)
+
+// New returns a Runner for engine (docker or podman; resolve auto with
+// Detect first) that runs the engine's commands through x.
+func New(engine string, x Execer) (*Runner, error) {
+	d, ok := dialectOf(engine)
+	if !ok {
+		return nil, fmt.Errorf("container engine %q is not supported: use docker or podman", engine)
+	}
+	if x == nil {
+		x = CLI{}
+	}
+	return &Runner{engine: engine, x: x, d: d}, nil
+}
+
+// Engine returns the engine name this Runner uses.
+func (r *Runner) Engine() string { return r.engine }
+
+// run runs one engine command and returns its stdout.
+func (r *Runner) run(ctx context.Context, stdin io.Reader, args ...string) ([]byte, error) {
+	var stdout, stderr bytes.Buffer
+	if err := r.x.Run(ctx, r.engine, args, stdin, &stdout, &stderr); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return stdout.Bytes(), &CommandError{Engine: r.engine, Args: args, Stderr: stderr.String(), Err: err}
+	}
+	return stdout.Bytes(), nil
+}
+
+// createArgs is the `create` command line of a spec.
+func createArgs(spec *runtimes.LaunchSpec) []string {
+	c := spec.Container
+	args := []string{"create"}
+	if c.Name != "" {
+		args = append(args, "--name", c.Name)
+	}
+	args = append(args,
+		"--label", LabelAddress+"="+spec.Address,
+		"--label", LabelLineage+"="+spec.Lineage,
+		"--label", LabelConfigSHA256+"="+spec.ConfigSHA256)
+	keys := make([]string, 0, len(spec.Env))
+	for k := range spec.Env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		args = append(args, "-e", k+"="+spec.Env[k])
+	}
+	if c.Entrypoint != "" {
+		args = append(args, "--entrypoint", c.Entrypoint)
+	}
+	for _, p := range c.Ports {
+		args = append(args, "-p", p)
+	}
+	if c.Network != "" {
+		args = append(args, "--network", c.Network)
+	}
+	for _, v := range c.Volumes {
+		args = append(args, "-v", absVolume(v, spec.WorkingDir))
+	}
+	args = append(args, c.RuntimeArgs...)
+	args = append(args, c.Image)
+	return append(args, c.Args...)
+}
+
+// absVolume makes the host side of "./data:/data:ro" absolute: engines take
+// a relative source for the name of a named volume, and the configuration
+// means a directory next to it.
+func absVolume(v, dir string) string {
+	if dir == "" || !(v == "." || strings.HasPrefix(v, "./") || strings.HasPrefix(v, "../") || strings.HasPrefix(v, ".:")) {
+		return v
+	}
+	src, rest, _ := strings.Cut(v, ":")
+	out := filepath.Join(dir, src)
+	if rest != "" {
+		out += ":" + rest
+	}
+	return out
+}
+
+// Start creates the container, copies the trust material in, and starts it.
+// When any step after create fails, the container is removed again so that
+// nothing unrecorded is left behind.
+func (r *Runner) Start(ctx context.Context, spec *runtimes.LaunchSpec) (runtimes.Handle, error) {
+	c := spec.Container
+	if c == nil {
+		return runtimes.Handle{}, fmt.Errorf("%s: no container settings", spec.Address)
+	}
+	if c.Engine != "" && c.Engine != r.engine {
+		return runtimes.Handle{}, fmt.Errorf("%s: planned for %s but this runner uses %s", spec.Address, c.Engine, r.engine)
+	}
+	if c.Image == "" {
+		return runtimes.Handle{}, fmt.Errorf("%s: no image", spec.Address)
+	}
+	// Read the trust material before creating anything, so a missing file
+	// fails without leaving a container behind.
+	var material *trustMaterial
+	if c.TrustDir != "" {
+		m, err := readTrustDir(c.TrustDir, len(c.OverwriteBundles) > 0)
+		if err != nil {
+			return runtimes.Handle{}, fmt.Errorf("%s: %w", spec.Address, err)
+		}
+		material = m
+	}
+
+	id, err := r.create(ctx, spec)
+	if err != nil {
+		return runtimes.Handle{}, fmt.Errorf("%s: %w", spec.Address, err)
+	}
+	fail := func(err error) (runtimes.Handle, error) {
+		// A fresh context: the caller's may be what failed.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if _, rmErr := r.run(cctx, nil, "rm", "-f", id); rmErr != nil && !matches(rmErr, r.d.noSuchContainer) {
+			err = fmt.Errorf("%w (and removing the container failed: %v; remove it with: %s rm -f %s)", err, rmErr, r.engine, id)
+		}
+		return runtimes.Handle{}, fmt.Errorf("%s: %w", spec.Address, err)
+	}
+	if material != nil {
+		if err := r.copyTrust(ctx, id, c, material); err != nil {
+			return fail(err)
+		}
+	}
+	if _, err := r.run(ctx, nil, "start", id); err != nil {
+		return fail(err)
+	}
+	return runtimes.Handle{ContainerID: id, Engine: r.engine}, nil
+}
+
+// create runs `create`, replacing a container of the same name that this
+// resource left behind, and returns the new container's id.
+func (r *Runner) create(ctx context.Context, spec *runtimes.LaunchSpec) (string, error) {
+	args := createArgs(spec)
+	for attempt := 0; ; attempt++ {
+		out, err := r.run(ctx, nil, args...)
+		if err == nil {
+			id := lastLine(string(out))
+			if id == "" {
+				return "", fmt.Errorf("%s create printed no container id", r.engine)
+			}
+			return id, nil
+		}
+		name := spec.Container.Name
+		switch {
+		case name != "" && attempt == 0 && matches(err, r.d.nameInUse):
+			if err := r.removeOurNamesake(ctx, spec); err != nil {
+				return "", err
+			}
+		case matches(err, r.d.noSuchImage):
+			img := spec.Container.Image
+			return "", fmt.Errorf("image %q is not available to %s: pull it (%s pull %s) or import it (%s load -i FILE), then apply again: %w",
+				img, r.engine, r.engine, img, r.engine, err)
+		default:
+			return "", err
+		}
+	}
+}
+
+// removeOurNamesake removes the container holding spec's name if it is what
+// trustform created for the same address and lineage, and refuses otherwise.
+func (r *Runner) removeOurNamesake(ctx context.Context, spec *runtimes.LaunchSpec) error {
+	name := spec.Container.Name
+	info, err := r.inspect(ctx, name)
+	if err != nil {
+		if errors.Is(err, errNoSuchContainer) {
+			return nil // removed meanwhile; try again
+		}
+		return err
+	}
+	addr, lin := info.Labels[LabelAddress], info.Labels[LabelLineage]
+	switch {
+	case addr == "":
+		return fmt.Errorf("a container named %s exists and was not created by trustform; rename or remove it yourself (%s rm -f %s), or set another name", name, r.engine, name)
+	case addr != spec.Address || lin != spec.Lineage:
+		return fmt.Errorf("a container named %s exists, created by trustform for %s in another state (lineage %s); remove it yourself (%s rm -f %s) or set another name", name, addr, lin, r.engine, name)
+	}
+	if _, err := r.run(ctx, nil, "rm", "-f", info.ID); err != nil && !matches(err, r.d.noSuchContainer) {
+		return fmt.Errorf("removing the previous container %s of %s: %w", name, spec.Address, err)
+	}
+	return nil
+}
+
+// inspectFormat prints what inspect needs on one line: id, status, labels.
+const inspectFormat = "{{.Id}} {{.State.Status}} {{json .Config.Labels}}"
+
+// containerInfo is what inspect tells of a container.
+type containerInfo struct {
+	ID     string
+	Status string
+	Labels map[string]string
+}
+
+// errNoSuchContainer is what inspect returns for a container that does not
+// exist.
+var errNoSuchContainer = errors.New("no such container")
+
+func (r *Runner) inspect(ctx context.Context, ref string) (containerInfo, error) {
+	out, err := r.run(ctx, nil, "inspect", "--type", "container", "--format", inspectFormat, ref)
+	if err != nil {
+		if matches(err, r.d.noSuchContainer) {
+			return containerInfo{}, fmt.Errorf("%s: %w", ref, errNoSuchContainer)
+		}
+		return containerInfo{}, err
+	}
+	return parseInspect(out)
+}
+
+func parseInspect(out []byte) (containerInfo, error) {
+	line := lastLine(string(out))
+	f := strings.SplitN(line, " ", 3)
+	if len(f) != 3 {
+		return containerInfo{}, fmt.Errorf("unexpected inspect output %q", line)
+	}
+	info := containerInfo{ID: f[0], Status: f[1]}
+	// Containers without labels print null.
+	if err := json.Unmarshal([]byte(f[2]), &info.Labels); err != nil {
+		return containerInfo{}, fmt.Errorf("unexpected labels in inspect output %q: %w", line, err)
+	}
+	if info.Labels == nil {
+		info.Labels = map[string]string{}
+	}
+	return info, nil
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// Status reports running for a running (or paused or restarting) container,
+// exited for one that exists otherwise (created, exited, dead...), and
+// missing when the engine does not know it.
+func (r *Runner) Status(ctx context.Context, h runtimes.Handle) (runtimes.Status, error) {
+	if h.ContainerID == "" {
+		return runtimes.StatusMissing, nil
+	}
+	info, err := r.inspect(ctx, h.ContainerID)
+	if errors.Is(err, errNoSuchContainer) {
+		return runtimes.StatusMissing, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	switch info.Status {
+	case "running", "paused", "restarting":
+		return runtimes.StatusRunning, nil
+	}
+	return runtimes.StatusExited, nil
+}
+
+// Stop stops the container (the engine sends the image's stop signal, then
+// SIGKILL after grace) and removes it. A container without the
+// trustform.address label is never touched; one that is gone is not an error.
+func (r *Runner) Stop(ctx context.Context, h runtimes.Handle, grace time.Duration) error {
+	if h.ContainerID == "" {
+		return nil
+	}
+	info, err := r.inspect(ctx, h.ContainerID)
+	if errors.Is(err, errNoSuchContainer) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if info.Labels[LabelAddress] == "" {
+		return fmt.Errorf("container %s has no %s label, so trustform did not create it; not removing it", h.ContainerID, LabelAddress)
+	}
+	secs := int(math.Ceil(grace.Seconds()))
+	if secs < 0 {
+		secs = 0
+	}
+	_, stopErr := r.run(ctx, nil, "stop", "-t", strconv.Itoa(secs), info.ID)
+	if stopErr != nil && matches(stopErr, r.d.noSuchContainer) {
+		return nil
+	}
+	// rm -f kills what stop could not, so a failed stop matters only when
+	// the removal fails too.
+	if _, err := r.run(ctx, nil, "rm", "-f", info.ID); err != nil && !matches(err, r.d.noSuchContainer) {
+		if stopErr != nil {
+			return fmt.Errorf("stopping container %s: %v; removing it: %w", h.ContainerID, stopErr, err)
+		}
+		return fmt.Errorf("removing container %s: %w", h.ContainerID, err)
+	}
+	return nil
+}
+
+// Logs writes the container's output (stdout and stderr, as the engine
+// interleaves them) to w; with follow it keeps writing until the container
+// stops or ctx is cancelled.
+func (r *Runner) Logs(ctx context.Context, h runtimes.Handle, follow bool, w io.Writer) error {
+	if h.ContainerID == "" {
+		return errors.New("no container recorded")
+	}
+	args := []string{"logs"}
+	if follow {
+		args = append(args, "-f")
+	}
+	args = append(args, h.ContainerID)
+	// The engine writes the container's stderr to its own stderr; both go
+	// to w, one write at a time, and stderr is also kept for the error.
+	var stderr bytes.Buffer
+	lw := &lockedWriter{w: w}
+	err := r.x.Run(ctx, r.engine, args, nil, lw, &lockedWriter{w: w, mu: &lw.own, copy: &stderr})
+	if err == nil || (follow && ctx.Err() != nil) {
+		return nil
+	}
+	ce := &CommandError{Engine: r.engine, Args: args, Stderr: stderr.String(), Err: err}
+	if matches(ce, r.d.noSuchContainer) {
+		return fmt.Errorf("container %s no longer exists, so its output is gone", h.ContainerID)
+	}
+	return ce
+}
+
+// lockedWriter serialises writes from the engine's stdout and stderr copiers.
+type lockedWriter struct {
+	own  sync.Mutex
+	mu   *sync.Mutex // shared lock; nil means own
+	w    io.Writer
+	copy *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	mu := l.mu
+	if mu == nil {
+		mu = &l.own
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if l.copy != nil && l.copy.Len() < 64<<10 {
+		l.copy.Write(p)
+	}
+	return l.w.Write(p)
+}
