@@ -1,0 +1,575 @@
+package apply
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trustform/trustform/internal/layout"
+	"github.com/trustform/trustform/plan"
+	"github.com/trustform/trustform/runtimes"
+	"github.com/trustform/trustform/state"
+)
+
+func TestApplyStartsDependenciesFirst(t *testing.T) {
+	f := newFixture(t)
+	r := newFakeRunner()
+	store := newCountingStore(newState())
+	// c -> b -> a, d independent; listed out of order on purpose.
+	p := f.plan(
+		create("executable.c", f.spec("executable.c", "executable.b")),
+		create("executable.a", f.spec("executable.a")),
+		create("executable.d", f.spec("executable.d")),
+		create("executable.b", f.spec("executable.b", "executable.a")),
+	)
+	res, err := Apply(context.Background(), p, opts(r, store))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ia, ib, ic := r.index("start executable.a"), r.index("start executable.b"), r.index("start executable.c")
+	if ia < 0 || ib < 0 || ic < 0 || r.index("start executable.d") < 0 {
+		t.Fatalf("not every resource started: %v", r.callList())
+	}
+	if !(ia < ib && ib < ic) {
+		t.Errorf("start order %v; want a before b before c", r.callList())
+	}
+	if res.Added != 4 || res.Destroyed != 0 || res.Changed != 0 {
+		t.Errorf("result counts = %+v", res)
+	}
+	for _, rr := range res.Resources {
+		if rr.Outcome != OutcomeApplied || rr.Handle.PID == 0 {
+			t.Errorf("%s: outcome %s handle %+v", rr.Address, rr.Outcome, rr.Handle)
+		}
+	}
+	// One save per resource, each adding exactly one record.
+	if store.saveCount() != 4 {
+		t.Errorf("state saved %d times, want 4 (once per resource)", store.saveCount())
+	}
+	for i, snap := range store.snapshots {
+		if len(snap) != i+1 {
+			t.Errorf("save %d recorded %v", i, snap)
+		}
+	}
+	// The launch spec carries what runners tag processes with.
+	ls := r.specs["executable.b"]
+	if ls.Lineage != "lineage-1" || ls.Address != "executable.b" || ls.ConfigSHA256 == "" || ls.LogPath != layout.LogPath(f.dir, "executable.b") {
+		t.Errorf("launch spec = %+v", ls)
+	}
+	rec := store.Lookup("executable.b")
+	want := []string{layout.ResourceDir(f.dir, "executable.b"), layout.LogPath(f.dir, "executable.b")}
+	if rec == nil || !reflect.DeepEqual(rec.CreatedPaths, want) || rec.Handle != res.Resources[1].Handle || rec.Since.IsZero() {
+		t.Errorf("state record = %+v; want created paths %v", rec, want)
+	}
+}
+
+func TestApplyParallelismIsBounded(t *testing.T) {
+	f := newFixture(t)
+	r := newFakeRunner()
+	r.startDelay = 20 * time.Millisecond
+	var changes []*plan.Change
+	for i := range 12 {
+		addr := fmt.Sprintf("executable.r%02d", i)
+		changes = append(changes, create(addr, f.spec(addr)))
+	}
+	o := opts(r, NewStore(newState(), nil))
+	o.Parallelism = 3
+	if _, err := Apply(context.Background(), f.plan(changes...), o); err != nil {
+		t.Fatal(err)
+	}
+	if r.maxSeen > 3 {
+		t.Errorf("%d starts ran at once, parallelism is 3", r.maxSeen)
+	}
+	if r.maxSeen < 2 {
+		t.Errorf("independent resources never started in parallel (max %d)", r.maxSeen)
+	}
+	if n := len(r.callList()); n != 12 {
+		t.Errorf("%d starts, want 12", n)
+	}
+}
+
+func TestApplyFailureStopsDependantsOnly(t *testing.T) {
+	f := newFixture(t)
+	r := newFakeRunner()
+	r.startErr["executable.a"] = errors.New("exec: no such file")
+	r.logLines["executable.a"] = []string{"booting", "cannot find module"}
+	store := newCountingStore(newState())
+	p := f.plan(
+		create("executable.a", f.spec("executable.a")),
+		create("executable.b", f.spec("executable.b", "executable.a")),
+		create("executable.c", f.spec("executable.c", "executable.b")),
+		create("executable.d", f.spec("executable.d")),
+	)
+	res, err := Apply(context.Background(), p, opts(r, store))
+	var ae *Error
+	if !errors.As(err, &ae) {
+		t.Fatalf("err = %v; want *Error", err)
+	}
+	if r.index("start executable.b") >= 0 || r.index("start executable.c") >= 0 {
+		t.Errorf("dependants of a failed resource started: %v", r.callList())
+	}
+	if r.index("start executable.d") < 0 {
+		t.Errorf("independent resource not started: %v", r.callList())
+	}
+	if len(ae.Failures) != 1 || ae.Failures[0].Address != "executable.a" ||
+		!reflect.DeepEqual(ae.Failures[0].LastLog, []string{"booting", "cannot find module"}) {
+		t.Errorf("failures = %+v", ae.Failures)
+	}
+	if !reflect.DeepEqual(ae.Skipped, []string{"executable.b", "executable.c"}) {
+		t.Errorf("skipped = %v", ae.Skipped)
+	}
+	msg := err.Error()
+	for _, want := range []string{"executable.a: starting:", "exec: no such file", "    cannot find module", "run apply again"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error message lacks %q:\n%s", want, msg)
+		}
+	}
+	// d is recorded and saved; a, b, c are not; a's files are gone.
+	if store.saveCount() != 1 || store.Lookup("executable.d") == nil || store.Lookup("executable.a") != nil {
+		t.Errorf("saves=%d state=%v", store.saveCount(), store.snapshots)
+	}
+	if _, err := os.Stat(layout.ResourceDir(f.dir, "executable.a")); !os.IsNotExist(err) {
+		t.Errorf("trust material of a resource that never started was left behind: %v", err)
+	}
+	if res == nil || res.Added != 1 {
+		t.Errorf("result = %+v", res)
+	}
+}
+
+func TestApplyKeepsStartedResourceThatNeverGetsReady(t *testing.T) {
+	f := newFixture(t)
+	r := newFakeRunner()
+	r.exits["executable.a"] = true
+	r.logLines["executable.a"] = []string{"panic: port in use"}
+	store := NewStore(newState(), nil)
+	_, err := Apply(context.Background(), f.plan(create("executable.a", f.spec("executable.a"))), opts(r, store))
+	if err == nil || !strings.Contains(err.Error(), "panic: port in use") || !strings.Contains(err.Error(), "exited") {
+		t.Fatalf("err = %v; want exit reported with the log", err)
+	}
+	if rec := store.Lookup("executable.a"); rec == nil || rec.Handle.PID == 0 {
+		t.Errorf("a started resource must stay recorded; got %+v", rec)
+	}
+}
+
+func TestApplyReplaceStopsBeforeStarting(t *testing.T) {
+	f := newFixture(t)
+	r := newFakeRunner()
+	old := f.spec("executable.a")
+	st := newState()
+	st.Resources = []*state.Resource{{
+		Address: "executable.a", Type: "executable", Name: "a", Spec: old,
+		Handle: runtimes.Handle{PID: 7}, CreatedPaths: []string{old.TrustDir, old.LogPath},
+	}}
+	r.running[7] = true
+	store := newCountingStore(st)
+	after := f.spec("executable.a")
+	after.Env["LOG_LEVEL"] = "debug"
+	res, err := Apply(context.Background(), f.plan(change(plan.Replace, "executable.a", old, after)), opts(r, store))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.callList(); !reflect.DeepEqual(got, []string{"stop 7", "start executable.a"}) {
+		t.Errorf("calls = %v; want stop of the old instance, then start", got)
+	}
+	rec := store.Lookup("executable.a")
+	if rec == nil || rec.Handle.PID == 7 || rec.Spec.Env["LOG_LEVEL"] != "debug" {
+		t.Errorf("state after replace = %+v", rec)
+	}
+	if res.Added != 1 || res.Destroyed != 1 {
+		t.Errorf("counts = %+v", res)
+	}
+	// Removed from state after the stop, recorded again after the start.
+	if !reflect.DeepEqual(store.snapshots, [][]string{nil, {"executable.a"}}) {
+		t.Errorf("saves = %v", store.snapshots)
+	}
+}
+
+func TestApplyUpdateKeepsProcess(t *testing.T) {
+	f := newFixture(t)
+	r := newFakeRunner()
+	old := f.spec("executable.a")
+	st := newState()
+	st.Resources = []*state.Resource{{Address: "executable.a", Spec: old, Handle: runtimes.Handle{PID: 9}}}
+	store := NewStore(st, nil)
+	after := f.spec("executable.a")
+	after.StopTimeout = 30 * time.Second
+	res, err := Apply(context.Background(), f.plan(change(plan.Update, "executable.a", old, after)), opts(r, store))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.callList()) != 0 {
+		t.Errorf("update touched the process: %v", r.callList())
+	}
+	if rec := store.Lookup("executable.a"); rec.Handle.PID != 9 || rec.Spec.StopTimeout != 30*time.Second {
+		t.Errorf("record = %+v", rec)
+	}
+	if res.Changed != 1 {
+		t.Errorf("counts = %+v", res)
+	}
+}
+
+func TestDestroyStopsDependantsFirstAndRemovesOnlyRecordedPaths(t *testing.T) {
+	f := newFixture(t)
+	r := newFakeRunner()
+	store := NewStore(newState(), nil)
+	a, b := f.spec("executable.a"), f.spec("executable.b", "executable.a")
+	if _, err := Apply(context.Background(), f.plan(create("executable.a", a), create("executable.b", b)), opts(r, store)); err != nil {
+		t.Fatal(err)
+	}
+	pa, pb := store.Lookup("executable.a").Handle.PID, store.Lookup("executable.b").Handle.PID
+
+	// Files trustform did not create, next to and inside what it did.
+	foreign := []string{
+		filepath.Join(layout.ResourcesDir(f.dir), "notes.txt"),
+		filepath.Join(layout.LogsDir(f.dir), "other.log"),
+		filepath.Join(a.TrustDir, "certs", "mine.pem"),
+	}
+	for _, p := range foreign {
+		if err := os.WriteFile(p, []byte("keep"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	r2 := newFakeRunner()
+	p := f.plan(change(plan.Delete, "executable.a", a, nil), change(plan.Delete, "executable.b", b, nil))
+	res, err := Apply(context.Background(), p, opts(r2, store))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := r2.callList(), []string{fmt.Sprintf("stop %d", pb), fmt.Sprintf("stop %d", pa)}; !reflect.DeepEqual(got, want) {
+		t.Errorf("stops = %v; want %v (dependant first)", got, want)
+	}
+	if res.Destroyed != 2 || len(store.State().Resources) != 0 {
+		t.Errorf("destroyed %d, state %v", res.Destroyed, store.State().Resources)
+	}
+	for _, p := range foreign {
+		if b, err := os.ReadFile(p); err != nil || string(b) != "keep" {
+			t.Errorf("%s did not survive destroy: %v", p, err)
+		}
+	}
+	for _, p := range []string{b.TrustDir, b.LogPath, a.LogPath, filepath.Join(a.TrustDir, "cert.pem"), filepath.Join(a.TrustDir, "certs", "aaaa.pem")} {
+		if _, err := os.Lstat(p); !os.IsNotExist(err) {
+			t.Errorf("%s survived destroy: %v", p, err)
+		}
+	}
+	if ents, _ := os.ReadDir(filepath.Join(layout.StateDir(f.dir), StoreDirName)); len(ents) != 0 {
+		t.Errorf("store entries left after destroy: %v", ents)
+	}
+}
+
+func TestDestroyRefusesPathsOutsideTrustformDir(t *testing.T) {
+	f := newFixture(t)
+	outside := filepath.Join(t.TempDir(), "precious")
+	if err := os.WriteFile(outside, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st := newState()
+	st.Resources = []*state.Resource{{Address: "executable.a", Spec: &state.Spec{}, Handle: runtimes.Handle{PID: 5}, CreatedPaths: []string{outside, f.dir}}}
+	store := NewStore(st, nil)
+	_, err := Apply(context.Background(), f.plan(change(plan.Delete, "executable.a", &state.Spec{}, nil)), opts(newFakeRunner(), store))
+	if err == nil || !strings.Contains(err.Error(), "outside") {
+		t.Fatalf("err = %v; want refusal", err)
+	}
+	if _, err := os.Stat(outside); err != nil {
+		t.Errorf("a path outside .trustform was removed: %v", err)
+	}
+	if store.Lookup("executable.a") == nil {
+		t.Error("record dropped although removal failed")
+	}
+}
+
+func TestApplyReadyWhenTCP(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	f := newFixture(t)
+	s := f.spec("executable.a")
+	s.ReadyWhen = &state.ReadyWhen{TCP: ln.Addr().String(), Timeout: 5 * time.Second}
+	dep := f.spec("executable.b", "executable.a")
+	r := newFakeRunner()
+	if _, err := Apply(context.Background(), f.plan(create("executable.a", s), create("executable.b", dep)), opts(r, NewStore(newState(), nil))); err != nil {
+		t.Fatal(err)
+	}
+	if r.index("start executable.b") < 0 {
+		t.Error("dependant of a ready resource did not start")
+	}
+}
+
+// closedPort returns a loopback address nothing listens on.
+func closedPort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func TestApplyReadyWhenTimesOutWithLogLines(t *testing.T) {
+	f := newFixture(t)
+	s := f.spec("executable.a")
+	s.ReadyWhen = &state.ReadyWhen{TCP: closedPort(t), Timeout: 300 * time.Millisecond}
+	r := newFakeRunner()
+	var lines []string
+	for i := range 30 {
+		lines = append(lines, fmt.Sprintf("line %d", i))
+	}
+	r.logLines["executable.a"] = lines
+	store := NewStore(newState(), nil)
+	_, err := Apply(context.Background(), f.plan(create("executable.a", s), create("executable.b", f.spec("executable.b", "executable.a"))), opts(r, store))
+	var ae *Error
+	if !errors.As(err, &ae) || len(ae.Failures) != 1 {
+		t.Fatalf("err = %v", err)
+	}
+	fl := ae.Failures[0]
+	if !strings.Contains(fl.Err.Error(), "not ready after 300ms") {
+		t.Errorf("error = %v", fl.Err)
+	}
+	if !reflect.DeepEqual(fl.LastLog, lines[10:]) {
+		t.Errorf("last log lines = %v; want the last 20", fl.LastLog)
+	}
+	if r.index("start executable.b") >= 0 {
+		t.Error("dependant of a never-ready resource started")
+	}
+	if store.Lookup("executable.a") == nil {
+		t.Error("started resource not recorded")
+	}
+}
+
+func TestApplyReadyWhenExitFailsFast(t *testing.T) {
+	f := newFixture(t)
+	s := f.spec("executable.a")
+	s.ReadyWhen = &state.ReadyWhen{TCP: closedPort(t), Timeout: time.Hour}
+	r := newFakeRunner()
+	r.exits["executable.a"] = true
+	done := make(chan error)
+	go func() {
+		_, err := Apply(context.Background(), f.plan(create("executable.a", s)), opts(r, NewStore(newState(), nil)))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "exited before it was ready") {
+			t.Errorf("err = %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("apply kept waiting for a process that exited")
+	}
+}
+
+func TestApplyReadyWhenHTTPS(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "nope", http.StatusServiceUnavailable) // any answer counts
+	}))
+	defer srv.Close()
+	f := newFixture(t)
+	s := f.spec("executable.a")
+	s.ReadyWhen = &state.ReadyWhen{HTTP: srv.URL + "/health", Timeout: 5 * time.Second}
+	if _, err := Apply(context.Background(), f.plan(create("executable.a", s)), opts(newFakeRunner(), NewStore(newState(), nil))); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestApplyCancellation(t *testing.T) {
+	f := newFixture(t)
+	s := f.spec("executable.a")
+	s.ReadyWhen = &state.ReadyWhen{TCP: closedPort(t), Timeout: time.Hour}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r := newFakeRunner()
+	r.onStart = func(spec *runtimes.LaunchSpec) {
+		if spec.Address == "executable.a" {
+			cancel() // as if SIGINT arrived while a waits for readiness
+		}
+	}
+	store := NewStore(newState(), nil)
+	p := f.plan(create("executable.a", s), create("executable.b", f.spec("executable.b", "executable.a")))
+	res, err := Apply(ctx, p, opts(r, store))
+	var ae *Error
+	if !errors.As(err, &ae) || !ae.Interrupted || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v; want interrupted", err)
+	}
+	if r.index("start executable.b") >= 0 {
+		t.Error("a resource started after cancellation")
+	}
+	if store.Lookup("executable.a") == nil {
+		t.Error("the started resource is not in state")
+	}
+	if res == nil || len(res.Resources) != 2 || res.Resources[1].Outcome == OutcomeApplied {
+		t.Errorf("result = %+v", res)
+	}
+}
+
+func TestApplyStopsOrphansBeforeStarting(t *testing.T) {
+	f := newFixture(t)
+	fr := newFakeRunner()
+	fr.running[41], fr.running[42] = true, true
+	st := newState()
+	st.Resources = []*state.Resource{{Address: "executable.b", Spec: f.spec("executable.b"), Handle: runtimes.Handle{PID: 42}}}
+	r := &orphanRunner{fakeRunner: fr, orphans: []Orphan{
+		{Address: "executable.a", Handle: runtimes.Handle{PID: 41}}, // not in state: left by a crash
+		{Address: "executable.b", Handle: runtimes.Handle{PID: 42}}, // recorded: ours
+	}}
+	var ev bytes.Buffer
+	o := opts(r, NewStore(st, nil))
+	o.Events = TextEvents{W: &ev}
+	if _, err := Apply(context.Background(), f.plan(create("executable.a", f.spec("executable.a"))), o); err != nil {
+		t.Fatal(err)
+	}
+	if got := fr.callList(); !reflect.DeepEqual(got, []string{"stop 41", "start executable.a"}) {
+		t.Errorf("calls = %v", got)
+	}
+	if r.lineage != "lineage-1" {
+		t.Errorf("orphans looked up for lineage %q", r.lineage)
+	}
+	if !strings.Contains(ev.String(), "executable.a: Stopped a leftover from an interrupted apply [pid=41]") {
+		t.Errorf("events:\n%s", ev.String())
+	}
+}
+
+func TestApplyRefusesPendingDevcert(t *testing.T) {
+	f := newFixture(t)
+	c := create("executable.a", f.spec("executable.a"))
+	c.DevcertPending = true
+	r := newFakeRunner()
+	_, err := Apply(context.Background(), f.plan(c), opts(r, NewStore(newState(), nil)))
+	if !errors.Is(err, ErrDevcertPending) {
+		t.Fatalf("err = %v", err)
+	}
+	if len(r.callList()) != 0 {
+		t.Error("started something despite the pending CA")
+	}
+}
+
+func TestApplyRecordsOutputs(t *testing.T) {
+	f := newFixture(t)
+	st := newState()
+	st.Outputs = map[string]*state.Output{"gone": {Value: []byte(`1`)}}
+	store := NewStore(st, nil)
+	p := f.plan()
+	p.Outputs = []*plan.OutputChange{
+		{Name: "url", Action: plan.Create, After: []byte(`"https://localhost"`), Type: []byte(`"string"`)},
+		{Name: "pid", Action: plan.Create, Unknown: true},
+		{Name: "gone", Action: plan.Delete},
+	}
+	res, err := Apply(context.Background(), p, opts(newFakeRunner(), store))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := st.Outputs["url"]; o == nil || string(o.Value) != `"https://localhost"` {
+		t.Errorf("outputs = %v", st.Outputs)
+	}
+	if _, ok := st.Outputs["gone"]; ok {
+		t.Error("deleted output still in state")
+	}
+	if !reflect.DeepEqual(res.UnknownOutputs, []string{"pid"}) {
+		t.Errorf("unknown outputs = %v", res.UnknownOutputs)
+	}
+}
+
+func TestApplyEventsText(t *testing.T) {
+	f := newFixture(t)
+	var buf bytes.Buffer
+	o := opts(newFakeRunner(), NewStore(newState(), nil))
+	o.Events = TextEvents{W: &buf}
+	if _, err := Apply(context.Background(), f.plan(create("node_app.web", f.spec("node_app.web"))), o); err != nil {
+		t.Fatal(err)
+	}
+	want := "node_app.web: Creating...\nnode_app.web: Creation complete after 0.0s [pid=101]\n"
+	if buf.String() != want {
+		t.Errorf("events:\n%s\nwant:\n%s", buf.String(), want)
+	}
+	s := f.spec("node_app.web")
+	buf.Reset()
+	if _, err := Apply(context.Background(), f.plan(change(plan.Delete, "node_app.web", s, nil)), o); err != nil {
+		t.Fatal(err)
+	}
+	want = "node_app.web: Destroying... [pid=101]\nnode_app.web: Destruction complete after 0.0s\n"
+	if buf.String() != want {
+		t.Errorf("events:\n%s\nwant:\n%s", buf.String(), want)
+	}
+}
+
+func TestApplyEventsJSON(t *testing.T) {
+	f := newFixture(t)
+	var buf bytes.Buffer
+	r := newFakeRunner()
+	r.startErr["node_app.bad"] = errors.New("boom")
+	o := opts(r, NewStore(newState(), nil))
+	o.Events = JSONEvents{W: &buf, Now: o.Now}
+	Apply(context.Background(), f.plan(create("node_app.web", f.spec("node_app.web")), create("node_app.bad", f.spec("node_app.bad"))), o)
+	types := map[string]JSONEvent{}
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var ev JSONEvent
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("not one JSON object per line: %q: %v", line, err)
+		}
+		types[ev.Type+" "+ev.Hook.Resource.Addr] = ev
+	}
+	done := types["apply_complete node_app.web"]
+	if done.Hook.IDKey != "pid" || done.Hook.IDValue == "" || done.Hook.ElapsedSeconds == nil || done.Hook.Resource.ResourceType != "node_app" || done.Hook.Action != "create" {
+		t.Errorf("apply_complete = %+v", done)
+	}
+	if bad := types["apply_errored node_app.bad"]; !strings.Contains(bad.Hook.Error, "boom") || bad.Level != "error" {
+		t.Errorf("apply_errored = %+v", bad)
+	}
+	if _, ok := types["apply_start node_app.web"]; !ok {
+		t.Errorf("no apply_start: %s", buf.String())
+	}
+}
+
+func TestFormatElapsed(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		400 * time.Millisecond: "0.4s",
+		12 * time.Second:       "12.0s",
+		65*time.Second + 400e6: "1m5s",
+		0:                      "0.0s",
+	} {
+		if got := FormatElapsed(d); got != want {
+			t.Errorf("FormatElapsed(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestLastLines(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "log")
+	var b strings.Builder
+	for i := range 5000 { // larger than the 64 KiB window
+		fmt.Fprintf(&b, "line number %d with some padding to make it longer\r\n", i)
+	}
+	os.WriteFile(p, []byte(b.String()), 0o644)
+	got := lastLines(p, 3)
+	want := []string{
+		"line number 4997 with some padding to make it longer",
+		"line number 4998 with some padding to make it longer",
+		"line number 4999 with some padding to make it longer",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("lastLines = %q", got)
+	}
+	if lastLines(filepath.Join(t.TempDir(), "missing"), 3) != nil {
+		t.Error("missing log gave lines")
+	}
+}
