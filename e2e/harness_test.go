@@ -488,8 +488,8 @@ func (p *project) logsCommand(addr string) string {
 }
 
 // result waits for the client at addr to print its RESULT line and returns
-// what follows "RESULT ". read fetches the output so far.
-func (p *project) result(addr string, read func(string) string) string {
+// what follows "RESULT ". read fetches the output so far, every so often.
+func (p *project) result(addr string, read func(string) string, every time.Duration) string {
 	p.t.Helper()
 	deadline := time.Now().Add(resultTimeout)
 	pid := p.pid(addr)
@@ -509,18 +509,21 @@ func (p *project) result(addr string, read func(string) string) string {
 			}
 			p.t.Fatalf("%s: %s\n--- output:\n%s\n--- trustform status:\n%s", addr, why, read(addr), status)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(every)
 	}
 }
 
 // expectOK checks that the process client at addr succeeded.
-func (p *project) expectOK(addr string) { p.t.Helper(); p.checkOK(addr, p.result(addr, p.logOf)) }
+func (p *project) expectOK(addr string) {
+	p.t.Helper()
+	p.checkOK(addr, p.result(addr, p.logOf, 100*time.Millisecond))
+}
 
 // expectFail checks that the process client at addr failed with one of the
 // given certificate errors.
 func (p *project) expectFail(addr string, reasons ...string) {
 	p.t.Helper()
-	p.checkFail(addr, p.result(addr, p.logOf), reasons)
+	p.checkFail(addr, p.result(addr, p.logOf, 100*time.Millisecond), reasons)
 }
 
 func (p *project) checkOK(addr, res string) {
@@ -694,4 +697,14 @@ func pemDecode(data []byte) ([]byte, []byte) {
 		return nil, rest
 	}
 	return block.Bytes, rest
+}
+
+// testenvSkipOrFail skips a test whose prerequisite (not a single tool) is
+// missing, or fails it under TRUSTFORM_E2E=require.
+func testenvSkipOrFail(t *testing.T, what, install string) {
+	t.Helper()
+	if testenv.Required() {
+		t.Fatalf("%s: not installed (TRUSTFORM_E2E=require); install with: %s", what, install)
+	}
+	t.Skipf("%s: not installed; install with: %s", what, install)
 }
