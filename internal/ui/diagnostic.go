@@ -84,11 +84,7 @@ func writeSnippet(b *strings.Builder, d *hcl.Diagnostic, srcs *Sources, color bo
 	src := srcs.get(subj.Filename)
 	context := ""
 	if src != nil && src.file != nil {
-		off := src.offset(subj.Start)
-		if off > 0 {
-			off-- // a subject starting at a block's first byte is still inside it
-		}
-		context = hcled.ContextString(src.file, off)
+		context = contextString(src, subj)
 	}
 	if context != "" {
 		fmt.Fprintf(b, "  on %s, in %s:\n", Position(subj, srcs), context)
@@ -207,4 +203,25 @@ func Sorted(diags hcl.Diagnostics) hcl.Diagnostics {
 		return a.Severity < b.Severity
 	})
 	return out
+}
+
+// contextString names the block enclosing the subject, such as
+// `resource "node_app" "web"`. A subject that is a block's own header is
+// named after that block.
+func contextString(src *source, subj hcl.Range) string {
+	if src.file == nil {
+		return ""
+	}
+	off := src.offset(subj.Start)
+	if off < 0 {
+		return ""
+	}
+	if c := hcled.ContextString(src.file, off); c != "" {
+		return c
+	}
+	if off > 0 {
+		// An empty subject just past a block's end still belongs to it.
+		return hcled.ContextString(src.file, off-1)
+	}
+	return ""
 }

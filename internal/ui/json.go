@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hcled"
 )
 
 // JSONFormatVersion is the format_version of every JSON document trustform
@@ -133,8 +132,7 @@ func diagnosticJSON(d *hcl.Diagnostic, srcs *Sources) DiagnosticJSON {
 		Values:               []any{},
 	}
 	if src.file != nil {
-		off := max(startOff-1, 0)
-		if c := hcled.ContextString(src.file, off); c != "" {
+		if c := contextString(src, subj); c != "" {
 			snip.Context = &c
 		}
 	}
