@@ -60,9 +60,9 @@ type Output struct {
 // argv, environment additions, trust files. The planner builds it; apply
 // executes it; diffing two Specs decides create / update / replace.
 type Spec struct {
-	Kind       runtimes.Kind     `json:"kind"`
-	Argv       []string          `json:"argv"`
-	WorkingDir string            `json:"working_dir"`
+	Kind       runtimes.Kind `json:"kind"`
+	Argv       []string      `json:"argv"`
+	WorkingDir string        `json:"working_dir"`
 	// Env holds the variables set on top of trustform's own environment:
 	// the resource's env, the trust variables and the configuration block's.
 	Env map[string]string `json:"env"`
