@@ -132,7 +132,9 @@ func (b *rawBlock) decode() ([]byte, error) {
 	n, err := base64.StdEncoding.Decode(out, src)
 	if err != nil {
 		// Some tools drop the '=' padding; OpenSSL tolerates that too.
-		n, err = base64.RawStdEncoding.Decode(out, bytes.TrimRight(src, "="))
+		src = bytes.TrimRight(src, "=")
+		out = make([]byte, base64.RawStdEncoding.DecodedLen(len(src)))
+		n, err = base64.RawStdEncoding.Decode(out, src)
 		if err != nil {
 			return nil, errBase64
 		}
