@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -265,7 +264,17 @@ func (p *planner) targets(st *state.State) (map[string]bool, hcl.Diagnostics) {
 // devcertPlan records which developer certificates the plan uses and
 // whether apply must create the development CA.
 func (p *planner) devcertPlan() {
-	used := map[string]bool{}
+	// A developer certificate counts as used wherever it entered a
+	// resource's list, even through a collection.
+	dev := map[string]bool{}
+	if ca := p.in.Devcert.CA; ca != nil {
+		dev[ca.SHA256] = false
+	}
+	for _, f := range p.in.Devcert.Found {
+		if f.Cert != nil {
+			dev[f.Cert.SHA256] = false
+		}
+	}
 	for _, ch := range p.plan.Changes {
 		if ch.After == nil || ch.Action == Delete {
 			continue
@@ -273,20 +282,23 @@ func (p *planner) devcertPlan() {
 		if ch.DevcertPending {
 			p.plan.Devcert.Create = true
 		}
+		if len(dev) == 0 {
+			continue
+		}
 		for _, c := range ch.After.Certificates {
-			if strings.HasPrefix(c.Source, sourceDevcert+".") && c.SHA256 != "" {
-				used[c.SHA256] = true
+			if _, ok := dev[c.SHA256]; ok {
+				dev[c.SHA256] = true
 			}
 		}
 	}
-	if ca := p.in.Devcert.CA; ca != nil && used[ca.SHA256] {
+	if ca := p.in.Devcert.CA; ca != nil && dev[ca.SHA256] {
 		p.plan.Devcert.Used = append(p.plan.Devcert.Used, devcertSource("trustform", filepath.Join(p.in.Devcert.Dir, "ca.pem"), ca))
-		used[ca.SHA256] = false
+		dev[ca.SHA256] = false
 	}
 	for _, f := range p.in.Devcert.Found {
-		if f.Cert != nil && used[f.Cert.SHA256] {
+		if f.Cert != nil && dev[f.Cert.SHA256] {
 			p.plan.Devcert.Used = append(p.plan.Devcert.Used, devcertSource(f.Kind, f.Path, f.Cert))
-			used[f.Cert.SHA256] = false
+			dev[f.Cert.SHA256] = false
 		}
 	}
 }

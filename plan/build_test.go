@@ -1,0 +1,650 @@
+package plan
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/trustform/trustform/internal/pem"
+	"github.com/trustform/trustform/lang"
+	"github.com/trustform/trustform/runtimes"
+	"github.com/trustform/trustform/state"
+)
+
+func TestCertificateOrderAndDedup(t *testing.T) {
+	fh := newFakeHost(t)
+	corp := loadCert(t, "corp-root")
+	proxy := loadCert(t, "proxy-ca")
+	ca := loadCert(t, "devcert-ca")
+	mk := loadCert(t, "mkcert")
+	cfg := testConfig(t, res("python_app", "api", withCollections("extra", "corp"), withDevcert))
+	// "extra" repeats the proxy CA and the mkcert root: each is kept once,
+	// where it first appears.
+	cfg.Collections["extra"] = &lang.Collection{Name: "extra", Certificates: []*pem.Certificate{proxy, mk}}
+	in := input(cfg, fh.host(nil))
+	in.Devcert.CA = ca
+	in.Devcert.Found = []FoundCert{{Kind: "mkcert", Path: "/home/dev/.local/share/mkcert/rootCA.pem", Cert: mk}}
+	p := mustBuild(t, in)
+
+	after := change(t, p, "python_app.api").After
+	want := certShas(proxy, mk, corp, ca, fh.roots[0], fh.roots[1])
+	if diff := cmp.Diff(want, shas(after.Certificates)); diff != "" {
+		t.Errorf("certificate order (-want +got):\n%s", diff)
+	}
+	sources := []string{}
+	for _, c := range after.Certificates {
+		sources = append(sources, c.Source)
+	}
+	wantSources := []string{"collection.extra", "collection.extra", "collection.corp", "devcert.trustform", "system", "system"}
+	if diff := cmp.Diff(wantSources, sources); diff != "" {
+		t.Errorf("sources (-want +got):\n%s", diff)
+	}
+	bundle := p.Blobs[fileByRel(t, after, "python_app.api", "cert.pem").SHA256]
+	if !bytes.Equal(bundle, pem.Bundle([]*pem.Certificate{proxy, mk, corp, ca, fh.roots[0], fh.roots[1]})) {
+		t.Error("cert.pem is not the bundle of the certificates in order")
+	}
+	if got := p.Devcert.Used; len(got) != 2 || got[0].Kind != "trustform" || got[1].Kind != "mkcert" {
+		t.Errorf("Devcert.Used = %+v, want trustform then mkcert", got)
+	}
+	if p.Devcert.Create {
+		t.Error("Devcert.Create set although the CA exists")
+	}
+}
+
+func TestSystemRootsReadLazilyOnce(t *testing.T) {
+	fh := newFakeHost(t)
+	mustBuild(t, input(testConfig(t,
+		res("node_app", "web", withCollections("corp")),
+		res("python_app", "api", withCollections("corp"), withScope(runtimes.ScopeAppend)),
+	), fh.host(nil)))
+	if fh.sysCalls != 0 {
+		t.Errorf("system roots read %d times without any system scope", fh.sysCalls)
+	}
+	fh = newFakeHost(t)
+	mustBuild(t, input(testConfig(t,
+		res("python_app", "a", withCollections("corp")),
+		res("python_module", "b", withCollections("corp")),
+	), fh.host(nil)))
+	if fh.sysCalls != 1 {
+		t.Errorf("system roots read %d times, want once per Build", fh.sysCalls)
+	}
+}
+
+func TestNoTrustWithScopeNoneOrNoCertificates(t *testing.T) {
+	tc := func(r *lang.Resource) {
+		r.TrustConfiguration = &lang.TrustConfiguration{
+			Environment: map[string]string{"MY_CA": "x"},
+			Arguments:   []string{"--ca", "x"},
+		}
+	}
+	fh := newFakeHost(t)
+	p := mustBuild(t, input(testConfig(t,
+		res("node_app", "none", withCollections("corp"), withScope(runtimes.ScopeNone), tc, withEnv("A", "1")),
+		res("node_app", "empty", tc, withEnv("A", "1")),
+	), fh.host(map[string]string{"SSL_CERT_DIR": "/x"})))
+	for _, addr := range []string{"node_app.none", "node_app.empty"} {
+		s := change(t, p, addr).After
+		if len(s.Files) != 0 || s.TrustDir != "" || len(s.Certificates) != 0 {
+			t.Errorf("%s: got trust material %v", addr, s.Files)
+		}
+		if diff := cmp.Diff(map[string]string{"A": "1"}, s.Env); diff != "" {
+			t.Errorf("%s: env (-want +got):\n%s", addr, diff)
+		}
+		if slices.Contains(s.Argv, "--ca") {
+			t.Errorf("%s: certificate_trust_configuration applied: %v", addr, s.Argv)
+		}
+	}
+	if fh.sysCalls != 0 {
+		t.Error("system roots read for scope none")
+	}
+}
+
+func TestTrustFilesLayout(t *testing.T) {
+	fh := newFakeHost(t)
+	p := mustBuild(t, input(testConfig(t, res("node_app", "web", withCollections("corp"))), fh.host(nil)))
+	s := change(t, p, "node_app.web").After
+	corp, proxy := loadCert(t, "corp-root"), loadCert(t, "proxy-ca")
+	dir := filepath.Join(testDir, ".trustform", "resources", "node_app.web")
+	if s.TrustDir != dir {
+		t.Errorf("TrustDir = %s, want %s", s.TrustDir, dir)
+	}
+	links, err := pem.HashLinks([]*pem.Certificate{corp, proxy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(s.Files), 1+2+len(links); got != want {
+		t.Fatalf("%d files, want %d: %+v", got, want, s.Files)
+	}
+	for _, c := range []*pem.Certificate{corp, proxy} {
+		f := fileByRel(t, s, "node_app.web", "certs/"+c.FileName())
+		if !bytes.Equal(p.Blobs[f.SHA256], c.PEM()) {
+			t.Errorf("%s: content is not the certificate's PEM", f.Path)
+		}
+	}
+	for _, l := range links {
+		f := fileByRel(t, s, "node_app.web", "certs/"+l.Name)
+		if f.Link != l.Target || f.SHA256 != "" {
+			t.Errorf("%s: link %q sha %q, want relative link to %s", f.Path, f.Link, f.SHA256, l.Target)
+		}
+	}
+	for _, f := range s.Files {
+		if f.Mode != 0o644 {
+			t.Errorf("%s: mode %o", f.Path, f.Mode)
+		}
+		if f.SHA256 != "" {
+			sum := sha256.Sum256(p.Blobs[f.SHA256])
+			if hex.EncodeToString(sum[:]) != f.SHA256 {
+				t.Errorf("%s: blob does not hash to its key", f.Path)
+			}
+		}
+	}
+}
+
+func TestBlobsStoredOnce(t *testing.T) {
+	var rs []*lang.Resource
+	for i := 0; i < 50; i++ {
+		rs = append(rs, res("executable", "e"+strings.Repeat("x", i), withCollections("corp")))
+	}
+	p := mustBuild(t, input(testConfig(t, rs...), newFakeHost(t).host(nil)))
+	// One bundle and one PEM per certificate, whatever the resource count.
+	if len(p.Blobs) != 3 {
+		t.Errorf("%d blobs, want 3", len(p.Blobs))
+	}
+}
+
+func TestAppendEnv(t *testing.T) {
+	dir := filepath.Join(testDir, ".trustform", "resources")
+	tests := []struct {
+		name    string
+		hostEnv map[string]string
+		r       *lang.Resource
+		want    map[string]string
+	}{{
+		name: "system dirs when nothing inherited",
+		r:    res("node_app", "web", withCollections("corp")),
+		want: map[string]string{
+			"SSL_CERT_DIR":        dir + "/node_app.web/certs:/etc/ssl/certs",
+			"NODE_EXTRA_CA_CERTS": dir + "/node_app.web/cert.pem",
+		},
+	}, {
+		name:    "trustform's environment inherited",
+		hostEnv: map[string]string{"SSL_CERT_DIR": "/opt/certs:/more"},
+		r:       res("executable", "e", withCollections("corp")),
+		want:    map[string]string{"SSL_CERT_DIR": dir + "/executable.e/certs:/opt/certs:/more"},
+	}, {
+		name:    "resource env wins over trustform's",
+		hostEnv: map[string]string{"SSL_CERT_DIR": "/opt/certs"},
+		r:       res("executable", "e", withCollections("corp"), withEnv("SSL_CERT_DIR", "/mine", "X", "y")),
+		want:    map[string]string{"SSL_CERT_DIR": dir + "/executable.e/certs:/mine", "X": "y"},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := mustBuild(t, input(testConfig(t, tt.r), newFakeHost(t).host(tt.hostEnv)))
+			if diff := cmp.Diff(tt.want, change(t, p, tt.r.Address).After.Env); diff != "" {
+				t.Errorf("env (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestOverrideAndSystemEnv(t *testing.T) {
+	dir := filepath.Join(testDir, ".trustform", "resources")
+	fh := newFakeHost(t)
+	p := mustBuild(t, input(testConfig(t,
+		res("node_app", "web", withCollections("corp"), withScope(runtimes.ScopeOverride)),
+		res("node_app", "dup", withCollections("corp"), withScope(runtimes.ScopeSystem),
+			withEnv("NODE_OPTIONS", "--inspect --use-openssl-ca")),
+		res("python_app", "api", withCollections("corp")),
+	), fh.host(map[string]string{"NODE_OPTIONS": "--max-old-space-size=4096"})))
+
+	want := map[string]string{
+		"SSL_CERT_DIR":  dir + "/node_app.web/certs",
+		"SSL_CERT_FILE": dir + "/node_app.web/cert.pem",
+		"NODE_OPTIONS":  "--max-old-space-size=4096 --use-openssl-ca",
+	}
+	if diff := cmp.Diff(want, change(t, p, "node_app.web").After.Env); diff != "" {
+		t.Errorf("override env (-want +got):\n%s", diff)
+	}
+	if got := change(t, p, "node_app.dup").After.Env["NODE_OPTIONS"]; got != "--inspect --use-openssl-ca" {
+		t.Errorf("NODE_OPTIONS = %q, want the option not repeated", got)
+	}
+	bundle := dir + "/python_app.api/cert.pem"
+	want = map[string]string{
+		"SSL_CERT_DIR":       dir + "/python_app.api/certs",
+		"SSL_CERT_FILE":      bundle,
+		"REQUESTS_CA_BUNDLE": bundle,
+		"CURL_CA_BUNDLE":     bundle,
+		"PIP_CERT":           bundle,
+	}
+	if diff := cmp.Diff(want, change(t, p, "python_app.api").After.Env); diff != "" {
+		t.Errorf("python system env (-want +got):\n%s", diff)
+	}
+}
+
+func TestUserBundleMerged(t *testing.T) {
+	fh := newFakeHost(t)
+	user := loadCert(t, "user-extra")
+	fh.files["/etc/corp/extra.pem"] = user.PEM()
+	fh.files[testDir+"/mine.pem"] = user.PEM()
+	p := mustBuild(t, input(testConfig(t,
+		res("node_app", "web", withCollections("corp")),
+		res("python_app", "api", withCollections("corp"), withEnv("REQUESTS_CA_BUNDLE", "mine.pem")),
+	), fh.host(map[string]string{"NODE_EXTRA_CA_CERTS": "/etc/corp/extra.pem"})))
+
+	s := change(t, p, "node_app.web").After
+	merged := filepath.Join(s.TrustDir, "merged-NODE_EXTRA_CA_CERTS.pem")
+	if got := s.Env["NODE_EXTRA_CA_CERTS"]; got != merged {
+		t.Errorf("NODE_EXTRA_CA_CERTS = %q, want %q", got, merged)
+	}
+	f := fileByRel(t, s, "node_app.web", "merged-NODE_EXTRA_CA_CERTS.pem")
+	want := pem.Bundle([]*pem.Certificate{user, loadCert(t, "corp-root"), loadCert(t, "proxy-ca")})
+	if !bytes.Equal(p.Blobs[f.SHA256], want) {
+		t.Errorf("merged bundle is not the user's certificates followed by ours:\n%s", p.Blobs[f.SHA256])
+	}
+	// A relative path the user set is read from the working directory.
+	api := change(t, p, "python_app.api").After
+	if got := api.Env["REQUESTS_CA_BUNDLE"]; got != filepath.Join(api.TrustDir, "merged-REQUESTS_CA_BUNDLE.pem") {
+		t.Errorf("REQUESTS_CA_BUNDLE = %q", got)
+	}
+	if got := api.Env["CURL_CA_BUNDLE"]; got != filepath.Join(api.TrustDir, "cert.pem") {
+		t.Errorf("CURL_CA_BUNDLE = %q, want our bundle (the user did not set it)", got)
+	}
+
+	// An unreadable file is an error naming the variable and the file.
+	_, diags := Build(input(testConfig(t, res("node_app", "web", withCollections("corp"))),
+		fh.host(map[string]string{"NODE_EXTRA_CA_CERTS": "/nope/ca.pem"})))
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "NODE_EXTRA_CA_CERTS") || !strings.Contains(diags.Error(), "/nope/ca.pem") {
+		t.Errorf("diags = %v, want an error naming NODE_EXTRA_CA_CERTS and /nope/ca.pem", diags)
+	}
+}
+
+func TestJavaTrustStore(t *testing.T) {
+	fh := newFakeHost(t)
+	fh.java = []*pem.Certificate{loadCert(t, "java-root")}
+	cfg := testConfig(t,
+		res("java_app", "svc", withCollections("corp"), withScope(runtimes.ScopeAppend),
+			withEnv("JAVA_TOOL_OPTIONS", "-Xmx512m")),
+		res("java_app", "strict", withCollections("corp"), withScope(runtimes.ScopeOverride)),
+	)
+	p := mustBuild(t, input(cfg, fh.host(nil)))
+	s := change(t, p, "java_app.svc").After
+	store := filepath.Join(s.TrustDir, "truststore.p12")
+	wantOpts := "-Xmx512m -Djavax.net.ssl.trustStore=" + store + " -Djavax.net.ssl.trustStoreType=PKCS12"
+	if got := s.Env["JAVA_TOOL_OPTIONS"]; got != wantOpts {
+		t.Errorf("JAVA_TOOL_OPTIONS = %q, want %q", got, wantOpts)
+	}
+	decode := func(s *state.Spec, addr string) []string {
+		f := fileByRel(t, s, addr, "truststore.p12")
+		certs, err := pkcs12.DecodeTrustStore(p.Blobs[f.SHA256], "")
+		if err != nil {
+			t.Fatalf("%s: %v", addr, err)
+		}
+		var out []string
+		for _, c := range certs {
+			out = append(out, c.Subject.CommonName)
+		}
+		return out
+	}
+	if diff := cmp.Diff([]string{"Corp Root CA", "Corp Proxy CA", "JDK Root"}, decode(s, "java_app.svc")); diff != "" {
+		t.Errorf("append trust store (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"Corp Root CA", "Corp Proxy CA"}, decode(change(t, p, "java_app.strict").After, "java_app.strict")); diff != "" {
+		t.Errorf("override trust store (-want +got):\n%s", diff)
+	}
+	if fh.javaCalls != 1 {
+		t.Errorf("Java roots read %d times, want 1", fh.javaCalls)
+	}
+	if got := javaOptions("/home/my app/truststore.p12"); !strings.HasPrefix(got, `"-Djavax.net.ssl.trustStore=/home/my app/truststore.p12" `) {
+		t.Errorf("path with a space not quoted: %s", got)
+	}
+	// Plans must be stable: the same input gives the same store bytes.
+	p2 := mustBuild(t, input(cfg, fh.host(nil)))
+	if fileByRel(t, change(t, p2, "java_app.svc").After, "java_app.svc", "truststore.p12").SHA256 !=
+		fileByRel(t, s, "java_app.svc", "truststore.p12").SHA256 {
+		t.Error("trust store bytes differ between two identical builds")
+	}
+}
+
+func TestContainerTrust(t *testing.T) {
+	fh := newFakeHost(t)
+	p := mustBuild(t, input(testConfig(t,
+		res("container", "app", withCollections("corp")),
+		res("container", "strict", withCollections("corp"), withScope(runtimes.ScopeOverride)),
+		res("container", "sys", withCollections("corp"), withScope(runtimes.ScopeSystem), withArgs("--port", "1")),
+	), fh.host(map[string]string{"SSL_CERT_DIR": "/host/only"})))
+	app := change(t, p, "container.app").After
+	if diff := cmp.Diff(map[string]string{
+		"SSL_CERT_DIR": "/usr/lib/ssl/trustform/certs:/etc/ssl/certs:/usr/local/share/ca-certificates:/etc/pki/tls/certs",
+	}, app.Env); diff != "" {
+		t.Errorf("append env (-want +got):\n%s", diff)
+	}
+	if len(app.Argv) != 0 || app.Container == nil || app.Container.TrustDir != app.TrustDir ||
+		app.Container.Destination != "/usr/lib/ssl/trustform" || len(app.Container.OverwriteBundles) != 0 {
+		t.Errorf("append container launch: argv %v, %+v", app.Argv, app.Container)
+	}
+	strict := change(t, p, "container.strict").After
+	if diff := cmp.Diff(map[string]string{
+		"SSL_CERT_DIR":  "/usr/lib/ssl/trustform/certs",
+		"SSL_CERT_FILE": "/usr/lib/ssl/trustform/cert.pem",
+	}, strict.Env); diff != "" {
+		t.Errorf("override env (-want +got):\n%s", diff)
+	}
+	if !slices.Equal(strict.Container.OverwriteBundles, runtimes.DefaultContainerBundlePaths()) || strict.Container.MergeImage {
+		t.Errorf("override container: %+v", strict.Container)
+	}
+	sys := change(t, p, "container.sys").After
+	if !sys.Container.MergeImage || len(sys.Certificates) != 2 {
+		t.Errorf("system container merges the image bundle, not host roots: merge %v, %d certificates", sys.Container.MergeImage, len(sys.Certificates))
+	}
+	if fh.sysCalls != 0 {
+		t.Error("host system roots read for a container")
+	}
+	if !slices.Equal(sys.Container.Args, []string{"--port", "1"}) || sys.Container.Image != "redis:7" {
+		t.Errorf("container args/image: %+v", sys.Container)
+	}
+	if a, b := app.Container.Name, ContainerName(testDir, "container.app", "app"); a != b || !strings.HasPrefix(a, "trustform-app-") {
+		t.Errorf("container name %q, want %q", a, b)
+	}
+	if ContainerName("/other/dir", "container.app", "app") == app.Container.Name {
+		t.Error("container names collide across configuration directories")
+	}
+}
+
+func TestTrustConfiguration(t *testing.T) {
+	p := mustBuild(t, input(testConfig(t,
+		res("node_app", "web", withCollections("corp"), withArgs("--port", "8443"), func(r *lang.Resource) {
+			r.TrustConfiguration = &lang.TrustConfiguration{
+				Environment: map[string]string{"NODE_EXTRA_CA_CERTS": "/custom.pem", "MY_CA": "/b.pem"},
+				Arguments:   []string{"--ca-file", "/b.pem"},
+			}
+		}),
+	), newFakeHost(t).host(nil)))
+	s := change(t, p, "node_app.web").After
+	if s.Env["NODE_EXTRA_CA_CERTS"] != "/custom.pem" || s.Env["MY_CA"] != "/b.pem" {
+		t.Errorf("configuration environment did not override: %v", s.Env)
+	}
+	want := []string{"node", testDir + "/web.js", "--port", "8443", "--ca-file", "/b.pem"}
+	if diff := cmp.Diff(want, s.Argv); diff != "" {
+		t.Errorf("argv (-want +got):\n%s", diff)
+	}
+}
+
+func TestArgv(t *testing.T) {
+	tests := []struct {
+		r    *lang.Resource
+		want []string
+	}{
+		{res("executable", "e", withArgs("a")), []string{"/usr/bin/env", "a"}},
+		{res("node_app", "n", withArgs("a")), []string{"node", testDir + "/n.js", "a"}},
+		{res("npm_app", "n", withArgs("a")), []string{"npm", "run", "start", "--", "a"}},
+		{res("npm_app", "m"), []string{"npm", "run", "start"}},
+		{res("python_app", "p", withArgs("a")), []string{"python3", testDir + "/p.js", "a"}},
+		{res("python_module", "m", withArgs("a")), []string{"python3", "-m", "uvicorn", "a"}},
+		{res("dotnet_project", "d", withArgs("a")), []string{"dotnet", "run", "--project", testDir + "/api", "--", "a"}},
+		{res("dotnet_project", "e"), []string{"dotnet", "run", "--project", testDir + "/api"}},
+		{res("java_app", "j", withArgs("a"), func(r *lang.Resource) { r.JVMArgs = []string{"-Xmx1g"} }),
+			[]string{"java", "-Xmx1g", "-jar", testDir + "/app.jar", "a"}},
+		{res("java_app", "k", func(r *lang.Resource) { r.Jar, r.Classpath, r.Main = "", "lib/*", "com.x.Main" }),
+			[]string{"java", "-cp", "lib/*", "com.x.Main"}},
+		{res("go_app", "g", withArgs("a")), []string{"go", "run", "./cmd/server", "a"}},
+		{res("go_app", "b", withArgs("a"), func(r *lang.Resource) { r.Binary = "/bin/srv" }), []string{"/bin/srv", "a"}},
+		{res("ruby_app", "r"), []string{"ruby", testDir + "/r.js"}},
+		{res("deno_app", "d", withArgs("a"), func(r *lang.Resource) { r.Permissions = []string{"--allow-net"} }),
+			[]string{"deno", "run", "--allow-net", testDir + "/d.js", "a"}},
+		{res("bun_app", "b", withArgs("a")), []string{"bun", testDir + "/b.js", "a"}},
+	}
+	for _, tt := range tests {
+		p := mustBuild(t, input(testConfig(t, tt.r), newFakeHost(t).host(nil)))
+		if diff := cmp.Diff(tt.want, change(t, p, tt.r.Address).After.Argv); diff != "" {
+			t.Errorf("%s argv (-want +got):\n%s", tt.r.Address, diff)
+		}
+	}
+}
+
+func TestSensitiveMarkers(t *testing.T) {
+	p := mustBuild(t, input(testConfig(t,
+		res("node_app", "web", withArgs("--token", "s3cret"), withEnv("TOKEN", "t", "PLAIN", "p"), func(r *lang.Resource) {
+			r.SensitiveArgs = []int{1}
+			r.SensitiveEnv = []string{"TOKEN"}
+		}),
+	), newFakeHost(t).host(nil)))
+	s := change(t, p, "node_app.web").After
+	if !slices.Equal(s.SensitiveArgs, []int{3}) || s.Argv[3] != "s3cret" {
+		t.Errorf("SensitiveArgs = %v for argv %v, want the index of s3cret", s.SensitiveArgs, s.Argv)
+	}
+	if !slices.Equal(s.SensitiveEnv, []string{"TOKEN"}) {
+		t.Errorf("SensitiveEnv = %v", s.SensitiveEnv)
+	}
+}
+
+func TestActions(t *testing.T) {
+	fh := newFakeHost(t)
+	cfg := testConfig(t,
+		res("node_app", "web", withCollections("corp"), withEnv("LOG", "info")),
+		res("executable", "worker", withCollections("corp")),
+		res("executable", "old"),
+	)
+	first := mustBuild(t, input(cfg, fh.host(nil)))
+	for _, ch := range first.Changes {
+		if ch.Action != Create || ch.Before != nil {
+			t.Errorf("%s: %s, want create with no before", ch.Address, ch.Action)
+		}
+	}
+	st := stateFrom(t, first, 1)
+
+	// Applying and planning again changes nothing.
+	again := mustBuild(t, withState(input(cfg, fh.host(nil)), st))
+	for _, ch := range again.Changes {
+		if ch.Action != NoOp {
+			t.Errorf("%s: %s %v after apply, want no-op", ch.Address, ch.Action, ch.Reasons)
+		}
+	}
+	if again.HasChanges() {
+		t.Error("HasChanges after apply")
+	}
+
+	cfg2 := testConfig(t,
+		res("node_app", "web", withCollections("corp"), withEnv("LOG", "debug")),
+		res("executable", "worker", withCollections("corp"), func(r *lang.Resource) { r.StopTimeout = 30 * time.Second }),
+		res("executable", "new"),
+	)
+	in := withState(input(cfg2, fh.host(nil)), st)
+	in.Refreshed = map[string]runtimes.Status{
+		"node_app.web": runtimes.StatusRunning, "executable.worker": runtimes.StatusRunning,
+		"executable.old": runtimes.StatusExited,
+	}
+	p := mustBuild(t, in)
+	want := map[string]Action{"node_app.web": Replace, "executable.worker": Update, "executable.new": Create, "executable.old": Delete}
+	for addr, a := range want {
+		if got := change(t, p, addr).Action; got != a {
+			t.Errorf("%s: %s, want %s", addr, got, a)
+		}
+	}
+	if r := change(t, p, "node_app.web").Reasons; !slices.Equal(r, []string{"env.LOG"}) {
+		t.Errorf("replace reasons = %v, want [env.LOG]", r)
+	}
+	if len(p.Drift) != 1 || p.Drift[0].Address != "executable.old" || p.Drift[0].Status != runtimes.StatusExited {
+		t.Errorf("drift = %+v", p.Drift)
+	}
+	if s := p.Summary(); s != (Summary{Add: 2, Change: 1, Destroy: 2, HasDestroy: true}) {
+		t.Errorf("summary = %+v", s)
+	}
+	if !slices.IsSortedFunc(p.Changes, func(a, b *Change) int { return strings.Compare(a.Address, b.Address) }) {
+		t.Error("changes not sorted by address")
+	}
+}
+
+func TestDriftPlansCreate(t *testing.T) {
+	fh := newFakeHost(t)
+	cfg := testConfig(t, res("executable", "e", withCollections("corp")))
+	st := stateFrom(t, mustBuild(t, input(cfg, fh.host(nil))), 3)
+	in := withState(input(cfg, fh.host(nil)), st)
+	in.Refreshed = map[string]runtimes.Status{"executable.e": runtimes.StatusMissing}
+	p := mustBuild(t, in)
+	ch := change(t, p, "executable.e")
+	if ch.Action != Create || !slices.Equal(ch.Reasons, []string{"drift"}) || ch.Handle.PID == 0 {
+		t.Errorf("drifted resource: %s %v handle %+v, want create [drift] with the dead handle", ch.Action, ch.Reasons, ch.Handle)
+	}
+	if len(p.Drift) != 1 {
+		t.Errorf("drift = %+v", p.Drift)
+	}
+}
+
+func TestDestroyDeletesEverything(t *testing.T) {
+	fh := newFakeHost(t)
+	cfg := testConfig(t, res("executable", "a"), res("executable", "b"))
+	st := stateFrom(t, mustBuild(t, input(cfg, fh.host(nil))), 1)
+	st.Outputs = map[string]*state.Output{"x": {Value: []byte(`"v"`)}}
+	in := withState(input(cfg, fh.host(nil)), st)
+	in.Destroy = true
+	p := mustBuild(t, in)
+	if len(p.Changes) != 2 || p.Changes[0].Action != Delete || p.Changes[1].Action != Delete {
+		t.Errorf("destroy plan: %+v", p.Changes)
+	}
+	if len(p.Outputs) != 1 || p.Outputs[0].Action != Delete {
+		t.Errorf("outputs: %+v", p.Outputs)
+	}
+}
+
+func TestTargets(t *testing.T) {
+	fh := newFakeHost(t)
+	cfg := testConfig(t,
+		res("executable", "db"),
+		res("executable", "api", func(r *lang.Resource) { r.DependsOn = []string{"executable.db"} }),
+		res("executable", "web", func(r *lang.Resource) { r.DependsOn = []string{"executable.api"} }),
+		res("executable", "other"),
+	)
+	in := input(cfg, fh.host(nil))
+	in.Targets = []string{"executable.api"}
+	p, diags := Build(in)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	var got []string
+	for _, ch := range p.Changes {
+		got = append(got, ch.Address)
+	}
+	if diff := cmp.Diff([]string{"executable.api", "executable.db"}, got); diff != "" {
+		t.Errorf("targeted addresses (-want +got):\n%s", diff)
+	}
+	if len(diags) != 1 || diags[0].Summary != "Resource targeting is in effect" || len(p.Warnings) != 1 {
+		t.Errorf("want the targeting warning, got %v", diags)
+	}
+
+	// Destroying a target also destroys what depends on it.
+	st := stateFrom(t, mustBuild(t, input(cfg, fh.host(nil))), 1)
+	in = withState(input(cfg, fh.host(nil)), st)
+	in.Destroy, in.Targets = true, []string{"executable.api"}
+	p = mustBuild(t, in)
+	got = nil
+	for _, ch := range p.Changes {
+		got = append(got, ch.Address)
+	}
+	if diff := cmp.Diff([]string{"executable.api", "executable.web"}, got); diff != "" {
+		t.Errorf("targeted destroy (-want +got):\n%s", diff)
+	}
+
+	in = input(cfg, fh.host(nil))
+	in.Targets = []string{"executable.nope"}
+	if _, diags := Build(in); !diags.HasErrors() || !strings.Contains(diags.Error(), "executable.nope") {
+		t.Errorf("unknown target: %v", diags)
+	}
+}
+
+func TestDevcertPendingResolves(t *testing.T) {
+	fh := newFakeHost(t)
+	fh.java = []*pem.Certificate{loadCert(t, "java-root")}
+	user := loadCert(t, "user-extra")
+	fh.files["/etc/extra.pem"] = user.PEM()
+	mk := loadCert(t, "mkcert")
+	cfg := testConfig(t,
+		res("node_app", "web", withCollections("corp"), withDevcert),
+		res("executable", "only", withDevcert),
+		res("java_app", "j", withCollections("corp"), withDevcert),
+		res("executable", "plain", withCollections("corp")),
+	)
+	env := map[string]string{"NODE_EXTRA_CA_CERTS": "/etc/extra.pem"}
+	in := input(cfg, fh.host(env))
+	in.Devcert.Found = []FoundCert{{Kind: "mkcert", Path: "/m/rootCA.pem", Cert: mk}}
+	p := mustBuild(t, in)
+	if !p.Devcert.Create {
+		t.Error("Devcert.Create not set")
+	}
+	for _, addr := range []string{"node_app.web", "executable.only", "java_app.j"} {
+		ch := change(t, p, addr)
+		if !ch.DevcertPending || ch.Pending == nil {
+			t.Errorf("%s: not pending", addr)
+		}
+		if ch.After.Env["SSL_CERT_DIR"] == "" {
+			t.Errorf("%s: trust env missing while the CA is pending", addr)
+		}
+	}
+	if change(t, p, "executable.plain").DevcertPending {
+		t.Error("executable.plain pending without developer trust")
+	}
+	// Through a saved plan file, as apply would see it.
+	p = roundTrip(t, p)
+
+	ca := loadCert(t, "devcert-ca")
+	if err := p.ResolveDevcert(ca, "/dc/ca.pem"); err != nil {
+		t.Fatal(err)
+	}
+	in.Devcert.CA = ca
+	direct := mustBuild(t, in)
+	for _, addr := range []string{"node_app.web", "executable.only", "java_app.j"} {
+		got, want := change(t, p, addr), change(t, direct, addr)
+		if got.DevcertPending || got.Pending != nil {
+			t.Errorf("%s: still pending", addr)
+		}
+		if diff := cmp.Diff(want.After, got.After, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: resolved spec differs from a plan made with the CA (-want +got):\n%s", addr, diff)
+		}
+		for _, f := range got.After.Files {
+			if f.SHA256 != "" && !bytes.Equal(p.Blobs[f.SHA256], direct.Blobs[f.SHA256]) {
+				t.Errorf("%s: blob of %s missing or different", addr, f.Path)
+			}
+		}
+	}
+	if p.Devcert.Create || len(p.Devcert.Used) == 0 || p.Devcert.Used[0].Kind != "trustform" {
+		t.Errorf("devcert after resolve: %+v", p.Devcert)
+	}
+
+	// Once applied, the next plan (the CA now exists) changes nothing.
+	st := stateFrom(t, p, 1)
+	again := mustBuild(t, withState(in, st))
+	for _, ch := range again.Changes {
+		if ch.Action != NoOp {
+			t.Errorf("%s: %s %v, want no-op", ch.Address, ch.Action, ch.Reasons)
+		}
+	}
+	// With the CA gone again (devcert remove), the resources are replaced.
+	in.Devcert.CA = nil
+	gone := mustBuild(t, withState(in, st))
+	if ch := change(t, gone, "executable.only"); ch.Action != Replace || !slices.Contains(ch.Reasons, "certificates") {
+		t.Errorf("CA removed: %s %v, want replace for certificates", ch.Action, ch.Reasons)
+	}
+}
+
+func TestConfigDigest(t *testing.T) {
+	cfg := testConfig(t, res("executable", "a"))
+	a := configDigest(cfg)
+	cfg.Files["main.trust.hcl"].Bytes = []byte("# changed\n")
+	if b := configDigest(cfg); a == b || len(a) != 64 {
+		t.Errorf("digest %q did not change with file bytes (%q)", a, b)
+	}
+}
+
+func withState(in *Input, st *state.State) *Input {
+	cp := *in
+	cp.State = st
+	return &cp
+}

@@ -1,0 +1,127 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	stdpem "encoding/pem"
+	"fmt"
+	"path/filepath"
+
+	"github.com/trustform/trustform/internal/pem"
+)
+
+// ResolveDevcert finishes a plan whose Devcert.Create is set, once apply
+// has created the development CA (its certificate is ca, written to
+// caPath): every DevcertPending change gets ca in its certificates and its
+// trust files (After.Files, After.Certificates and their Blobs) rebuilt,
+// and DevcertPending and Pending are cleared. Environment and argv never
+// change: they name paths, not contents.
+//
+// apply calls it after creating the CA and before writing any trust
+// material; it is a no-op when nothing is pending.
+func (p *Plan) ResolveDevcert(ca *pem.Certificate, caPath string) error {
+	if ca == nil {
+		return fmt.Errorf("resolving the development CA: no certificate given")
+	}
+	if p.Blobs == nil {
+		p.Blobs = map[string][]byte{}
+	}
+	m := newMaterials(p.Blobs)
+	parsed := map[string]*pem.Certificate{}
+	load := func(key string) (*pem.Certificate, error) {
+		if c, ok := parsed[key]; ok {
+			return c, nil
+		}
+		c, err := certFromPEM(p.Blobs[key])
+		if err != nil {
+			return nil, fmt.Errorf("plan blob %s: %w; the plan file is damaged, run trustform plan again", key, err)
+		}
+		parsed[key] = c
+		return c, nil
+	}
+	loadAll := func(keys []string) ([]*pem.Certificate, error) {
+		out := make([]*pem.Certificate, 0, len(keys))
+		for _, k := range keys {
+			c, err := load(k)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+		}
+		return out, nil
+	}
+	used := false
+	for _, ch := range p.Changes {
+		if !ch.DevcertPending || ch.Pending == nil || ch.After == nil {
+			continue
+		}
+		pt := ch.Pending
+		rc := &recipe{javaStore: pt.JavaStore}
+		seen := map[string]bool{}
+		for i, key := range pt.Certs {
+			c := ca
+			if key != "" {
+				var err error
+				if c, err = load(key); err != nil {
+					return err
+				}
+			}
+			if seen[c.SHA256] {
+				continue
+			}
+			seen[c.SHA256] = true
+			src := ""
+			if i < len(pt.Sources) {
+				src = pt.Sources[i]
+			}
+			rc.certs = append(rc.certs, trustCert{cert: c, source: src})
+		}
+		var err error
+		if rc.javaExtra, err = loadAll(pt.JavaExtra); err != nil {
+			return err
+		}
+		for name, keys := range pt.Merged {
+			certs, err := loadAll(keys)
+			if err != nil {
+				return err
+			}
+			if rc.merged == nil {
+				rc.merged = map[string][]*pem.Certificate{}
+			}
+			rc.merged[name] = certs
+		}
+		files, sums, err := m.trustFiles(ch.After.TrustDir, rc)
+		if err != nil {
+			return fmt.Errorf("%s: %w", ch.Address, err)
+		}
+		ch.After.Files = files
+		ch.After.Certificates = sums
+		ch.DevcertPending = false
+		ch.Pending = nil
+		used = true
+	}
+	p.Devcert.Create = false
+	if used {
+		if caPath == "" {
+			caPath = filepath.Join(p.Devcert.Dir, "ca.pem")
+		}
+		p.Devcert.Used = append([]DevcertSource{devcertSource("trustform", caPath, ca)}, p.Devcert.Used...)
+	}
+	return nil
+}
+
+// certFromPEM decodes one normalised certificate as stored in Blobs.
+// Validity is not checked again: it was at plan time.
+func certFromPEM(data []byte) (*pem.Certificate, error) {
+	block, _ := stdpem.Decode(data)
+	if block == nil || block.Type != "CERTIFICATE" {
+		return nil, fmt.Errorf("not a PEM certificate")
+	}
+	x, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(block.Bytes)
+	return &pem.Certificate{X509: x, DER: block.Bytes, SHA256: hex.EncodeToString(sum[:])}, nil
+}

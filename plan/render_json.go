@@ -1,0 +1,430 @@
+package plan
+
+import (
+	"encoding/json"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/trustform/trustform/runtimes"
+	"github.com/trustform/trustform/state"
+)
+
+// SensitiveMask replaces every sensitive value in output.
+const SensitiveMask = "(sensitive value)"
+
+// Summary counts a plan the way its last line does: a replacement is one
+// add and one destroy.
+type Summary struct {
+	Add        int  `json:"add"`
+	Change     int  `json:"change"`
+	Destroy    int  `json:"destroy"`
+	HasDestroy bool `json:"has_destroy"`
+}
+
+// Summary counts the plan's resource changes.
+func (p *Plan) Summary() Summary {
+	var s Summary
+	for _, ch := range p.Changes {
+		switch ch.Action {
+		case Create:
+			s.Add++
+		case Update:
+			s.Change++
+		case Replace:
+			s.Add++
+			s.Destroy++
+		case Delete:
+			s.Destroy++
+		}
+	}
+	s.HasDestroy = s.Destroy > 0
+	return s
+}
+
+// HasChanges reports whether applying p would change anything, outputs
+// included (plan -detailed-exitcode).
+func (p *Plan) HasChanges() bool {
+	for _, ch := range p.Changes {
+		if ch.Action != NoOp {
+			return true
+		}
+	}
+	for _, o := range p.Outputs {
+		if o.Action != NoOp {
+			return true
+		}
+	}
+	return p.Devcert.Create
+}
+
+// JSONActions is Terraform's array form of an action.
+func JSONActions(a Action) []string {
+	switch a {
+	case Replace:
+		return []string{"delete", "create"}
+	case "":
+		return []string{"no-op"}
+	}
+	return []string{string(a)}
+}
+
+type jsonPlan struct {
+	FormatVersion    string                      `json:"format_version"`
+	TrustformVersion string                      `json:"trustform_version"`
+	Destroy          bool                        `json:"destroy"`
+	Targets          []string                    `json:"targets"`
+	ResourceDrift    []jsonDrift                 `json:"resource_drift"`
+	ResourceChanges  []jsonResourceChange        `json:"resource_changes"`
+	OutputChanges    map[string]jsonOutputChange `json:"output_changes"`
+	Devcert          jsonDevcert                 `json:"devcert"`
+	Summary          Summary                     `json:"summary"`
+	Diagnostics      []jsonDiagnostic            `json:"diagnostics"`
+}
+
+type jsonDrift struct {
+	Address     string `json:"address"`
+	Type        string `json:"type"`
+	Name        string `json:"name"`
+	Status      string `json:"status"`
+	PID         int    `json:"pid,omitempty"`
+	ContainerID string `json:"container_id,omitempty"`
+}
+
+type jsonResourceChange struct {
+	Address string     `json:"address"`
+	Type    string     `json:"type"`
+	Name    string     `json:"name"`
+	Change  jsonChange `json:"change"`
+}
+
+type jsonChange struct {
+	Actions         []string        `json:"actions"`
+	Before          *jsonSpec       `json:"before"`
+	After           *jsonSpec       `json:"after"`
+	AfterUnknown    map[string]bool `json:"after_unknown"`
+	BeforeSensitive jsonSensitive   `json:"before_sensitive"`
+	AfterSensitive  jsonSensitive   `json:"after_sensitive"`
+	ReplacePaths    [][]string      `json:"replace_paths,omitempty"`
+	Reasons         []string        `json:"reasons,omitempty"`
+}
+
+type jsonSensitive struct {
+	Env     map[string]bool `json:"env,omitempty"`
+	Command []bool          `json:"command,omitempty"`
+	Args    []bool          `json:"args,omitempty"`
+}
+
+type jsonSpec struct {
+	Command      []string          `json:"command"`
+	Args         []string          `json:"args"`
+	Env          map[string]string `json:"env"`
+	WorkingDir   string            `json:"working_dir"`
+	TrustScope   string            `json:"trust_scope"`
+	TrustDir     string            `json:"trust_dir,omitempty"`
+	Files        []jsonFile        `json:"files"`
+	Certificates []jsonCert        `json:"certificates"`
+	LogPath      string            `json:"log_path,omitempty"`
+	StopTimeout  string            `json:"stop_timeout"`
+	ReadyWhen    *jsonReady        `json:"ready_when,omitempty"`
+	DependsOn    []string          `json:"depends_on"`
+	Container    *jsonContainer    `json:"container,omitempty"`
+	PID          int               `json:"pid,omitempty"`
+	ContainerID  string            `json:"container_id,omitempty"`
+}
+
+type jsonFile struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256,omitempty"`
+	Link   string `json:"link,omitempty"`
+}
+
+type jsonCert struct {
+	Subject  string  `json:"subject"`
+	Issuer   string  `json:"issuer"`
+	SHA256   *string `json:"sha256"`
+	NotAfter *string `json:"not_after"`
+	Source   string  `json:"source,omitempty"`
+}
+
+type jsonReady struct {
+	TCP     string `json:"tcp,omitempty"`
+	HTTP    string `json:"http,omitempty"`
+	Timeout string `json:"timeout"`
+}
+
+type jsonContainer struct {
+	Name             string   `json:"name"`
+	Image            string   `json:"image"`
+	Entrypoint       string   `json:"entrypoint,omitempty"`
+	Ports            []string `json:"ports"`
+	Network          string   `json:"network,omitempty"`
+	Volumes          []string `json:"volumes"`
+	RuntimeArgs      []string `json:"runtime_args"`
+	Destination      string   `json:"certificates_destination,omitempty"`
+	OverwriteBundles []string `json:"overwrite_bundles"`
+	MergeImageBundle bool     `json:"merge_image_bundle"`
+}
+
+type jsonOutputChange struct {
+	Actions      []string        `json:"actions"`
+	Before       json.RawMessage `json:"before"`
+	After        json.RawMessage `json:"after"`
+	AfterUnknown bool            `json:"after_unknown"`
+	Sensitive    bool            `json:"sensitive"`
+}
+
+type jsonDevcert struct {
+	Create bool            `json:"create"`
+	Dir    string          `json:"dir"`
+	Used   []DevcertSource `json:"used"`
+}
+
+type jsonDiagnostic struct {
+	Severity string     `json:"severity"`
+	Summary  string     `json:"summary"`
+	Detail   string     `json:"detail"`
+	Range    *jsonRange `json:"range,omitempty"`
+}
+
+type jsonRange struct {
+	Filename string  `json:"filename"`
+	Start    jsonPos `json:"start"`
+	End      jsonPos `json:"end"`
+}
+
+type jsonPos struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	Byte   int `json:"byte"`
+}
+
+// RenderJSON writes the machine-readable plan (plan -json, show -json
+// FILE) as one JSON document followed by a newline. diags are the
+// diagnostics to report (for a fresh plan, those Build returned, plus
+// configuration warnings; for a saved plan, p.Diagnostics()). Sensitive
+// values are masked.
+func RenderJSON(w io.Writer, p *Plan, diags hcl.Diagnostics) error {
+	doc := jsonPlan{
+		FormatVersion:   FormatVersion,
+		ResourceDrift:   []jsonDrift{},
+		ResourceChanges: []jsonResourceChange{},
+		OutputChanges:   map[string]jsonOutputChange{},
+		Diagnostics:     jsonDiagnostics(diags),
+		Targets:         []string{},
+	}
+	if p != nil {
+		doc.TrustformVersion = p.TrustformVersion
+		doc.Destroy = p.Destroy
+		if len(p.Targets) > 0 {
+			doc.Targets = p.Targets
+		}
+		for _, d := range p.Drift {
+			typ, name, _ := strings.Cut(d.Address, ".")
+			doc.ResourceDrift = append(doc.ResourceDrift, jsonDrift{
+				Address: d.Address, Type: typ, Name: name, Status: string(d.Status),
+				PID: d.Handle.PID, ContainerID: d.Handle.ContainerID,
+			})
+		}
+		for _, ch := range p.Changes {
+			doc.ResourceChanges = append(doc.ResourceChanges, p.jsonResourceChange(ch))
+		}
+		for _, o := range p.Outputs {
+			oc := jsonOutputChange{Actions: JSONActions(o.Action), AfterUnknown: o.Unknown, Sensitive: o.Sensitive}
+			if !o.Sensitive {
+				oc.Before = rawOrNil(o.Before)
+				oc.After = rawOrNil(o.After)
+			}
+			doc.OutputChanges[o.Name] = oc
+		}
+		doc.Devcert = jsonDevcert{Create: p.Devcert.Create, Dir: p.Devcert.Dir, Used: p.Devcert.Used}
+		doc.Summary = p.Summary()
+	}
+	if doc.Devcert.Used == nil {
+		doc.Devcert.Used = []DevcertSource{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
+
+func rawOrNil(b []byte) json.RawMessage {
+	if len(b) == 0 || !json.Valid(b) {
+		return nil
+	}
+	return json.RawMessage(b)
+}
+
+func (p *Plan) jsonResourceChange(ch *Change) jsonResourceChange {
+	jc := jsonChange{Actions: JSONActions(ch.Action), AfterUnknown: map[string]bool{}, Reasons: ch.Reasons}
+	if ch.Before != nil {
+		jc.Before, jc.BeforeSensitive = p.jsonSpec(ch.Before, ch.Handle)
+	}
+	if ch.After != nil {
+		var h runtimes.Handle
+		if ch.Action == NoOp || ch.Action == Update {
+			h = ch.Handle
+		}
+		jc.After, jc.AfterSensitive = p.jsonSpec(ch.After, h)
+		if ch.Action == Create || ch.Action == Replace {
+			if ch.After.Kind == runtimes.KindContainer {
+				jc.AfterUnknown["container_id"] = true
+			} else {
+				jc.AfterUnknown["pid"] = true
+			}
+		}
+		if ch.DevcertPending {
+			jc.AfterUnknown["certificates"] = true
+			jc.AfterUnknown["files"] = true
+		}
+	}
+	if ch.Action == Replace {
+		for _, r := range ch.Reasons {
+			if k, v, ok := strings.Cut(r, "."); ok {
+				jc.ReplacePaths = append(jc.ReplacePaths, []string{k, v})
+			} else {
+				jc.ReplacePaths = append(jc.ReplacePaths, []string{r})
+			}
+		}
+	}
+	return jsonResourceChange{Address: ch.Address, Type: ch.Type, Name: ch.Name, Change: jc}
+}
+
+func (p *Plan) jsonSpec(s *state.Spec, h runtimes.Handle) (*jsonSpec, jsonSensitive) {
+	var sens jsonSensitive
+	js := &jsonSpec{
+		Command:      maskArgs(s.Argv, s.SensitiveArgs),
+		Args:         []string{},
+		Env:          map[string]string{},
+		WorkingDir:   s.WorkingDir,
+		TrustScope:   string(s.Scope),
+		TrustDir:     s.TrustDir,
+		Files:        make([]jsonFile, 0, len(s.Files)),
+		Certificates: make([]jsonCert, 0, len(s.Certificates)),
+		LogPath:      s.LogPath,
+		StopTimeout:  s.StopTimeout.String(),
+		DependsOn:    append([]string{}, s.DependsOn...),
+		PID:          h.PID,
+		ContainerID:  h.ContainerID,
+	}
+	if js.Command == nil {
+		js.Command = []string{}
+	}
+	if len(s.Argv) > 1 {
+		js.Args = js.Command[1:]
+	}
+	sensEnv := map[string]bool{}
+	for _, k := range s.SensitiveEnv {
+		sensEnv[k] = true
+	}
+	for k, v := range s.Env {
+		if sensEnv[k] {
+			v = SensitiveMask
+			if sens.Env == nil {
+				sens.Env = map[string]bool{}
+			}
+			sens.Env[k] = true
+		}
+		js.Env[k] = v
+	}
+	if s.Container == nil && len(s.SensitiveArgs) > 0 {
+		sens.Command = sensitiveFlags(len(s.Argv), s.SensitiveArgs)
+	}
+	for _, f := range s.Files {
+		js.Files = append(js.Files, jsonFile{Path: p.relPath(f.Path), SHA256: f.SHA256, Link: f.Link})
+	}
+	for _, c := range s.Certificates {
+		jc := jsonCert{Subject: c.Subject, Issuer: c.Issuer, Source: c.Source}
+		if c.SHA256 != "" {
+			sha := c.SHA256
+			na := c.NotAfter.UTC().Format(time.RFC3339)
+			jc.SHA256, jc.NotAfter = &sha, &na
+		}
+		js.Certificates = append(js.Certificates, jc)
+	}
+	if s.ReadyWhen != nil {
+		js.ReadyWhen = &jsonReady{TCP: s.ReadyWhen.TCP, HTTP: s.ReadyWhen.HTTP, Timeout: s.ReadyWhen.Timeout.String()}
+	}
+	if c := s.Container; c != nil {
+		js.Args = maskArgs(c.Args, s.SensitiveArgs)
+		if js.Args == nil {
+			js.Args = []string{}
+		}
+		if len(s.SensitiveArgs) > 0 {
+			sens.Args = sensitiveFlags(len(c.Args), s.SensitiveArgs)
+		}
+		js.Container = &jsonContainer{
+			Name: c.Name, Image: c.Image, Entrypoint: c.Entrypoint,
+			Ports: nonNil(c.Ports), Network: c.Network, Volumes: nonNil(c.Volumes),
+			RuntimeArgs: nonNil(c.RuntimeArgs), Destination: c.Destination,
+			OverwriteBundles: nonNil(c.OverwriteBundles), MergeImageBundle: c.MergeImage,
+		}
+	}
+	return js, sens
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func sensitiveFlags(n int, idx []int) []bool {
+	out := make([]bool, n)
+	for _, i := range idx {
+		if i >= 0 && i < n {
+			out[i] = true
+		}
+	}
+	return out
+}
+
+// maskArgs copies args with sensitive positions masked.
+func maskArgs(args []string, sensitive []int) []string {
+	if args == nil {
+		return nil
+	}
+	out := append([]string(nil), args...)
+	for _, i := range sensitive {
+		if i >= 0 && i < len(out) {
+			out[i] = SensitiveMask
+		}
+	}
+	return out
+}
+
+// relPath shows a path inside the configuration directory relative to it,
+// slash-separated, so plans read the same on every machine.
+func (p *Plan) relPath(path string) string {
+	if p.Dir == "" {
+		return filepath.ToSlash(path)
+	}
+	rel, err := filepath.Rel(p.Dir, path)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(path)
+	}
+	return filepath.ToSlash(rel)
+}
+
+func jsonDiagnostics(diags hcl.Diagnostics) []jsonDiagnostic {
+	out := []jsonDiagnostic{}
+	for _, d := range diags {
+		jd := jsonDiagnostic{Severity: "error", Summary: d.Summary, Detail: d.Detail}
+		if d.Severity == hcl.DiagWarning {
+			jd.Severity = "warning"
+		}
+		if r := d.Subject; r != nil {
+			jd.Range = &jsonRange{
+				Filename: r.Filename,
+				Start:    jsonPos{Line: r.Start.Line, Column: r.Start.Column, Byte: r.Start.Byte},
+				End:      jsonPos{Line: r.End.Line, Column: r.End.Column, Byte: r.End.Byte},
+			}
+		}
+		out = append(out, jd)
+	}
+	return out
+}
