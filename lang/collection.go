@@ -67,14 +67,20 @@ func (l *loader) evalCollection(n *node) bool {
 				sev = hcl.DiagError
 				ok = false
 			}
-			where := p.Source
-			if p.Line > 0 {
-				where = fmt.Sprintf("%s line %d", p.Source, p.Line)
+			// internal/pem names the source and line in its summaries;
+			// add them only when a message lacks them.
+			summary := p.Summary
+			if !strings.Contains(summary, p.Source) {
+				where := p.Source
+				if p.Line > 0 {
+					where = fmt.Sprintf("%s line %d", p.Source, p.Line)
+				}
+				summary = where + ": " + summary
 			}
 			subj := subject
 			l.diags = append(l.diags, &hcl.Diagnostic{
 				Severity: sev,
-				Summary:  fmt.Sprintf("%s: %s", where, p.Summary),
+				Summary:  summary,
 				Detail:   p.Detail,
 				Subject:  &subj,
 				Context:  context,
@@ -165,7 +171,7 @@ func (l *loader) evalStringList(a *hcl.Attribute, ctx *hcl.EvalContext) ([]strin
 		return nil, false
 	}
 	v, ok := l.convert(a.Expr.Range(), a.Name, v, listOfString)
-	if !ok || !l.requireKnown(a.Expr.Range(), a.Name, v) {
+	if !ok || !l.requireKnown(a.Expr, a.Name, v) {
 		return nil, false
 	}
 	list, _, ok := l.goStringList(a.Expr.Range(), a.Name, v)

@@ -177,7 +177,7 @@ func (l *loader) evalAttr(a *hcl.Attribute, ty cty.Type, ctx *hcl.EvalContext) (
 		return cty.NilVal, false
 	}
 	v, ok := l.convert(a.Expr.Range(), a.Name, v, ty)
-	if !ok || !l.requireKnown(a.Expr.Range(), a.Name, v) {
+	if !ok || !l.requireKnown(a.Expr, a.Name, v) {
 		return cty.NilVal, false
 	}
 	return v, true
@@ -509,7 +509,7 @@ func (l *loader) collectionNames(a *hcl.Attribute, ctx *hcl.EvalContext, context
 		return nil, false
 	}
 	rng := a.Expr.Range()
-	if !l.requireKnown(rng, a.Name, v) {
+	if !l.requireKnown(a.Expr, a.Name, v) {
 		return nil, false
 	}
 	v, _ = v.UnmarkDeep()

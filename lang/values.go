@@ -52,9 +52,19 @@ func capitalize(s string) string {
 
 // requireKnown reports values that only apply can know (pid,
 // container_id): the planner needs every argument resolved.
-func (l *loader) requireKnown(rng hcl.Range, name string, v cty.Value) bool {
+func (l *loader) requireKnown(expr hcl.Expression, name string, v cty.Value) bool {
 	if v.IsWhollyKnown() {
 		return true
+	}
+	rng := expr.Range()
+	// Point at the reference to the apply-time attribute when there is one.
+	for _, tr := range expr.Variables() {
+		if len(tr) >= 3 {
+			if a, ok := tr[2].(hcl.TraverseAttr); ok && (a.Name == AttrPID || a.Name == AttrContainerID) {
+				rng = tr.SourceRange()
+				break
+			}
+		}
 	}
 	l.errorf(&rng, nil, "Value not known until apply",
 		"Argument %q refers to a value that is only known after apply, such as a pid or container_id. Only outputs may use such values.", name)
