@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/trustform/trustform/plan"
 	"github.com/trustform/trustform/runtimes"
+	"github.com/trustform/trustform/runtimes/process"
 	"github.com/trustform/trustform/state"
 )
 
@@ -43,6 +45,12 @@ type Options struct {
 	Runners map[runtimes.Kind]runtimes.Runner
 	// Store records every step; required.
 	Store StateStore
+	// Lineage is the state's lineage, with which every process and
+	// container is tagged so that orphans of a crashed apply can be found;
+	// empty means the plan's. The command must have saved a new state (and
+	// so its lineage) before Apply, or orphans of a first apply that
+	// crashed cannot be recognised.
+	Lineage string
 	// Events receives progress; nil means none.
 	Events Events
 	// BaseEnv is the environment every process inherits (os.Environ() in
@@ -260,12 +268,15 @@ func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
 		opts:    opts,
 		store:   opts.Store,
 		now:     opts.Now,
-		lineage: opts.Store.Lineage(),
+		lineage: opts.Lineage,
 		byAddr:  map[string]*plan.Change{},
 		reports: map[string]*report{},
 	}
 	if a.now == nil {
 		a.now = time.Now
+	}
+	if a.lineage == "" {
+		a.lineage = p.Lineage
 	}
 	ev := opts.Events
 	if ev == nil {
@@ -414,10 +425,19 @@ func (a *applier) finished(addr string, h runtimes.Handle, d time.Duration) {
 
 // tail returns the last log lines of a resource.
 func (a *applier) tail(ctx context.Context, r runtimes.Runner, h runtimes.Handle, logPath string) []string {
-	if t, ok := r.(LogTailer); ok && h.ContainerID != "" {
-		lines, err := t.Tail(context.WithoutCancel(ctx), h, tailLines)
-		if err == nil {
-			return lines
+	if h.ContainerID != "" {
+		switch t := r.(type) {
+		case LogTailer:
+			if lines, err := t.Tail(context.WithoutCancel(ctx), h, tailLines); err == nil {
+				return lines
+			}
+		case logWriter:
+			var buf bytes.Buffer
+			lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			if err := t.Logs(lctx, h, false, &buf); err == nil {
+				return tailOf(buf.Bytes(), tailLines)
+			}
 		}
 	}
 	return lastLines(logPath, tailLines)
@@ -490,8 +510,9 @@ func (a *applier) runUpdate(c *plan.Change) error {
 		return a.fail(c.Address, plan.Update, errors.New("state has no record of it any more; run plan again"), "", nil)
 	}
 	a.events.starting(c.Address, plan.Update, rec.Handle)
-	rec.Spec = c.After
-	if err := a.store.Upsert(rec); err != nil {
+	upd := *rec
+	upd.Spec = c.After
+	if err := a.store.Upsert(&upd); err != nil {
 		return a.fail(c.Address, plan.Update, err, "", nil)
 	}
 	d := a.now().Sub(start)
@@ -636,11 +657,11 @@ func (a *applier) stopOrphans(ctx context.Context) error {
 	sort.Strings(kinds)
 	for _, k := range kinds {
 		r := a.opts.Runners[runtimes.Kind(k)]
-		f, ok := r.(OrphanFinder)
-		if !ok {
+		find := orphanFinder(r)
+		if find == nil {
 			continue
 		}
-		orphans, err := f.FindOrphans(ctx, a.lineage)
+		orphans, err := find(ctx, a.lineage)
 		if err != nil {
 			return fmt.Errorf("looking for %s resources left by an interrupted apply: %w", k, err)
 		}
@@ -657,6 +678,24 @@ func (a *applier) stopOrphans(ctx context.Context) error {
 				return fmt.Errorf("stopping %s [%s], left by an interrupted apply: %w", o.Address, HandleLabel(o.Handle), err)
 			}
 			a.events.orphan(o.Address, o.Handle)
+		}
+	}
+	return nil
+}
+
+// orphanFinder returns how to find r's orphans, or nil when it cannot.
+func orphanFinder(r runtimes.Runner) func(context.Context, string) ([]Orphan, error) {
+	switch f := r.(type) {
+	case OrphanFinder:
+		return f.FindOrphans
+	case *process.Runner:
+		return func(_ context.Context, lineage string) ([]Orphan, error) {
+			found, err := f.FindOrphans(lineage)
+			out := make([]Orphan, len(found))
+			for i, o := range found {
+				out[i] = Orphan{Address: o.Address, Handle: o.Handle}
+			}
+			return out, err
 		}
 	}
 	return nil
@@ -721,19 +760,25 @@ func (a *applier) result(ctx context.Context, stopRes, startRes map[string]*step
 	return res, e
 }
 
-// saveOutputs records the plan's output values. Values known only after
-// apply cannot be computed without the configuration, so they are listed in
-// the Result and left unset.
+// saveOutputs records the plan's output values, replacing all outputs in
+// state. Values known only after apply cannot be computed without the
+// configuration, so they are listed in the Result and left unset.
 func (a *applier) saveOutputs(res *Result) error {
+	if len(a.p.Outputs) == 0 {
+		// Nothing planned (a plan lists every output, deleted ones
+		// included, whenever there are any): leave state's as they are.
+		return nil
+	}
 	outs := map[string]*state.Output{}
 	for _, o := range a.p.Outputs {
 		switch {
 		case o.Action == plan.Delete:
-			outs[o.Name] = nil
 		case o.Unknown:
 			res.UnknownOutputs = append(res.UnknownOutputs, o.Name)
 		case o.After != nil:
 			outs[o.Name] = &state.Output{Value: o.After, Type: o.Type, Sensitive: o.Sensitive}
+		case o.Before != nil:
+			outs[o.Name] = &state.Output{Value: o.Before, Type: o.Type, Sensitive: o.Sensitive}
 		}
 	}
 	return a.store.SetOutputs(outs)

@@ -233,6 +233,7 @@ func opts(r runtimes.Runner, store StateStore) Options {
 	return Options{
 		Runners:          map[runtimes.Kind]runtimes.Runner{runtimes.KindProcess: r},
 		Store:            store,
+		Lineage:          "lineage-1",
 		Now:              func() time.Time { return time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC) },
 		ProgressInterval: time.Hour,
 	}

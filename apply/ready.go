@@ -136,6 +136,11 @@ type LogTailer interface {
 	Tail(ctx context.Context, h runtimes.Handle, lines int) ([]string, error)
 }
 
+// logWriter is how the container runner gives a container's output.
+type logWriter interface {
+	Logs(ctx context.Context, h runtimes.Handle, follow bool, w io.Writer) error
+}
+
 // tailLines is how many log lines a failure shows.
 const tailLines = 20
 
@@ -160,14 +165,23 @@ func lastLines(path string, n int) []string {
 	if _, err := f.ReadAt(buf, off); err != nil && !errors.Is(err, io.EOF) {
 		return nil
 	}
-	buf = bytes.TrimRight(buf, "\r\n")
-	if len(buf) == 0 {
-		return nil
-	}
-	lines := strings.Split(string(buf), "\n")
-	if off > 0 && len(lines) > 1 {
+	lines := tailOf(buf, n+1)
+	if off > 0 && len(lines) > n {
 		lines = lines[1:] // the first one is probably cut
 	}
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return lines
+}
+
+// tailOf returns up to n last lines of b, without line endings.
+func tailOf(b []byte, n int) []string {
+	b = bytes.TrimRight(b, "\r\n")
+	if len(b) == 0 {
+		return nil
+	}
+	lines := strings.Split(string(b), "\n")
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
 	}
