@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os/exec"
 	"strings"
 )
@@ -46,7 +47,13 @@ func (c CLI) Run(ctx context.Context, program string, args []string, stdin io.Re
 	cmd.Stdin = stdin
 	cmd.Stdout = stdout
 	cmd.Stderr = stderr
-	return cmd.Run()
+	err := cmd.Run()
+	// A configured path that does not exist means not installed, as a
+	// name missing from PATH does.
+	if err != nil && cmd.Process == nil && errors.Is(err, fs.ErrNotExist) {
+		return &exec.Error{Name: path, Err: exec.ErrNotFound}
+	}
+	return err
 }
 
 // CommandError is a failed engine command, with what it printed on stderr.
