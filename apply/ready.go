@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/trustform/trustform/runtimes"
+	"github.com/trustform/trustform/runtimes/process"
 	"github.com/trustform/trustform/state"
 )
 
@@ -89,7 +90,7 @@ func waitReady(ctx context.Context, r runtimes.Runner, h runtimes.Handle, rw *st
 			return fmt.Errorf("checking that it runs: %w", err)
 		}
 		if st != runtimes.StatusRunning {
-			return fmt.Errorf("%w right after starting (status %s)", errExited, st)
+			return fmt.Errorf("%w right after starting%s", errExited, exitDetail(r, h, st))
 		}
 		return nil
 	}
@@ -115,7 +116,7 @@ func waitReady(ctx context.Context, r runtimes.Runner, h runtimes.Handle, rw *st
 		}
 		if err := alive(); err != nil {
 			if errors.Is(err, errExited) {
-				return fmt.Errorf("%w before it was ready (%s)", errExited, what)
+				return fmt.Errorf("%w before it was ready (%s)%s", errExited, what, exitDetail(r, h, runtimes.StatusExited))
 			}
 			return err
 		}
@@ -127,6 +128,29 @@ func waitReady(ctx context.Context, r runtimes.Runner, h runtimes.Handle, rw *st
 		case <-tick.C:
 		}
 	}
+}
+
+// exitDetail says how a process ended when the runner knows (it started
+// it in this run), else which status it has.
+func exitDetail(r runtimes.Runner, h runtimes.Handle, st runtimes.Status) string {
+	if pr, ok := r.(*process.Runner); ok {
+		// The reaper may lag the status check by a moment.
+		for range 10 {
+			if e, ok := pr.Exit(h); ok {
+				if e.Code >= 0 {
+					return fmt.Sprintf(" with status %d", e.Code)
+				}
+				if e.Err != nil {
+					return fmt.Sprintf(" (%v)", e.Err)
+				}
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if st == runtimes.StatusExited {
+		return ""
+	}
+	return fmt.Sprintf(" (status %s)", st)
 }
 
 // LogTailer is implemented by runners that keep output elsewhere than a log
