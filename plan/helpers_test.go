@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -262,5 +261,3 @@ func certShas(certs ...*pem.Certificate) []string {
 	}
 	return out
 }
-
-var _ = fmt.Sprintf

@@ -1,0 +1,534 @@
+package plan
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// ANSI colours, used only when asked for.
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+)
+
+// styler colours symbols and headings when enabled.
+type styler struct{ color bool }
+
+func (s styler) wrap(code, text string) string {
+	if !s.color || text == "" {
+		return text
+	}
+	return code + text + ansiReset
+}
+
+func (s styler) bold(text string) string { return s.wrap(ansiBold, text) }
+
+// sym colours a diff symbol: green +, yellow ~, red -.
+func (s styler) sym(sym string) string {
+	if !s.color {
+		return sym
+	}
+	var b strings.Builder
+	for _, r := range sym {
+		switch r {
+		case '+':
+			b.WriteString(ansiGreen + "+" + ansiReset)
+		case '-':
+			b.WriteString(ansiRed + "-" + ansiReset)
+		case '~':
+			b.WriteString(ansiYellow + "~" + ansiReset)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// RenderHuman writes the plan as Terraform does: drift, the legend, one
+// block per changing resource, notes on developer certificates, the
+// summary line and output changes. Colour codes are written only when
+// color is set. Diagnostics are not part of this view: the caller prints
+// them with their source lines.
+func RenderHuman(w io.Writer, p *Plan, color bool) error {
+	bw := bufio.NewWriter(w)
+	st := styler{color: color}
+	renderDrift(bw, p, st)
+
+	var changing []*Change
+	used := map[Action]bool{}
+	for _, ch := range p.Changes {
+		if ch.Action != NoOp {
+			changing = append(changing, ch)
+			used[ch.Action] = true
+		}
+	}
+	outputsChange := false
+	for _, o := range p.Outputs {
+		if o.Action != NoOp {
+			outputsChange = true
+		}
+	}
+
+	if len(changing) == 0 && !p.Devcert.Create {
+		if outputsChange {
+			fmt.Fprintln(bw, "Changes to Outputs:")
+			renderOutputs(bw, p, st)
+			fmt.Fprintln(bw)
+			fmt.Fprintln(bw, "You can apply this plan to save these new output values to the trustform state, without starting or stopping anything.")
+			return bw.Flush()
+		}
+		fmt.Fprintln(bw, st.bold("No changes.")+st.bold(" Your processes match the configuration."))
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, "trustform has compared your running processes and containers with your configuration and found no differences, so no changes are needed.")
+		return bw.Flush()
+	}
+
+	if len(changing) > 0 {
+		fmt.Fprintln(bw, "Resource actions are indicated with the following symbols:")
+		for _, l := range []struct {
+			a    Action
+			sym  string
+			text string
+		}{
+			{Create, "  +", "create"},
+			{Update, "  ~", "update in-place"},
+			{Delete, "  -", "destroy"},
+			{Replace, "-/+", "destroy and then create replacement"},
+		} {
+			if used[l.a] {
+				fmt.Fprintf(bw, "%s %s\n", st.sym(l.sym), l.text)
+			}
+		}
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, "trustform will perform the following actions:")
+		for _, ch := range changing {
+			fmt.Fprintln(bw)
+			p.renderChange(bw, ch, st)
+		}
+		fmt.Fprintln(bw)
+	}
+	renderDevcert(bw, p, st)
+	s := p.Summary()
+	fmt.Fprintf(bw, "%s %d to add, %d to change, %d to destroy.\n", st.bold("Plan:"), s.Add, s.Change, s.Destroy)
+	if outputsChange {
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, "Changes to Outputs:")
+		renderOutputs(bw, p, st)
+	}
+	return bw.Flush()
+}
+
+func renderDrift(w io.Writer, p *Plan, st styler) {
+	if len(p.Drift) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, st.bold("Note: Objects have changed outside of trustform"))
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, `trustform detected the following changes made outside of trustform since the last "trustform apply":`)
+	for _, d := range p.Drift {
+		fmt.Fprintln(w)
+		what := "has exited"
+		if d.Status == "missing" {
+			what = "is missing"
+		}
+		id := ""
+		switch {
+		case d.Handle.PID != 0:
+			id = fmt.Sprintf(" (pid %d)", d.Handle.PID)
+		case d.Handle.ContainerID != "":
+			id = fmt.Sprintf(" (container %s)", short(d.Handle.ContainerID))
+		}
+		fmt.Fprintf(w, "  %s %s%s\n", st.bold("# "+d.Address), what, id)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "trustform will start these again, or clean them up if they are no longer configured.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, strings.Repeat("─", 77))
+	fmt.Fprintln(w)
+}
+
+func renderDevcert(w io.Writer, p *Plan, st styler) {
+	d := p.Devcert
+	if d.Create {
+		fmt.Fprintf(w, "%s The development CA will be created in %s\n", st.bold("Note:"), d.Dir)
+		fmt.Fprintln(w, "and trusted by the resources whose certificates show \"(created by apply)\".")
+		fmt.Fprintln(w)
+	}
+	if len(d.Used) > 0 {
+		fmt.Fprintln(w, "Developer certificates used:")
+		for _, u := range d.Used {
+			fmt.Fprintf(w, "  - %s: %s (%s, sha256 %s)\n", u.Kind, u.Path, u.Subject, short(u.SHA256))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// header is the "# ADDR will be ..." line of each action.
+func header(ch *Change) string {
+	switch ch.Action {
+	case Create:
+		return "will be created"
+	case Update:
+		return "will be updated in-place"
+	case Replace:
+		return "must be replaced"
+	case Delete:
+		return "will be destroyed"
+	}
+	return "has no changes"
+}
+
+func actionSymbol(a Action) string {
+	switch a {
+	case Create:
+		return "  +"
+	case Update:
+		return "  ~"
+	case Replace:
+		return "-/+"
+	case Delete:
+		return "  -"
+	}
+	return "   "
+}
+
+// renderChange writes one resource block.
+func (p *Plan) renderChange(w io.Writer, ch *Change, st styler) {
+	fmt.Fprintf(w, "  %s %s\n", st.bold("# "+ch.Address), st.bold(header(ch)))
+	if len(ch.Reasons) == 1 && ch.Reasons[0] == "drift" {
+		fmt.Fprintln(w, "  # (because it is no longer running)")
+	}
+	fmt.Fprintf(w, "%s resource %q %q {\n", st.sym(actionSymbol(ch.Action)), ch.Type, ch.Name)
+
+	var before, after map[string]value
+	switch ch.Action {
+	case Create:
+		after = p.specAttrs(ch.After, 0, "", true, ch.DevcertPending)
+	case Delete:
+		before = p.specAttrs(ch.Before, ch.Handle.PID, ch.Handle.ContainerID, false, false)
+	case Replace:
+		before = p.specAttrs(ch.Before, ch.Handle.PID, ch.Handle.ContainerID, false, false)
+		after = p.specAttrs(ch.After, 0, "", true, ch.DevcertPending)
+	default:
+		before = p.specAttrs(ch.Before, ch.Handle.PID, ch.Handle.ContainerID, false, false)
+		after = p.specAttrs(ch.After, ch.Handle.PID, ch.Handle.ContainerID, false, ch.DevcertPending)
+	}
+	forces := map[string]bool{}
+	forcedKeys := map[string]map[string]bool{}
+	if ch.Action == Replace {
+		for _, r := range ch.Reasons {
+			if k, sub, ok := strings.Cut(r, "."); ok {
+				if forcedKeys[k] == nil {
+					forcedKeys[k] = map[string]bool{}
+				}
+				forcedKeys[k][sub] = true
+			} else {
+				forces[r] = true
+			}
+		}
+	}
+
+	names := sortedAttrNames(before, after)
+	var shown []string
+	hidden := 0
+	for _, n := range names {
+		if before[n].equal(after[n]) {
+			hidden++
+			continue
+		}
+		shown = append(shown, n)
+	}
+	width := 0
+	for _, n := range shown {
+		width = max(width, len(n))
+	}
+	for _, n := range shown {
+		renderAttr(w, st, n, width, before[n], after[n], forces[n], forcedKeys[n])
+	}
+	if hidden > 0 && ch.Action != Create && ch.Action != Delete {
+		fmt.Fprintf(w, "        # (%d unchanged %s hidden)\n", hidden, plural(hidden, "attribute"))
+	}
+	fmt.Fprintln(w, "    }")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+const forcesNote = " # forces replacement"
+
+// renderAttr writes one attribute at the block's indentation (6 spaces
+// before the symbol).
+func renderAttr(w io.Writer, st styler, name string, width int, b, a value, forces bool, forcedKeys map[string]bool) {
+	pad := name + strings.Repeat(" ", width-len(name))
+	note := ""
+	if forces {
+		note = forcesNote
+	}
+	kind := a.kind
+	if kind == vNone {
+		kind = b.kind
+	}
+	switch {
+	case b.kind == vNone: // added
+		switch a.kind {
+		case vScalar:
+			fmt.Fprintf(w, "      %s %s = %s%s\n", st.sym("+"), pad, a.scalar, note)
+		case vList:
+			fmt.Fprintf(w, "      %s %s = [%s\n", st.sym("+"), pad, note)
+			for _, e := range a.list {
+				fmt.Fprintf(w, "          %s %s,\n", st.sym("+"), e)
+			}
+			fmt.Fprintln(w, "        ]")
+		case vMap:
+			fmt.Fprintf(w, "      %s %s = {%s\n", st.sym("+"), pad, note)
+			renderMapDiff(w, st, value{}, a, forcedKeys)
+			fmt.Fprintln(w, "        }")
+		}
+	case a.kind == vNone: // removed
+		switch b.kind {
+		case vScalar:
+			fmt.Fprintf(w, "      %s %s = %s -> null%s\n", st.sym("-"), pad, b.scalar, note)
+		case vList:
+			fmt.Fprintf(w, "      %s %s = [%s\n", st.sym("-"), pad, note)
+			for _, e := range b.list {
+				fmt.Fprintf(w, "          %s %s,\n", st.sym("-"), e)
+			}
+			fmt.Fprintln(w, "        ] -> null")
+		case vMap:
+			fmt.Fprintf(w, "      %s %s = {%s\n", st.sym("-"), pad, note)
+			renderMapDiff(w, st, b, value{}, forcedKeys)
+			fmt.Fprintln(w, "        } -> null")
+		}
+	case a.kind != b.kind || kind == vScalar:
+		fmt.Fprintf(w, "      %s %s = %s -> %s%s\n", st.sym("~"), pad, inline(b), inline(a), note)
+	case kind == vList:
+		fmt.Fprintf(w, "      %s %s = [%s\n", st.sym("~"), pad, note)
+		renderListDiff(w, st, b.list, a.list)
+		fmt.Fprintln(w, "        ]")
+	case kind == vMap:
+		fmt.Fprintf(w, "      %s %s = {%s\n", st.sym("~"), pad, note)
+		renderMapDiff(w, st, b, a, forcedKeys)
+		fmt.Fprintln(w, "        }")
+	}
+}
+
+// inline shows a value on one line (a scalar turning into a list or back).
+func inline(v value) string {
+	switch v.kind {
+	case vScalar:
+		return v.scalar
+	case vList:
+		return "[" + strings.Join(v.list, ", ") + "]"
+	case vMap:
+		var parts []string
+		for _, k := range sortedKeys(v.m) {
+			parts = append(parts, strconv.Quote(k)+" = "+v.m[k])
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return "null"
+}
+
+// renderMapDiff writes the elements of a map diff at element indentation.
+func renderMapDiff(w io.Writer, st styler, b, a value, forcedKeys map[string]bool) {
+	keys := unionKeys(b.m, a.m)
+	var shown []string
+	hidden := 0
+	width := 0
+	for _, k := range keys {
+		bv, bok := b.m[k]
+		av, aok := a.m[k]
+		if bok && aok && bv == av {
+			hidden++
+			continue
+		}
+		shown = append(shown, k)
+		width = max(width, len(strconv.Quote(k)))
+	}
+	for _, k := range shown {
+		qk := strconv.Quote(k)
+		qk += strings.Repeat(" ", width-len(qk))
+		note := ""
+		if forcedKeys[k] {
+			note = forcesNote
+		}
+		bv, bok := b.m[k]
+		av, aok := a.m[k]
+		switch {
+		case !bok:
+			fmt.Fprintf(w, "          %s %s = %s%s\n", st.sym("+"), qk, av, note)
+		case !aok:
+			if a.kind == vNone {
+				fmt.Fprintf(w, "          %s %s = %s%s\n", st.sym("-"), qk, bv, note)
+			} else {
+				fmt.Fprintf(w, "          %s %s = %s -> null%s\n", st.sym("-"), qk, bv, note)
+			}
+		default:
+			fmt.Fprintf(w, "          %s %s = %s -> %s%s\n", st.sym("~"), qk, bv, av, note)
+		}
+	}
+	if hidden > 0 {
+		fmt.Fprintf(w, "            # (%d unchanged %s hidden)\n", hidden, plural(hidden, "element"))
+	}
+}
+
+// renderListDiff writes a list diff: removed and added elements, one
+// unchanged element of context around each change, the rest counted.
+func renderListDiff(w io.Writer, st styler, b, a []string) {
+	type op struct {
+		kind byte // ' ', '-', '+'
+		text string
+	}
+	ops := diffLists(b, a)
+	lines := make([]op, len(ops))
+	for i, o := range ops {
+		lines[i] = op{kind: o.kind, text: o.text}
+	}
+	show := make([]bool, len(lines))
+	for i, l := range lines {
+		if l.kind != ' ' {
+			show[i] = true
+			if i > 0 {
+				show[i-1] = true
+			}
+			if i+1 < len(lines) {
+				show[i+1] = true
+			}
+		}
+	}
+	hidden := 0
+	flush := func() {
+		if hidden > 0 {
+			fmt.Fprintf(w, "            # (%d unchanged %s hidden)\n", hidden, plural(hidden, "element"))
+			hidden = 0
+		}
+	}
+	for i, l := range lines {
+		if !show[i] {
+			hidden++
+			continue
+		}
+		flush()
+		switch l.kind {
+		case ' ':
+			fmt.Fprintf(w, "            %s,\n", l.text)
+		default:
+			fmt.Fprintf(w, "          %s %s,\n", st.sym(string(l.kind)), l.text)
+		}
+	}
+	flush()
+}
+
+type listOp struct {
+	kind byte
+	text string
+}
+
+// diffLists is a longest-common-subsequence diff; removals come before
+// additions at each point of difference.
+func diffLists(b, a []string) []listOp {
+	// Trim the common prefix and suffix so large unchanged lists (150
+	// certificates) cost little.
+	pre := 0
+	for pre < len(b) && pre < len(a) && b[pre] == a[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < len(b)-pre && suf < len(a)-pre && b[len(b)-1-suf] == a[len(a)-1-suf] {
+		suf++
+	}
+	var out []listOp
+	for _, s := range b[:pre] {
+		out = append(out, listOp{' ', s})
+	}
+	mb, ma := b[pre:len(b)-suf], a[pre:len(a)-suf]
+	n, m := len(mb), len(ma)
+	lcs := make([][]int, n+1)
+	for i := range lcs {
+		lcs[i] = make([]int, m+1)
+	}
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			if mb[i] == ma[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	i, j := 0, 0
+	for i < n || j < m {
+		switch {
+		case i < n && j < m && mb[i] == ma[j]:
+			out = append(out, listOp{' ', mb[i]})
+			i++
+			j++
+		case i < n && (j >= m || lcs[i+1][j] >= lcs[i][j+1]):
+			out = append(out, listOp{'-', mb[i]})
+			i++
+		default:
+			out = append(out, listOp{'+', ma[j]})
+			j++
+		}
+	}
+	for _, s := range b[len(b)-suf:] {
+		out = append(out, listOp{' ', s})
+	}
+	return out
+}
+
+// renderOutputs lists changing outputs.
+func renderOutputs(w io.Writer, p *Plan, st styler) {
+	width := 0
+	for _, o := range p.Outputs {
+		if o.Action != NoOp {
+			width = max(width, len(o.Name))
+		}
+	}
+	for _, o := range p.Outputs {
+		if o.Action == NoOp {
+			continue
+		}
+		name := o.Name + strings.Repeat(" ", width-len(o.Name))
+		after := outputValue(o.After, o.Sensitive)
+		if o.Unknown {
+			after = knownAfterApply
+		}
+		before := outputValue(o.Before, o.Sensitive)
+		switch o.Action {
+		case Create:
+			fmt.Fprintf(w, "  %s %s = %s\n", st.sym("+"), name, after)
+		case Delete:
+			fmt.Fprintf(w, "  %s %s = %s -> null\n", st.sym("-"), name, before)
+		default:
+			fmt.Fprintf(w, "  %s %s = %s -> %s\n", st.sym("~"), name, before, after)
+		}
+	}
+}
+
+// outputValue shows a JSON output value in HCL-like form.
+func outputValue(js []byte, sensitive bool) string {
+	if sensitive {
+		return SensitiveMask
+	}
+	if len(js) == 0 {
+		return "null"
+	}
+	var s string
+	if err := json.Unmarshal(js, &s); err == nil {
+		return strconv.Quote(s)
+	}
+	return string(js)
+}
