@@ -185,7 +185,7 @@ func (p *Plan) specAttrs(s *state.Spec, pid int, containerID string, unknownID, 
 // certLine shows one certificate: subject, fingerprint prefix, expiry.
 func certLine(c state.Certificate) string {
 	if c.SHA256 == "" {
-		return strconv.Quote(c.Subject+" (created by apply)")
+		return strconv.Quote(c.Subject + " (created by apply)")
 	}
 	return strconv.Quote(fmt.Sprintf("%s (sha256 %s, expires %s)", c.Subject, short(c.SHA256), c.NotAfter.UTC().Format("2006-01-02")))
 }
