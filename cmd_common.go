@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/cli"
 
+	"github.com/trustform/trustform/internal/ui"
 	"github.com/trustform/trustform/lang"
 )
 
@@ -159,4 +160,15 @@ const varFlagsHelp = `  -var 'NAME=VALUE'  Set a variable. Repeatable; later val
 // errUnexpectedArgs reports positional arguments a command does not take.
 func errUnexpectedArgs(pos []string) error {
 	return fmt.Errorf("unexpected argument %q", pos[0])
+}
+
+// writeJSON prints v as indented JSON on stdout.
+func (e *runEnv) writeJSON(v any) int {
+	out, err := ui.MarshalIndent(v)
+	if err != nil {
+		e.streams.Errorf("encoding JSON: %v", err)
+		return exitError
+	}
+	e.streams.Out.Write(out)
+	return exitOK
 }

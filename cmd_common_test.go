@@ -93,8 +93,8 @@ func TestDevcertDir(t *testing.T) {
 		{[]string{"HOME=/h", "XDG_DATA_HOME=/x"}, "/x/trustform/devcert"},
 		{[]string{"HOME=/h", "XDG_DATA_HOME="}, "/h/.local/share/trustform/devcert"},
 	} {
-		if got := devcertDir(tc.env); got != tc.want {
-			t.Errorf("devcertDir(%q) = %q, want %q", tc.env, got, tc.want)
+		if got, err := devcertDir(tc.env); err != nil || got != tc.want {
+			t.Errorf("devcertDir(%q) = %q, %v, want %q", tc.env, got, err, tc.want)
 		}
 	}
 }

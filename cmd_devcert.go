@@ -1,9 +1,16 @@
 package main
 
 import (
-	"path/filepath"
+	"errors"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
 
 	"github.com/hashicorp/cli"
+
+	"github.com/trustform/trustform/internal/devcert"
+	"github.com/trustform/trustform/internal/pem"
 )
 
 // devcertArgs are the flags shared by the devcert subcommands.
@@ -13,16 +20,20 @@ type devcertArgs struct {
 
 // devcertDir is where trustform's development CA lives (SPEC 6.1):
 // $TRUSTFORM_DEVCERT_DIR, else $XDG_DATA_HOME/trustform/devcert, else
-// ~/.local/share/trustform/devcert.
-func devcertDir(environ []string) string {
-	if d, _ := lookupEnv(environ, "TRUSTFORM_DEVCERT_DIR"); d != "" {
-		return d
+// ~/.local/share/trustform/devcert. HOME comes from the run's environment so
+// tests can move it.
+func devcertDir(environ []string) (string, error) {
+	env := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
 	}
-	if d, _ := lookupEnv(environ, "XDG_DATA_HOME"); d != "" {
-		return filepath.Join(d, "trustform", "devcert")
+	home := env["HOME"]
+	if home == "" {
+		home, _ = os.UserHomeDir()
 	}
-	home, _ := lookupEnv(environ, "HOME")
-	return filepath.Join(home, ".local", "share", "trustform", "devcert")
+	return devcert.Dir(env, home)
 }
 
 func newDevcertCommand(e *runEnv) *command {
@@ -99,21 +110,157 @@ Usage: trustform devcert remove
 
 // runDevcertPath prints the directory; it needs nothing else.
 func runDevcertPath(e *runEnv, a *devcertArgs) int {
-	e.streams.Resultf("%s", devcertDir(e.environ))
+	dir, err := devcertDir(e.environ)
+	if err != nil {
+		e.streams.Errorf("%v", err)
+		return exitError
+	}
+	e.streams.Resultf("%s", dir)
 	return exitOK
 }
 
-// runDevcertCreate is where devcert.Create is wired in.
 func runDevcertCreate(e *runEnv, a *devcertArgs) int {
-	return e.notImplemented("devcert create")
+	dir, err := devcertDir(e.environ)
+	if err != nil {
+		e.streams.Errorf("%v", err)
+		return exitError
+	}
+	ca, err := devcert.Create(dir, e.now(), e.rand)
+	if err != nil {
+		e.streams.Errorf("devcert create: %v", err)
+		return exitError
+	}
+	e.log.Info("development CA", "dir", dir, "created", ca.Created, "leaf_issued", ca.LeafIssued)
+	if a.JSON {
+		return e.writeJSON(devcertJSONOf(ca))
+	}
+	switch {
+	case ca.Created:
+		e.streams.Resultf("Created the development CA in %s.", dir)
+	case ca.LeafIssued:
+		e.streams.Resultf("Reissued the localhost certificate of the development CA in %s.", dir)
+	default:
+		e.streams.Resultf("The development CA in %s already exists and is current; nothing to do.", dir)
+	}
+	e.streams.Resultf("")
+	writeDevcert(e, ca)
+	return exitOK
 }
 
-// runDevcertShow is where devcert.Load is wired in.
 func runDevcertShow(e *runEnv, a *devcertArgs) int {
-	return e.notImplemented("devcert show")
+	dir, err := devcertDir(e.environ)
+	if err != nil {
+		e.streams.Errorf("%v", err)
+		return exitError
+	}
+	ca, err := devcert.Load(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		e.streams.Errorf("no development CA in %s", dir)
+		e.streams.Hintf("create one with: trustform devcert create (apply also creates it when a resource trusts it)")
+		return exitError
+	}
+	if err != nil {
+		e.streams.Errorf("devcert show: %v", err)
+		return exitError
+	}
+	if a.JSON {
+		return e.writeJSON(devcertJSONOf(ca))
+	}
+	writeDevcert(e, ca)
+	return exitOK
 }
 
-// runDevcertRemove is where devcert.Remove is wired in.
 func runDevcertRemove(e *runEnv, a *devcertArgs) int {
-	return e.notImplemented("devcert remove")
+	dir, err := devcertDir(e.environ)
+	if err != nil {
+		e.streams.Errorf("%v", err)
+		return exitError
+	}
+	paths := devcert.Paths(dir)
+	if _, err := os.Lstat(paths.CACert); errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Lstat(paths.CAKey); errors.Is(err, fs.ErrNotExist) {
+			e.streams.Resultf("No development CA in %s; nothing to remove.", dir)
+			return exitOK
+		}
+	}
+	if err := devcert.Remove(dir); err != nil {
+		e.streams.Errorf("devcert remove: %v", err)
+		return exitError
+	}
+	e.streams.Resultf("Removed the development CA from %s.", dir)
+	e.streams.Hintf("resources that trusted it keep their copy until the next apply")
+	return exitOK
+}
+
+// devcertJSON is the -json form of devcert create and show.
+type devcertJSON struct {
+	Dir     string           `json:"dir"`
+	CA      devcertCertJSON  `json:"ca"`
+	Leaf    *devcertCertJSON `json:"localhost,omitempty"`
+	Created bool             `json:"created"`
+	// LeafIssued reports that this run issued a new localhost certificate.
+	LeafIssued bool `json:"localhost_issued"`
+}
+
+type devcertCertJSON struct {
+	Path      string    `json:"path"`
+	KeyPath   string    `json:"key_path"`
+	Subject   string    `json:"subject"`
+	SHA256    string    `json:"sha256"`
+	NotBefore time.Time `json:"not_before"`
+	NotAfter  time.Time `json:"not_after"`
+	DNSNames  []string  `json:"dns_names,omitempty"`
+	IPs       []string  `json:"ip_addresses,omitempty"`
+}
+
+func devcertJSONOf(ca *devcert.CA) devcertJSON {
+	cert := func(c *pem.Certificate, path, key string) devcertCertJSON {
+		j := devcertCertJSON{
+			Path: path, KeyPath: key,
+			Subject:   c.X509.Subject.String(),
+			SHA256:    c.SHA256,
+			NotBefore: c.X509.NotBefore.UTC(),
+			NotAfter:  c.X509.NotAfter.UTC(),
+			DNSNames:  c.X509.DNSNames,
+		}
+		for _, ip := range c.X509.IPAddresses {
+			j.IPs = append(j.IPs, ip.String())
+		}
+		return j
+	}
+	out := devcertJSON{
+		Dir:        ca.Dir,
+		CA:         cert(ca.Cert, ca.Paths.CACert, ca.Paths.CAKey),
+		Created:    ca.Created,
+		LeafIssued: ca.LeafIssued,
+	}
+	if ca.Leaf != nil {
+		l := cert(ca.Leaf, ca.Paths.LeafCert, ca.Paths.LeafKey)
+		out.Leaf = &l
+	}
+	return out
+}
+
+// writeDevcert prints the CA and its leaf for people.
+func writeDevcert(e *runEnv, ca *devcert.CA) {
+	j := devcertJSONOf(ca)
+	write := func(title string, c devcertCertJSON) {
+		e.streams.Resultf("%s", title)
+		e.streams.Resultf("  subject:  %s", c.Subject)
+		e.streams.Resultf("  sha256:   %s", c.SHA256)
+		e.streams.Resultf("  valid:    %s to %s", c.NotBefore.Format(time.DateOnly), c.NotAfter.Format(time.DateOnly))
+		if len(c.DNSNames)+len(c.IPs) > 0 {
+			e.streams.Resultf("  names:    %s", strings.Join(append(append([]string{}, c.DNSNames...), c.IPs...), ", "))
+		}
+		e.streams.Resultf("  file:     %s", c.Path)
+		e.streams.Resultf("  key:      %s", c.KeyPath)
+	}
+	write("Development CA", j.CA)
+	if j.Leaf != nil {
+		e.streams.Resultf("")
+		write("localhost certificate (devcert.localhost.cert_file)", *j.Leaf)
+	} else {
+		e.streams.Resultf("")
+		e.streams.Resultf("No localhost certificate yet; run trustform devcert create.")
+	}
 }

@@ -79,10 +79,16 @@ func runValidate(e *runEnv, a *validateArgs) int {
 
 // loadOptions builds lang.Options from the run's environment and flags.
 func (e *runEnv) loadOptions(vars []lang.VarFlag) lang.Options {
+	// Without a home directory devcert.* paths are unknown; lang reports
+	// that where they are used rather than us refusing every command.
+	dir, err := devcertDir(e.environ)
+	if err != nil {
+		e.log.Warn("no development CA directory", "error", err)
+	}
 	return lang.Options{
 		Vars:        vars,
 		Environ:     e.environ,
-		DevcertDir:  devcertDir(e.environ),
+		DevcertDir:  dir,
 		Now:         e.now(),
 		GOOS:        runtime.GOOS,
 		Interactive: false,

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"crypto/rand"
 	"fmt"
 	"io"
 	"os"
@@ -48,6 +49,8 @@ type runEnv struct {
 	environ []string
 	log     hclog.Logger
 	now     func() time.Time
+	// rand is the randomness for certificate serials and state lineage.
+	rand io.Reader
 }
 
 // getenv returns the value of key in the run's environment.
@@ -134,6 +137,7 @@ func realMain(args, environ []string, stdin io.Reader, stdout, stderr io.Writer)
 		environ: environ,
 		log:     logger,
 		now:     time.Now,
+		rand:    rand.Reader,
 	}
 	commands := commandFactories(env)
 
