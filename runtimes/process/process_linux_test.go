@@ -96,6 +96,8 @@ func TestStartLogEnvAndWorkingDir(t *testing.T) {
 	spec.Env = map[string]string{"A": "over", "B": "new"}
 	h := f.start(spec)
 	waitFor(t, "exit", func() bool { return f.status(h) == runtimes.StatusExited })
+	// /proc can show the end before the reaping goroutine has recorded it.
+	waitFor(t, "reap", func() bool { _, ok := f.r.Exit(h); return ok })
 	if e, ok := f.r.Exit(h); !ok || e.Code != 0 {
 		t.Fatalf("Exit = %+v, %v; want code 0", e, ok)
 	}

@@ -93,6 +93,8 @@ func (r *Runner) Status(ctx context.Context, h runtimes.Handle) (runtimes.Status
 // its group live on, they are stopped too, provided one of them carries a
 // trustform marker in its environment: a group id cannot be reused while the
 // group has members, so such a group is what our process left behind.
+// When ctx ends while waiting, Stop returns its error without SIGKILL; the
+// process has had SIGTERM and may still be ending.
 func (r *Runner) Stop(ctx context.Context, h runtimes.Handle, grace time.Duration) error {
 	if h.PID <= 0 || h.StartTime == 0 {
 		return nil
