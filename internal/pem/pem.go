@@ -183,6 +183,10 @@ func (p *parser) block(b *rawBlock) {
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
+		if looksLikeDERKey(der) {
+			p.keyError(b.line, b.typ+" block (it holds a private key, not a certificate)")
+			return
+		}
 		p.brokenBlock(b.line, b.typ, err.Error())
 		return
 	}
@@ -194,12 +198,16 @@ func (p *parser) brokenBlock(line int, typ, why string) {
 		"OpenSSL-based readers reject a whole bundle when one block is bad; fix or remove this block.")
 }
 
-// parseDER handles input without any PEM block: a DER certificate, or, to
+// parseDER handles input without any PEM block: DER certificates, or, to
 // give the right message, a DER private key.
 func (p *parser) parseDER(data []byte) {
-	cert, certErr := x509.ParseCertificate(data)
-	if certErr == nil {
-		p.accept(cert, 0)
+	// Several DER certificates back to back are accepted too, as
+	// ParseCertificates does.
+	certs, certErr := x509.ParseCertificates(data)
+	if certErr == nil && len(certs) > 0 {
+		for _, c := range certs {
+			p.accept(c, 0)
+		}
 		return
 	}
 	if looksLikeDERKey(data) {

@@ -12,9 +12,14 @@ import (
 	"encoding/hex"
 	stdpem "encoding/pem"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trustform/trustform/internal/testenv"
 )
 
 // bundleLines returns a bundle with text around two certificates as lines,
@@ -121,7 +126,7 @@ func leaks(problems []Problem, keyPEM string, der []byte) string {
 				return b64[i : i+12]
 			}
 		}
-		if len(der) >= 8 && strings.Contains(text, string(der[8:16])) {
+		if len(der) >= 16 && strings.Contains(text, string(der[8:16])) {
 			return "raw bytes"
 		}
 	}
@@ -440,5 +445,47 @@ func TestCanonicalText(t *testing.T) {
 		if got := string(canonicalText([]byte(in))); got != want {
 			t.Errorf("canonicalText(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestParseKeyLabelledCertificate(t *testing.T) {
+	der := keyBlocks(t)["EC PRIVATE KEY"]
+	data := pemOf(der, "CERTIFICATE")
+	_, problems := Parse([]byte("x\n"+data), "k.pem", Options{Now: testNow})
+	if len(problems) != 1 || !strings.HasPrefix(problems[0].Summary, "private key in k.pem line 2:") {
+		t.Fatalf("problems = %v", problems)
+	}
+	if l := leaks(problems, data, der); l != "" {
+		t.Errorf("leak %q", l)
+	}
+}
+
+func TestParseConcatenatedDER(t *testing.T) {
+	a, _ := makeCert(t, certOpts{name: "A", isCA: true})
+	b, _ := makeCert(t, certOpts{name: "B", isCA: true})
+	certs, problems := Parse(append(append([]byte{}, a.Raw...), b.Raw...), "two.der", Options{Now: testNow})
+	if len(problems) != 0 || len(certs) != 2 || certs[1].X509.Subject.CommonName != "B" {
+		t.Fatalf("certs=%d problems=%v", len(certs), problems)
+	}
+}
+
+func TestParseOpenSSLTrustedCertificate(t *testing.T) {
+	openssl := testenv.NeedTool(t, "openssl", "apt-get install -y openssl")
+	ca, _ := makeCert(t, certOpts{name: "Trusted by OpenSSL", isCA: true})
+	in := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(in, []byte(pemOf(ca.Raw, "CERTIFICATE")), 0o644)
+	out, err := exec.Command(openssl, "x509", "-in", in, "-addtrust", "serverAuth", "-addreject", "clientAuth", "-setalias", "my alias", "-trustout").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(out, []byte("BEGIN TRUSTED CERTIFICATE")) {
+		t.Fatalf("openssl did not write a TRUSTED CERTIFICATE:\n%s", out)
+	}
+	certs, problems := Parse(out, "trusted.pem", Options{Now: testNow})
+	if len(certs) != 1 || !bytes.Equal(certs[0].DER, ca.Raw) {
+		t.Fatalf("not converted: %d certs, %v", len(certs), problems)
+	}
+	if len(problems) != 1 || problems[0].Severity != Warning {
+		t.Fatalf("problems = %v", problems)
 	}
 }
