@@ -240,6 +240,20 @@ func looksLikeDERKey(data []byte) bool {
 func (p *parser) accept(cert *x509.Certificate, line int) {
 	p.found++
 	name := Label(cert)
+	// OpenSSL canonicalises every name as it decodes a certificate and
+	// refuses the certificate when that fails (a BMPString holding a
+	// surrogate, say), which makes it drop the whole bundle.
+	names := [][]byte{cert.RawSubject}
+	if !bytes.Equal(cert.RawIssuer, cert.RawSubject) {
+		names = append(names, cert.RawIssuer)
+	}
+	for _, raw := range names {
+		if _, err := canonicalName(raw); err != nil {
+			p.add(Error, line, fmt.Sprintf("%s: certificate %q cannot be read by OpenSSL: %v", p.where(line), name, err),
+				"OpenSSL-based readers reject a whole bundle when one certificate is unreadable; remove this certificate.")
+			return
+		}
+	}
 	if !p.opts.Now.IsZero() {
 		if p.opts.Now.After(cert.NotAfter) {
 			p.add(Warning, line, fmt.Sprintf("%s: certificate %q expired on %s; left out", p.where(line), name, cert.NotAfter.UTC().Format(time.DateOnly)),

@@ -489,3 +489,19 @@ func TestParseOpenSSLTrustedCertificate(t *testing.T) {
 		t.Fatalf("problems = %v", problems)
 	}
 }
+
+func TestParseRejectsNamesOpenSSLCannotRead(t *testing.T) {
+	// OpenSSL refuses a certificate whose BMPString holds a surrogate pair,
+	// so it must not reach a bundle.
+	raw := rawName(t, []atv{{oidCN, tagBMPString, []byte{0, 'A', 0xD8, 0x3D, 0xDE, 0x00}}})
+	der := certWithRawSubject(t, raw)
+	good, _ := makeCert(t, certOpts{name: "Good", isCA: true})
+	certs, problems := Parse([]byte(pemOf(der, "CERTIFICATE")+pemOf(good.Raw, "CERTIFICATE")), "s.pem", Options{Now: testNow})
+	if len(certs) != 1 || certs[0].X509.Subject.CommonName != "Good" {
+		t.Fatalf("got %d certs", len(certs))
+	}
+	// Go's parser may refuse it first; either way it is an error.
+	if len(problems) != 1 || problems[0].Severity != Error || problems[0].Line != 1 {
+		t.Fatalf("problems = %v", problems)
+	}
+}

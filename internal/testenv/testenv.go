@@ -1,6 +1,3 @@
-// Package testenv lets tests that need an external tool (openssl, python3,
-// node, curl, podman) skip with an install hint on developer machines, yet
-// fail in CI where TRUSTFORM_E2E=require promises every tool is present.
 package testenv
 
 import (
