@@ -276,11 +276,16 @@ func (r *Runner) Status(ctx context.Context, h runtimes.Handle) (runtimes.Status
 	if err != nil {
 		return "", err
 	}
-	switch info.Status {
+	return statusOf(info.Status), nil
+}
+
+// statusOf maps an engine's State.Status word to ours.
+func statusOf(s string) runtimes.Status {
+	switch s {
 	case "running", "paused", "restarting":
-		return runtimes.StatusRunning, nil
+		return runtimes.StatusRunning
 	}
-	return runtimes.StatusExited, nil
+	return runtimes.StatusExited
 }
 
 // Stop stops the container (the engine sends the image's stop signal, then
@@ -365,4 +370,48 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 		l.copy.Write(p)
 	}
 	return l.w.Write(p)
+}
+
+// Orphan is a container found carrying our lineage label.
+type Orphan struct {
+	Address string
+	Status  runtimes.Status
+	Handle  runtimes.Handle
+}
+
+// FindOrphans lists every container, running or not, labelled with this
+// lineage, so that apply can adopt or remove what it created but could not
+// record (trustform crashed between create and saving state). Several may
+// share an address; all are returned, sorted by address then id.
+func (r *Runner) FindOrphans(ctx context.Context, lineage string) ([]Orphan, error) {
+	if lineage == "" {
+		return nil, nil
+	}
+	out, err := r.run(ctx, nil, "ps", "-a", "--no-trunc", "--filter", "label="+LabelLineage+"="+lineage, "--format", "{{.ID}}")
+	if err != nil {
+		return nil, fmt.Errorf("listing containers of this state: %w", err)
+	}
+	var found []Orphan
+	for _, id := range strings.Fields(string(out)) {
+		info, err := r.inspect(ctx, id)
+		if errors.Is(err, errNoSuchContainer) {
+			continue // removed meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		// The filter is the engine's; check again rather than trust it.
+		if info.Labels[LabelLineage] != lineage || info.Labels[LabelAddress] == "" {
+			continue
+		}
+		found = append(found, Orphan{Address: info.Labels[LabelAddress], Status: statusOf(info.Status),
+			Handle: runtimes.Handle{ContainerID: info.ID, Engine: r.engine}})
+	}
+	sort.Slice(found, func(i, j int) bool {
+		if found[i].Address != found[j].Address {
+			return found[i].Address < found[j].Address
+		}
+		return found[i].Handle.ContainerID < found[j].Handle.ContainerID
+	})
+	return found, nil
 }

@@ -93,6 +93,8 @@ rm)
 		case "$(cat "$c")" in "$last "*) rm -f "$c";; esac
 	done
 	echo "$last";;
+ps)
+	if [ -f "$d/ps.out" ]; then cat "$d/ps.out"; fi;;
 logs)
 	if [ ! -f "$d/containers/$last" ]; then nocontainer "$last"; fi
 	echo "out of $last"
@@ -667,6 +669,38 @@ func TestDetect(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), w) {
 					t.Fatalf("Detect error = %v; want it to contain %q", err, w)
 				}
+			}
+		})
+	}
+}
+
+func TestFindOrphans(t *testing.T) {
+	for _, engine := range []string{Docker, Podman} {
+		t.Run(engine, func(t *testing.T) {
+			f := newFake(t, engine)
+			mine := func(addr string) map[string]string {
+				return map[string]string{LabelAddress: addr, LabelLineage: "L1"}
+			}
+			f.container("id-b", "id-b", "running", mine("container.b"))
+			f.container("id-a2", "id-a2", "exited", mine("container.a"))
+			f.container("id-a1", "id-a1", "created", mine("container.a"))
+			f.container("id-other", "id-other", "running", map[string]string{LabelAddress: "container.a", LabelLineage: "L2"})
+			f.write("ps.out", "id-b\nid-a2\nid-other\nid-gone\nid-a1\n")
+			got, err := f.r.FindOrphans(context.Background(), "L1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := func(id string) runtimes.Handle { return runtimes.Handle{ContainerID: id, Engine: engine} }
+			want := []Orphan{
+				{Address: "container.a", Status: runtimes.StatusExited, Handle: h("id-a1")},
+				{Address: "container.a", Status: runtimes.StatusExited, Handle: h("id-a2")},
+				{Address: "container.b", Status: runtimes.StatusRunning, Handle: h("id-b")},
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("FindOrphans (-want +got):\n%s", diff)
+			}
+			if argv := f.argv(); argv[0] != engine+" ps -a --no-trunc --filter label=trustform.lineage=L1 --format {{.ID}}" {
+				t.Errorf("first command = %q", argv[0])
 			}
 		})
 	}

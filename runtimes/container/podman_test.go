@@ -243,6 +243,17 @@ func TestPodmanRunningStopAndForeignName(t *testing.T) {
 	must(t, err)
 	t.Cleanup(func() { _ = r.Stop(context.Background(), h, 0) })
 	waitStatus(t, r, h, runtimes.StatusRunning)
+	orphans, err := r.FindOrphans(context.Background(), spec.Lineage)
+	must(t, err)
+	found := false
+	for _, o := range orphans {
+		if o.Handle == h && o.Address == spec.Address && o.Status == runtimes.StatusRunning {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("FindOrphans = %+v, lacks %+v", orphans, h)
+	}
 	must(t, r.Stop(context.Background(), h, 0))
 	if s, err := r.Status(context.Background(), h); err != nil || s != runtimes.StatusMissing {
 		t.Fatalf("status after Stop = %s, %v; want missing", s, err)
