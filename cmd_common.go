@@ -96,6 +96,9 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 // command's usage, on stderr; exit 1.
 func (e *runEnv) usageError(c *command, err error) int {
 	e.streams.Errorf("%v", err)
+	if strings.HasSuffix(err.Error(), "unknown flag -chdir") {
+		e.streams.Hintf("-chdir is a global flag: put it before the command, e.g. trustform -chdir=DIR plan")
+	}
 	fmt.Fprintf(e.streams.Err, "\n%s\n", c.Help())
 	return exitError
 }
