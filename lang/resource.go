@@ -509,10 +509,14 @@ func (l *loader) collectionNames(a *hcl.Attribute, ctx *hcl.EvalContext, context
 		return nil, false
 	}
 	rng := a.Expr.Range()
-	if !l.requireKnown(a.Expr, a.Name, v) {
+	// Only the shallow structure and each element's name are inspected: a
+	// deep walk would touch every certificate of every collection, for
+	// every resource.
+	v, _ = v.Unmark()
+	if !v.IsKnown() {
+		l.requireKnown(a.Expr, a.Name, v)
 		return nil, false
 	}
-	v, _ = v.UnmarkDeep()
 	if v.IsNull() {
 		return nil, true
 	}
@@ -530,12 +534,17 @@ func (l *loader) collectionNames(a *hcl.Attribute, ctx *hcl.EvalContext, context
 	i := 0
 	for it := v.ElementIterator(); it.Next(); i++ {
 		_, e := it.Element()
+		e, _ = e.Unmark()
+		if !e.IsKnown() {
+			l.requireKnown(a.Expr, a.Name, e)
+			return nil, false
+		}
 		et := e.Type()
 		if e.IsNull() || !et.IsObjectType() || !et.HasAttribute("name") || !et.HasAttribute("fingerprints") {
 			return bad(fmt.Sprintf("element %d is not a certificate_authority_collection", i))
 		}
-		nv := e.GetAttr("name")
-		if nv.Type() != cty.String || nv.IsNull() {
+		nv, _ := e.GetAttr("name").Unmark()
+		if nv.Type() != cty.String || nv.IsNull() || !nv.IsKnown() {
 			return bad(fmt.Sprintf("element %d is not a certificate_authority_collection", i))
 		}
 		name := nv.AsString()
