@@ -50,13 +50,16 @@ const (
 	renewLeafLeft = 30 * 24 * time.Hour
 )
 
-// LeafDNSNames and LeafIPs are the names the localhost certificate is valid
+// LeafDNSNames returns the host names the localhost certificate is valid
 // for: the host itself, and the host as seen from Docker and Podman
 // containers.
-var (
-	LeafDNSNames = []string{"localhost", "host.docker.internal", "host.containers.internal"}
-	LeafIPs      = []net.IP{net.IPv4(127, 0, 0, 1).To4(), net.IPv6loopback}
-)
+func LeafDNSNames() []string {
+	return []string{"localhost", "host.docker.internal", "host.containers.internal"}
+}
+
+// LeafIPs returns the loopback addresses the localhost certificate is valid
+// for.
+func LeafIPs() []net.IP { return []net.IP{net.IPv4(127, 0, 0, 1).To4(), net.IPv6loopback} }
 
 // FilePaths are the absolute paths of the four files of a CA directory.
 type FilePaths struct {
@@ -258,12 +261,12 @@ func leafCurrent(ca *CA, now time.Time) bool {
 	if x.CheckSignatureFrom(ca.Cert.X509) != nil {
 		return false
 	}
-	for _, n := range LeafDNSNames {
+	for _, n := range LeafDNSNames() {
 		if !slices.Contains(x.DNSNames, n) {
 			return false
 		}
 	}
-	for _, ip := range LeafIPs {
+	for _, ip := range LeafIPs() {
 		if !slices.ContainsFunc(x.IPAddresses, ip.Equal) {
 			return false
 		}
@@ -338,8 +341,8 @@ func (ca *CA) issueLeaf(opts Options) error {
 		KeyUsage:              x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
-		DNSNames:              LeafDNSNames,
-		IPAddresses:           LeafIPs,
+		DNSNames:              LeafDNSNames(),
+		IPAddresses:           LeafIPs(),
 		SubjectKeyId:          ski,
 		// Go copies the issuer's SubjectKeyId here too; set explicitly
 		// because strict verifiers require it on every leaf.
