@@ -118,7 +118,7 @@ func (p *parser) add(sev Severity, line int, summary, detail string) {
 }
 
 func (p *parser) parse(data []byte) {
-	data = bytes.TrimPrefix(data, utf8BOM)
+	data = bytes.TrimPrefix(data, []byte(utf8BOM))
 	if len(bytes.TrimSpace(data)) == 0 {
 		p.add(Error, 0, fmt.Sprintf("%s is empty: expected PEM certificates or a DER certificate", p.source),
 			"Give the CA certificate in PEM (-----BEGIN CERTIFICATE-----) or DER form.")

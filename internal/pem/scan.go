@@ -9,7 +9,7 @@ import (
 
 // utf8BOM is stripped from the start of input: Windows editors add it and
 // OpenSSL then fails to see the first BEGIN line.
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+const utf8BOM = "\xEF\xBB\xBF"
 
 // rawBlock is one BEGIN..END block as found in the input, before its body is
 // interpreted.
