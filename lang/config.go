@@ -1,7 +1,3 @@
-// Package lang reads a configuration directory (*.trust.hcl plus variable
-// files), checks it against the schema of SPEC section 3 and 4, and evaluates
-// it in dependency order into a Config of plain Go values the planner can use
-// without knowing HCL. Every problem is an hcl.Diagnostic with a source range.
 package lang
 
 import (
@@ -70,7 +66,8 @@ type Settings struct {
 	DeclRange        hcl.Range
 }
 
-// Variable is one declared variable.
+// Variable is one declared variable. Value is the final value without cty
+// marks (so AsString never panics); Sensitive says it must be hidden.
 type Variable struct {
 	Name        string
 	Description string
@@ -197,7 +194,9 @@ type ReadyWhen struct {
 }
 
 // Output is one output block. Value may be unknown when it depends on
-// values only apply knows (pid, container_id).
+// values only apply knows (pid, container_id). Value carries no cty marks;
+// Load refuses an output derived from a sensitive variable unless
+// Sensitive is set.
 type Output struct {
 	Name        string
 	Description string
