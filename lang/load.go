@@ -278,6 +278,8 @@ type node struct {
 	refs []hcl.Traversal
 	// bad is set when a reference was invalid; the node is not evaluated.
 	bad bool
+	// context is the enclosing block, for Diagnostic.Context.
+	context *hcl.Range
 
 	local *hcl.Attribute
 	coll  *collectionDecl
@@ -291,13 +293,13 @@ func (l *loader) buildGraph() {
 	l.g = newGraph()
 	for _, name := range sortedKeys(l.locals) {
 		a := l.locals[name]
-		n := &node{addr: "local." + name, local: a}
+		n := &node{addr: "local." + name, local: a, context: &a.Range}
 		l.addNode(n)
 		l.collectRefs(n, a.Expr.Variables(), false, "")
 	}
 	for _, name := range sortedKeys(l.collections) {
 		c := l.collections[name]
-		n := &node{addr: RootCollection + "." + name, coll: c}
+		n := &node{addr: RootCollection + "." + name, coll: c, context: blockRange(c.Block)}
 		l.addNode(n)
 		for _, a := range sortedAttrs(c.Attrs) {
 			l.collectRefs(n, a.Expr.Variables(), false, "")
@@ -305,13 +307,13 @@ func (l *loader) buildGraph() {
 	}
 	for _, addr := range sortedKeys(l.resources) {
 		r := l.resources[addr]
-		n := &node{addr: addr, res: r}
+		n := &node{addr: addr, res: r, context: blockRange(r.Block)}
 		l.addNode(n)
 		l.collectResourceRefs(n, r)
 	}
 	for _, name := range sortedKeys(l.outputs) {
 		o := l.outputs[name]
-		n := &node{addr: "output." + name, out: o}
+		n := &node{addr: "output." + name, out: o, context: blockRange(o.Block)}
 		l.addNode(n)
 		for _, a := range sortedAttrs(o.Attrs) {
 			l.collectRefs(n, a.Expr.Variables(), false, "")
@@ -365,10 +367,10 @@ func refName(tr hcl.Traversal) (string, hcl.Range, bool) {
 func (l *loader) checkRef(n *node, tr hcl.Traversal, inResource bool, trustWhy string) bool {
 	root := tr.RootName()
 	rng := tr.SourceRange()
-	name, nameRange, hasName := refName(tr)
+	name, _, hasName := refName(tr)
 	needName := func(what string) bool {
 		if !hasName {
-			l.errorf(&rng, nil, "Invalid reference",
+			l.errorf(&rng, n.context, "Invalid reference",
 				"A reference to %s must be followed by an attribute naming it, such as %s.NAME.", what, root)
 			return false
 		}
@@ -380,7 +382,7 @@ func (l *loader) checkRef(n *node, tr hcl.Traversal, inResource bool, trustWhy s
 			return false
 		}
 		if _, ok := l.variables[name]; !ok {
-			l.errorf(&rng, nil, "Reference to undeclared input variable",
+			l.errorf(&rng, n.context, "Reference to undeclared input variable",
 				"An input variable named %q has not been declared. Declare it with a variable %q block.%s", name, name, didYouMean(name, sortedKeys(l.variables)))
 			return false
 		}
@@ -390,7 +392,7 @@ func (l *loader) checkRef(n *node, tr hcl.Traversal, inResource bool, trustWhy s
 			return false
 		}
 		if _, ok := l.locals[name]; !ok {
-			l.errorf(&rng, nil, "Reference to undeclared local value",
+			l.errorf(&rng, n.context, "Reference to undeclared local value",
 				"A local value named %q has not been declared.%s", name, didYouMean(name, sortedKeys(l.locals)))
 			return false
 		}
@@ -401,7 +403,7 @@ func (l *loader) checkRef(n *node, tr hcl.Traversal, inResource bool, trustWhy s
 			return false
 		}
 		if _, ok := l.collections[name]; !ok {
-			l.errorf(&rng, nil, "Reference to undeclared certificate_authority_collection",
+			l.errorf(&rng, n.context, "Reference to undeclared certificate_authority_collection",
 				"A certificate_authority_collection named %q has not been declared.%s", name, didYouMean(name, sortedKeys(l.collections)))
 			return false
 		}
@@ -409,12 +411,12 @@ func (l *loader) checkRef(n *node, tr hcl.Traversal, inResource bool, trustWhy s
 		return true
 	case RootTrust:
 		if !inResource {
-			l.errorf(&rng, nil, "trust is only available inside a resource",
+			l.errorf(&rng, n.context, "trust is only available inside a resource",
 				"trust.bundle_path, trust.directories_path and trust.scope describe one resource's own trust material, so they can be used only in that resource's arguments.")
 			return false
 		}
 		if trustWhy != "" {
-			l.errorf(&rng, nil, "trust is not available here",
+			l.errorf(&rng, n.context, "trust is not available here",
 				"%s decides the resource's trust, so it cannot refer to trust.* itself.", trustWhy)
 			return false
 		}
@@ -428,16 +430,15 @@ func (l *loader) checkRef(n *node, tr hcl.Traversal, inResource bool, trustWhy s
 		}
 		addr := root + "." + name
 		if _, ok := l.resources[addr]; !ok {
-			l.errorf(&rng, nil, "Reference to undeclared resource",
+			l.errorf(&rng, n.context, "Reference to undeclared resource",
 				"A resource %q has not been declared.%s", addr, didYouMean(addr, sortedKeys(l.resources)))
 			return false
 		}
 		l.g.connect(n.addr, addr, rng)
 		return true
 	}
-	_ = nameRange
 	roots := append(append([]string{}, referenceRoots...), runtimes.Types()...)
-	l.errorf(&rng, nil, "Unknown reference",
+	l.errorf(&rng, n.context, "Unknown reference",
 		"There is nothing named %q. References start with var., local., certificate_authority_collection., a resource type, trust., devcert. or path..%s", root, didYouMean(root, roots))
 	return false
 }
@@ -657,7 +658,7 @@ func (l *loader) literalBool(a *hcl.Attribute) (bool, bool) {
 		return false, false
 	}
 	v, ok := l.convert(a.Expr.Range(), a.Name, v, cty.Bool)
-	if !ok || v.IsNull() {
+	if !ok || v.IsNull() || !v.IsKnown() {
 		return false, ok
 	}
 	return v.True(), true
@@ -665,7 +666,7 @@ func (l *loader) literalBool(a *hcl.Attribute) (bool, bool) {
 
 func (l *loader) convertString(a *hcl.Attribute, v cty.Value) (string, bool) {
 	v, ok := l.convert(a.Expr.Range(), a.Name, v, cty.String)
-	if !ok || v.IsNull() {
+	if !ok || v.IsNull() || !v.IsKnown() {
 		return "", ok
 	}
 	v, _ = v.Unmark()

@@ -5,8 +5,6 @@ import (
 	"net"
 	"net/url"
 	"path"
-	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -705,8 +703,3 @@ func (l *loader) readyWhen(nb *nestedBlock, ctx *hcl.EvalContext) (*ReadyWhen, b
 	}
 	return rw, true
 }
-
-var (
-	_ = filepath.Join
-	_ = sort.Strings
-)

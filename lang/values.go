@@ -1,7 +1,6 @@
 package lang
 
 import (
-	"fmt"
 	"math/big"
 	"sort"
 
@@ -155,5 +154,3 @@ func (l *loader) goStringMap(rng hcl.Range, name string, v cty.Value) (map[strin
 	}
 	return out, sortedKeys(sensSet), true
 }
-
-var _ = fmt.Sprint

@@ -3,7 +3,6 @@ package lang
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -326,5 +325,3 @@ func (l *loader) loadSettings() {
 		}
 	}
 }
-
-var _ = filepath.Join
