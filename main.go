@@ -158,13 +158,17 @@ func realMain(args, environ []string, stdin io.Reader, stdout, stderr io.Writer)
 				return exitError
 			}
 		}
+	case first == "help" && len(args) == 1:
+		args = []string{"-help"}
 	case first == "help":
 		// "trustform help plan" is "trustform plan -help".
-		rest := args[1:]
-		if len(rest) == 0 {
-			args = []string{"-help"}
-		} else {
-			args = append(append([]string{}, rest...), "-help")
+		args = append(append([]string{}, args[1:]...), "-help")
+		if commands[args[0]] == nil {
+			streams.Errorf("no help for %q: not a command", args[0])
+			if s := suggest(args[0], topLevel(commands)); s != "" {
+				streams.Hintf("Did you mean %q?", s)
+			}
+			return exitError
 		}
 	case commands[first] == nil:
 		streams.Errorf("unknown command %q", first)
