@@ -23,6 +23,7 @@ type planner struct {
 	cfg   *lang.Config
 	plan  *Plan
 	mat   *materials
+	lists map[string]*certList
 	warns hcl.Diagnostics
 
 	sysDone   bool

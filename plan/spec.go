@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -37,7 +38,10 @@ type PendingTrust struct {
 
 // recipe is everything that decides a resource's trust files.
 type recipe struct {
-	certs     []trustCert
+	certs []trustCert
+	// list, when set, is the shared list certs came from; it caches the
+	// material.
+	list      *certList
 	javaStore bool
 	javaExtra []*pem.Certificate
 	// merged maps variable names to the user's certificates.
@@ -49,19 +53,40 @@ func (m *materials) trustFiles(trustDir string, rc *recipe) ([]state.File, []sta
 	if len(rc.certs) == 0 {
 		return nil, nil, nil
 	}
-	mat, err := m.material(rc.certs)
-	if err != nil {
-		return nil, nil, err
+	var mat *material
+	if rc.list != nil {
+		mat = rc.list.mat
 	}
-	sep := string(filepath.Separator)
-	files := make([]state.File, 0, len(mat.files)+len(rc.merged)+1)
+	if mat == nil {
+		var err error
+		if mat, err = m.material(rc.certs); err != nil {
+			return nil, nil, err
+		}
+		if rc.list != nil {
+			rc.list.mat = mat
+		}
+	}
+	// One string holds every path of the resource, sliced per file: a
+	// resource trusting 150 certificates has 301 files, and a thousand
+	// such resources would otherwise mean 301,000 small allocations.
+	var b strings.Builder
+	total := 0
 	for _, f := range mat.files {
-		files = append(files, state.File{
-			Path:   trustDir + sep + filepath.FromSlash(f.rel),
-			Mode:   fileMode,
-			SHA256: f.sha,
-			Link:   f.link,
-		})
+		total += len(trustDir) + 1 + len(f.rel)
+	}
+	b.Grow(total)
+	for _, f := range mat.files {
+		b.WriteString(trustDir)
+		b.WriteByte(filepath.Separator)
+		b.WriteString(filepath.FromSlash(f.rel))
+	}
+	all := b.String()
+	files := make([]state.File, 0, len(mat.files)+len(rc.merged)+1)
+	at := 0
+	for _, f := range mat.files {
+		n := len(trustDir) + 1 + len(f.rel)
+		files = append(files, state.File{Path: all[at : at+n], Mode: fileMode, SHA256: f.sha, Link: f.link})
+		at += n
 	}
 	ours := plainCerts(rc.certs)
 	for _, name := range sortedKeys(rc.merged) {
@@ -153,61 +178,16 @@ func (p *planner) resourceSpec(r *lang.Resource) (*state.Spec, *PendingTrust, hc
 	}
 
 	// Certificates, in SPEC 5 order: collections as listed, developer
-	// certificates, then (system scope, host processes) system roots.
+	// certificates, then (system scope, host processes) system roots. The
+	// list depends only on those three choices, so resources making the
+	// same ones share it (and its material) without recomputing.
 	rc := &recipe{}
 	devcertAt := -1
 	if scope != runtimes.ScopeNone {
-		var certs []*trustCert
-		seen := map[string]bool{}
-		add := func(c *pem.Certificate, source string) {
-			if c == nil || seen[c.SHA256] {
-				return
-			}
-			seen[c.SHA256] = true
-			certs = append(certs, &trustCert{cert: c, source: source})
-		}
-		for _, name := range r.Collections {
-			col := p.cfg.Collections[name]
-			if col == nil {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Unknown certificate authority collection",
-					Detail:   fmt.Sprintf("%s refers to certificate_authority_collection %q, which is not declared.", r.Address, name),
-					Subject:  rangePtr(r.DeclRange),
-				})
-				continue
-			}
-			for _, c := range col.Certificates {
-				add(c, "collection."+name)
-			}
-		}
-		if r.DeveloperCertificateTrust {
-			if p.in.Devcert.CA != nil {
-				add(p.in.Devcert.CA, sourceDevcert+".trustform")
-			} else {
-				devcertAt = len(certs)
-			}
-			for _, f := range p.in.Devcert.Found {
-				add(f.Cert, sourceDevcert+"."+f.Kind)
-			}
-		}
-		if scope == runtimes.ScopeSystem && !container {
-			roots, err := p.systemRoots()
-			if err != nil {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Cannot read the system root certificates",
-					Detail:   fmt.Sprintf("%s uses certificate_trust_scope \"system\", which needs the system roots: %v. Fix the system trust store, or use scope \"append\" or \"override\".", r.Address, err),
-					Subject:  rangePtr(r.DeclRange),
-				})
-			}
-			for _, c := range roots {
-				add(c, sourceSystem)
-			}
-		}
-		rc.certs = make([]trustCert, len(certs))
-		for i, c := range certs {
-			rc.certs[i] = *c
+		cl, d := p.certList(r, scope == runtimes.ScopeSystem && !container)
+		diags = append(diags, d...)
+		if cl != nil {
+			rc.certs, devcertAt, rc.list = cl.certs, cl.devcertAt, cl
 		}
 	}
 	pending := devcertAt >= 0
@@ -283,6 +263,79 @@ func (p *planner) resourceSpec(r *lang.Resource) (*state.Spec, *PendingTrust, hc
 		pt = p.mat.pending(rc, devcertAt)
 	}
 	return spec, pt, diags
+}
+
+// certList is the resolved, de-duplicated certificate list of one
+// combination of collections, developer trust and system roots.
+type certList struct {
+	certs     []trustCert
+	devcertAt int // where the pending development CA goes; -1 if none
+	mat       *material
+}
+
+// certList resolves (or returns the cached) certificate list of r.
+func (p *planner) certList(r *lang.Resource, withSystem bool) (*certList, hcl.Diagnostics) {
+	key := strings.Join(r.Collections, "\x00") + "|" + strconv.FormatBool(r.DeveloperCertificateTrust) + "|" + strconv.FormatBool(withSystem)
+	if cl, ok := p.lists[key]; ok {
+		return cl, nil
+	}
+	var diags hcl.Diagnostics
+	cl := &certList{devcertAt: -1}
+	seen := map[string]bool{}
+	add := func(c *pem.Certificate, source string) {
+		if c == nil || seen[c.SHA256] {
+			return
+		}
+		seen[c.SHA256] = true
+		cl.certs = append(cl.certs, trustCert{cert: c, source: source})
+	}
+	for _, name := range r.Collections {
+		col := p.cfg.Collections[name]
+		if col == nil {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Unknown certificate authority collection",
+				Detail:   fmt.Sprintf("%s refers to certificate_authority_collection %q, which is not declared.", r.Address, name),
+				Subject:  rangePtr(r.DeclRange),
+			})
+			continue
+		}
+		for _, c := range col.Certificates {
+			add(c, "collection."+name)
+		}
+	}
+	if r.DeveloperCertificateTrust {
+		if p.in.Devcert.CA != nil {
+			add(p.in.Devcert.CA, sourceDevcert+".trustform")
+		} else {
+			cl.devcertAt = len(cl.certs)
+		}
+		for _, f := range p.in.Devcert.Found {
+			add(f.Cert, sourceDevcert+"."+f.Kind)
+		}
+	}
+	if withSystem {
+		roots, err := p.systemRoots()
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Cannot read the system root certificates",
+				Detail:   fmt.Sprintf("%s uses certificate_trust_scope \"system\", which needs the system roots: %v. Fix the system trust store, or use scope \"append\" or \"override\".", r.Address, err),
+				Subject:  rangePtr(r.DeclRange),
+			})
+		}
+		for _, c := range roots {
+			add(c, sourceSystem)
+		}
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	if p.lists == nil {
+		p.lists = map[string]*certList{}
+	}
+	p.lists[key] = cl
+	return cl, diags
 }
 
 // inherited is the value a process would get for name without trustform:
