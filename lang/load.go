@@ -17,10 +17,12 @@ import (
 
 // Load reads and evaluates the configuration in dir.
 //
-// The returned Config is nil only when the files could not be read or
-// parsed. When the diagnostics hold errors the Config may be partial: a
-// block whose evaluation failed, or that depends on one that failed, is left
-// out. Callers must check diags.HasErrors() before planning.
+// The returned Config is nil only when the directory could not be read or
+// holds no configuration file. When the diagnostics hold errors the Config
+// is partial: after a syntax error it holds only Dir and Files (for
+// rendering source snippets); after an evaluation error, a block whose
+// evaluation failed, or that depends on one that failed, is left out.
+// Callers must check diags.HasErrors() before planning.
 //
 // Evaluation follows the "interdependent blocks" pattern of HCL: every
 // block's references are collected with Variables(), a graph is built over
@@ -34,7 +36,10 @@ func Load(dir string, opts Options) (*Config, hcl.Diagnostics) {
 	}
 	l := newLoader(abs, opts)
 	if !l.parse() {
-		return nil, l.diags
+		if l.cfg.Files == nil {
+			return nil, l.diags
+		}
+		return l.cfg, l.diags
 	}
 	l.declare()
 	l.loadSettings()

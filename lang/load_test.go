@@ -544,3 +544,51 @@ output "token" {
 		t.Errorf("output %#v", o)
 	}
 }
+
+func TestSyntaxErrorKeepsFiles(t *testing.T) {
+	cfg, diags := load(t, map[string]string{"main.trust.hcl": "resource \"node_app\" \"a\" {\n  args = [\"a\" \"b\"]\n}\n"})
+	if !diags.HasErrors() {
+		t.Fatal("no error")
+	}
+	if cfg == nil || cfg.Files["main.trust.hcl"] == nil || len(cfg.Resources) != 0 {
+		t.Fatalf("want a config holding only the parsed files, got %+v", cfg)
+	}
+}
+
+func TestNoConfigurationFiles(t *testing.T) {
+	cfg, diags := Load(t.TempDir(), testOptions())
+	if cfg != nil || !diags.HasErrors() || diags[0].Summary != "No configuration files" {
+		t.Fatalf("cfg %v diags %s", cfg, diagText(diags))
+	}
+}
+
+func TestParseDir(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"b.trust.hcl":        "locals {\n  x = 1\n}\n",
+		"a.trust.hcl":        "locals {\n  y = \n}\n",
+		"vars.trustvars.hcl": "x = 1\n",
+		"other.hcl":          "x = 1\n",
+	})
+	files, diags := ParseDir(dir)
+	if !diags.HasErrors() || diags[0].Subject.Filename != "a.trust.hcl" {
+		t.Errorf("want the syntax error of a.trust.hcl, got %s", diagText(diags))
+	}
+	if len(files) != 2 || files["a.trust.hcl"] == nil || files["b.trust.hcl"] == nil {
+		t.Errorf("files %v", files)
+	}
+}
+
+func TestOutputsSortedAndDescribed(t *testing.T) {
+	cfg := mustLoad(t, map[string]string{"main.trust.hcl": `output "b" {
+  value       = path.root
+  description = "the root"
+}
+output "a" {
+  value = { n = 1 }
+}
+`})
+	if len(cfg.Outputs) != 2 || cfg.Outputs[0].Name != "a" || cfg.Outputs[1].Description != "the root" ||
+		cfg.Outputs[1].Value.AsString() != cfg.Dir {
+		t.Fatalf("outputs %+v", cfg.Outputs)
+	}
+}
