@@ -16,6 +16,17 @@
 // set a bundle variable such as NODE_EXTRA_CA_CERTS: trustform never drops
 // the user's file, it writes one holding the user's certificates plus its own.
 //
+// What apply does with a Plan: check a saved one with CheckApplicable;
+// when Devcert.Create is set, create the development CA in Devcert.Dir and
+// call ResolveDevcert, which completes every DevcertPending change; then
+// per change, in dependency order: write After.Files into After.TrustDir
+// (content from Blobs by SHA256, Link entries as relative symlinks, modes
+// as given), start After (Create, Replace after stopping Before's Handle),
+// keep the Handle for Update (state only) and NoOp, and stop Handle and
+// remove what state recorded for Delete. A Create whose Reasons is
+// ["drift"] carries the dead resource's Handle so apply can clean it up
+// first (an exited container keeps its name until removed).
+//
 // Containers are named trustform-<name>-<8 hex>, the hex being a digest of
 // the configuration directory and address, so names are stable from one plan
 // to the next (they cannot use the lineage: the first plan has none) and two
