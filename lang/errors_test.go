@@ -596,3 +596,12 @@ func itoa(i int) string {
 	}
 	return string(b[n:])
 }
+
+func TestEmptyRequiredArgument(t *testing.T) {
+	files, file, line, col := markedPos(t, map[string]string{"main.trust.hcl": "resource \"node_app\" \"a\" {\n  script = @@\"\"\n}\n"})
+	_, diags := load(t, files)
+	if !diags.HasErrors() || diags[0].Summary != "Empty value" || diags[0].Subject.Filename != file ||
+		diags[0].Subject.Start.Line != line || diags[0].Subject.Start.Column != col {
+		t.Fatalf("got %s", diagText(diags))
+	}
+}

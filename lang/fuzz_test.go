@@ -20,6 +20,8 @@ func FuzzLoad(f *testing.F) {
 		"resource \"java_app\" \"j\" {\n  jar = null\n  classpath = \"x\"\n}\n",
 		"resource \"node_app\" \"a\" {\n  script = \"a.js\"\n  certificate_authority_collections = [null, 1, {name = \"x\", fingerprints = []}]\n  ready_when { http = \"http://[::1]:1/\" }\n}\n",
 		"trustform {\n  developer_certificate_trust = var.x\n}\n",
+		"resource \"node_app\" {\n}\nvariable {\n}\nlocals \"x\" {\n}\n",
+		"resource \"java_app\" \"j\" {\n  jar = \"\"\n  classpath = \"x\"\n  main = \"m\"\n}\n",
 		"variable \"v\" {\n  validation {\n    condition = var.v\n    error_message = 1\n  }\n  default = null\n}\n",
 	}
 	for _, s := range seeds {

@@ -375,7 +375,13 @@ func (l *loader) assign(res *Resource, sp attrSpec, rng hcl.Range, v cty.Value) 
 	switch {
 	case sp.Type == cty.String:
 		s, sens := goString(v)
-		if sp.Kind == kindPath {
+		if s == "" && sp.Required {
+			l.errorf(&rng, nil, "Empty value",
+				"The argument %q must not be empty.", sp.Name)
+			return v, false
+		}
+		// An empty path stays empty rather than becoming the directory.
+		if sp.Kind == kindPath && s != "" {
 			s = l.fs.abs(s)
 			_, marks := v.Unmark()
 			v = cty.StringVal(s).WithMarks(marks)
