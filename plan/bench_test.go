@@ -105,3 +105,22 @@ func TestSharedMaterialComputedOnce(t *testing.T) {
 		t.Errorf("%d blobs, want one bundle and 20 certificates", len(p.plan.Blobs))
 	}
 }
+
+// BenchmarkBuild1000NoOp re-plans 1,000 applied resources: the diff
+// against state is part of every plan after the first.
+func BenchmarkBuild1000NoOp(b *testing.B) {
+	in := benchInput(b, 1000)
+	first, diags := Build(in)
+	if diags.HasErrors() {
+		b.Fatal(diags)
+	}
+	in = withState(in, stateFrom(b, first, 1))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		p, diags := Build(in)
+		if diags.HasErrors() || p.Changes[0].Action != NoOp {
+			b.Fatalf("Build: %v", diags)
+		}
+	}
+}

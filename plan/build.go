@@ -74,6 +74,10 @@ func Build(in *Input) (*Plan, hcl.Diagnostics) {
 		return nil, diags
 	}
 
+	byAddr := make(map[string]*state.Resource, len(st.Resources))
+	for _, sr := range st.Resources {
+		byAddr[sr.Address] = sr
+	}
 	inConfig := make(map[string]bool, len(cfg.Resources))
 	if !in.Destroy {
 		for _, r := range cfg.Resources {
@@ -81,7 +85,7 @@ func Build(in *Input) (*Plan, hcl.Diagnostics) {
 			if include != nil && !include[r.Address] {
 				continue
 			}
-			ch, d := p.resourceChange(r, st.Lookup(r.Address))
+			ch, d := p.resourceChange(r, byAddr[r.Address])
 			diags = append(diags, d...)
 			if ch != nil {
 				p.plan.Changes = append(p.plan.Changes, ch)

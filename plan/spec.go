@@ -88,7 +88,10 @@ func (m *materials) trustFiles(trustDir string, rc *recipe) ([]state.File, []sta
 		files = append(files, state.File{Path: all[at : at+n], Mode: fileMode, SHA256: f.sha, Link: f.link})
 		at += n
 	}
-	ours := plainCerts(rc.certs)
+	var ours []*pem.Certificate
+	if len(rc.merged) > 0 || rc.javaStore {
+		ours = plainCerts(rc.certs)
+	}
 	for _, name := range sortedKeys(rc.merged) {
 		files = append(files, state.File{
 			Path:   filepath.Join(trustDir, mergedPrefix+name+".pem"),
