@@ -574,6 +574,11 @@ locals {
 			if found == nil {
 				t.Fatalf("want an error %q at %s:%d,%d; got:\n%s", tt.summary, file, line, col, diagText(diags))
 			}
+			if c := found.Context; c != nil {
+				if c.Filename != found.Subject.Filename || c.Start.Byte > found.Subject.Start.Byte || c.End.Byte < found.Subject.End.Byte {
+					t.Errorf("context %v does not enclose subject %v", c, found.Subject)
+				}
+			}
 			for _, want := range tt.detail {
 				if !strings.Contains(found.Summary+" "+found.Detail, want) {
 					t.Errorf("diagnostic does not mention %q:\n%s", want, found.Error())

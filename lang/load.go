@@ -88,6 +88,10 @@ type loader struct {
 	resDeps map[string]map[string]hcl.Range
 
 	devcertVal, pathVal cty.Value
+
+	// curContext is the block being evaluated, used as Diagnostic.Context
+	// by helpers that do not know it.
+	curContext *hcl.Range
 }
 
 func newLoader(dir string, opts Options) *loader {
@@ -132,6 +136,9 @@ func newLoader(dir string, opts Options) *loader {
 }
 
 func (l *loader) errorf(subject *hcl.Range, context *hcl.Range, summary, detail string, args ...any) {
+	if context == nil {
+		context = l.curContext
+	}
 	l.diags = append(l.diags, &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  summary,
@@ -471,6 +478,7 @@ func (l *loader) evaluate() {
 				continue
 			}
 			var ok bool
+			l.curContext = n.context
 			switch {
 			case n.local != nil:
 				ok = l.evalLocal(n)
@@ -481,6 +489,7 @@ func (l *loader) evaluate() {
 			case n.out != nil:
 				ok = l.evalOutput(n)
 			}
+			l.curContext = nil
 			if !ok {
 				l.failed[addr] = true
 			}

@@ -213,7 +213,12 @@ func (l *loader) finishVariable(d *variableDecl, raw map[string]rawValue) {
 	}
 	cv, err := convert.Convert(val, d.Type)
 	if err != nil {
-		l.errorf(&rng, blockRange(d.Block), "Invalid value for variable",
+		// The declaration encloses the value only when it is the default.
+		var context *hcl.Range
+		if _, fromElsewhere := raw[d.Name]; !fromElsewhere {
+			context = blockRange(d.Block)
+		}
+		l.errorf(&rng, context, "Invalid value for variable",
 			"The value for var.%s is not %s: %s.", d.Name, typeName(d.Type), err)
 		l.failed[addr] = true
 		return
