@@ -111,7 +111,7 @@ func writeSnippet(b *strings.Builder, d *hcl.Diagnostic, srcs *Sources, color bo
 	if last > first+maxSubjectLines-1 {
 		last = first + maxSubjectLines - 1
 	}
-	if d.Context != nil && d.Context.Filename == subj.Filename && d.Context.Start.Line < first {
+	if showLeadLines(d) {
 		first = max(d.Context.Start.Line, first-maxLeadLines)
 	}
 	numWidth := len(fmt.Sprint(last))
@@ -224,4 +224,14 @@ func contextString(src *source, subj hcl.Range) string {
 		return hcled.ContextString(src.file, off-1)
 	}
 	return ""
+}
+
+// showLeadLines reports whether lines above the subject help: when the
+// context is an expression that starts earlier and ends with the subject
+// (a call spanning lines). A context that is a whole enclosing block is
+// already named in the "on" line, and its header adds only noise.
+func showLeadLines(d *hcl.Diagnostic) bool {
+	c, s := d.Context, d.Subject
+	return c != nil && s != nil && c.Filename == s.Filename &&
+		c.Start.Line < s.Start.Line && c.End.Line <= s.End.Line
 }

@@ -106,7 +106,7 @@ func diagnosticJSON(d *hcl.Diagnostic, srcs *Sources) DiagnosticJSON {
 	if last > first && subj.End.Column <= 1 {
 		last--
 	}
-	if d.Context != nil && d.Context.Filename == subj.Filename && d.Context.Start.Line < first {
+	if showLeadLines(d) {
 		first = max(d.Context.Start.Line, first-maxLeadLines)
 	}
 	var code strings.Builder
