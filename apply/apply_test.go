@@ -573,3 +573,66 @@ func TestLastLines(t *testing.T) {
 		t.Error("missing log gave lines")
 	}
 }
+
+// The command records through a state.Journal; a crash after some
+// resources leaves them recoverable by Load.
+func TestApplyThroughStateJournal(t *testing.T) {
+	f := newFixture(t)
+	path := layout.StatePath(f.dir)
+	st := state.New("lineage-j", "test")
+	j, err := state.OpenJournal(path, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newFakeRunner()
+	r.startErr["executable.b"] = errors.New("boom")
+	o := opts(r, j)
+	o.Lineage = st.Lineage
+	_, err = Apply(context.Background(), f.plan(create("executable.a", f.spec("executable.a")), create("executable.b", f.spec("executable.b"))), o)
+	if err == nil {
+		t.Fatal("want b's failure")
+	}
+	// Without Close, as if trustform were killed now.
+	got, err := state.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Lookup("executable.a") == nil || got.Lookup("executable.b") != nil || got.Lookup("executable.a").Handle.PID == 0 {
+		t.Errorf("recovered state = %+v", got.Resources)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestApplyReportsProgressWhileWaiting(t *testing.T) {
+	addr := closedPort(t)
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return // the port was taken meanwhile; the test then times out below
+		}
+		t.Cleanup(func() { ln.Close() })
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	f := newFixture(t)
+	s := f.spec("executable.a")
+	s.ReadyWhen = &state.ReadyWhen{TCP: addr, Timeout: 20 * time.Second}
+	var buf bytes.Buffer
+	o := opts(newFakeRunner(), NewStore(newState(), nil))
+	o.Events = TextEvents{W: &buf}
+	o.ProgressInterval = 50 * time.Millisecond
+	if _, err := Apply(context.Background(), f.plan(create("executable.a", s)), o); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "executable.a: Still creating... [") {
+		t.Errorf("no progress reported:\n%s", buf.String())
+	}
+}

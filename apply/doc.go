@@ -67,4 +67,20 @@
 // Apply refuses a plan whose DevcertPending or Devcert.Create is set
 // (ErrDevcertPending): the command must create the CA (internal/devcert)
 // and plan again, because the plan's file contents depend on the CA.
+//
+// # Wiring (what a command does)
+//
+//	lock, _ := state.Lock(layout.LockPath(dir), info, timeout)
+//	st, err := state.Load(layout.StatePath(dir)) // or state.New(state.NewLineage(rand.Reader), version), saved at once
+//	j, _ := state.OpenJournal(layout.StatePath(dir), st)
+//	cr, _ := container.New(engine, execer) // only when the plan has containers
+//	res, err := apply.Apply(ctx, p, apply.Options{
+//		Parallelism: n,
+//		Runners:     map[runtimes.Kind]runtimes.Runner{runtimes.KindProcess: process.New(), runtimes.KindContainer: cr},
+//		Store:       j,
+//		Lineage:     st.Lineage,
+//		Events:      apply.TextEvents{W: stdout}, // or apply.JSONEvents{W: stdout} for -json
+//		BaseEnv:     os.Environ(),
+//	})
+//	j.Close() // folds the journal into state.json, even after an error
 package apply

@@ -31,8 +31,10 @@ type Events interface {
 	// ResourceFailed is called when a step failed; lastLog holds up to 20
 	// last lines of the resource's log (nil when there is none).
 	ResourceFailed(addr string, action plan.Action, err error, lastLog []string)
-	// ResourceSkipped is called for a step that did not run because
-	// something it depends on failed, or because apply was interrupted.
+	// ResourceSkipped is called, once apply has finished, for each change
+	// that did not run because something it depends on failed or because
+	// apply was interrupted; action is then the change's own (Replace
+	// included).
 	ResourceSkipped(addr string, action plan.Action, reason string)
 	// OrphanStopped is called for a process or container left by an
 	// interrupted apply that state did not record and apply stopped.
