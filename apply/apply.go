@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trustform/trustform/internal/devcert"
 	"github.com/trustform/trustform/plan"
 	"github.com/trustform/trustform/runtimes"
 	"github.com/trustform/trustform/runtimes/process"
@@ -32,7 +34,7 @@ const DefaultStopTimeout = 10 * time.Second
 const DefaultProgressInterval = 10 * time.Second
 
 // ErrDevcertPending is returned for a plan that needs the development CA
-// created first.
+// created first when Options.NoDevcertCreate forbids creating it.
 var ErrDevcertPending = errors.New("the plan needs trustform's development CA, which does not exist yet")
 
 // Options configure one Apply.
@@ -61,6 +63,12 @@ type Options struct {
 	// ProgressInterval is how often a long step reports progress; 0 means
 	// DefaultProgressInterval.
 	ProgressInterval time.Duration
+	// Rand is the randomness for the development CA's serial numbers when
+	// apply creates it; nil means crypto/rand.
+	Rand io.Reader
+	// NoDevcertCreate refuses (ErrDevcertPending) a plan that needs the
+	// development CA created, instead of creating it.
+	NoDevcertCreate bool
 	// NoLinkStore writes every file as its own copy instead of hard links
 	// into .trustform/store (for filesystems where links misbehave, and to
 	// measure the difference).
@@ -255,14 +263,6 @@ func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
 	if opts.Store == nil {
 		return nil, errors.New("apply: no state store")
 	}
-	if p.Devcert.Create {
-		return nil, fmt.Errorf("%w: create it (trustform devcert create) and plan again", ErrDevcertPending)
-	}
-	for _, c := range p.Changes {
-		if c.DevcertPending {
-			return nil, fmt.Errorf("%w (%s trusts it): create it (trustform devcert create) and plan again", ErrDevcertPending, c.Address)
-		}
-	}
 	a := &applier{
 		p:       p,
 		opts:    opts,
@@ -283,6 +283,9 @@ func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
 		ev = NopEvents{}
 	}
 	a.events = &lockedEvents{e: ev}
+	if err := a.ensureDevcert(); err != nil {
+		return nil, fmt.Errorf("apply: %w", err)
+	}
 	if a.opts.Parallelism <= 0 {
 		a.opts.Parallelism = DefaultParallelism
 	}
@@ -382,6 +385,44 @@ func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
 		return res, aerr
 	}
 	return res, nil
+}
+
+// ensureDevcert creates the development CA when the plan says so and
+// completes the trust material of every change waiting for it, before
+// anything is checked or written.
+func (a *applier) ensureDevcert() error {
+	pending := ""
+	for _, c := range a.p.Changes {
+		if c.DevcertPending {
+			pending = c.Address
+			break
+		}
+	}
+	if !a.p.Devcert.Create && pending == "" {
+		return nil
+	}
+	if a.opts.NoDevcertCreate {
+		return fmt.Errorf("%w: create it (trustform devcert create) and plan again", ErrDevcertPending)
+	}
+	if a.p.Devcert.Dir == "" {
+		return fmt.Errorf("%w, and the plan does not say where to create it; run plan again", ErrDevcertPending)
+	}
+	ca, err := devcert.Create(a.p.Devcert.Dir, a.now(), a.opts.Rand)
+	if err != nil {
+		return fmt.Errorf("creating the development CA: %w", err)
+	}
+	if ca.Created {
+		a.events.devcert(ca.Dir)
+	}
+	if err := a.p.ResolveDevcert(ca.Cert, ca.Paths.CACert); err != nil {
+		return err
+	}
+	for _, c := range a.p.Changes {
+		if c.DevcertPending {
+			return fmt.Errorf("%w: %s still waits for it after it was created; run plan again", ErrDevcertPending, c.Address)
+		}
+	}
+	return nil
 }
 
 func (a *applier) runner(k runtimes.Kind) (runtimes.Runner, error) {

@@ -454,7 +454,9 @@ func TestApplyRefusesPendingDevcert(t *testing.T) {
 	c := create("executable.a", f.spec("executable.a"))
 	c.DevcertPending = true
 	r := newFakeRunner()
-	_, err := Apply(context.Background(), f.plan(c), opts(r, NewStore(newState(), nil)))
+	o := opts(r, NewStore(newState(), nil))
+	o.NoDevcertCreate = true
+	_, err := Apply(context.Background(), f.plan(c), o)
 	if !errors.Is(err, ErrDevcertPending) {
 		t.Fatalf("err = %v", err)
 	}
@@ -634,5 +636,35 @@ func TestApplyReportsProgressWhileWaiting(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "executable.a: Still creating... [") {
 		t.Errorf("no progress reported:\n%s", buf.String())
+	}
+}
+
+func TestApplyCreatesPendingDevcert(t *testing.T) {
+	f := newFixture(t)
+	caDir := filepath.Join(t.TempDir(), "devcert")
+	s := f.spec("executable.a")
+	s.Files = nil // the planner leaves them to ResolveDevcert
+	c := create("executable.a", s)
+	c.DevcertPending = true
+	c.Pending = &plan.PendingTrust{Certs: []string{""}, Sources: []string{"developer certificate"}}
+	p := f.plan(c)
+	p.Devcert = plan.DevcertPlan{Create: true, Dir: caDir}
+	var ev bytes.Buffer
+	o := opts(newFakeRunner(), NewStore(newState(), nil))
+	o.Now = time.Now // the CA must be valid now
+	o.Events = TextEvents{W: &ev}
+	if _, err := Apply(context.Background(), p, o); err != nil {
+		t.Fatal(err)
+	}
+	caPEM, err := os.ReadFile(filepath.Join(caDir, "ca.pem"))
+	if err != nil {
+		t.Fatalf("CA not created: %v", err)
+	}
+	bundle, err := os.ReadFile(filepath.Join(s.TrustDir, "cert.pem"))
+	if err != nil || !bytes.Contains(bundle, bytes.TrimSpace(caPEM)) {
+		t.Errorf("bundle does not hold the new CA (%v):\n%s", err, bundle)
+	}
+	if !strings.HasPrefix(ev.String(), "Development CA created in "+caDir+"\n") {
+		t.Errorf("events:\n%s", ev.String())
 	}
 }

@@ -64,9 +64,11 @@
 //
 // # Development CA
 //
-// Apply refuses a plan whose DevcertPending or Devcert.Create is set
-// (ErrDevcertPending): the command must create the CA (internal/devcert)
-// and plan again, because the plan's file contents depend on the CA.
+// When the plan needs trustform's development CA and it does not exist yet
+// (Devcert.Create, DevcertPending), apply creates it first (internal/devcert)
+// and completes the waiting changes with plan.ResolveDevcert, before any
+// check or write; with Options.NoDevcertCreate it refuses the plan with
+// ErrDevcertPending instead.
 //
 // # Wiring (what a command does)
 //

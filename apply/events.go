@@ -39,6 +39,9 @@ type Events interface {
 	// OrphanStopped is called for a process or container left by an
 	// interrupted apply that state did not record and apply stopped.
 	OrphanStopped(addr string, h runtimes.Handle)
+	// DevcertCreated is called when apply created the development CA in
+	// dir because the plan needed it.
+	DevcertCreated(dir string)
 }
 
 // NopEvents ignores every event. Embed it to implement only some methods.
@@ -61,6 +64,9 @@ func (NopEvents) ResourceSkipped(string, plan.Action, string) {}
 
 // OrphanStopped implements Events.
 func (NopEvents) OrphanStopped(string, runtimes.Handle) {}
+
+// DevcertCreated implements Events.
+func (NopEvents) DevcertCreated(string) {}
 
 // lockedEvents serialises calls so implementations need not.
 type lockedEvents struct {
@@ -102,6 +108,17 @@ func (l *lockedEvents) orphan(addr string, h runtimes.Handle) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.e.OrphanStopped(addr, h)
+}
+
+func (l *lockedEvents) devcert(dir string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.e.DevcertCreated(dir)
+}
+
+// DevcertMessage is the human line for DevcertCreated.
+func DevcertMessage(dir string) string {
+	return "Development CA created in " + dir
 }
 
 // HandleLabel renders a handle the way progress lines show it: "pid=1234"
@@ -211,6 +228,11 @@ func (t TextEvents) ResourceSkipped(addr string, a plan.Action, reason string) {
 // OrphanStopped implements Events.
 func (t TextEvents) OrphanStopped(addr string, h runtimes.Handle) {
 	fmt.Fprintln(t.W, TextOrphan(addr, h))
+}
+
+// DevcertCreated implements Events.
+func (t TextEvents) DevcertCreated(dir string) {
+	fmt.Fprintln(t.W, DevcertMessage(dir))
 }
 
 // JSONEvents writes one JSON object per line per event to W, following the
@@ -327,6 +349,11 @@ func (j JSONEvents) ResourceSkipped(addr string, a plan.Action, reason string) {
 // OrphanStopped implements Events.
 func (j JSONEvents) OrphanStopped(addr string, h runtimes.Handle) {
 	j.emit("warn", "orphan_stopped", TextOrphan(addr, h), addr, plan.Delete, h, nil)
+}
+
+// DevcertCreated implements Events; the event has no resource.
+func (j JSONEvents) DevcertCreated(dir string) {
+	j.emit("info", "devcert_created", DevcertMessage(dir), "", "", runtimes.Handle{}, nil)
 }
 
 // TextOrphan is the human line for OrphanStopped.
