@@ -246,12 +246,12 @@ type JSONEvents struct {
 
 // JSONEvent is one line of JSONEvents output.
 type JSONEvent struct {
-	Level     string   `json:"@level"`
-	Message   string   `json:"@message"`
-	Module    string   `json:"@module"`
-	Timestamp string   `json:"@timestamp"`
-	Type      string   `json:"type"`
-	Hook      JSONHook `json:"hook"`
+	Level     string    `json:"@level"`
+	Message   string    `json:"@message"`
+	Module    string    `json:"@module"`
+	Timestamp string    `json:"@timestamp"`
+	Type      string    `json:"type"`
+	Hook      *JSONHook `json:"hook,omitempty"`
 }
 
 // JSONHook is the resource part of a JSONEvent.
@@ -286,10 +286,14 @@ func (j JSONEvents) emit(level, typ, msg, addr string, a plan.Action, h runtimes
 		Module:    "trustform.ui",
 		Timestamp: now().Format(time.RFC3339Nano),
 		Type:      typ,
-		Hook: JSONHook{
-			Resource: JSONResource{Addr: addr, ResourceType: typName, ResourceName: name},
-			Action:   string(a),
-		},
+	}
+	if addr == "" {
+		j.write(ev)
+		return
+	}
+	ev.Hook = &JSONHook{
+		Resource: JSONResource{Addr: addr, ResourceType: typName, ResourceName: name},
+		Action:   string(a),
 	}
 	if l := HandleLabel(h); l != "" {
 		ev.Hook.IDKey, ev.Hook.IDValue, _ = strings.Cut(l, "=")
@@ -298,8 +302,12 @@ func (j JSONEvents) emit(level, typ, msg, addr string, a plan.Action, h runtimes
 		}
 	}
 	if fill != nil {
-		fill(&ev.Hook)
+		fill(ev.Hook)
 	}
+	j.write(ev)
+}
+
+func (j JSONEvents) write(ev JSONEvent) {
 	b, err := json.Marshal(ev)
 	if err != nil {
 		return // cannot happen: every field is a plain string or number
