@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"time"
+
+	"github.com/trustform/trustform/plan"
 
 	"github.com/trustform/trustform/lang"
 )
@@ -98,13 +102,51 @@ func parsePlanArgs(args []string) (*planArgs, error) {
 	return &a, nil
 }
 
-// runPlan is where plan is wired in: load with e.loadConfig(a.Vars), load
-// state, refresh unless !a.Refresh, plan.Build, render through the human,
-// JSON or Markdown view, save to a.Out, and return exitChanges when
-// a.DetailedExitcode and the plan has changes.
+// runPlan loads configuration and state, refreshes, builds the plan and
+// renders it through the human, JSON or Markdown view.
 func runPlan(e *runEnv, a *planArgs) int {
 	if a.NoColor {
 		e.streams.DisableColor()
 	}
-	return e.notImplemented("plan")
+	ctx, stop := signalContext(context.Background(), nil)
+	defer stop()
+	r := e.makePlan(ctx, &a.planningArgs)
+	if r.plan == nil {
+		if a.JSON {
+			// A JSON consumer still gets one document, with the errors.
+			_ = plan.RenderJSON(e.streams.Out, nil, r.diags)
+		} else {
+			e.writeDiagnostics(r.diags, r.src)
+		}
+		return exitError
+	}
+	var err error
+	switch {
+	case a.JSON:
+		err = plan.RenderJSON(e.streams.Out, r.plan, r.diags)
+	case a.Markdown:
+		e.writeDiagnostics(r.diags, r.src)
+		err = plan.RenderMarkdown(e.streams.Out, r.plan)
+	default:
+		e.writeDiagnostics(r.diags, r.src)
+		err = plan.RenderHuman(e.streams.Out, r.plan, e.streams.OutColor)
+	}
+	if err != nil {
+		e.streams.Errorf("writing the plan: %v", err)
+		return exitError
+	}
+	if a.Out != "" {
+		path := e.path(a.Out)
+		if err := plan.WriteFile(path, r.plan); err != nil {
+			e.streams.Errorf("saving the plan: %v", err)
+			return exitError
+		}
+		if !a.JSON {
+			fmt.Fprintf(e.streams.Out, "\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n    trustform apply %s\n", a.Out, a.Out)
+		}
+	}
+	if a.DetailedExitcode && r.plan.HasChanges() {
+		return exitChanges
+	}
+	return exitOK
 }

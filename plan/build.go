@@ -24,7 +24,9 @@ type planner struct {
 	plan  *Plan
 	mat   *materials
 	lists map[string]*certList
-	warns hcl.Diagnostics
+	// userBundles caches user-named bundle files by path.
+	userBundles map[string]userBundle
+	warns       hcl.Diagnostics
 
 	sysDone   bool
 	sysRoots  []*pem.Certificate

@@ -443,23 +443,48 @@ func (p *planner) readUserBundle(r *lang.Resource, name, path, workDir string) (
 	if p.in.Host.ReadFile == nil {
 		return nil, fail("this build of trustform cannot read files while planning")
 	}
+	ub, ok := p.userBundles[path]
+	if !ok {
+		// One read and parse per file: the same system bundle is often
+		// named by NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE and more.
+		ub = p.parseUserBundle(path)
+		if p.userBundles == nil {
+			p.userBundles = map[string]userBundle{}
+		}
+		p.userBundles[path] = ub
+	}
+	if ub.err != "" {
+		return nil, fail(ub.err)
+	}
+	return ub.certs, nil
+}
+
+// userBundle is a user-named bundle file, parsed once per plan.
+type userBundle struct {
+	certs []*pem.Certificate
+	err   string
+}
+
+// parseUserBundle reads a bundle the user's environment names. Warnings
+// (expired or non-CA entries) are dropped on purpose: such a file is usually
+// the distribution's bundle, whose few expired roots OpenSSL skips too, and
+// the user did not ask trustform to judge it. Errors still stop the plan.
+func (p *planner) parseUserBundle(path string) userBundle {
 	data, err := p.in.Host.ReadFile(path)
 	if err != nil {
-		return nil, fail(fmt.Sprintf("it cannot be read: %v", err))
+		return userBundle{err: fmt.Sprintf("it cannot be read: %v", err)}
 	}
 	certs, problems := pem.Parse(data, path, pem.Options{Now: p.in.Now})
 	var errs []string
 	for _, pr := range problems {
 		if pr.Severity == pem.Error {
 			errs = append(errs, problemText(pr))
-			continue
 		}
-		p.warn(&hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: pr.Summary, Detail: problemText(pr), Subject: rangePtr(r.DeclRange)})
 	}
 	if len(errs) > 0 {
-		return nil, fail("it holds invalid input: " + strings.Join(errs, "; "))
+		return userBundle{err: "it holds invalid input: " + strings.Join(errs, "; ")}
 	}
-	return certs, nil
+	return userBundle{certs: certs}
 }
 
 func problemText(pr pem.Problem) string {

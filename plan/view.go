@@ -122,11 +122,7 @@ func (p *Plan) specAttrs(s *state.Spec, pid int, containerID string, unknownID, 
 	}
 	a["trust_scope"] = quoted(string(s.Scope))
 	if len(s.Certificates) > 0 {
-		list := make([]string, len(s.Certificates))
-		for i, c := range s.Certificates {
-			list[i] = certLine(c)
-		}
-		a["certificates"] = value{kind: vList, list: list}
+		a["certificates"] = value{kind: vList, list: certLines(s.Certificates)}
 	}
 	if pending {
 		a["files"] = scalar(knownAfterApply)
@@ -180,6 +176,27 @@ func (p *Plan) specAttrs(s *state.Spec, pid int, containerID string, unknownID, 
 		}
 	}
 	return a
+}
+
+// certLines shows the certificates one per line, except the system roots of
+// system scope: a hundred-odd distribution roots would bury the few the user
+// chose, so they are one line with their count and a digest of the set, which
+// still changes whenever the set does.
+func certLines(certs []state.Certificate) []string {
+	var list []string
+	var system []string
+	for _, c := range certs {
+		if c.Source == sourceSystem {
+			system = append(system, c.SHA256)
+			continue
+		}
+		list = append(list, certLine(c))
+	}
+	if len(system) > 0 {
+		h := sha256.Sum256([]byte(strings.Join(system, "\n")))
+		list = append(list, strconv.Quote(fmt.Sprintf("%d system root certificates (set digest %s)", len(system), short(hex.EncodeToString(h[:])))))
+	}
+	return list
 }
 
 // certLine shows one certificate: subject, fingerprint prefix, expiry.

@@ -1,0 +1,307 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/hashicorp/hcl/v2"
+	"golang.org/x/term"
+
+	"github.com/trustform/trustform/internal/devcert"
+	"github.com/trustform/trustform/internal/layout"
+	"github.com/trustform/trustform/internal/pem"
+	"github.com/trustform/trustform/internal/sysroots"
+	"github.com/trustform/trustform/internal/ui"
+	"github.com/trustform/trustform/lang"
+	"github.com/trustform/trustform/plan"
+	"github.com/trustform/trustform/runtimes"
+	"github.com/trustform/trustform/runtimes/container"
+	"github.com/trustform/trustform/runtimes/process"
+	"github.com/trustform/trustform/state"
+)
+
+// This file holds what plan, apply, destroy, show and status share: loading
+// state, refreshing it, gathering what the planner may know of the machine,
+// and choosing runners. The commands stay thin on top of it.
+
+// environMap turns KEY=VALUE pairs into a map; later entries win, as in a
+// process environment.
+func environMap(environ []string) map[string]string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// loadState reads the state of the configuration directory; no state is
+// an empty, lineage-less state rather than an error.
+func (e *runEnv) loadState() (*state.State, error) {
+	st, err := state.Load(layout.StatePath(e.dir))
+	if errors.Is(err, state.ErrNoState) {
+		return &state.State{Version: state.Version}, nil
+	}
+	return st, err
+}
+
+// containerEnviron is the environment the engines' CLIs run with: ours, so
+// CONTAINERS_CONF, DOCKER_HOST and friends reach them.
+func (e *runEnv) containerCLI() container.CLI {
+	return container.CLI{Env: e.environ}
+}
+
+// runnerSet builds runners lazily: the container engine is detected only
+// when something needs it, so process-only projects never run `docker info`.
+type runnerSet struct {
+	e          *runEnv
+	preference string
+	proc       *process.Runner
+	engines    map[string]*container.Runner
+	detected   string
+	detectErr  error
+	didDetect  bool
+}
+
+func (e *runEnv) newRunnerSet(preference string) *runnerSet {
+	return &runnerSet{e: e, preference: preference, proc: process.New(), engines: map[string]*container.Runner{}}
+}
+
+// container returns the runner for an engine; "" means the configured one
+// (auto-detected).
+func (rs *runnerSet) container(ctx context.Context, engine string) (*container.Runner, error) {
+	if engine == "" {
+		if !rs.didDetect {
+			rs.didDetect = true
+			rs.detected, rs.detectErr = container.Detect(ctx, rs.e.containerCLI(), rs.preference)
+		}
+		if rs.detectErr != nil {
+			return nil, rs.detectErr
+		}
+		engine = rs.detected
+	}
+	if r, ok := rs.engines[engine]; ok {
+		return r, nil
+	}
+	r, err := container.New(engine, rs.e.containerCLI())
+	if err != nil {
+		return nil, err
+	}
+	rs.engines[engine] = r
+	return r, nil
+}
+
+// forHandle returns the runner that can see what h names.
+func (rs *runnerSet) forHandle(ctx context.Context, kind runtimes.Kind, h runtimes.Handle) (runtimes.Runner, error) {
+	if kind == runtimes.KindContainer || h.ContainerID != "" {
+		return rs.container(ctx, h.Engine)
+	}
+	return rs.proc, nil
+}
+
+// refresh asks each runner whether what state recorded still runs.
+func (e *runEnv) refresh(ctx context.Context, rs *runnerSet, st *state.State) map[string]runtimes.Status {
+	out := make(map[string]runtimes.Status, len(st.Resources))
+	for _, r := range st.Resources {
+		kind := runtimes.KindProcess
+		if r.Spec != nil {
+			kind = r.Spec.Kind
+		}
+		runner, err := rs.forHandle(ctx, kind, r.Handle)
+		if err != nil {
+			e.log.Warn("cannot refresh", "address", r.Address, "error", err)
+			continue
+		}
+		s, err := runner.Status(ctx, r.Handle)
+		if err != nil {
+			e.log.Warn("cannot refresh", "address", r.Address, "error", err)
+			continue
+		}
+		out[r.Address] = s
+	}
+	return out
+}
+
+// planHost gathers what the planner may know of this machine. System roots
+// are read only if some resource asks for them.
+func (e *runEnv) planHost() plan.Host {
+	env := environMap(e.environ)
+	now := e.now()
+	return plan.Host{
+		GOOS:    runtime.GOOS,
+		Environ: env,
+		SystemRoots: func() ([]*pem.Certificate, error) {
+			return sysroots.LoadWith(sysroots.Options{Now: now, Environ: env})
+		},
+		SystemCertDirs: sysroots.Dirs(),
+		ReadFile:       os.ReadFile,
+	}
+}
+
+// devcertInput describes the developer certificates on this machine.
+func (e *runEnv) devcertInput() (plan.DevcertInput, error) {
+	dir, err := devcertDir(e.environ)
+	if err != nil {
+		return plan.DevcertInput{}, err
+	}
+	in := plan.DevcertInput{Dir: dir}
+	ca, err := devcert.LoadCert(dir)
+	switch {
+	case err == nil:
+		in.CA = ca
+	case errors.Is(err, os.ErrNotExist):
+	default:
+		return in, fmt.Errorf("reading the development CA in %s: %w", dir, err)
+	}
+	env := environMap(e.environ)
+	home := env["HOME"]
+	if home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	found, problems := devcert.Discover(home, env, e.now())
+	for _, p := range problems {
+		e.log.Warn("developer certificate skipped", "error", p)
+	}
+	for _, f := range found {
+		in.Found = append(in.Found, plan.FoundCert{Kind: f.Kind, Path: f.Path, Cert: f.Cert})
+	}
+	return in, nil
+}
+
+// planResult is a plan with what it was made from.
+type planResult struct {
+	plan  *plan.Plan
+	state *state.State
+	diags hcl.Diagnostics
+	src   *ui.Sources
+}
+
+// errorDiag turns a run-time error into a diagnostic without a source.
+func errorDiag(summary string, err error) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: err.Error()}
+}
+
+// makePlan loads configuration and state, refreshes, and builds a plan.
+// The result always carries the diagnostics and sources to print them; its
+// plan is nil when they hold errors.
+func (e *runEnv) makePlan(ctx context.Context, a *planningArgs) *planResult {
+	r := &planResult{src: ui.NewSources(e.dir, nil)}
+	st, err := e.loadState()
+	if err != nil {
+		r.diags = append(r.diags, errorDiag("Cannot read the state", err))
+		return r
+	}
+	r.state = st
+	var cfg *lang.Config
+	if a.Destroy {
+		// Destroying needs only state: a configuration that no longer
+		// loads must not keep processes running.
+		cfg = &lang.Config{Dir: e.dir}
+	} else {
+		cfg, r.diags, r.src = e.loadConfig(a.Vars)
+		if r.diags.HasErrors() {
+			return r
+		}
+	}
+	var refreshed map[string]runtimes.Status
+	if a.Refresh && len(st.Resources) > 0 {
+		rs := e.newRunnerSet(cfg.Settings.ContainerRuntime)
+		refreshed = e.refresh(ctx, rs, st)
+	}
+	dc, err := e.devcertInput()
+	if err != nil {
+		r.diags = append(r.diags, errorDiag("Cannot read developer certificates", err))
+		return r
+	}
+	p, pdiags := plan.Build(&plan.Input{
+		Config:    cfg,
+		State:     st,
+		Refreshed: refreshed,
+		Destroy:   a.Destroy,
+		Targets:   a.Targets,
+		Host:      e.planHost(),
+		Devcert:   dc,
+		Now:       e.now(),
+		Version:   Version,
+	})
+	r.diags = append(r.diags, pdiags...)
+	if !r.diags.HasErrors() {
+		r.plan = p
+	}
+	return r
+}
+
+// signalContext is cancelled on the first SIGINT or SIGTERM, so apply stops
+// starting resources, saves state and releases the lock. A second signal
+// kills us the default way.
+func signalContext(parent context.Context, onSignal func()) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ch:
+			if onSignal != nil {
+				onSignal()
+			}
+			cancel()
+			signal.Stop(ch)
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		close(done)
+		signal.Stop(ch)
+		cancel()
+	}
+}
+
+// stdinIsTerminal reports whether we may prompt.
+func (e *runEnv) stdinIsTerminal() bool {
+	f, ok := e.stdin.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// confirm asks for "yes" on the terminal.
+func (e *runEnv) confirm(question, detail string) (bool, error) {
+	fmt.Fprintf(e.streams.Err, "\n%s\n  %s\n\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", question, detail)
+	var line strings.Builder
+	buf := make([]byte, 1)
+	for {
+		n, err := e.stdin.Read(buf)
+		if n == 1 {
+			if buf[0] == '\n' {
+				break
+			}
+			line.WriteByte(buf[0])
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	fmt.Fprintln(e.streams.Err)
+	return strings.TrimSpace(line.String()) == "yes", nil
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
