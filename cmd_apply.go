@@ -69,12 +69,17 @@ func parseApplyArgs(args []string) (*applyArgs, error) {
 	return &a, nil
 }
 
-// runApply is where apply is wired in: read a.PlanFile (or plan as
-// runPlan does), confirm unless a.AutoApprove (refusing without a terminal),
-// take the state lock with a.LockTimeout, and run apply with a.Parallelism.
+// runApply plans (or reads a.PlanFile), confirms, and applies.
 func runApply(e *runEnv, a *applyArgs) int {
 	if a.NoColor {
 		e.streams.DisableColor()
 	}
-	return e.notImplemented("apply")
+	return e.runApplyFlow(&applyRun{
+		command:     "apply",
+		planFile:    a.PlanFile,
+		planning:    a.planningArgs,
+		autoApprove: a.AutoApprove,
+		parallelism: a.Parallelism,
+		json:        a.JSON,
+	})
 }

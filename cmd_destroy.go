@@ -64,11 +64,16 @@ func addDestroyFlags(fs *flag.FlagSet, a *destroyArgs) {
 	fs.BoolVar(&a.NoColor, "no-color", false, "")
 }
 
-// runDestroy is where destroy is wired in: take the state lock, plan the
-// destroy, confirm unless a.AutoApprove, and stop in reverse order.
+// runDestroy plans the removal of everything in state, confirms, and
+// stops it in reverse dependency order.
 func runDestroy(e *runEnv, a *destroyArgs) int {
 	if a.NoColor {
 		e.streams.DisableColor()
 	}
-	return e.notImplemented("destroy")
+	return e.runApplyFlow(&applyRun{
+		command:     "destroy",
+		planning:    planningArgs{Refresh: true, Destroy: true, LockTimeout: a.LockTimeout, NoColor: a.NoColor},
+		autoApprove: a.AutoApprove,
+		parallelism: a.Parallelism,
+	})
 }

@@ -1,0 +1,278 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/trustform/trustform/apply"
+	"github.com/trustform/trustform/internal/layout"
+	"github.com/trustform/trustform/plan"
+	"github.com/trustform/trustform/runtimes"
+	"github.com/trustform/trustform/state"
+)
+
+// applyRun describes one apply or destroy: where the plan comes from and
+// how to talk to the user.
+type applyRun struct {
+	// command is "apply" or "destroy", for the lock and messages.
+	command     string
+	planFile    string
+	planning    planningArgs
+	autoApprove bool
+	parallelism int
+	json        bool
+}
+
+// lockState takes the state lock for the whole command, creating
+// .trustform first. It prints what went wrong and returns nil on failure.
+func (e *runEnv) lockState(ctx context.Context, r *applyRun) *state.LockHandle {
+	if err := os.MkdirAll(layout.StateDir(e.dir), 0o755); err != nil {
+		e.streams.Errorf("creating %s: %v", layout.StateDir(e.dir), err)
+		return nil
+	}
+	info := state.NewLockInfo("trustform "+r.command, e.now(), e.rand)
+	lock, err := state.LockContext(ctx, layout.LockPath(e.dir), info, r.planning.LockTimeout)
+	if err != nil {
+		var locked *state.LockedError
+		if errors.As(err, &locked) {
+			e.streams.Errorf("%v", err)
+			return nil
+		}
+		e.streams.Errorf("cannot lock the state: %v", err)
+		return nil
+	}
+	if prev := lock.TakenOver; prev != nil {
+		e.streams.Warnf("took over the state lock of pid %d (%s, since %s), which no longer runs",
+			prev.PID, prev.Command, prev.Started.Format("2006-01-02 15:04:05"))
+	}
+	return lock
+}
+
+// runApplyFlow is apply and destroy: lock, plan (or read the saved plan),
+// show it, confirm, execute, report.
+func (e *runEnv) runApplyFlow(r *applyRun) int {
+	var cancelled bool
+	ctx, stop := signalContext(context.Background(), func() {
+		cancelled = true
+		e.streams.Warnf("interrupt received: no new resource will be started; waiting for running steps, then saving state")
+	})
+	defer stop()
+
+	lock := e.lockState(ctx, r)
+	if lock == nil {
+		return exitError
+	}
+	defer func() {
+		if err := lock.Unlock(); err != nil {
+			e.streams.Warnf("releasing the state lock: %v", err)
+		}
+	}()
+
+	var p *plan.Plan
+	var st *state.State
+	if r.planFile != "" {
+		var err error
+		p, err = plan.ReadFile(e.path(r.planFile))
+		if err != nil {
+			e.streams.Errorf("%v", err)
+			return exitError
+		}
+		if st, err = e.loadState(); err != nil {
+			e.streams.Errorf("%v", err)
+			return exitError
+		}
+		if err := plan.CheckApplicable(p, st); err != nil {
+			e.streams.Errorf("%v", err)
+			e.streams.Hintf("run \"trustform plan -out=%s\" again and apply the new plan", r.planFile)
+			return exitError
+		}
+		if p.Dir != e.dir {
+			e.streams.Errorf("the saved plan %s was made for %s, not %s", r.planFile, p.Dir, e.dir)
+			e.streams.Hintf("run apply from that directory, or use -chdir=%s", p.Dir)
+			return exitError
+		}
+	} else {
+		res := e.makePlan(ctx, &r.planning)
+		if res.plan == nil {
+			e.writeDiagnostics(res.diags, res.src)
+			return exitError
+		}
+		p, st = res.plan, res.state
+		if !r.json {
+			e.writeDiagnostics(res.diags, res.src)
+			if err := plan.RenderHuman(e.streams.Out, p, e.streams.OutColor); err != nil {
+				e.streams.Errorf("writing the plan: %v", err)
+				return exitError
+			}
+		}
+	}
+
+	if !p.HasChanges() {
+		if r.json {
+			return exitOK
+		}
+		if r.command == "destroy" {
+			fmt.Fprintln(e.streams.Out, "\nDestroy complete! Resources: 0 destroyed.")
+		} else {
+			fmt.Fprintln(e.streams.Out, "\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.")
+			e.printOutputs(st)
+		}
+		return exitOK
+	}
+
+	if !r.autoApprove && r.planFile == "" {
+		if !e.stdinIsTerminal() {
+			e.streams.Errorf("%s needs your approval, but standard input is not a terminal", r.command)
+			e.streams.Hintf("review the plan above, then run \"trustform %s -auto-approve\", or save a plan with \"trustform plan -out=FILE\" and apply that file", r.command)
+			return exitError
+		}
+		q, d := "Do you want to perform these actions?", "trustform will perform the actions described above."
+		if r.command == "destroy" {
+			q, d = "Do you really want to destroy all resources?", "trustform will stop every resource in state and remove what it created for them."
+		}
+		ok, err := e.confirm(q, d)
+		if err != nil {
+			e.streams.Errorf("reading the answer: %v", err)
+			return exitError
+		}
+		if !ok {
+			e.streams.Errorf("%s cancelled", r.command)
+			return exitError
+		}
+	}
+	if cancelled {
+		return exitError
+	}
+
+	// A first apply gets its lineage now and saves it before anything
+	// starts: processes are tagged with it, so if this apply dies half-way
+	// the next one recognises what it had started.
+	statePath := layout.StatePath(e.dir)
+	if st.Lineage == "" {
+		st = state.New(state.NewLineage(e.rand), Version)
+		if err := st.Save(statePath); err != nil {
+			e.streams.Errorf("saving the new state: %v", err)
+			return exitError
+		}
+	}
+	journal, err := state.OpenJournal(statePath, st)
+	if err != nil {
+		e.streams.Errorf("%v", err)
+		return exitError
+	}
+
+	rs := e.newRunnerSet(p.ContainerRuntime)
+	runners := map[runtimes.Kind]runtimes.Runner{runtimes.KindProcess: rs.proc}
+	if needsContainers(p) {
+		cr, err := rs.container(ctx, "")
+		if err != nil {
+			journal.Close()
+			e.streams.Errorf("%v", err)
+			return exitError
+		}
+		runners[runtimes.KindContainer] = cr
+	}
+
+	var events apply.Events = apply.TextEvents{W: e.streams.Out}
+	if r.json {
+		events = apply.JSONEvents{W: e.streams.Out, Now: e.now}
+	} else {
+		fmt.Fprintln(e.streams.Out)
+	}
+	result, applyErr := apply.Apply(ctx, p, apply.Options{
+		Parallelism: r.parallelism,
+		Runners:     runners,
+		Store:       journal,
+		Lineage:     st.Lineage,
+		Events:      events,
+		BaseEnv:     e.environ,
+		Now:         e.now,
+	})
+	closeErr := journal.Close()
+	final := journal.State()
+	if applyErr != nil {
+		e.streams.Errorf("%v", applyErr)
+		if closeErr != nil {
+			e.streams.Errorf("saving state: %v", closeErr)
+		}
+		return exitError
+	}
+	if closeErr != nil {
+		e.streams.Errorf("saving state: %v", closeErr)
+		return exitError
+	}
+	if r.json {
+		return exitOK
+	}
+	if r.command == "destroy" {
+		fmt.Fprintf(e.streams.Out, "\nDestroy complete! Resources: %d destroyed.\n", result.Destroyed)
+		return exitOK
+	}
+	fmt.Fprintf(e.streams.Out, "\nApply complete! Resources: %d added, %d changed, %d destroyed.\n",
+		result.Added, result.Changed, result.Destroyed)
+	e.printOutputs(final)
+	return exitOK
+}
+
+// needsContainers reports whether any change starts or stops a container.
+func needsContainers(p *plan.Plan) bool {
+	for _, c := range p.Changes {
+		if c.Action == plan.NoOp {
+			continue
+		}
+		for _, s := range []*state.Spec{c.Before, c.After} {
+			if s != nil && s.Kind == runtimes.KindContainer {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// printOutputs writes Terraform's "Outputs:" section.
+func (e *runEnv) printOutputs(st *state.State) {
+	if st == nil || len(st.Outputs) == 0 {
+		return
+	}
+	fmt.Fprintln(e.streams.Out, "\nOutputs:")
+	fmt.Fprintln(e.streams.Out)
+	writeOutputs(e.streams.Out, st.Outputs)
+}
+
+// writeOutputs prints NAME = VALUE lines, sensitive values masked.
+func writeOutputs(w io.Writer, outs map[string]*state.Output) {
+	width := 0
+	for name := range outs {
+		width = max(width, len(name))
+	}
+	for _, name := range sortedKeys(outs) {
+		o := outs[name]
+		fmt.Fprintf(w, "%-*s = %s\n", width, name, outputText(o))
+	}
+}
+
+// outputText shows an output value as HCL would: strings quoted, lists
+// and maps as JSON (which is valid HCL), sensitive values masked.
+func outputText(o *state.Output) string {
+	if o.Sensitive {
+		return "(sensitive value)"
+	}
+	var v any
+	if err := json.Unmarshal(o.Value, &v); err != nil {
+		return string(o.Value)
+	}
+	if _, scalar := v.(map[string]any); !scalar {
+		if _, list := v.([]any); !list {
+			return string(o.Value)
+		}
+	}
+	out, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return string(o.Value)
+	}
+	return string(out)
+}
