@@ -106,13 +106,14 @@ func BenchmarkWriteMaterial1000(b *testing.B) {
 	if testing.Short() {
 		resources = 100 // -short: a tenth, for a quick look
 	}
-	for _, mode := range []string{"linkstore", "copies"} {
+	for _, mode := range []string{"linkstore", "linkstore-hashfiles", "copies"} {
 		b.Run(mode, func(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
 				dir := b.TempDir()
 				specs, blobs := benchSpecs(dir, resources, certs)
-				m := newMaterial(dir, blobs, mode == "linkstore")
+				m := newMaterial(dir, blobs, mode != "copies")
+				m.linksAsFiles = mode == "linkstore-hashfiles"
 				b.StartTimer()
 				writeAll(b, m, specs)
 				b.StopTimer()

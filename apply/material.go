@@ -34,6 +34,9 @@ type material struct {
 	// useStore is false where link counts cannot be read, since then
 	// unreferenced store entries could not be told apart.
 	useStore bool
+	// linksAsFiles materialises File.Link entries as the target's content
+	// (a hard link into the store) instead of a symbolic link.
+	linksAsFiles bool
 
 	entries sync.Map // store entry name -> *storeEntry
 }
@@ -130,11 +133,14 @@ func (m *material) write(spec *state.Spec) error {
 		for _, i := range links {
 			f := spec.Files[i]
 			dst := filepath.Join(tmp, rels[i])
-			if err := os.Symlink(f.Link, dst); err == nil {
-				continue
+			if !m.linksAsFiles {
+				if err := os.Symlink(f.Link, dst); err == nil {
+					continue
+				}
 			}
 			// Where symlinks are not allowed (Windows without developer
-			// mode), a copy of the target serves readers just as well.
+			// mode), or not wanted, the target's content serves readers
+			// (OpenSSL's hashed directory lookup) just as well.
 			target := filepath.Join(filepath.Dir(filepath.Clean(f.Path)), f.Link)
 			sha, mode, ok := "", fs.FileMode(0), false
 			for _, g := range spec.Files {

@@ -149,3 +149,24 @@ func TestStaleStoreEntryIsRewritten(t *testing.T) {
 		t.Errorf("content = %q, a corrupted store entry was reused", got)
 	}
 }
+
+func TestLinksAsFiles(t *testing.T) {
+	f := newFixture(t)
+	s := f.spec("executable.a")
+	o := opts(newFakeRunner(), NewStore(newState(), nil))
+	o.LinksAsFiles = true
+	if _, err := Apply(context.Background(), f.plan(create("executable.a", s)), o); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(s.TrustDir, "certs", "12345678.0")
+	fi, err := os.Lstat(p)
+	if err != nil || !fi.Mode().IsRegular() {
+		t.Fatalf("%s: %v, %v; want a regular file", p, fi, err)
+	}
+	if got, _ := os.ReadFile(p); string(got) != "CERT shared\n" {
+		t.Errorf("content = %q", got)
+	}
+	if n, ok := linkCount(fi); ok && n != 3 {
+		t.Errorf("%d links; want 3 (store, the .pem, the hash name)", n)
+	}
+}
