@@ -1,6 +1,15 @@
 package main
 
-import "errors"
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"time"
+
+	"github.com/trustform/trustform/internal/layout"
+	"github.com/trustform/trustform/runtimes"
+)
 
 // logsArgs are the flags of `trustform logs`.
 type logsArgs struct {
@@ -46,8 +55,77 @@ Flags:
 	return c
 }
 
-// runLogs is where logs is wired in: find a.Address in state and copy its
-// log file (layout.LogPath) to stdout, following it when a.Follow.
+// runLogs prints a resource's captured output: the log file of a process,
+// the engine's log of a container. -f follows until interrupted or until
+// the process ends.
 func runLogs(e *runEnv, a *logsArgs) int {
-	return e.notImplemented("logs")
+	st, err := e.loadState()
+	if err != nil {
+		e.streams.Errorf("%v", err)
+		return exitError
+	}
+	r := st.Lookup(a.Address)
+	if r == nil {
+		e.streams.Errorf("no resource %q in state", a.Address)
+		addrs := make([]string, 0, len(st.Resources))
+		for _, x := range st.Resources {
+			addrs = append(addrs, x.Address)
+		}
+		if s := suggest(a.Address, addrs); s != "" {
+			e.streams.Hintf("Did you mean %q?", s)
+		} else if len(addrs) == 0 {
+			e.streams.Hintf("nothing is running: run \"trustform apply\" first")
+		}
+		return exitError
+	}
+	ctx, stop := signalContext(context.Background(), nil)
+	defer stop()
+	rs := e.newRunnerSet("")
+	if r.Handle.ContainerID != "" {
+		cr, err := rs.container(ctx, r.Handle.Engine)
+		if err != nil {
+			e.streams.Errorf("%v", err)
+			return exitError
+		}
+		if err := cr.Logs(ctx, r.Handle, a.Follow, e.streams.Out); err != nil && ctx.Err() == nil {
+			e.streams.Errorf("%v", err)
+			return exitError
+		}
+		return exitOK
+	}
+	path := layout.LogPath(e.dir, r.Address)
+	if r.Spec != nil && r.Spec.LogPath != "" {
+		path = r.Spec.LogPath
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		e.streams.Errorf("reading the log of %s: %v", r.Address, err)
+		return exitError
+	}
+	defer f.Close()
+	if _, err := io.Copy(e.streams.Out, f); err != nil {
+		e.streams.Errorf("%v", err)
+		return exitError
+	}
+	if !a.Follow {
+		return exitOK
+	}
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return exitOK
+		case <-tick.C:
+		}
+		if _, err := io.Copy(e.streams.Out, f); err != nil {
+			e.streams.Errorf("%v", err)
+			return exitError
+		}
+		if s, err := rs.proc.Status(ctx, r.Handle); err == nil && s != runtimes.StatusRunning {
+			// Drain what it wrote last, then stop: nothing more will come.
+			io.Copy(e.streams.Out, f)
+			return exitOK
+		}
+	}
 }

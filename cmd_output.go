@@ -1,6 +1,10 @@
 package main
 
-import "errors"
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
 
 // outputArgs are the flags of `trustform output`.
 type outputArgs struct {
@@ -54,10 +58,83 @@ Flags:
 	return c
 }
 
-// runOutput is where output is wired in: read state.Outputs and print them.
+// runOutput prints outputs recorded by the last apply. Sensitive values
+// are masked, except with -raw NAME: asking for one value by name, in the
+// form meant for scripts, is how a script deliberately reads a secret (as
+// with terraform output -raw).
 func runOutput(e *runEnv, a *outputArgs) int {
 	if a.NoColor {
 		e.streams.DisableColor()
 	}
-	return e.notImplemented("output")
+	st, err := e.loadState()
+	if err != nil {
+		e.streams.Errorf("%v", err)
+		return exitError
+	}
+	outs := st.Outputs
+	if a.Name != "" {
+		o, ok := outs[a.Name]
+		if !ok {
+			e.streams.Errorf("output %q not found", a.Name)
+			if s := suggest(a.Name, sortedKeys(outs)); s != "" {
+				e.streams.Hintf("Did you mean %q?", s)
+			} else if len(outs) == 0 {
+				e.streams.Hintf("the state has no outputs: declare an output block and run apply")
+			}
+			return exitError
+		}
+		switch {
+		case a.Raw:
+			var s any
+			if err := json.Unmarshal(o.Value, &s); err != nil {
+				e.streams.Errorf("output %q: %v", a.Name, err)
+				return exitError
+			}
+			switch v := s.(type) {
+			case string:
+				fmt.Fprint(e.streams.Out, v)
+			case float64, bool:
+				fmt.Fprint(e.streams.Out, string(o.Value))
+			default:
+				e.streams.Errorf("output %q is not a string, number or bool; -raw prints only those", a.Name)
+				e.streams.Hintf("use -json for lists and maps")
+				return exitError
+			}
+			return exitOK
+		case a.JSON:
+			if o.Sensitive {
+				return e.writeJSON(nil)
+			}
+			e.streams.Out.Write(append(o.Value, '\n'))
+			return exitOK
+		}
+		fmt.Fprintln(e.streams.Out, outputText(o))
+		return exitOK
+	}
+	if a.JSON {
+		type jsonOutput struct {
+			Sensitive bool            `json:"sensitive"`
+			Type      json.RawMessage `json:"type,omitempty"`
+			Value     json.RawMessage `json:"value,omitempty"`
+		}
+		m := map[string]jsonOutput{}
+		for name, o := range outs {
+			jo := jsonOutput{Sensitive: o.Sensitive}
+			if len(o.Type) > 0 {
+				jo.Type = o.Type
+			}
+			if !o.Sensitive {
+				jo.Value = o.Value
+			}
+			m[name] = jo
+		}
+		return e.writeJSON(m)
+	}
+	if len(outs) == 0 {
+		e.streams.Warnf("no outputs found")
+		e.streams.Hintf("the state has no outputs: declare an output block and run apply")
+		return exitOK
+	}
+	writeOutputs(e.streams.Out, outs)
+	return exitOK
 }

@@ -1,5 +1,9 @@
 package main
 
+import (
+	"github.com/trustform/trustform/plan"
+)
+
 // showArgs are the flags of `trustform show`.
 type showArgs struct {
 	// PlanFile is a saved plan to show; empty shows the state.
@@ -42,11 +46,41 @@ Flags:
 	return c
 }
 
-// runShow is where show is wired in: read the state (or a.PlanFile) and
-// render it through the human or JSON view.
+// runShow renders the state, or a saved plan, as text or JSON.
 func runShow(e *runEnv, a *showArgs) int {
 	if a.NoColor {
 		e.streams.DisableColor()
 	}
-	return e.notImplemented("show")
+	if a.PlanFile != "" {
+		p, err := plan.ReadFile(e.path(a.PlanFile))
+		if err != nil {
+			e.streams.Errorf("%v", err)
+			return exitError
+		}
+		if a.JSON {
+			err = plan.RenderJSON(e.streams.Out, p, p.Diagnostics())
+		} else {
+			err = plan.RenderHuman(e.streams.Out, p, e.streams.OutColor)
+		}
+		if err != nil {
+			e.streams.Errorf("%v", err)
+			return exitError
+		}
+		return exitOK
+	}
+	st, err := e.loadState()
+	if err != nil {
+		e.streams.Errorf("%v", err)
+		return exitError
+	}
+	if a.JSON {
+		err = plan.RenderStateJSON(e.streams.Out, st, e.dir)
+	} else {
+		err = plan.RenderState(e.streams.Out, st, e.dir, e.streams.OutColor)
+	}
+	if err != nil {
+		e.streams.Errorf("%v", err)
+		return exitError
+	}
+	return exitOK
 }

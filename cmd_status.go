@@ -1,5 +1,15 @@
 package main
 
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/trustform/trustform/runtimes"
+)
+
 // statusArgs are the flags of `trustform status`.
 type statusArgs struct {
 	JSON    bool
@@ -37,11 +47,107 @@ Flags:
 	return c
 }
 
-// runStatus is where status is wired in: read the state, ask each runtime
-// whether the handle is alive, and render.
+// statusRow is one resource in `status` output.
+type statusRow struct {
+	Address     string          `json:"address"`
+	Type        string          `json:"type"`
+	Name        string          `json:"name"`
+	Status      runtimes.Status `json:"status"`
+	PID         int             `json:"pid,omitempty"`
+	ContainerID string          `json:"container_id,omitempty"`
+	Engine      string          `json:"engine,omitempty"`
+	Since       string          `json:"since,omitempty"`
+	LogPath     string          `json:"log_path,omitempty"`
+	Error       string          `json:"error,omitempty"`
+}
+
+// runStatus asks each runtime whether what state recorded still runs.
 func runStatus(e *runEnv, a *statusArgs) int {
 	if a.NoColor {
 		e.streams.DisableColor()
 	}
-	return e.notImplemented("status")
+	st, err := e.loadState()
+	if err != nil {
+		e.streams.Errorf("%v", err)
+		return exitError
+	}
+	ctx, stop := signalContext(context.Background(), nil)
+	defer stop()
+	rs := e.newRunnerSet("")
+	rows := make([]statusRow, 0, len(st.Resources))
+	for _, r := range st.Resources {
+		row := statusRow{Address: r.Address, Type: r.Type, Name: r.Name, PID: r.Handle.PID,
+			ContainerID: r.Handle.ContainerID, Engine: r.Handle.Engine}
+		if !r.Since.IsZero() {
+			row.Since = r.Since.Local().Format(time.RFC3339)
+		}
+		kind := runtimes.KindProcess
+		if r.Spec != nil {
+			kind = r.Spec.Kind
+			row.LogPath = r.Spec.LogPath
+		}
+		runner, err := rs.forHandle(ctx, kind, r.Handle)
+		if err == nil {
+			row.Status, err = runner.Status(ctx, r.Handle)
+		}
+		if err != nil {
+			row.Status = "unknown"
+			row.Error = err.Error()
+		}
+		rows = append(rows, row)
+	}
+	if a.JSON {
+		return e.writeJSON(map[string]any{"format_version": "1.0", "resources": rows})
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(e.streams.Out, "No resources. Run \"trustform apply\" to start them.")
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(e.streams.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ADDRESS\tSTATUS\tID\tSINCE\tLOG")
+	for _, r := range rows {
+		id := "-"
+		switch {
+		case r.PID != 0:
+			id = fmt.Sprintf("pid=%d", r.PID)
+		case r.ContainerID != "":
+			id = "container=" + shortID(r.ContainerID)
+		}
+		status := string(r.Status)
+		if e.streams.OutColor {
+			switch r.Status {
+			case runtimes.StatusRunning:
+				status = "\x1b[32m" + status + "\x1b[0m"
+			default:
+				status = "\x1b[31m" + status + "\x1b[0m"
+			}
+		}
+		logPath := r.LogPath
+		if rel, err := filepath.Rel(e.dir, logPath); err == nil && logPath != "" {
+			logPath = rel
+		}
+		if logPath == "" {
+			logPath = "-"
+		}
+		since := r.Since
+		if since == "" {
+			since = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Address, status, id, since, logPath)
+	}
+	tw.Flush()
+	for _, r := range rows {
+		if r.Error != "" {
+			e.streams.Warnf("%s: %s", r.Address, r.Error)
+		}
+	}
+	return exitOK
+}
+
+// shortID is the 12-character form engines print.
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
 }
