@@ -648,3 +648,48 @@ func withState(in *Input, st *state.State) *Input {
 	cp.State = st
 	return &cp
 }
+
+// A value the user wrote in a resource's env survives override and system
+// scope (merged), while one inherited from trustform's shell does not turn
+// override back into "trust the system store".
+func TestOverrideKeepsOwnEnvButNotInherited(t *testing.T) {
+	dir := filepath.Join(testDir, ".trustform", "resources")
+	fh := newFakeHost(t)
+	user := loadCert(t, "user-extra")
+	fh.files["/etc/ssl/certs/ca-certificates.crt"] = user.PEM()
+	fh.files["/srv/second.pem"] = user.PEM()
+	shell := map[string]string{
+		"SSL_CERT_DIR":       "/etc/ssl/certs",
+		"SSL_CERT_FILE":      "/etc/ssl/certs/ca-certificates.crt",
+		"REQUESTS_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt",
+	}
+	p := mustBuild(t, input(testConfig(t,
+		res("python_app", "inherits", withCollections("corp"), withScope(runtimes.ScopeOverride)),
+		res("python_app", "own", withCollections("corp"), withScope(runtimes.ScopeSystem),
+			withEnv("SSL_CERT_DIR", "/srv/second", "SSL_CERT_FILE", "/srv/second.pem")),
+	), fh.host(shell)))
+
+	inh := change(t, p, "python_app.inherits").After
+	for name, want := range map[string]string{
+		"SSL_CERT_DIR":       dir + "/python_app.inherits/certs",
+		"SSL_CERT_FILE":      dir + "/python_app.inherits/cert.pem",
+		"REQUESTS_CA_BUNDLE": dir + "/python_app.inherits/cert.pem",
+	} {
+		if got := inh.Env[name]; got != want {
+			t.Errorf("override, inherited %s: got %q, want %q (ours only)", name, got, want)
+		}
+	}
+
+	own := change(t, p, "python_app.own").After
+	if got, want := own.Env["SSL_CERT_DIR"], dir+"/python_app.own/certs:/srv/second"; got != want {
+		t.Errorf("system, own SSL_CERT_DIR = %q, want %q", got, want)
+	}
+	merged := filepath.Join(own.TrustDir, "merged-SSL_CERT_FILE.pem")
+	if got := own.Env["SSL_CERT_FILE"]; got != merged {
+		t.Fatalf("system, own SSL_CERT_FILE = %q, want the merged bundle %q", got, merged)
+	}
+	f := fileByRel(t, own, "python_app.own", "merged-SSL_CERT_FILE.pem")
+	if !bytes.Contains(p.Blobs[f.SHA256], user.PEM()) || !bytes.Contains(p.Blobs[f.SHA256], loadCert(t, "corp-root").PEM()) {
+		t.Errorf("merged SSL_CERT_FILE bundle lacks the user's or our certificate")
+	}
+}

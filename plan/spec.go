@@ -390,6 +390,12 @@ func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope 
 			}
 		}
 		prev, had := p.inherited(r, rule.Name)
+		if rule.Merge != runtimes.MergeSpaceList && (rule.OwnEnvOnly || scope == runtimes.ScopeOverride) {
+			// Override trusts only what the configuration names, so a bundle
+			// or directory inherited from trustform's shell is not merged;
+			// one written in the resource's env is.
+			prev, had = r.Env[rule.Name]
+		}
 		switch rule.Merge {
 		case runtimes.MergeReplace:
 			if uv, set := r.Env[rule.Name]; set && uv != val {

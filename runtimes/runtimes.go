@@ -83,6 +83,13 @@ type EnvRule struct {
 	Value   ValueKind
 	Literal string // for ValueLiteral
 	Merge   Merge
+	// OwnEnvOnly merges only with a value set in the resource's own env,
+	// never with one inherited from trustform's environment: a shell-wide
+	// SSL_CERT_FILE pointing at the system bundle must not turn override
+	// scope back into "trust everything", while a value the user wrote for
+	// this resource is kept (SPEC 4.1: never silently drop what the user
+	// set).
+	OwnEnvOnly bool
 }
 
 // Runtime is the row of one resource type.
@@ -127,8 +134,8 @@ func CommonEnv(s Scope) []EnvRule {
 		return []EnvRule{{Name: "SSL_CERT_DIR", Value: ValueCertDirs, Merge: MergePathList}}
 	case ScopeOverride, ScopeSystem:
 		return []EnvRule{
-			{Name: "SSL_CERT_DIR", Value: ValueCertsDir, Merge: MergeReplace},
-			{Name: "SSL_CERT_FILE", Value: ValueBundle, Merge: MergeReplace},
+			{Name: "SSL_CERT_DIR", Value: ValueCertsDir, Merge: MergePathList, OwnEnvOnly: true},
+			{Name: "SSL_CERT_FILE", Value: ValueBundle, Merge: MergeBundle, OwnEnvOnly: true},
 		}
 	}
 	return nil
