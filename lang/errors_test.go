@@ -225,7 +225,7 @@ resource "node_app" "a" {
 				"b.trust.hcl": "\n\n@@resource \"node_app\" \"a\" {\n  script = \"b.js\"\n}\n",
 			},
 			summary: "Duplicate resource",
-			detail:  []string{"a.trust.hcl:1,1"},
+			detail:  []string{"a.trust.hcl:1:1"},
 		},
 		{
 			name: "collection with no certificates",
@@ -509,7 +509,7 @@ output "t" {
 }
 `},
 			summary: "Duplicate variable",
-			detail:  []string{"main.trust.hcl:1,1"},
+			detail:  []string{"main.trust.hcl:1:1"},
 		},
 		{
 			name: "duplicate local",

@@ -42,9 +42,9 @@ resource "node_app" "d" {
 	}
 	d := cycles[0]
 	for _, want := range []string{
-		"node_app.a depends on node_app.b (main.trust.hcl:3,17)",
-		"node_app.b depends on node_app.c (main.trust.hcl:8,17)",
-		"node_app.c depends on node_app.a (main.trust.hcl:13,18)",
+		"node_app.a depends on node_app.b (main.trust.hcl:3:17)",
+		"node_app.b depends on node_app.c (main.trust.hcl:8:17)",
+		"node_app.c depends on node_app.a (main.trust.hcl:13:18)",
 	} {
 		if !strings.Contains(d.Detail, want) {
 			t.Errorf("cycle detail lacks %q:\n%s", want, d.Detail)
@@ -70,13 +70,13 @@ func TestCycleThroughLocalsAndSelf(t *testing.T) {
 		"locals": {
 			src: "locals {\n  a = local.b\n  b = local.a\n}\n",
 			edges: []string{
-				"local.a depends on local.b (main.trust.hcl:2,7)",
-				"local.b depends on local.a (main.trust.hcl:3,7)",
+				"local.a depends on local.b (main.trust.hcl:2:7)",
+				"local.b depends on local.a (main.trust.hcl:3:7)",
 			},
 		},
 		"self reference": {
 			src:   "resource \"node_app\" \"a\" {\n  script = \"a.js\"\n  args = [node_app.a.script]\n}\n",
-			edges: []string{"node_app.a depends on node_app.a (main.trust.hcl:3,11)"},
+			edges: []string{"node_app.a depends on node_app.a (main.trust.hcl:3:11)"},
 		},
 	}
 	for name, tt := range tests {

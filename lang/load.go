@@ -175,7 +175,7 @@ func blockRange(b *hcl.Block) *hcl.Range {
 }
 
 func rangeString(r hcl.Range) string {
-	return fmt.Sprintf("%s:%d,%d", r.Filename, r.Start.Line, r.Start.Column)
+	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
 }
 
 func (l *loader) parse() bool {
@@ -507,9 +507,13 @@ func (l *loader) reportCycle(edges []cycleEdge) {
 		names[e.From] = true
 	}
 	first := edges[0].Range
+	who := strings.Join(sortedKeys(names), ", ") + " refer to each other in a cycle"
+	if len(names) == 1 {
+		who = edges[0].From + " refers to itself"
+	}
 	l.errorf(&first, nil, "Dependency cycle",
-		"%s refer to each other in a cycle, so none of them can be evaluated first:\n%s\nRemove one of these references or depends_on entries to break the cycle.",
-		strings.Join(sortedKeys(names), ", "), strings.Join(lines, "\n"))
+		"%s, so none of them can be evaluated first:\n%s\nRemove one of these references or depends_on entries to break the cycle.",
+		who, strings.Join(lines, "\n"))
 }
 
 // dependencyFailed reports whether a node refers to anything whose

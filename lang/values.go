@@ -1,8 +1,10 @@
 package lang
 
 import (
+	"fmt"
 	"math/big"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -19,9 +21,14 @@ const sensitiveMark = "sensitive"
 func (l *loader) convert(rng hcl.Range, name string, v cty.Value, ty cty.Type) (cty.Value, bool) {
 	cv, err := convert.Convert(v, ty)
 	if err != nil {
-		l.errorf(&rng, nil, "Incorrect attribute value type",
-			"Inappropriate value for argument %q: %s required, but got %s. %s.",
-			name, typeName(ty), typeName(v.Type()), capitalize(err.Error()))
+		detail := fmt.Sprintf("Inappropriate value for argument %q: %s required, but got %s.",
+			name, typeName(ty), typeName(v.Type()))
+		// cty's message repeats ours when the mismatch is at the top level;
+		// it adds something only when it names a nested element or key.
+		if msg := err.Error(); strings.Contains(msg, ":") || !strings.Contains(msg, "required") {
+			detail += " " + capitalize(msg) + "."
+		}
+		l.errorf(&rng, nil, "Incorrect attribute value type", "%s", detail)
 		return cty.NilVal, false
 	}
 	return cv, true
