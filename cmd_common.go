@@ -103,17 +103,6 @@ func (e *runEnv) usageError(c *command, err error) int {
 	return exitError
 }
 
-// errNotImplemented marks commands whose package is not wired in yet.
-var errNotImplemented = errors.New("not implemented yet")
-
-// notImplemented is the body of a command whose implementation has not
-// landed: it fails clearly instead of pretending to work.
-func (e *runEnv) notImplemented(name string) int {
-	e.streams.Errorf("%s: %v", name, errNotImplemented)
-	e.streams.Hintf("this build of trustform does not include %q; see website/docs/commands/%s.md", name, strings.Fields(name)[0])
-	return exitError
-}
-
 // varFlags collects -var and -var-file in command-line order, because later
 // values win.
 type varFlags struct {

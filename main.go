@@ -53,11 +53,6 @@ type runEnv struct {
 	rand io.Reader
 }
 
-// getenv returns the value of key in the run's environment.
-func (e *runEnv) getenv(key string) string {
-	v, _ := lookupEnv(e.environ, key)
-	return v
-}
 
 func lookupEnv(environ []string, key string) (string, bool) {
 	for i := len(environ) - 1; i >= 0; i-- {

@@ -202,7 +202,8 @@ var containerPathsSchema = &hcl.BodySchema{
 type attrKind int
 
 const (
-	kindPlain attrKind = iota
+	// kindPlain is converted as declared; it is the zero value.
+	_ attrKind = iota
 	// kindPath is a file path made absolute against the config directory.
 	kindPath
 	// kindSpecial attributes are evaluated by hand (depends_on,

@@ -103,6 +103,8 @@ func unknownFormat(name, format string) error {
 
 // ErrStalePlan is wrapped by CheckApplicable when the state has moved on
 // since the plan was made.
+//
+//lint:ignore ST1005 "Saved plan is stale" is the message users and scripts match (SPEC 8).
 var ErrStalePlan = errors.New("Saved plan is stale")
 
 // CheckApplicable refuses a saved plan made against another state: a
@@ -115,6 +117,7 @@ func CheckApplicable(p *Plan, st *state.State) error {
 		lineage, serial = st.Lineage, st.Serial
 	}
 	if p.Lineage != "" && lineage != "" && p.Lineage != lineage {
+		//lint:ignore ST1005 starts like the stale-plan message users know.
 		return fmt.Errorf("Saved plan is for a different state (lineage %s, current %s): it was made in another configuration directory or before the state was recreated; run trustform plan again", p.Lineage, lineage)
 	}
 	if p.Lineage != lineage || p.Serial != serial {

@@ -394,7 +394,7 @@ func renderListDiff(w io.Writer, st styler, b, a []string) {
 	ops := diffLists(b, a)
 	lines := make([]op, len(ops))
 	for i, o := range ops {
-		lines[i] = op{kind: o.kind, text: o.text}
+		lines[i] = op(o)
 	}
 	show := make([]bool, len(lines))
 	for i, l := range lines {

@@ -116,7 +116,7 @@ func checkContainerDir(p string) (string, error) {
 	}
 	for _, seg := range strings.Split(p, "/") {
 		if seg == ".." {
-			return "", fmt.Errorf("container path %q must not contain ..", p)
+			return "", fmt.Errorf("container path %q must not contain \"..\"", p)
 		}
 	}
 	c := path.Clean(p)
