@@ -401,7 +401,7 @@ func TestStartRejectsBadDestinationAndCleansUp(t *testing.T) {
 	spec.Container.OverwriteBundles = nil
 	spec.Container.Destination = "/usr/../etc"
 	_, err := f.r.Start(context.Background(), spec)
-	if err == nil || !strings.Contains(err.Error(), "must not contain ..") {
+	if err == nil || !strings.Contains(err.Error(), `must not contain ".."`) {
 		t.Fatalf("err = %v", err)
 	}
 	got := f.argv()
