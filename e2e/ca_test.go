@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -131,4 +132,32 @@ func testdataDir(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// TestLeftoverDetection proves the nothing-left-behind checks can see a
+// process: one carrying a lineage in its environment is found and alive,
+// and neither once killed.
+func TestLeftoverDetection(t *testing.T) {
+	sleep := needTool(t, "sleep", "apt-get install -y coreutils")
+	lineage := "e2e-leftover-" + t.Name() + "-" + strconv.Itoa(os.Getpid())
+	cmd := exec.Command(sleep, "60")
+	cmd.Env = []string{"TRUSTFORM_LINEAGE=" + lineage}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	if !alive(pid) {
+		t.Errorf("alive(%d) = false for a running process", pid)
+	}
+	if got := pidsWithEnvValue(lineage); len(got) != 1 || got[0] != pid {
+		t.Errorf("pidsWithEnvValue = %v, want [%d]", got, pid)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if alive(pid) {
+		t.Errorf("alive(%d) = true after kill and wait", pid)
+	}
+	if got := pidsWithEnvValue(lineage); len(got) != 0 {
+		t.Errorf("pidsWithEnvValue after kill = %v", got)
+	}
 }

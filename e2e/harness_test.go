@@ -528,6 +528,7 @@ func (p *project) expectFail(addr string, reasons ...string) {
 
 func (p *project) checkOK(addr, res string) {
 	p.t.Helper()
+	p.t.Logf("%s: RESULT %s", addr, res)
 	if !strings.HasPrefix(res, "ok") {
 		p.t.Errorf("%s: want success, got RESULT %s\n--- log:\n%s", addr, res, p.logOf(addr))
 	}
@@ -535,6 +536,7 @@ func (p *project) checkOK(addr, res string) {
 
 func (p *project) checkFail(addr, res string, reasons []string) {
 	p.t.Helper()
+	p.t.Logf("%s: RESULT %s", addr, res)
 	if !strings.HasPrefix(res, "fail") {
 		p.t.Errorf("%s: want a certificate error, got RESULT %s", addr, res)
 		return
