@@ -94,13 +94,18 @@ func writeAll(b *testing.B, m *material, specs []*state.Spec) {
 // the hard-link store, with plain copies, and, for comparison, copies an
 // equivalent tree of plain files with `cp -a`. Run with -benchtime=1x.
 //
-// On the 2-core development VM (ext4, shared with other work, so noisy):
-// linkstore 8.4s, copies 121s, cp -a 18.2s; at -short (100 resources)
-// copies 3.7s and cp -a 4.5s. Hard links write about 0.4 MB of data in all
-// instead of about 330 MB, which is what keeps page-cache writeback out of
-// the way. A CPU profile of the linkstore run shows over 90% of the time in
-// symlinkat for the 150 subject-hash links per resource: on this kernel a
-// symlink costs far more than a hard link.
+// On the 2-core development VM (ext4 in a Firecracker VM, shared with other
+// work, so absolute numbers swing 2-5x between runs; compare within a run):
+//
+//	run 1: linkstore 8.4s   copies 121s   cp -a 18.2s
+//	run 2: linkstore 22.2s                cp -a 25.3s
+//	run 3: linkstore 40.4s  linkstore-hashfiles 6.9s  cp -a 83.6s
+//
+// Hard links write about 0.4 MB of data in all instead of about 330 MB. What
+// remains is inode allocation: on this VM creating a file or a symlink costs
+// about 250us, a hard link about 18us, so the 150 subject-hash symlinks per
+// resource are over 90% of the linkstore time (CPU profile: symlinkat), and
+// LinksAsFiles (hash names as hard links too) removes it.
 func BenchmarkWriteMaterial1000(b *testing.B) {
 	resources, certs := 1000, 150
 	if testing.Short() {
