@@ -1,0 +1,599 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/trustform/trustform/internal/layout"
+	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/state"
+)
+
+// These tests run the real program as separate processes (the test binary
+// doubles as trustform, see TestMain) against real sleep/sh processes, so
+// they see what a user sees after SIGKILL, Ctrl-C or a second terminal: the
+// lock file, the state file and the processes themselves. Processes are
+// found the way trustform finds its orphans, by the TRUSTFORM_LINEAGE and
+// TRUSTFORM_ADDRESS markers in /proc/PID/environ, hence Linux only.
+
+// tfProject is one configuration directory with its own HOME and
+// development CA directory, and the trustform runs started in it.
+type tfProject struct {
+	t   *testing.T
+	dir string
+	env []string
+
+	mu      sync.Mutex
+	running []*exec.Cmd
+	lineage string // remembered for cleanup even after destroy
+}
+
+// newProject writes config as main.trust.hcl into a fresh directory. Its
+// cleanup kills runs still going, destroys, and then kills whatever still
+// carries the project's lineage, so a failing test leaves no process.
+func newProject(t *testing.T, config string) *tfProject {
+	t.Helper()
+	testenv.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	testenv.NeedTool(t, "sh", "apt-get install -y dash")
+	p := &tfProject{t: t, dir: t.TempDir()}
+	home, devcert := t.TempDir(), t.TempDir()
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case k == "HOME", k == "NO_COLOR", k == "XDG_DATA_HOME", strings.HasPrefix(k, "TRUSTFORM_"),
+			k == "SSL_CERT_DIR", k == "SSL_CERT_FILE":
+			continue
+		}
+		p.env = append(p.env, kv)
+	}
+	p.env = append(p.env, "HOME="+home, "TRUSTFORM_DEVCERT_DIR="+devcert, "NO_COLOR=1", "XDG_DATA_HOME=")
+	p.write("main.trust.hcl", config)
+	t.Cleanup(p.cleanup)
+	return p
+}
+
+func (p *tfProject) write(name, content string) {
+	p.t.Helper()
+	if err := os.WriteFile(filepath.Join(p.dir, name), []byte(content), 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// command returns trustform ARGS to run in the project directory. Args[0]
+// "trustform" is what makes the test binary act as the program.
+func (p *tfProject) command(ctx context.Context, args ...string) *exec.Cmd {
+	exe, err := os.Executable()
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, exe)
+	cmd.Args = append([]string{"trustform"}, args...)
+	cmd.Dir = p.dir
+	cmd.Env = p.env
+	cmd.WaitDelay = 5 * time.Second
+	return cmd
+}
+
+// tfResult is how one run ended.
+type tfResult struct {
+	stdout, stderr string
+	code           int
+	pid            int
+	elapsed        time.Duration
+}
+
+func (r *tfResult) String() string {
+	return fmt.Sprintf("exit %d after %s\n--- stdout:\n%s--- stderr:\n%s", r.code, r.elapsed.Round(time.Millisecond), r.stdout, r.stderr)
+}
+
+// run runs trustform ARGS to completion, with a generous bound.
+func (p *tfProject) run(args ...string) *tfResult {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	return p.wait(p.start(ctx, args...), ctx)
+}
+
+// tfRunning is a started trustform run.
+type tfRunning struct {
+	cmd            *exec.Cmd
+	stdout, stderr *bytes.Buffer
+	began          time.Time
+	done           chan struct{}
+	res            *tfResult
+}
+
+// start starts trustform ARGS without waiting for it.
+func (p *tfProject) start(ctx context.Context, args ...string) *tfRunning {
+	p.t.Helper()
+	r := &tfRunning{cmd: p.command(ctx, args...), stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, done: make(chan struct{})}
+	r.cmd.Stdout, r.cmd.Stderr = r.stdout, r.stderr
+	r.began = time.Now()
+	if err := r.cmd.Start(); err != nil {
+		p.t.Fatalf("starting trustform %v: %v", args, err)
+	}
+	p.mu.Lock()
+	p.running = append(p.running, r.cmd)
+	p.mu.Unlock()
+	go func() {
+		err := r.cmd.Wait()
+		res := &tfResult{stdout: r.stdout.String(), stderr: r.stderr.String(), pid: r.cmd.Process.Pid, elapsed: time.Since(r.began)}
+		var ee *exec.ExitError
+		switch {
+		case errors.As(err, &ee):
+			res.code = ee.ExitCode()
+		case err != nil:
+			res.code = -1
+			res.stderr += "\n(wait: " + err.Error() + ")"
+		}
+		r.res = res
+		close(r.done)
+	}()
+	return r
+}
+
+// wait waits for r to end, failing the test when ctx ends first.
+func (p *tfProject) wait(r *tfRunning, ctx context.Context) *tfResult {
+	p.t.Helper()
+	select {
+	case <-r.done:
+		return r.res
+	case <-ctx.Done():
+		r.cmd.Process.Kill()
+		<-r.done
+		p.t.Fatalf("trustform %v did not end in time: %v", r.cmd.Args[1:], r.res)
+		return nil
+	}
+}
+
+// waitTimeout is wait with its own bound.
+func (p *tfProject) waitTimeout(r *tfRunning, d time.Duration) *tfResult {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	return p.wait(r, ctx)
+}
+
+// mustRun runs trustform ARGS and fails unless it exits with want.
+func (p *tfProject) mustRun(want int, args ...string) *tfResult {
+	p.t.Helper()
+	res := p.run(args...)
+	if res.code != want {
+		p.t.Fatalf("trustform %s: want exit %d, got %v", strings.Join(args, " "), want, res)
+	}
+	return res
+}
+
+func (p *tfProject) path(rel string) string {
+	return filepath.Join(p.dir, filepath.FromSlash(rel))
+}
+
+// stateLineage reads the lineage from .trustform/state.json ("" when
+// there is no state yet).
+func (p *tfProject) stateLineage() string {
+	data, err := os.ReadFile(layout.StatePath(p.dir))
+	if err != nil {
+		return ""
+	}
+	var h struct {
+		Lineage string `json:"lineage"`
+	}
+	if json.Unmarshal(data, &h) != nil {
+		return ""
+	}
+	if h.Lineage != "" {
+		p.mu.Lock()
+		p.lineage = h.Lineage
+		p.mu.Unlock()
+	}
+	return h.Lineage
+}
+
+// mustLineage waits until the state has a lineage and returns it.
+func (p *tfProject) mustLineage() string {
+	p.t.Helper()
+	var l string
+	waitUntil(p.t, 30*time.Second, "state.json with a lineage", func() bool {
+		l = p.stateLineage()
+		return l != ""
+	})
+	return l
+}
+
+// statusRows runs status -json.
+func (p *tfProject) statusRows() []statusRow {
+	p.t.Helper()
+	res := p.mustRun(0, "status", "-json")
+	var doc struct {
+		Resources []statusRow `json:"resources"`
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &doc); err != nil {
+		p.t.Fatalf("status -json: %v\n%s", err, res.stdout)
+	}
+	return doc.Resources
+}
+
+func (p *tfProject) cleanup() {
+	p.mu.Lock()
+	running := p.running
+	p.mu.Unlock()
+	for _, c := range running {
+		if c.ProcessState == nil && c.Process != nil {
+			c.Process.Kill()
+		}
+	}
+	for _, c := range running {
+		if c.Process != nil {
+			// Wait is called by start's goroutine; give it a moment.
+			for range 100 {
+				if c.ProcessState != nil {
+					break
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+	}
+	lineage := p.stateLineage()
+	if lineage == "" {
+		p.mu.Lock()
+		lineage = p.lineage
+		p.mu.Unlock()
+	}
+	if _, err := os.Stat(layout.StatePath(p.dir)); err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		cmd := p.command(ctx, "destroy", "-auto-approve", "-lock-timeout=30s")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			p.t.Logf("cleanup: destroy: %v\n%s", err, out)
+		}
+		cancel()
+	}
+	if lineage == "" {
+		return
+	}
+	for addr, pids := range lineageProcs(lineage) {
+		p.t.Logf("cleanup: killing %s %v, left after destroy", addr, pids)
+		for _, pid := range pids {
+			syscall.Kill(-pid, syscall.SIGKILL)
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+}
+
+// waitUntil polls cond every 10ms for at most d.
+func waitUntil(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// procStat returns the state letter of pid ("" when it is gone).
+func procStat(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return ""
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+2 >= len(b) {
+		return ""
+	}
+	return string(b[i+2 : i+3])
+}
+
+// procEnv reads the environment pid was started with (nil for zombies and
+// processes of other users).
+func procEnv(pid int) map[string]string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+	if err != nil || len(b) == 0 {
+		return nil
+	}
+	env := map[string]string{}
+	for _, kv := range bytes.Split(b, []byte{0}) {
+		if k, v, ok := bytes.Cut(kv, []byte{'='}); ok {
+			env[string(k)] = string(v)
+		}
+	}
+	return env
+}
+
+// lineageProcs returns the live processes carrying TRUSTFORM_LINEAGE =
+// lineage, by their TRUSTFORM_ADDRESS, pids sorted.
+func lineageProcs(lineage string) map[string][]int {
+	out := map[string][]int{}
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return out
+	}
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		env := procEnv(pid)
+		if env == nil || env["TRUSTFORM_LINEAGE"] != lineage {
+			continue
+		}
+		if s := procStat(pid); s == "" || s == "Z" || s == "X" {
+			continue
+		}
+		out[env["TRUSTFORM_ADDRESS"]] = append(out[env["TRUSTFORM_ADDRESS"]], pid)
+	}
+	for _, pids := range out {
+		sort.Ints(pids)
+	}
+	return out
+}
+
+func countProcs(m map[string][]int) int {
+	n := 0
+	for _, pids := range m {
+		n += len(pids)
+	}
+	return n
+}
+
+// alive reports whether pid runs (and is not a zombie).
+func alive(pid int) bool {
+	s := procStat(pid)
+	return s != "" && s != "Z" && s != "X"
+}
+
+// closedPort returns a loopback address nothing listens on: a port the
+// kernel just handed out and we released.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// startOutsider starts argv the way a user would, outside trustform, and
+// kills it at cleanup.
+func startOutsider(t *testing.T, env []string, argv ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = env
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	return cmd
+}
+
+// crashConfig declares n sleep resources r00..; every third one from r10
+// on depends on the one ten before it, so the walk has chains as well as
+// independent resources.
+func crashConfig(n int) string {
+	var b strings.Builder
+	b.WriteString("trustform {\n  developer_certificate_trust = false\n}\n")
+	for i := range n {
+		fmt.Fprintf(&b, "\nresource \"executable\" \"r%02d\" {\n  command = \"sleep\"\n  args    = [\"600\"]\n", i)
+		if i >= 10 && i%3 == 0 {
+			fmt.Fprintf(&b, "  depends_on = [executable.r%02d]\n", i-10)
+		}
+		b.WriteString("}\n")
+	}
+	return b.String()
+}
+
+// killAtStarted starts apply and SIGKILLs it as soon as at least n more
+// processes of the lineage run than before (n = 0: as soon as the state has
+// its lineage). It returns how many had started when the kill landed.
+func (p *tfProject) killAtStarted(n int, lineage string) (int, *tfResult) {
+	p.t.Helper()
+	before := 0
+	if lineage != "" {
+		before = countProcs(lineageProcs(lineage))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r := p.start(ctx, "apply", "-auto-approve")
+	if lineage == "" {
+		waitUntil(p.t, 60*time.Second, "the first apply to save a lineage", func() bool {
+			return p.stateLineage() != ""
+		})
+		lineage = p.stateLineage()
+	}
+	started := 0
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		started = countProcs(lineageProcs(lineage)) - before
+		if started >= n {
+			break
+		}
+		select {
+		case <-r.done:
+			p.t.Fatalf("apply ended before %d processes started: %v", n, r.res)
+		default:
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("only %d of %d processes started within 60s", started, n)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if err := r.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		p.t.Fatalf("SIGKILL: %v", err)
+	}
+	res := p.wait(r, ctx)
+	if res.code != -1 {
+		// Exit code -1 is what a signal death looks like; anything else
+		// means apply finished before the kill, which proves nothing.
+		p.t.Fatalf("apply was not killed by SIGKILL: %v", res)
+	}
+	return started, res
+}
+
+// checkOnePerResource fails unless every address has exactly one live
+// process of the lineage, and state records exactly those pids, running.
+func (p *tfProject) checkOnePerResource(lineage string, n int) {
+	p.t.Helper()
+	procs := lineageProcs(lineage)
+	var dup, missing []string
+	for i := range n {
+		addr := fmt.Sprintf("executable.r%02d", i)
+		switch len(procs[addr]) {
+		case 1:
+		case 0:
+			missing = append(missing, addr)
+		default:
+			dup = append(dup, fmt.Sprintf("%s %v", addr, procs[addr]))
+		}
+	}
+	if len(dup) > 0 || len(missing) > 0 || len(procs) != n {
+		p.t.Fatalf("want one process for each of %d resources; duplicated: %v; missing: %v; %d addresses in all", n, dup, missing, len(procs))
+	}
+	rows := p.statusRows()
+	if len(rows) != n {
+		p.t.Fatalf("status lists %d resources, want %d", len(rows), n)
+	}
+	for _, r := range rows {
+		if r.Status != "running" || len(procs[r.Address]) != 1 || procs[r.Address][0] != r.PID {
+			p.t.Errorf("%s: status %s pid %d, but the running process is %v", r.Address, r.Status, r.PID, procs[r.Address])
+		}
+	}
+}
+
+// checkDestroyed destroys and fails unless nothing of the lineage runs and
+// nothing of ours is left below .trustform.
+func (p *tfProject) checkDestroyed(lineage string) {
+	p.t.Helper()
+	res := p.mustRun(0, "destroy", "-auto-approve")
+	if !strings.Contains(res.stdout, "Destroy complete!") {
+		p.t.Errorf("destroy did not say it completed:\n%v", res)
+	}
+	if left := lineageProcs(lineage); len(left) > 0 {
+		p.t.Errorf("after destroy these still run: %v", left)
+	}
+	for _, d := range []string{layout.ResourcesDir(p.dir), layout.LogsDir(p.dir)} {
+		if _, err := os.Stat(d); !errors.Is(err, os.ErrNotExist) {
+			ents, _ := os.ReadDir(d)
+			p.t.Errorf("%s is still there after destroy (%v, %d entries)", d, err, len(ents))
+		}
+	}
+	if _, err := os.Stat(layout.LockPath(p.dir)); !errors.Is(err, os.ErrNotExist) {
+		p.t.Errorf("state.lock is still there after destroy: %v", err)
+	}
+}
+
+// TestCrashRecovery kills apply with SIGKILL at several points of starting
+// 60 processes and checks that the next apply takes over the dead run's
+// lock, stops what the dead run had started but not recorded, and ends
+// with exactly one process per resource; destroy then leaves nothing.
+func TestCrashRecovery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts hundreds of processes")
+	}
+	const n = 60
+	// Each case is a chain of kills: the count of new processes at which
+	// each successive apply is killed, before a last apply that completes.
+	cases := []struct {
+		name  string
+		kills []int
+	}{
+		{"before any start", []int{0}},
+		{"after 1", []int{1}},
+		{"after 17", []int{17}},
+		{"after 45", []int{45}},
+		{"twice", []int{12, 20}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := newProject(t, crashConfig(n))
+			lineage := ""
+			var lastPID int
+			for i, k := range c.kills {
+				started, res := p.killAtStarted(k, lineage)
+				lineage = p.mustLineage()
+				lastPID = res.pid
+				recorded := 0
+				if st, err := state.Load(layout.StatePath(p.dir)); err == nil {
+					recorded = len(st.Resources)
+				}
+				t.Logf("apply %d: killed after %d new processes had started; %d running, %d recorded in state",
+					i+1, started, countProcs(lineageProcs(lineage)), recorded)
+				if i > 0 && !strings.Contains(res.stderr, "took over the state lock") {
+					t.Errorf("apply %d after a SIGKILLed one did not warn of the lock take-over:\n%v", i+1, res)
+				}
+			}
+			if _, err := os.Stat(layout.LockPath(p.dir)); err != nil {
+				t.Fatalf("the killed apply should have left its lock file: %v", err)
+			}
+			res := p.mustRun(0, "apply", "-auto-approve")
+			if want := fmt.Sprintf("took over the state lock of pid %d", lastPID); !strings.Contains(res.stderr, want) {
+				t.Errorf("apply after SIGKILL: stderr lacks %q:\n%v", want, res)
+			}
+			if !strings.Contains(res.stdout, "Apply complete!") {
+				t.Errorf("apply did not complete:\n%v", res)
+			}
+			p.checkOnePerResource(lineage, n)
+			// A further apply changes nothing and starts nothing.
+			res = p.mustRun(0, "apply", "-auto-approve")
+			if !strings.Contains(res.stdout, "0 added, 0 changed, 0 destroyed") {
+				t.Errorf("apply after recovery was not a no-op:\n%v", res)
+			}
+			p.checkOnePerResource(lineage, n)
+			p.checkDestroyed(lineage)
+		})
+	}
+}
+
+// writeTestCA writes a fresh self-signed CA certificate (PEM) to path, so
+// resources get trust material to write and destroy to remove.
+func writeTestCA(t *testing.T, path string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(now.UnixNano()),
+		Subject:               pkix.Name{Organization: []string{"Crash Test"}, CommonName: "Crash Test Root"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(24 * time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
