@@ -332,10 +332,11 @@ func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
 	}
 	a.material = newMaterial(p.Dir, p.Blobs, !opts.NoLinkStore)
 	a.material.linksAsFiles = opts.LinksAsFiles
-	if len(afters) > 0 {
+	if len(stops)+len(starts) > 0 {
 		if err := a.material.removeStale(); err != nil {
 			return nil, fmt.Errorf("apply: removing leftovers of an interrupted apply: %w", err)
 		}
+		// Also before a destroy: it must leave nothing of ours running.
 		if err := a.stopOrphans(ctx); err != nil {
 			return nil, fmt.Errorf("apply: %w", err)
 		}
@@ -399,14 +400,11 @@ func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
 // completes the trust material of every change waiting for it, before
 // anything is checked or written.
 func (a *applier) ensureDevcert() error {
-	pending := ""
+	pending := false
 	for _, c := range a.p.Changes {
-		if c.DevcertPending {
-			pending = c.Address
-			break
-		}
+		pending = pending || c.DevcertPending
 	}
-	if !a.p.Devcert.Create && pending == "" {
+	if !a.p.Devcert.Create && !pending {
 		return nil
 	}
 	if a.opts.NoDevcertCreate {

@@ -668,3 +668,23 @@ func TestApplyCreatesPendingDevcert(t *testing.T) {
 		t.Errorf("events:\n%s", ev.String())
 	}
 }
+
+func TestDestroyStopsOrphans(t *testing.T) {
+	f := newFixture(t)
+	fr := newFakeRunner()
+	fr.running[41], fr.running[42] = true, true
+	a := f.spec("executable.a")
+	st := newState()
+	st.Resources = []*state.Resource{{Address: "executable.a", Spec: a, Handle: runtimes.Handle{PID: 42}}}
+	r := &orphanRunner{fakeRunner: fr, orphans: []Orphan{
+		{Address: "executable.z", Handle: runtimes.Handle{PID: 41}}, // unrecorded, from a crashed apply
+		{Address: "executable.a", Handle: runtimes.Handle{PID: 42}},
+	}}
+	store := NewStore(st, nil)
+	if _, err := Apply(context.Background(), f.plan(change(plan.Delete, "executable.a", a, nil)), opts(r, store)); err != nil {
+		t.Fatal(err)
+	}
+	if got := fr.callList(); !reflect.DeepEqual(got, []string{"stop 41", "stop 42"}) {
+		t.Errorf("calls = %v; want the orphan and the recorded process stopped", got)
+	}
+}
