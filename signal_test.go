@@ -1,0 +1,216 @@
+//go:build linux
+
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trustform/trustform/internal/layout"
+	"github.com/trustform/trustform/state"
+)
+
+// slowConfig declares one resource that never becomes ready (nothing
+// listens on its ready_when address) and gives up after timeout.
+func slowConfig(addr, timeout string) string {
+	return fmt.Sprintf(`trustform {
+  developer_certificate_trust = false
+}
+
+resource "executable" "slow" {
+  command = "sleep"
+  args    = ["600"]
+  ready_when {
+    tcp     = %q
+    timeout = %q
+  }
+}
+`, addr, timeout)
+}
+
+// lockHolder reads the holder from state.lock (zero when absent or empty).
+func (p *tfProject) lockHolder() state.LockInfo {
+	var info state.LockInfo
+	if data, err := os.ReadFile(layout.LockPath(p.dir)); err == nil {
+		json.Unmarshal(data, &info)
+	}
+	return info
+}
+
+// TestConcurrentLock runs a second apply and a destroy while an apply waits
+// for a resource that never gets ready: both are refused at once, naming
+// the holder's pid and command; with -lock-timeout a third waits for the
+// first to finish and then succeeds.
+func TestConcurrentLock(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, slowConfig(closedPort(t), "5s"))
+	first := p.start(t.Context(), "apply", "-auto-approve")
+	waitUntil(t, 30*time.Second, "the first apply to hold the lock", func() bool {
+		return p.lockHolder().PID == first.cmd.Process.Pid
+	})
+	lineage := p.mustLineage()
+	waitUntil(t, 30*time.Second, "the slow resource to start", func() bool {
+		return len(lineageProcs(lineage)["executable.slow"]) == 1
+	})
+
+	holder := fmt.Sprintf("pid %d (trustform apply)", first.cmd.Process.Pid)
+	for _, args := range [][]string{{"apply", "-auto-approve"}, {"destroy", "-auto-approve"}} {
+		res := p.run(args...)
+		t.Logf("%s refused after %s (wall time of the whole run)", args[0], res.elapsed.Round(time.Millisecond))
+		if res.code != 1 {
+			t.Errorf("%s while apply holds the lock: want exit 1, got %v", args[0], res)
+		}
+		if !strings.Contains(res.stderr, "state is locked by "+holder) {
+			t.Errorf("%s: stderr does not name the holder %q:\n%v", args[0], holder, res)
+		}
+		select {
+		case <-first.done:
+			t.Fatalf("the first apply ended before the refusals were checked: %v", first.res)
+		default:
+		}
+	}
+	if got := lineageProcs(lineage); countProcs(got) != 1 {
+		t.Errorf("the refused runs changed what runs: %v", got)
+	}
+
+	waiting := p.start(t.Context(), "apply", "-auto-approve", "-lock-timeout=10s")
+	res := p.waitTimeout(first, time.Minute)
+	if res.code != 1 || !strings.Contains(res.stderr, "not ready after 5s") {
+		t.Fatalf("the first apply should fail on its ready_when timeout: %v", res)
+	}
+	firstEnd := time.Now()
+	res = p.waitTimeout(waiting, time.Minute)
+	if res.code != 0 || !strings.Contains(res.stdout, "Apply complete!") {
+		t.Fatalf("apply -lock-timeout=10s should wait for the lock and succeed: %v", res)
+	}
+	if waiting.began.Add(res.elapsed).Before(firstEnd) {
+		t.Errorf("apply -lock-timeout ended before the holder did")
+	}
+	if strings.Contains(res.stderr, "took over") {
+		t.Errorf("a lock released normally must not be reported as taken over:\n%v", res)
+	}
+	t.Logf("apply -lock-timeout=10s waited and succeeded after %s", res.elapsed.Round(time.Millisecond))
+
+	res = p.mustRun(0, "destroy", "-auto-approve", "-lock-timeout=10s")
+	if left := lineageProcs(lineage); len(left) > 0 {
+		t.Errorf("after destroy these still run: %v", left)
+	}
+	if _, err := os.Stat(layout.LockPath(p.dir)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("state.lock is left after destroy: %v", err)
+	}
+}
+
+// TestInterruptApply sends SIGINT while apply waits on a resource that
+// never gets ready: apply stops starting resources, records what it
+// started, releases the lock and exits 1; destroy then stops it all.
+func TestInterruptApply(t *testing.T) {
+	t.Parallel()
+	// With -parallelism=1 the walk goes a, b, c_slow, d, e in address
+	// order, and later waits for c_slow: when c_slow hangs, d, e and later
+	// are what an interrupt must keep from starting.
+	config := fmt.Sprintf(`trustform {
+  developer_certificate_trust = false
+}
+
+resource "executable" "a" {
+  command = "sleep"
+  args    = ["600"]
+}
+
+resource "executable" "b" {
+  command = "sleep"
+  args    = ["600"]
+}
+
+resource "executable" "c_slow" {
+  command = "sleep"
+  args    = ["600"]
+  ready_when {
+    tcp     = %q
+    timeout = "60s"
+  }
+}
+
+resource "executable" "d" {
+  command = "sleep"
+  args    = ["600"]
+}
+
+resource "executable" "e" {
+  command = "sleep"
+  args    = ["600"]
+}
+
+resource "executable" "later" {
+  command    = "sleep"
+  args       = ["600"]
+  depends_on = [executable.c_slow]
+}
+`, closedPort(t))
+	p := newProject(t, config)
+	r := p.start(t.Context(), "apply", "-auto-approve", "-parallelism=1")
+	lineage := p.mustLineage()
+	waitUntil(t, 30*time.Second, "c_slow to start", func() bool {
+		return len(lineageProcs(lineage)["executable.c_slow"]) == 1
+	})
+	// Let it get into its readiness wait.
+	time.Sleep(300 * time.Millisecond)
+	sent := time.Now()
+	if err := r.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	res := p.waitTimeout(r, time.Minute)
+	t.Logf("apply ended %s after SIGINT", time.Since(sent).Round(time.Millisecond))
+	if res.code != 1 {
+		t.Fatalf("interrupted apply: want exit 1, got %v", res)
+	}
+	if !strings.Contains(res.stderr, "interrupt received") || !strings.Contains(res.stderr, "interrupted") {
+		t.Errorf("interrupted apply does not say so:\n%v", res)
+	}
+	if _, err := os.Stat(layout.LockPath(p.dir)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("state.lock is left after the interrupted apply: %v", err)
+	}
+	if _, err := os.Stat(state.JournalPath(layout.StatePath(p.dir))); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the journal was not folded into state.json: %v", err)
+	}
+
+	procs := lineageProcs(lineage)
+	started := []string{"executable.a", "executable.b", "executable.c_slow"}
+	for _, addr := range []string{"executable.d", "executable.e", "executable.later"} {
+		if len(procs[addr]) > 0 {
+			t.Errorf("%s was started after the interrupt: %v", addr, procs[addr])
+		}
+	}
+	rows := p.statusRows()
+	recorded := map[string]statusRow{}
+	for _, row := range rows {
+		recorded[row.Address] = row
+	}
+	for _, addr := range started {
+		row, ok := recorded[addr]
+		switch {
+		case !ok:
+			t.Errorf("%s was started but is not in state", addr)
+		case len(procs[addr]) != 1:
+			t.Errorf("%s: want one process, got %v", addr, procs[addr])
+		case row.Status != "running" || row.PID != procs[addr][0]:
+			t.Errorf("%s: state says %s pid %d, but pid %d runs", addr, row.Status, row.PID, procs[addr][0])
+		}
+	}
+	if len(rows) != len(started) {
+		t.Errorf("state lists %d resources, want %d: %+v", len(rows), len(started), rows)
+	}
+
+	res = p.mustRun(0, "destroy", "-auto-approve")
+	if !strings.Contains(res.stdout, "Destroy complete! Resources: 3 destroyed.") {
+		t.Errorf("destroy:\n%v", res)
+	}
+	if left := lineageProcs(lineage); len(left) > 0 {
+		t.Errorf("after destroy these still run: %v", left)
+	}
+}
