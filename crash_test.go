@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -596,4 +597,211 @@ func writeTestCA(t *testing.T, path string) {
 	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestStaleLockTakenOver leaves a lock file naming a process that no longer
+// exists: apply takes it over with a warning naming that pid, and an empty
+// lock file (a holder whose removal failed) is taken without a word.
+func TestStaleLockTakenOver(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, crashConfig(2))
+	dead := exec.Command("sh", "-c", "exit 0")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	deadPID := dead.Process.Pid
+	if alive(deadPID) {
+		t.Skipf("pid %d was reused at once", deadPID)
+	}
+	info := state.LockInfo{ID: "dead-holder", PID: deadPID, Host: "elsewhere",
+		Started: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Command: "trustform apply"}
+	data, err := json.Marshal(info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(layout.StateDir(p.dir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(layout.LockPath(p.dir), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	res := p.mustRun(0, "apply", "-auto-approve")
+	want := fmt.Sprintf("took over the state lock of pid %d (trustform apply, since 2026-01-02 03:04:05), which no longer runs", deadPID)
+	if !strings.Contains(res.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%v", want, res)
+	}
+	if _, err := os.Stat(layout.LockPath(p.dir)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("state.lock is left after apply: %v", err)
+	}
+	lineage := p.mustLineage()
+	if got := lineageProcs(lineage); countProcs(got) != 2 {
+		t.Errorf("want 2 processes, got %v", got)
+	}
+
+	if err := os.WriteFile(layout.LockPath(p.dir), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res = p.mustRun(0, "destroy", "-auto-approve")
+	if strings.Contains(res.stderr, "took over") {
+		t.Errorf("an empty lock file was reported as a dead holder's:\n%v", res)
+	}
+	if left := lineageProcs(lineage); len(left) > 0 {
+		t.Errorf("after destroy these still run: %v", left)
+	}
+}
+
+// TestDestroyLeavesForeign checks that destroy removes only what trustform
+// created: files a user put among the trust material and logs stay, and
+// processes started outside trustform with the same command (one even
+// claiming the resource's address, under another lineage) keep running
+// through a replace and a destroy.
+func TestDestroyLeavesForeign(t *testing.T) {
+	t.Parallel()
+	config := `trustform {
+  developer_certificate_trust = false
+}
+
+certificate_authority_collection "corp" {
+  files = ["ca.pem"]
+}
+
+resource "executable" "app" {
+  command = "sleep"
+  args    = ["600"]
+  env     = { MODE = "%s" }
+  certificate_authority_collections = [certificate_authority_collection.corp]
+}
+`
+	p := newProject(t, fmt.Sprintf(config, "one"))
+	writeTestCA(t, p.path("ca.pem"))
+	p.mustRun(0, "apply", "-auto-approve")
+	lineage := p.mustLineage()
+	resDir := filepath.Join(layout.ResourcesDir(p.dir), "executable.app")
+	if _, err := os.Stat(filepath.Join(resDir, "certs")); err != nil {
+		t.Fatalf("apply wrote no trust material: %v", err)
+	}
+
+	plain := startOutsider(t, os.Environ(), "sleep", "600")
+	impostor := exec.Command("sleep", "600")
+	impostor.Env = append(os.Environ(), "TRUSTFORM_ADDRESS=executable.app", "TRUSTFORM_LINEAGE=00000000-0000-0000-0000-000000000000")
+	impostor.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := impostor.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		impostor.Process.Kill()
+		impostor.Wait()
+	})
+
+	// A replace stops the old process and looks for orphans: neither may
+	// touch the outsiders.
+	p.write("main.trust.hcl", fmt.Sprintf(config, "two"))
+	res := p.mustRun(0, "apply", "-auto-approve")
+	if !strings.Contains(res.stdout, "1 added, 0 changed, 1 destroyed") {
+		t.Fatalf("changing env should replace the resource:\n%v", res)
+	}
+
+	foreign := []string{
+		filepath.Join(resDir, "mine.txt"),
+		filepath.Join(resDir, "certs", "mine.pem"),
+		filepath.Join(layout.LogsDir(p.dir), "mine.log"),
+	}
+	for _, f := range foreign {
+		if err := os.WriteFile(f, []byte("not trustform's\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.mustRun(0, "destroy", "-auto-approve")
+	if left := lineageProcs(lineage); len(left) > 0 {
+		t.Errorf("after destroy these still run: %v", left)
+	}
+	for _, f := range foreign {
+		if data, err := os.ReadFile(f); err != nil || string(data) != "not trustform's\n" {
+			t.Errorf("destroy removed or changed %s, which it did not create: %v", f, err)
+		}
+	}
+	var ours []string
+	for _, d := range []string{resDir, layout.LogsDir(p.dir)} {
+		filepath.WalkDir(d, func(path string, e os.DirEntry, err error) error {
+			if err == nil && !e.IsDir() && !slices.Contains(foreign, path) {
+				ours = append(ours, path)
+			}
+			return nil
+		})
+	}
+	if len(ours) > 0 {
+		t.Errorf("destroy left files it created: %v", ours)
+	}
+	for name, c := range map[string]*exec.Cmd{"plain sleep": plain, "sleep claiming executable.app": impostor} {
+		if !alive(c.Process.Pid) {
+			t.Errorf("destroy killed the %s started outside trustform (pid %d)", name, c.Process.Pid)
+		}
+	}
+}
+
+// TestApplyFailingCommand starts a command that exits at once with an
+// error while its ready_when never opens: apply fails with exit 1 as soon
+// as the process has exited (not when the timeout passes), shows its last
+// log lines, skips what depends on it, and keeps what it started in state.
+func TestApplyFailingCommand(t *testing.T) {
+	t.Parallel()
+	config := fmt.Sprintf(`trustform {
+  developer_certificate_trust = false
+}
+
+resource "executable" "good" {
+  command = "sleep"
+  args    = ["600"]
+}
+
+resource "executable" "bad" {
+  command = "sh"
+  args    = ["-c", "echo starting up; echo boom >&2; exit 3"]
+  ready_when {
+    tcp     = %q
+    timeout = "60s"
+  }
+}
+
+resource "executable" "after_bad" {
+  command    = "sleep"
+  args       = ["600"]
+  depends_on = [executable.bad]
+}
+`, closedPort(t))
+	p := newProject(t, config)
+	res := p.run("apply", "-auto-approve")
+	t.Logf("apply failed after %s", res.elapsed.Round(time.Millisecond))
+	if res.code != 1 {
+		t.Fatalf("want exit 1, got %v", res)
+	}
+	for _, want := range []string{"boom", "starting up", "exited before it was ready", "with status 3", "executable.bad.log"} {
+		if !strings.Contains(res.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%v", want, res)
+		}
+	}
+	if strings.Contains(res.stderr+res.stdout, "not ready after") {
+		t.Errorf("apply waited for the timeout instead of noticing the exit:\n%v", res)
+	}
+	lineage := p.mustLineage()
+	procs := lineageProcs(lineage)
+	if len(procs["executable.good"]) != 1 || countProcs(procs) != 1 {
+		t.Errorf("want only executable.good running, got %v", procs)
+	}
+	recorded := map[string]statusRow{}
+	for _, row := range p.statusRows() {
+		recorded[row.Address] = row
+	}
+	if row, ok := recorded["executable.good"]; !ok || row.Status != "running" {
+		t.Errorf("executable.good started but state says %+v", row)
+	}
+	if _, ok := recorded["executable.after_bad"]; ok {
+		t.Errorf("executable.after_bad depends on the failed resource but is in state")
+	}
+	if row, ok := recorded["executable.bad"]; ok && row.Status == "running" {
+		t.Errorf("executable.bad is recorded as running: %+v", row)
+	}
+
+	p.checkDestroyed(lineage)
 }
