@@ -67,6 +67,12 @@ func (tf trustFiles) scopeEnv(runtime, scope string) []string {
 		env = append(env, "NODE_EXTRA_CA_CERTS="+bundle)
 	case runtime == "node" && (scope == "override" || scope == "system"):
 		env = append(env, "NODE_OPTIONS=--use-openssl-ca")
+	case runtime == "deno" && scope == "append":
+		env = append(env, "DENO_CERT="+bundle)
+	case runtime == "deno" && (scope == "override" || scope == "system"):
+		env = append(env, "DENO_TLS_CA_STORE=system")
+	case runtime == "bun" && scope != "none":
+		env = append(env, "NODE_EXTRA_CA_CERTS="+bundle)
 	case runtime == "python" && (scope == "override" || scope == "system"):
 		env = append(env, "REQUESTS_CA_BUNDLE="+bundle, "CURL_CA_BUNDLE="+bundle, "PIP_CERT="+bundle)
 	}
@@ -107,6 +113,14 @@ func directClients() []directClient {
 		{name: "ruby", tool: "ruby", install: "apt-get install -y ruby",
 			argv: func(t *testing.T) []string { return []string{"ruby", td(t, "ruby", "client.rb")} },
 			ok:   []string{"append", "override", "system"}, failReasons: rubyCertErrors},
+		{name: "deno", tool: "deno", install: "npm install -g deno",
+			argv: func(t *testing.T) []string {
+				return []string{"deno", "run", "--allow-net", "--allow-env", td(t, "deno", "client.ts")}
+			},
+			ok: []string{"append", "override", "system"}, failReasons: denoCertErrors},
+		{name: "bun", tool: "bun", install: "npm install -g bun",
+			argv: func(t *testing.T) []string { return []string{"bun", td(t, "node", "client.js")} },
+			ok:   []string{"append", "override", "system"}, failReasons: bunCertErrors},
 	}
 }
 
@@ -152,7 +166,7 @@ var (
 	goCertErrors     = []string{"x509: certificate signed by unknown authority", "failed to verify certificate"}
 	rubyCertErrors   = []string{"certificate verify failed"}
 	javaCertErrors   = []string{"PKIX path building failed", "unable to find valid certification path"}
-	denoCertErrors   = []string{"UnknownIssuer", "invalid peer certificate", "certificate"}
+	denoCertErrors   = []string{"UnknownIssuer", "invalid peer certificate"}
 	bunCertErrors    = []string{"UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "SELF_SIGNED_CERT_IN_CHAIN", "unable to get local issuer certificate", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "self signed certificate"}
 )
 

@@ -446,15 +446,23 @@ func (p *project) destroyAndCheck() {
 			t.Errorf("destroy left pid %d whose environment carries lineage %s", pid, before.Lineage)
 		}
 	}
-	for _, d := range []string{"resources", "logs"} {
-		entries, err := os.ReadDir(filepath.Join(p.Dir, ".trustform", d))
-		if err == nil && len(entries) > 0 {
-			var names []string
-			for _, e := range entries {
-				names = append(names, e.Name())
-			}
-			t.Errorf("destroy left .trustform/%s/: %v", d, names)
+	// Only state (and its lock file) may outlive destroy; trust material,
+	// logs and any store of shared files must be gone.
+	var left []string
+	filepath.WalkDir(filepath.Join(p.Dir, ".trustform"), func(path string, d os.DirEntry, err error) error {
+		rel, _ := filepath.Rel(p.Dir, path)
+		switch {
+		case err != nil || rel == ".trustform":
+		case rel == filepath.Join(".trustform", "state.json"),
+			rel == filepath.Join(".trustform", "state.json.backup"),
+			rel == filepath.Join(".trustform", "state.lock"):
+		default:
+			left = append(left, rel)
 		}
+		return nil
+	})
+	if len(left) > 0 {
+		t.Errorf("destroy left files behind: %v", left)
 	}
 	if p.engine != "" && before.Lineage != "" {
 		cmd := exec.Command(p.engine, "ps", "-a", "-q", "--filter", "label=trustform.lineage="+before.Lineage)

@@ -13,6 +13,8 @@ try {
   }
   console.log(`RESULT ok ${got.join(" ")}`);
 } catch (err) {
-  console.log(`RESULT fail ${err}`);
+  // Deno 2 reports "TypeError: fetch failed"; the reason is in cause.
+  const cause = err instanceof Error && err.cause ? `: ${err.cause}` : "";
+  console.log(`RESULT fail ${err}${cause}`);
 }
 setInterval(() => {}, 1 << 30);
