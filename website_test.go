@@ -61,7 +61,8 @@ func markdownFiles(t *testing.T) []string {
 	return files
 }
 
-// codeBlocks returns the fenced blocks of a Markdown file. A block is a
+// codeBlocks returns the backtick-fenced blocks of a Markdown file (a
+// fence of four backticks may hold a three-backtick one). A block is a
 // fragment when the last non-blank line before its fence is exactly
 // <!-- fragment -->.
 func codeBlocks(t *testing.T, file string) []mdBlock {
@@ -73,13 +74,14 @@ func codeBlocks(t *testing.T, file string) []mdBlock {
 	var blocks []mdBlock
 	var cur *mdBlock
 	var body strings.Builder
+	fence := "" // the opening fence: a block closes at a run of at least as many backticks
 	lastText := ""
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
 		trimmed := strings.TrimSpace(line)
 		if cur != nil {
-			if trimmed == "```" {
+			if len(trimmed) >= len(fence) && strings.Trim(trimmed, "`") == "" {
 				cur.Text = body.String()
 				blocks = append(blocks, *cur)
 				cur = nil
@@ -91,7 +93,9 @@ func codeBlocks(t *testing.T, file string) []mdBlock {
 			continue
 		}
 		if strings.HasPrefix(trimmed, "```") {
-			cur = &mdBlock{File: file, Line: n, Lang: strings.TrimPrefix(trimmed, "```"), Fragment: lastText == "<!-- fragment -->"}
+			lang := strings.TrimLeft(trimmed, "`")
+			fence = trimmed[:len(trimmed)-len(lang)]
+			cur = &mdBlock{File: file, Line: n, Lang: strings.TrimSpace(lang), Fragment: lastText == "<!-- fragment -->"}
 			body.Reset()
 			continue
 		}
