@@ -718,3 +718,21 @@ func testenvSkipOrFail(t *testing.T, what, install string) {
 	}
 	t.Skipf("%s: not installed; install with: %s", what, install)
 }
+
+// processEnv returns the environment the running process of addr got, read
+// from /proc, so tests see exactly what trustform passed.
+func (p *project) processEnv(addr string) map[string]string {
+	p.t.Helper()
+	pid := p.pid(addr)
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+	if pid == 0 || err != nil {
+		p.t.Fatalf("%s: cannot read the environment of pid %d: %v", addr, pid, err)
+	}
+	env := map[string]string{}
+	for _, kv := range strings.Split(string(data), "\x00") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	return env
+}

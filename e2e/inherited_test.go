@@ -4,6 +4,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -56,13 +57,30 @@ func TestInheritedFromResourceEnv(t *testing.T) {
 		resourceBlock("node_app", "extra_ca", "",
 			`script = "client.js"`,
 			"env = "+hclMap(map[string]string{"E2E_URLS": urls, "NODE_EXTRA_CA_CERTS": otherPEM}),
+			trusts("e2e"))+
+		// REQUESTS_CA_BUNDLE is a file too (python's system scope sets it).
+		resourceBlock("python_app", "requests_bundle", "",
+			`script = "client.py"`,
+			"env = "+hclMap(map[string]string{"E2E_URLS": urls, "E2E_HTTP": "requests", "REQUESTS_CA_BUNDLE": otherPEM}),
+			trusts("e2e"))+
+		// NODE_OPTIONS is a space-separated list: --use-openssl-ca is
+		// appended to the user's options, which must stay.
+		resourceBlock("node_app", "options", "override",
+			`script = "client.js"`,
+			"env = "+hclMap(map[string]string{"E2E_URLS": one.URL, "NODE_OPTIONS": "--max-http-header-size=12345"}),
 			trusts("e2e")))
 	p.apply()
-	for _, addr := range []string{"executable.go_dir", "python_app.system_dir", "node_app.extra_ca"} {
+	for _, addr := range []string{"executable.go_dir", "python_app.system_dir", "node_app.extra_ca", "python_app.requests_bundle", "node_app.options"} {
 		p.expectOK(addr)
 	}
-	wantHits(t, one, 3)
-	wantHits(t, two, 3)
+	wantHits(t, one, 5)
+	wantHits(t, two, 4)
+	opts := p.processEnv("node_app.options")["NODE_OPTIONS"]
+	for _, want := range []string{"--max-http-header-size=12345", "--use-openssl-ca"} {
+		if !strings.Contains(opts, want) {
+			t.Errorf("node_app.options: NODE_OPTIONS=%q lacks %s", opts, want)
+		}
+	}
 }
 
 // TestInheritedFromTrustformEnv sets the variables in trustform's own
