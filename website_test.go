@@ -38,7 +38,7 @@ type mdBlock struct {
 	Fragment bool // preceded by <!-- fragment -->
 }
 
-// markdownFiles lists every .md file under website/.
+// markdownFiles lists every .md file under website/, and README.md.
 func markdownFiles(t *testing.T) []string {
 	t.Helper()
 	var files []string
@@ -58,7 +58,8 @@ func markdownFiles(t *testing.T) []string {
 	if len(files) == 0 {
 		t.Fatal("no Markdown files under website/")
 	}
-	return files
+	// The README's example is the first one most people copy.
+	return append(files, "README.md")
 }
 
 // codeBlocks returns the backtick-fenced blocks of a Markdown file (a
@@ -161,7 +162,7 @@ func runTrustform(env []string, args ...string) (code int, stdout, stderr string
 var pemPathRe = regexp.MustCompile(`"([A-Za-z0-9_./*-]+\.(?:pem|crt))"`)
 
 // TestWebsiteHCLExamplesValidate runs "trustform validate" on every ```hcl
-// block in website/**/*.md, each in its own directory. Certificate files the
+// block in website/**/*.md and README.md, each in its own directory. Certificate files the
 // example names (certs/corp-root.pem, a glob such as certs/extra/*.pem) are
 // created with a generated CA. Blocks marked <!-- fragment --> are skipped.
 func TestWebsiteHCLExamplesValidate(t *testing.T) {
