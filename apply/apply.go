@@ -591,9 +591,6 @@ func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 		}
 	}
 
-	if err := a.material.write(spec); err != nil {
-		return a.fail(c.Address, plan.Create, err, "", nil)
-	}
 	var created []string
 	if spec.TrustDir != "" && len(spec.Files) > 0 {
 		created = append(created, spec.TrustDir)
@@ -602,10 +599,33 @@ func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 		if !a.material.inside(spec.LogPath) {
 			return a.fail(c.Address, plan.Create, fmt.Errorf("refusing to write the log to %s: it is outside %s; run plan again", spec.LogPath, a.material.root), "", nil)
 		}
+		created = append(created, spec.LogPath)
+	}
+	// Recorded, without a handle, before any file is written or anything
+	// starts: if this run dies before recording the handle, state still
+	// says which files are ours, so destroy removes them and the next
+	// apply starts the resource again (a record without a handle refreshes
+	// as missing); the process itself is found by its lineage.
+	if err := a.store.Upsert(&state.Resource{Address: c.Address, Type: c.Type, Name: c.Name, Spec: spec, CreatedPaths: created}); err != nil {
+		return a.fail(c.Address, plan.Create, err, "", nil)
+	}
+	// abandon undoes the record when nothing ran; a previous record's
+	// instance was stopped above, so keeping the new record is right then.
+	abandon := func() {
+		if prev == nil {
+			a.material.removeCreated(&state.Resource{Spec: spec, CreatedPaths: created})
+			a.store.Remove(c.Address)
+		}
+	}
+	if err := a.material.write(spec); err != nil {
+		abandon()
+		return a.fail(c.Address, plan.Create, err, "", nil)
+	}
+	if spec.LogPath != "" {
 		if err := os.MkdirAll(filepath.Dir(spec.LogPath), 0o755); err != nil {
+			abandon()
 			return a.fail(c.Address, plan.Create, fmt.Errorf("creating the log directory: %w", err), "", nil)
 		}
-		created = append(created, spec.LogPath)
 	}
 
 	ls := &runtimes.LaunchSpec{
@@ -622,11 +642,8 @@ func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 	h, err := r.Start(ctx, ls)
 	if err != nil {
 		lines := lastLines(spec.LogPath, tailLines)
-		if prev == nil {
-			// Nothing runs and state will not mention these files, so
-			// they must not stay behind.
-			a.material.removeCreated(&state.Resource{Spec: spec, CreatedPaths: created})
-		}
+		// Nothing runs, so neither record nor files may stay behind.
+		abandon()
 		return a.fail(c.Address, plan.Create, fmt.Errorf("starting: %w", err), spec.LogPath, lines)
 	}
 	rec := &state.Resource{
@@ -637,6 +654,10 @@ func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 		Handle:       h,
 		Since:        a.now(),
 		CreatedPaths: created,
+		// Until its readiness check passes the resource is tainted, so an
+		// apply that fails or dies while waiting leaves it to be replaced
+		// rather than taken for a healthy no-op.
+		Tainted: spec.ReadyWhen != nil,
 	}
 	if err := a.store.Upsert(rec); err != nil {
 		// What runs must be in state; since it cannot be, it must not run.
@@ -665,6 +686,13 @@ func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 	wg.Wait()
 	if err != nil {
 		return a.fail(c.Address, plan.Create, fmt.Errorf("%s: %w", HandleLabel(h), err), spec.LogPath, a.tail(ctx, r, h, spec.LogPath))
+	}
+	if rec.Tainted {
+		ready := *rec
+		ready.Tainted = false
+		if err := a.store.Upsert(&ready); err != nil {
+			return a.fail(c.Address, plan.Create, fmt.Errorf("%s is ready but %w", HandleLabel(h), err), "", nil)
+		}
 	}
 	d := a.now().Sub(start)
 	a.events.done(c.Address, plan.Create, d, h)

@@ -52,14 +52,21 @@ func TestApplyStartsDependenciesFirst(t *testing.T) {
 			t.Errorf("%s: outcome %s handle %+v", rr.Address, rr.Outcome, rr.Handle)
 		}
 	}
-	// One save per resource, each adding exactly one record.
-	if store.saveCount() != 4 {
-		t.Errorf("state saved %d times, want 4 (once per resource)", store.saveCount())
+	// Two saves per resource: its record before anything is written or
+	// started, then its handle; only the first adds a record (a and d
+	// start in parallel, so their saves interleave).
+	if store.saveCount() != 8 {
+		t.Errorf("state saved %d times, want 8 (twice per resource)", store.saveCount())
 	}
+	prev := 0
 	for i, snap := range store.snapshots {
-		if len(snap) != i+1 {
-			t.Errorf("save %d recorded %v", i, snap)
+		if len(snap) != prev && len(snap) != prev+1 {
+			t.Errorf("save %d recorded %v after %d records", i, snap, prev)
 		}
+		prev = len(snap)
+	}
+	if prev != 4 {
+		t.Errorf("last save recorded %d resources, want 4", prev)
 	}
 	// The launch spec carries what runners tag processes with.
 	ls := r.specs["executable.b"]
@@ -134,8 +141,10 @@ func TestApplyFailureStopsDependantsOnly(t *testing.T) {
 			t.Errorf("error message lacks %q:\n%s", want, msg)
 		}
 	}
-	// d is recorded and saved; a, b, c are not; a's files are gone.
-	if store.saveCount() != 1 || store.Lookup("executable.d") == nil || store.Lookup("executable.a") != nil {
+	// d is recorded and saved; a, b, c are not; a's files are gone. a was
+	// recorded before its start and forgotten after it failed (2 saves),
+	// d before and after its start (2 saves).
+	if store.saveCount() != 4 || store.Lookup("executable.d") == nil || store.Lookup("executable.a") != nil {
 		t.Errorf("saves=%d state=%v", store.saveCount(), store.snapshots)
 	}
 	if _, err := os.Stat(layout.ResourceDir(f.dir, "executable.a")); !os.IsNotExist(err) {
@@ -188,8 +197,9 @@ func TestApplyReplaceStopsBeforeStarting(t *testing.T) {
 	if res.Added != 1 || res.Destroyed != 1 {
 		t.Errorf("counts = %+v", res)
 	}
-	// Removed from state after the stop, recorded again after the start.
-	if !reflect.DeepEqual(store.snapshots, [][]string{nil, {"executable.a"}}) {
+	// Removed from state after the stop, recorded again before and after
+	// the start.
+	if !reflect.DeepEqual(store.snapshots, [][]string{nil, {"executable.a"}, {"executable.a"}}) {
 		t.Errorf("saves = %v", store.snapshots)
 	}
 }
@@ -308,11 +318,30 @@ func TestApplyReadyWhenTCP(t *testing.T) {
 	s.ReadyWhen = &state.ReadyWhen{TCP: ln.Addr().String(), Timeout: 5 * time.Second}
 	dep := f.spec("executable.b", "executable.a")
 	r := newFakeRunner()
-	if _, err := Apply(context.Background(), f.plan(create("executable.a", s), create("executable.b", dep)), opts(r, NewStore(newState(), nil))); err != nil {
+	store := NewStore(newState(), nil)
+	if _, err := Apply(context.Background(), f.plan(create("executable.a", s), create("executable.b", dep)), opts(r, store)); err != nil {
 		t.Fatal(err)
 	}
 	if r.index("start executable.b") < 0 {
 		t.Error("dependant of a ready resource did not start")
+	}
+	if rec := store.Lookup("executable.a"); rec == nil || rec.Tainted {
+		t.Errorf("a resource that became ready must not stay tainted: %+v", rec)
+	}
+}
+
+func TestApplyTaintsResourceThatNeverGetsReady(t *testing.T) {
+	f := newFixture(t)
+	s := f.spec("executable.a")
+	s.ReadyWhen = &state.ReadyWhen{TCP: closedPort(t), Timeout: 300 * time.Millisecond}
+	r := newFakeRunner()
+	store := NewStore(newState(), nil)
+	if _, err := Apply(context.Background(), f.plan(create("executable.a", s)), opts(r, store)); err == nil {
+		t.Fatal("apply succeeded although the resource never became ready")
+	}
+	rec := store.Lookup("executable.a")
+	if rec == nil || !rec.Tainted {
+		t.Fatalf("a started but never-ready resource must be recorded as tainted: %+v", rec)
 	}
 }
 

@@ -204,6 +204,12 @@ func (p *planner) resourceChange(r *lang.Resource, sr *state.Resource) (*Change,
 		ch.Action = Create
 		ch.Handle = sr.Handle
 		ch.Reasons = []string{"drift"}
+	case sr.Tainted:
+		ch.Before = sr.Spec
+		ch.Handle = sr.Handle
+		ch.Action = Replace
+		_, ch.Reasons = compareSpecs(sr.Spec, spec)
+		ch.Reasons = append([]string{"tainted"}, ch.Reasons...)
 	default:
 		ch.Before = sr.Spec
 		ch.Handle = sr.Handle

@@ -693,3 +693,23 @@ func TestOverrideKeepsOwnEnvButNotInherited(t *testing.T) {
 		t.Errorf("merged SSL_CERT_FILE bundle lacks the user's or our certificate")
 	}
 }
+
+func TestTaintedResourceIsReplaced(t *testing.T) {
+	fh := newFakeHost(t)
+	cfg := testConfig(t, res("executable", "a", withCollections("corp")))
+	first := mustBuild(t, input(cfg, fh.host(nil)))
+	st := stateFrom(t, first, 3)
+	st.Resources[0].Tainted = true
+	p := mustBuild(t, withState(input(cfg, fh.host(nil)), st))
+	ch := change(t, p, "executable.a")
+	if ch.Action != Replace || len(ch.Reasons) == 0 || ch.Reasons[0] != "tainted" {
+		t.Fatalf("tainted resource planned as %s %v, want replace because tainted", ch.Action, ch.Reasons)
+	}
+	var b strings.Builder
+	if err := RenderHuman(&b, p, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "# executable.a is tainted, so must be replaced") {
+		t.Errorf("human plan does not say why:\n%s", b.String())
+	}
+}

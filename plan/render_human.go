@@ -179,6 +179,9 @@ func header(ch *Change) string {
 	case Update:
 		return "will be updated in-place"
 	case Replace:
+		if len(ch.Reasons) > 0 && ch.Reasons[0] == "tainted" {
+			return "is tainted, so must be replaced"
+		}
 		return "must be replaced"
 	case Delete:
 		return "will be destroyed"

@@ -43,6 +43,11 @@ type Resource struct {
 	Handle runtimes.Handle `json:"handle"`
 	// Since is when it was started.
 	Since time.Time `json:"since"`
+	// Tainted marks a resource that was started but never confirmed ready
+	// (its ready_when failed, or apply died while waiting): it is recorded
+	// so destroy can stop it, and the next plan replaces it, as Terraform
+	// does with a resource whose creation failed half-way.
+	Tainted bool `json:"tainted,omitempty"`
 	// CreatedPaths lists every file and directory apply created for this
 	// resource (trust material, log), so destroy removes exactly those.
 	CreatedPaths []string `json:"created_paths,omitempty"`
