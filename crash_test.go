@@ -458,6 +458,22 @@ func (p *tfProject) killAtStarted(n int, lineage string) (int, *tfResult) {
 	return started, res
 }
 
+// recorded counts the resources in state (the journal of a killed run
+// replayed) and those recorded with their pid.
+func (p *tfProject) recorded() (all, withPID int) {
+	p.t.Helper()
+	st, err := state.Load(layout.StatePath(p.dir))
+	if err != nil {
+		p.t.Fatalf("reading the state a killed run left: %v", err)
+	}
+	for _, r := range st.Resources {
+		if r.Handle.PID != 0 {
+			withPID++
+		}
+	}
+	return len(st.Resources), withPID
+}
+
 // checkOnePerResource fails unless every address has exactly one live
 // process of the lineage, and state records exactly those pids, running.
 func (p *tfProject) checkOnePerResource(lineage string, n int) {
@@ -540,12 +556,9 @@ func TestCrashRecovery(t *testing.T) {
 				started, res := p.killAtStarted(k, lineage)
 				lineage = p.mustLineage()
 				lastPID = res.pid
-				recorded := 0
-				if st, err := state.Load(layout.StatePath(p.dir)); err == nil {
-					recorded = len(st.Resources)
-				}
-				t.Logf("apply %d: killed after %d new processes had started; %d running, %d recorded in state",
-					i+1, started, countProcs(lineageProcs(lineage)), recorded)
+				recorded, withPID := p.recorded()
+				t.Logf("apply %d: killed after %d new processes had started; %d running, %d recorded in state, %d with their pid",
+					i+1, started, countProcs(lineageProcs(lineage)), recorded, withPID)
 				if i > 0 && !strings.Contains(res.stderr, "took over the state lock") {
 					t.Errorf("apply %d after a SIGKILLed one did not warn of the lock take-over:\n%v", i+1, res)
 				}
@@ -804,4 +817,29 @@ resource "executable" "after_bad" {
 	}
 
 	p.checkDestroyed(lineage)
+}
+
+// TestCrashThenDestroy runs destroy, not apply, after a SIGKILLed apply:
+// what the dead apply started but had not recorded with its handle yet
+// carries the lineage and must be stopped, and its log and trust material
+// removed, as state recorded them before the start.
+func TestCrashThenDestroy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts dozens of processes")
+	}
+	for _, kill := range []int{1, 17} {
+		t.Run(fmt.Sprintf("after %d", kill), func(t *testing.T) {
+			p := newProject(t, crashConfig(60))
+			started, _ := p.killAtStarted(kill, "")
+			lineage := p.mustLineage()
+			recorded, withPID := p.recorded()
+			t.Logf("killed after %d had started; %d running, %d recorded in state, %d with their pid",
+				started, countProcs(lineageProcs(lineage)), recorded, withPID)
+			res := p.mustRun(0, "destroy", "-auto-approve")
+			if !strings.Contains(res.stderr, "took over the state lock") {
+				t.Errorf("destroy after SIGKILL did not warn of the lock take-over:\n%v", res)
+			}
+			p.checkDestroyed(lineage)
+		})
+	}
 }
