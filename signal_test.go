@@ -78,30 +78,55 @@ func TestConcurrentLock(t *testing.T) {
 		t.Errorf("the refused runs changed what runs: %v", got)
 	}
 
-	waiting := p.start(t.Context(), "apply", "-auto-approve", "-lock-timeout=10s")
+	// The first apply leaves slow tainted (never ready), so a waiting
+	// apply would replace it and fail on the same timeout; a waiting
+	// destroy succeeds whatever the first apply left.
+	waiting := p.start(t.Context(), "destroy", "-auto-approve", "-lock-timeout=10s")
 	res := p.waitTimeout(first, time.Minute)
 	if res.code != 1 || !strings.Contains(res.stderr, "not ready after 5s") {
 		t.Fatalf("the first apply should fail on its ready_when timeout: %v", res)
 	}
 	firstEnd := time.Now()
 	res = p.waitTimeout(waiting, time.Minute)
-	if res.code != 0 || !strings.Contains(res.stdout, "Apply complete!") {
-		t.Fatalf("apply -lock-timeout=10s should wait for the lock and succeed: %v", res)
+	if res.code != 0 || !strings.Contains(res.stdout, "Destroy complete! Resources: 1 destroyed.") {
+		t.Fatalf("destroy -lock-timeout=10s should wait for the lock and succeed: %v", res)
 	}
 	if waiting.began.Add(res.elapsed).Before(firstEnd) {
-		t.Errorf("apply -lock-timeout ended before the holder did")
+		t.Errorf("destroy -lock-timeout ended before the holder did")
 	}
 	if strings.Contains(res.stderr, "took over") {
 		t.Errorf("a lock released normally must not be reported as taken over:\n%v", res)
 	}
-	t.Logf("apply -lock-timeout=10s waited and succeeded after %s", res.elapsed.Round(time.Millisecond))
-
-	res = p.mustRun(0, "destroy", "-auto-approve", "-lock-timeout=10s")
+	t.Logf("destroy -lock-timeout=10s waited and succeeded after %s", res.elapsed.Round(time.Millisecond))
 	if left := lineageProcs(lineage); len(left) > 0 {
 		t.Errorf("after destroy these still run: %v", left)
 	}
+
+	// The same for apply: one holding the lock while it waits for
+	// readiness, one waiting for it that then has nothing left to do.
+	p.write("main.trust.hcl", slowConfig(closedPort(t), "3s"))
+	first = p.start(t.Context(), "apply", "-auto-approve")
+	waitUntil(t, 30*time.Second, "the apply to hold the lock", func() bool {
+		return p.lockHolder().PID == first.cmd.Process.Pid
+	})
+	waitUntil(t, 30*time.Second, "the slow resource to start", func() bool {
+		return len(lineageProcs(lineage)["executable.slow"]) == 1
+	})
+	p.write("main.trust.hcl", "trustform {\n  developer_certificate_trust = false\n}\n")
+	waiting = p.start(t.Context(), "apply", "-auto-approve", "-lock-timeout=10s")
+	if res := p.waitTimeout(first, time.Minute); res.code != 1 {
+		t.Fatalf("the apply should fail on its ready_when timeout: %v", res)
+	}
+	res = p.waitTimeout(waiting, time.Minute)
+	if res.code != 0 || !strings.Contains(res.stdout, "Apply complete! Resources: 0 added, 0 changed, 1 destroyed.") {
+		t.Fatalf("apply -lock-timeout=10s should wait for the lock and succeed: %v", res)
+	}
+	t.Logf("apply -lock-timeout=10s waited and succeeded after %s", res.elapsed.Round(time.Millisecond))
+	if left := lineageProcs(lineage); len(left) > 0 {
+		t.Errorf("after the second apply these still run: %v", left)
+	}
 	if _, err := os.Stat(layout.LockPath(p.dir)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("state.lock is left after destroy: %v", err)
+		t.Errorf("state.lock is left: %v", err)
 	}
 }
 
