@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"runtime"
 	"sort"
@@ -141,6 +142,16 @@ func (e *runEnv) planHost() plan.Host {
 		Environ: env,
 		SystemRoots: func() ([]*pem.Certificate, error) {
 			return sysroots.LoadWith(sysroots.Options{Now: now, Environ: env})
+		},
+		// Java's append and system stores start from the JDK's own
+		// cacerts, not the host's OpenSSL roots: that is what the JVM
+		// trusts without trustform.
+		JavaRoots: func() ([]*pem.Certificate, error) {
+			path, err := sysroots.JavaCacertsPath(env, exec.LookPath)
+			if err != nil {
+				return nil, err
+			}
+			return sysroots.LoadJava(path, now)
 		},
 		SystemCertDirs: sysroots.Dirs(),
 		ReadFile:       os.ReadFile,
