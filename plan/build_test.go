@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/hashicorp/hcl/v2"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -711,5 +712,39 @@ func TestTaintedResourceIsReplaced(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "# executable.a is tainted, so must be replaced") {
 		t.Errorf("human plan does not say why:\n%s", b.String())
+	}
+}
+
+// A container's own SSL_CERT_DIR survives override scope (after ours); its
+// own SSL_CERT_FILE cannot be merged (it is inside the image), so replacing
+// it is warned about instead of done silently.
+func TestContainerOverrideKeepsOwnDirsAndWarnsOnFile(t *testing.T) {
+	fh := newFakeHost(t)
+	_, diags := Build(input(testConfig(t,
+		res("container", "strict", withCollections("corp"), withScope(runtimes.ScopeOverride),
+			withEnv("SSL_CERT_DIR", "/opt/app/certs", "SSL_CERT_FILE", "/opt/app/ca.pem")),
+	), fh.host(nil)))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	p := mustBuild(t, input(testConfig(t,
+		res("container", "strict", withCollections("corp"), withScope(runtimes.ScopeOverride),
+			withEnv("SSL_CERT_DIR", "/opt/app/certs", "SSL_CERT_FILE", "/opt/app/ca.pem")),
+	), fh.host(nil)))
+	env := change(t, p, "container.strict").After.Env
+	if got := env["SSL_CERT_DIR"]; got != "/usr/lib/ssl/trustform/certs:/opt/app/certs" {
+		t.Errorf("SSL_CERT_DIR = %q, want ours then the user's", got)
+	}
+	if got := env["SSL_CERT_FILE"]; got != "/usr/lib/ssl/trustform/cert.pem" {
+		t.Errorf("SSL_CERT_FILE = %q", got)
+	}
+	var warned bool
+	for _, d := range diags {
+		if d.Severity == hcl.DiagWarning && strings.Contains(d.Detail, "SSL_CERT_FILE=/opt/app/ca.pem") {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Errorf("no warning about the replaced SSL_CERT_FILE: %v", diags)
 	}
 }

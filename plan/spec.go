@@ -543,8 +543,28 @@ func (p *planner) containerTrustEnv(r *lang.Resource, scope runtimes.Scope, env 
 		}
 		env["SSL_CERT_DIR"] = certsDir
 	case runtimes.ScopeOverride, runtimes.ScopeSystem:
+		// A directory list the user wrote for this container is kept after
+		// ours, as for host processes.
+		if v, ok := r.Env["SSL_CERT_DIR"]; ok && v != "" {
+			certsDir += ":" + v
+		}
 		env["SSL_CERT_DIR"] = certsDir
-		env["SSL_CERT_FILE"] = layout.ContainerBundlePath(dest)
+		bundle := layout.ContainerBundlePath(dest)
+		// A bundle named by the user lives inside the image, which the
+		// planner cannot read, so it cannot be merged: say so rather than
+		// replace it silently.
+		if v, ok := r.Env["SSL_CERT_FILE"]; ok && v != bundle {
+			p.warn(&hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "Certificate trust replaces an environment variable",
+				Detail: fmt.Sprintf("%s sets SSL_CERT_FILE=%s in env, but certificate_trust_scope %q points it at %s. "+
+					"A file inside the image cannot be merged at plan time: add its path to container_certificate_paths.default_certificate_bundle_paths "+
+					"so it is overwritten with the bundle (merged with the image's own in system scope), or set SSL_CERT_FILE in certificate_trust_configuration.environment to keep your value.",
+					r.Address, v, scope, bundle),
+				Subject: rangePtr(r.DeclRange),
+			})
+		}
+		env["SSL_CERT_FILE"] = bundle
 	}
 }
 
