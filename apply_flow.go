@@ -46,8 +46,13 @@ func (e *runEnv) lockState(ctx context.Context, r *applyRun) *state.LockHandle {
 		return nil
 	}
 	if prev := lock.TakenOver; prev != nil {
-		e.streams.Warnf("took over the state lock of pid %d (%s, since %s), which no longer runs",
-			prev.PID, prev.Command, prev.Started.Format("2006-01-02 15:04:05"))
+		if prev.PID == 0 {
+			// The dead holder's file could not be read (torn or edited).
+			e.streams.Warnf("took over a state lock left by a run that no longer runs (its lock file could not be read)")
+		} else {
+			e.streams.Warnf("took over the state lock of pid %d (%s, since %s), which no longer runs",
+				prev.PID, prev.Command, prev.Started.Format("2006-01-02 15:04:05"))
+		}
 	}
 	return lock
 }
