@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"crypto/rand"
 	"fmt"
+	"math/big"
 	"net"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -77,15 +80,36 @@ func trusts(names ...string) string {
 }
 
 // freePort returns a loopback port that was free a moment ago, for servers
-// that trustform launches.
+// that trustform launches (their port must be known at plan time, so they
+// cannot bind :0 themselves). It is drawn at random from below the kernel's
+// ephemeral range: every :0 listener and outgoing connection of the tests
+// running in parallel takes its port from that range, so between this check
+// and the server's bind only another freePort caller could take it.
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	lo, hi := 20000, 32000
+	if data, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(data)); len(f) == 2 {
+			if first, err := strconv.Atoi(f[0]); err == nil && first > 12000 {
+				lo, hi = first-12000, first-1
+			}
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	for range 200 {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(hi-lo+1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := lo + int(n.Int64())
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return port
+	}
+	t.Fatalf("no free loopback port in %d-%d after 200 tries", lo, hi)
+	return 0
 }
 
 // scopeTest describes one resource type run once per scope against one

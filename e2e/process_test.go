@@ -127,18 +127,7 @@ func TestJavaApp(t *testing.T) {
 		scopes:  []string{"default", "append", "override", "none"},
 		attrs:   []string{`classpath = "classes"`, `main = "Client"`},
 		reasons: javaCertErrors,
-		prepare: func(p *project) {
-			javac, err := exec.LookPath("javac")
-			if err != nil {
-				p.copyTestdata("java/Client.class", "classes/Client.class")
-				return
-			}
-			out, err := exec.Command(javac, "--release", "11", "-d", filepath.Join(p.Dir, "classes"),
-				filepath.Join(testdataDir(t), "java", "Client.java")).CombinedOutput()
-			if err != nil {
-				t.Fatalf("javac: %v\n%s", err, out)
-			}
-		},
+		prepare: javaClasses,
 	}.run(t)
 }
 
@@ -176,4 +165,20 @@ func TestBunApp(t *testing.T) {
 		files:   map[string]string{"client.js": "node/client.js"},
 		reasons: bunCertErrors,
 	}.run(t)
+}
+
+// javaClasses puts the Java client into classes/ of the project: compiled
+// afresh where javac exists, else the committed class file.
+func javaClasses(p *project) {
+	p.t.Helper()
+	javac, err := exec.LookPath("javac")
+	if err != nil {
+		p.copyTestdata("java/Client.class", "classes/Client.class")
+		return
+	}
+	out, err := exec.Command(javac, "--release", "11", "-d", filepath.Join(p.Dir, "classes"),
+		filepath.Join(testdataDir(p.t), "java", "Client.java")).CombinedOutput()
+	if err != nil {
+		p.t.Fatalf("javac: %v\n%s", err, out)
+	}
 }
