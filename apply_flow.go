@@ -118,7 +118,7 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 
 	if !p.HasChanges() {
 		if r.json {
-			return exitOK
+			return e.jsonApplyEnd(r, &apply.Result{}, st, nil)
 		}
 		if r.command == "destroy" {
 			fmt.Fprintln(e.streams.Out, "\nDestroy complete! Resources: 0 destroyed.")
@@ -199,6 +199,9 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 	})
 	closeErr := journal.Close()
 	final := journal.State()
+	if r.json {
+		return e.jsonApplyEnd(r, result, final, errors.Join(applyErr, closeErr))
+	}
 	if applyErr != nil {
 		e.streams.Errorf("%v", applyErr)
 		if closeErr != nil {
@@ -209,9 +212,6 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 	if closeErr != nil {
 		e.streams.Errorf("saving state: %v", closeErr)
 		return exitError
-	}
-	if r.json {
-		return exitOK
 	}
 	if r.command == "destroy" {
 		fmt.Fprintf(e.streams.Out, "\nDestroy complete! Resources: %d destroyed.\n", result.Destroyed)
@@ -280,4 +280,54 @@ func outputText(o *state.Output) string {
 		return string(o.Value)
 	}
 	return string(out)
+}
+
+// jsonApplyEnd closes `apply -json` / `destroy -json` output the way
+// Terraform's machine-readable UI does: a diagnostic line on failure, else
+// a change_summary line and, for apply, an outputs line.
+func (e *runEnv) jsonApplyEnd(r *applyRun, res *apply.Result, st *state.State, err error) int {
+	enc := json.NewEncoder(e.streams.Out)
+	stamp := e.now().Format("2006-01-02T15:04:05.000000Z07:00")
+	if err != nil {
+		enc.Encode(map[string]any{
+			"@level": "error", "@message": "Error: " + err.Error(), "@module": "trustform.ui", "@timestamp": stamp,
+			"type":       "diagnostic",
+			"diagnostic": map[string]any{"severity": "error", "summary": err.Error()},
+		})
+		return exitError
+	}
+	if res == nil {
+		res = &apply.Result{}
+	}
+	msg := fmt.Sprintf("Apply complete! Resources: %d added, %d changed, %d destroyed.", res.Added, res.Changed, res.Destroyed)
+	if r.command == "destroy" {
+		msg = fmt.Sprintf("Destroy complete! Resources: %d destroyed.", res.Destroyed)
+	}
+	enc.Encode(map[string]any{
+		"@level": "info", "@message": msg, "@module": "trustform.ui", "@timestamp": stamp,
+		"type": "change_summary",
+		"changes": map[string]any{"add": res.Added, "change": res.Changed, "remove": res.Destroyed,
+			"operation": r.command},
+	})
+	if r.command == "destroy" {
+		return exitOK
+	}
+	outs := map[string]any{}
+	if st != nil {
+		for name, o := range st.Outputs {
+			v := map[string]any{"sensitive": o.Sensitive}
+			if len(o.Type) > 0 {
+				v["type"] = json.RawMessage(o.Type)
+			}
+			if !o.Sensitive && len(o.Value) > 0 {
+				v["value"] = json.RawMessage(o.Value)
+			}
+			outs[name] = v
+		}
+	}
+	enc.Encode(map[string]any{
+		"@level": "info", "@message": fmt.Sprintf("Outputs: %d", len(outs)), "@module": "trustform.ui", "@timestamp": stamp,
+		"type": "outputs", "outputs": outs,
+	})
+	return exitOK
 }
