@@ -1,7 +1,6 @@
 package benchgen
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -102,13 +101,11 @@ func BenchmarkLoadPlan1000(b *testing.B) { benchmarkLoadPlan(b, 1000) }
 // BenchmarkLoadPlan1000 is the scaling target (at most 5.5).
 func BenchmarkLoadPlan5000(b *testing.B) { benchmarkLoadPlan(b, 5000) }
 
-// BenchmarkLoadPlan1000NoOp re-plans 1,000 applied, running resources: the
-// plan every edit-and-check loop pays for.
-func BenchmarkLoadPlan1000NoOp(b *testing.B) {
-	dir := benchDir(b, 1000)
-	opts := loadOptions(b)
+// appliedState plans dir once and saves, with state's own encoder, the
+// state an apply of that plan leaves: every resource running.
+func appliedState(b *testing.B, dir string, opts lang.Options) (string, map[string]runtimes.Status) {
 	first := loadPlan(b, dir, opts, nil, nil)
-	st := &state.State{Version: state.Version, Serial: 1, Lineage: "bench"}
+	st := &state.State{Version: state.Version, Lineage: "bench"}
 	refreshed := map[string]runtimes.Status{}
 	for i, ch := range first.Changes {
 		st.Resources = append(st.Resources, &state.Resource{
@@ -117,18 +114,23 @@ func BenchmarkLoadPlan1000NoOp(b *testing.B) {
 		})
 		refreshed[ch.Address] = runtimes.StatusRunning
 	}
-	// The CLI reads state from its file on every plan, so the benchmark does.
-	data, err := json.Marshal(st)
-	if err != nil {
-		b.Fatal(err)
-	}
 	statePath := layout.StatePath(dir)
 	if err := os.MkdirAll(filepath.Dir(statePath), 0o755); err != nil {
 		b.Fatal(err)
 	}
-	if err := os.WriteFile(statePath, data, 0o644); err != nil {
+	if err := st.Save(statePath); err != nil {
 		b.Fatal(err)
 	}
+	return statePath, refreshed
+}
+
+// BenchmarkLoadPlan1000NoOp re-plans 1,000 applied, running resources: the
+// plan every edit-and-check loop pays for. Like the CLI, it reads the
+// state file on every plan.
+func BenchmarkLoadPlan1000NoOp(b *testing.B) {
+	dir := benchDir(b, 1000)
+	opts := loadOptions(b)
+	statePath, refreshed := appliedState(b, dir, opts)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -141,4 +143,26 @@ func BenchmarkLoadPlan1000NoOp(b *testing.B) {
 			b.Fatalf("re-plan of applied resources has changes: %+v", p.Summary())
 		}
 	}
+}
+
+// BenchmarkStateLoad1000 reads the state of 1,000 applied resources, the
+// part of the no-op plan that grows with what apply recorded (every file
+// of every resource). It reports the file's size.
+func BenchmarkStateLoad1000(b *testing.B) {
+	dir := benchDir(b, 1000)
+	statePath, _ := appliedState(b, dir, loadOptions(b))
+	fi, err := os.Stat(statePath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		st, err := state.Load(statePath)
+		if err != nil || len(st.Resources) != 1000 {
+			b.Fatalf("Load: %v", err)
+		}
+	}
+	// After the loop: ResetTimer drops metrics reported before it.
+	b.ReportMetric(float64(fi.Size())/1e6, "MB-state")
 }
