@@ -53,7 +53,6 @@ type runEnv struct {
 	rand io.Reader
 }
 
-
 func lookupEnv(environ []string, key string) (string, bool) {
 	for i := len(environ) - 1; i >= 0; i-- {
 		if k, v, ok := strings.Cut(environ[i], "="); ok && k == key {

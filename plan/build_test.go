@@ -748,3 +748,30 @@ func TestContainerOverrideKeepsOwnDirsAndWarnsOnFile(t *testing.T) {
 		t.Errorf("no warning about the replaced SSL_CERT_FILE: %v", diags)
 	}
 }
+
+// Node and Deno add NODE_EXTRA_CA_CERTS / DENO_CERT to any store, so
+// override scope empties a value inherited from trustform's shell; one the
+// resource sets itself is kept.
+func TestOverrideClearsInheritedExtraCerts(t *testing.T) {
+	fh := newFakeHost(t)
+	fh.files["/etc/ssl/certs/ca-certificates.crt"] = loadCert(t, "user-extra").PEM()
+	p := mustBuild(t, input(testConfig(t,
+		res("node_app", "strict", withCollections("corp"), withScope(runtimes.ScopeOverride)),
+		res("node_app", "own", withCollections("corp"), withScope(runtimes.ScopeOverride),
+			withEnv("NODE_EXTRA_CA_CERTS", "/srv/mine.pem")),
+		res("deno_app", "d", withCollections("corp"), withScope(runtimes.ScopeOverride)),
+		res("node_app", "appended", withCollections("corp")),
+	), fh.host(map[string]string{"NODE_EXTRA_CA_CERTS": "/etc/ssl/certs/ca-certificates.crt", "DENO_CERT": "/etc/x.pem"})))
+	if v, ok := change(t, p, "node_app.strict").After.Env["NODE_EXTRA_CA_CERTS"]; !ok || v != "" {
+		t.Errorf("override: NODE_EXTRA_CA_CERTS = %q (set %v), want it emptied", v, ok)
+	}
+	if v := change(t, p, "node_app.own").After.Env["NODE_EXTRA_CA_CERTS"]; v != "/srv/mine.pem" {
+		t.Errorf("override with the resource's own value: NODE_EXTRA_CA_CERTS = %q, want it kept", v)
+	}
+	if v, ok := change(t, p, "deno_app.d").After.Env["DENO_CERT"]; !ok || v != "" {
+		t.Errorf("override: DENO_CERT = %q (set %v), want it emptied", v, ok)
+	}
+	if v := change(t, p, "node_app.appended").After.Env["NODE_EXTRA_CA_CERTS"]; !strings.Contains(v, "merged-NODE_EXTRA_CA_CERTS.pem") {
+		t.Errorf("append still merges the inherited bundle: %q", v)
+	}
+}

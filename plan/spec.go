@@ -365,6 +365,14 @@ func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope 
 	certsDir := filepath.Join(trustDir, layout.CertsDirName)
 	rules := append(append([]runtimes.EnvRule(nil), runtimes.CommonEnv(scope)...), rt.Env[scope]...)
 	for _, rule := range rules {
+		if rule.Value == runtimes.ValueClearInherited {
+			if _, own := r.Env[rule.Name]; !own {
+				if _, inherited := p.in.Host.Environ[rule.Name]; inherited {
+					env[rule.Name] = ""
+				}
+			}
+			continue
+		}
 		var val string
 		switch rule.Value {
 		case runtimes.ValueBundle:

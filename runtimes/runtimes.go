@@ -53,6 +53,13 @@ const (
 	ValueLiteral
 	// ValueJavaTrustStore is the JVM option list naming the PKCS#12 store.
 	ValueJavaTrustStore
+	// ValueClearInherited empties a variable that trustform's own
+	// environment sets (and the resource's env does not), because the
+	// runtime would add its certificates to any store: override scope must
+	// not keep trusting a shell-wide NODE_EXTRA_CA_CERTS. A value set in the
+	// resource's env is left as written; when neither sets it, nothing is
+	// added.
+	ValueClearInherited
 )
 
 // Merge says what happens when the user (resource env, or trustform's own
@@ -145,8 +152,12 @@ var nodeEnv = map[Scope][]EnvRule{
 	ScopeAppend: {{Name: "NODE_EXTRA_CA_CERTS", Value: ValueBundle, Merge: MergeBundle}},
 	// --use-openssl-ca makes Node read SSL_CERT_FILE / SSL_CERT_DIR instead of
 	// its compiled-in Mozilla store.
-	ScopeOverride: {{Name: "NODE_OPTIONS", Value: ValueLiteral, Literal: "--use-openssl-ca", Merge: MergeSpaceList}},
-	ScopeSystem:   {{Name: "NODE_OPTIONS", Value: ValueLiteral, Literal: "--use-openssl-ca", Merge: MergeSpaceList}},
+	ScopeOverride: {
+		{Name: "NODE_OPTIONS", Value: ValueLiteral, Literal: "--use-openssl-ca", Merge: MergeSpaceList},
+		// Node appends NODE_EXTRA_CA_CERTS to whatever store it uses.
+		{Name: "NODE_EXTRA_CA_CERTS", Value: ValueClearInherited},
+	},
+	ScopeSystem: {{Name: "NODE_OPTIONS", Value: ValueLiteral, Literal: "--use-openssl-ca", Merge: MergeSpaceList}},
 }
 
 var pythonEnv = map[Scope][]EnvRule{
@@ -173,8 +184,12 @@ var denoEnv = map[Scope][]EnvRule{
 	ScopeAppend: {{Name: "DENO_CERT", Value: ValueBundle, Merge: MergeReplace}},
 	// With DENO_TLS_CA_STORE=system Deno uses the platform verifier, which on
 	// Linux reads SSL_CERT_FILE.
-	ScopeOverride: {{Name: "DENO_TLS_CA_STORE", Value: ValueLiteral, Literal: "system", Merge: MergeReplace}},
-	ScopeSystem:   {{Name: "DENO_TLS_CA_STORE", Value: ValueLiteral, Literal: "system", Merge: MergeReplace}},
+	ScopeOverride: {
+		{Name: "DENO_TLS_CA_STORE", Value: ValueLiteral, Literal: "system", Merge: MergeReplace},
+		// DENO_CERT adds to any store, like NODE_EXTRA_CA_CERTS.
+		{Name: "DENO_CERT", Value: ValueClearInherited},
+	},
+	ScopeSystem: {{Name: "DENO_TLS_CA_STORE", Value: ValueLiteral, Literal: "system", Merge: MergeReplace}},
 }
 
 var bunEnv = map[Scope][]EnvRule{
