@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -130,11 +131,21 @@ func TestConcurrentLock(t *testing.T) {
 	}
 }
 
-// TestInterruptApply sends SIGINT while apply waits on a resource that
-// never gets ready: apply stops starting resources, records what it
-// started, releases the lock and exits 1; destroy then stops it all.
+// TestInterruptApply sends SIGINT (Ctrl-C), and SIGTERM, while apply waits
+// on a resource that never gets ready: apply stops starting resources,
+// records what it started, releases the lock and exits 1; destroy then
+// stops it all.
 func TestInterruptApply(t *testing.T) {
 	t.Parallel()
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			testInterruptApply(t, sig)
+		})
+	}
+}
+
+func testInterruptApply(t *testing.T, sig os.Signal) {
 	// With -parallelism=1 the walk goes a, b, c_slow, d, e in address
 	// order, and later waits for c_slow: when c_slow hangs, d, e and later
 	// are what an interrupt must keep from starting.
@@ -186,11 +197,11 @@ resource "executable" "later" {
 	// Let it get into its readiness wait.
 	time.Sleep(300 * time.Millisecond)
 	sent := time.Now()
-	if err := r.cmd.Process.Signal(os.Interrupt); err != nil {
+	if err := r.cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	res := p.waitTimeout(r, time.Minute)
-	t.Logf("apply ended %s after SIGINT", time.Since(sent).Round(time.Millisecond))
+	t.Logf("apply ended %s after %v", time.Since(sent).Round(time.Millisecond), sig)
 	if res.code != 1 {
 		t.Fatalf("interrupted apply: want exit 1, got %v", res)
 	}
