@@ -250,3 +250,36 @@ resource "executable" "later" {
 		t.Errorf("after destroy these still run: %v", left)
 	}
 }
+
+// TestConcurrentApplies starts five applies at once on a fresh directory:
+// each either gets the lock (the first starts everything, later ones find
+// nothing to do) or is refused naming a holder, and in the end every
+// resource runs exactly once.
+func TestConcurrentApplies(t *testing.T) {
+	t.Parallel()
+	const n = 8
+	p := newProject(t, crashConfig(n))
+	var runs []*tfRunning
+	for range 5 {
+		runs = append(runs, p.start(t.Context(), "apply", "-auto-approve"))
+	}
+	applied, refused := 0, 0
+	for _, r := range runs {
+		res := p.waitTimeout(r, 2*time.Minute)
+		switch {
+		case res.code == 0 && strings.Contains(res.stdout, "Apply complete!"):
+			if strings.Contains(res.stdout, fmt.Sprintf("Resources: %d added", n)) {
+				applied++
+			}
+		case res.code == 1 && strings.Contains(res.stderr, "state is locked by pid"):
+			refused++
+		default:
+			t.Errorf("want success or a lock refusal naming the holder, got %v", res)
+		}
+	}
+	t.Logf("%d refused, %d found nothing to do", refused, len(runs)-refused-applied)
+	if applied != 1 {
+		t.Errorf("%d applies started the resources, want exactly 1", applied)
+	}
+	p.checkOnePerResource(p.mustLineage(), n)
+}
