@@ -121,16 +121,35 @@ func (p *tfProject) run(args ...string) *tfResult {
 // tfRunning is a started trustform run.
 type tfRunning struct {
 	cmd            *exec.Cmd
-	stdout, stderr *bytes.Buffer
+	stdout, stderr *syncBuffer
 	began          time.Time
 	done           chan struct{}
 	res            *tfResult
 }
 
+// syncBuffer is a bytes.Buffer that a test may read while the command
+// writes it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // start starts trustform ARGS without waiting for it.
 func (p *tfProject) start(ctx context.Context, args ...string) *tfRunning {
 	p.t.Helper()
-	r := &tfRunning{cmd: p.command(ctx, args...), stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, done: make(chan struct{})}
+	r := &tfRunning{cmd: p.command(ctx, args...), stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
 	r.cmd.Stdout, r.cmd.Stderr = r.stdout, r.stderr
 	r.began = time.Now()
 	if err := r.cmd.Start(); err != nil {

@@ -283,3 +283,70 @@ func TestConcurrentApplies(t *testing.T) {
 	}
 	p.checkOnePerResource(p.mustLineage(), n)
 }
+
+// TestInterruptDestroy sends SIGINT while destroy waits out the grace
+// period of a process that ignores SIGTERM: that stop completes (SIGKILL
+// after stop_timeout, never a half-stopped resource), the others are not
+// touched and stay in state, the lock is released, and a second destroy
+// finishes the job.
+func TestInterruptDestroy(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, `trustform {
+  developer_certificate_trust = false
+}
+
+resource "executable" "a_stubborn" {
+  command      = "sh"
+  args         = ["-c", "trap '' TERM; exec sleep 600"]
+  stop_timeout = "3s"
+}
+
+resource "executable" "b" {
+  command = "sleep"
+  args    = ["600"]
+}
+
+resource "executable" "c" {
+  command = "sleep"
+  args    = ["600"]
+}
+`)
+	p.mustRun(0, "apply", "-auto-approve")
+	lineage := p.mustLineage()
+	stubborn := lineageProcs(lineage)["executable.a_stubborn"]
+	if len(stubborn) != 1 {
+		t.Fatalf("a_stubborn: %v", stubborn)
+	}
+	// Walked in address order one at a time: a_stubborn first.
+	r := p.start(t.Context(), "destroy", "-auto-approve", "-parallelism=1")
+	waitUntil(t, 30*time.Second, "destroy to begin stopping a_stubborn", func() bool {
+		return strings.Contains(r.stdout.String(), "executable.a_stubborn: Destroying")
+	})
+	sent := time.Now()
+	if err := r.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	res := p.waitTimeout(r, time.Minute)
+	t.Logf("destroy ended %s after SIGINT", time.Since(sent).Round(time.Millisecond))
+	if res.code != 1 || !strings.Contains(res.stderr, "interrupt") {
+		t.Fatalf("interrupted destroy: want exit 1 saying so, got %v", res)
+	}
+	if alive(stubborn[0]) {
+		t.Errorf("the stop that had begun was abandoned: pid %d still runs", stubborn[0])
+	}
+	if _, err := os.Stat(layout.LockPath(p.dir)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("state.lock is left after the interrupted destroy: %v", err)
+	}
+	procs := lineageProcs(lineage)
+	var addrs []string
+	for _, row := range p.statusRows() {
+		addrs = append(addrs, row.Address)
+		if row.Status != "running" || len(procs[row.Address]) != 1 {
+			t.Errorf("%s: %s, processes %v", row.Address, row.Status, procs[row.Address])
+		}
+	}
+	if strings.Join(addrs, " ") != "executable.b executable.c" {
+		t.Errorf("state after the interrupted destroy lists %v, want b and c", addrs)
+	}
+	p.checkDestroyed(lineage)
+}
