@@ -350,10 +350,15 @@ type fileCount struct {
 	// Inodes counts distinct regular files: hard links count once.
 	Inodes int
 	Bytes  int64 // sizes of distinct regular files
+	// State is the size of state.json.
+	State int64
 }
 
 func countFiles(root string) (fileCount, error) {
 	var c fileCount
+	if fi, err := os.Stat(filepath.Join(root, "state.json")); err == nil {
+		c.State = fi.Size()
+	}
 	seen := map[uint64]bool{}
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil {

@@ -100,8 +100,8 @@ func (r *report) markdown() string {
 	for _, s := range r.sizes {
 		if s.apply != nil {
 			f := s.files
-			fmt.Fprintf(&b, "- N=%d: after apply `.trustform` holds %d regular files (%d distinct inodes, %s of data), %d symlinks, %d directories; %d processes were running\n",
-				s.N, f.Files, f.Inodes, mb(f.Bytes), f.Symlinks, f.Dirs, s.running)
+			fmt.Fprintf(&b, "- N=%d: after apply `.trustform` holds %d regular files (%d distinct inodes, %s of data, of which state.json %s), %d symlinks, %d directories; %d processes were running\n",
+				s.N, f.Files, f.Inodes, mb(f.Bytes), mb(f.State), f.Symlinks, f.Dirs, s.running)
 			if s.destroy != nil || s.leftover > 0 {
 				fmt.Fprintf(&b, "- N=%d: processes of this run left after destroy: %d\n", s.N, s.leftover)
 			}
