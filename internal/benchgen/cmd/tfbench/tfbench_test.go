@@ -1,0 +1,148 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trustform/trustform/internal/testenv"
+)
+
+func TestParseSizes(t *testing.T) {
+	got, err := parseSizes(" 1000, 5000,")
+	if err != nil || !slices.Equal(got, []int{1000, 5000}) {
+		t.Fatalf("parseSizes = %v, %v", got, err)
+	}
+	if got, err := parseSizes(""); err != nil || len(got) != 0 {
+		t.Fatalf("empty: %v, %v", got, err)
+	}
+	for _, bad := range []string{"10x", "0", "-5"} {
+		if _, err := parseSizes(bad); err == nil {
+			t.Errorf("parseSizes(%q) accepted", bad)
+		}
+	}
+}
+
+func TestMedian(t *testing.T) {
+	ss := []sample{{wall: 3 * time.Second}, {wall: time.Second}, {wall: 2 * time.Second}, {wall: 9 * time.Second}}
+	if m := median(ss); m.wall != 2*time.Second {
+		t.Errorf("median of 4 = %v, want the lower middle 2s", m.wall)
+	}
+	if m := median(ss[:3]); m.wall != 2*time.Second {
+		t.Errorf("median of 3 = %v, want 2s", m.wall)
+	}
+	if median(nil) != nil {
+		t.Error("median of nothing is not nil")
+	}
+}
+
+func TestBenchEnvDropsTrustformSettings(t *testing.T) {
+	env := benchEnv([]string{"PATH=/bin", "HOME=/root", "TRUSTFORM_LOG=trace", "TRUSTFORM_VAR_x=1"},
+		map[string]string{"HOME": "/work/home"})
+	slices.Sort(env)
+	if want := []string{"HOME=/work/home", "PATH=/bin"}; !slices.Equal(env, want) {
+		t.Errorf("benchEnv = %v, want %v", env, want)
+	}
+}
+
+// The targets table: each verdict follows its figure, and a figure not
+// measured says so instead of passing.
+func TestMarkdownVerdicts(t *testing.T) {
+	f := &flags{certs: 150, runs: 1}
+	r := &report{f: f, date: time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC)}
+	s1 := &sizeResult{N: 1000,
+		plan:  []sample{{wall: time.Second, rss: 100e6}},
+		noop:  []sample{{wall: 200 * time.Millisecond, rss: 90e6}},
+		apply: &sample{wall: 20 * time.Second, rss: 160e6},
+		cp:    &sample{wall: 10 * time.Second},
+	}
+	s5 := &sizeResult{N: 5000, plan: []sample{{wall: 5 * time.Second}}}
+	r.sizes = []*sizeResult{s1, s5}
+	md := r.markdown()
+	for _, want := range []string{
+		"| apply(1,000) <= 1.5 x cp -a | 20.00 s / 10.00 s = 2.00 x | MISS |",
+		"| plan(5,000) / plan(1,000) <= 5.5 | 5.00 s / 1.00 s = 5.00 | PASS |",
+		"| no-op plan(1,000) < 0.3 s | 0.20 s | PASS |",
+		"| peak RSS of any command at 1,000 < 150 MB | 160.0 MB | MISS |",
+		"| `plan` (fresh, no state) | 5000 | 5.00 s |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+
+	r.sizes = []*sizeResult{{N: 1000, plan: []sample{{wall: time.Second, rss: 100e6}}}}
+	md = r.markdown()
+	for _, want := range []string{
+		"| apply(1,000) <= 1.5 x cp -a | - | not measured |",
+		"| plan(5,000) / plan(1,000) <= 5.5 | - | not measured |",
+		"| peak RSS of any command at 1,000 < 150 MB | 100.0 MB | PASS |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+}
+
+func TestCountFilesHardLinksOnce(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "state.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "a"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	blob := filepath.Join(root, "blob")
+	if err := os.WriteFile(blob, []byte("12345"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(blob, filepath.Join(root, "a", "x.pem")); err != nil {
+		t.Skipf("no hard links here: %v", err)
+	}
+	if err := os.Symlink("x.pem", filepath.Join(root, "a", "1234.0")); err != nil {
+		t.Fatal(err)
+	}
+	c, err := countFiles(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fileCount{Files: 3, Symlinks: 1, Dirs: 2, Inodes: 2, Bytes: 7, State: 2}
+	if c != want {
+		t.Errorf("countFiles = %+v, want %+v", c, want)
+	}
+}
+
+// taggedProcesses finds a process by its environment tag, and only it.
+func TestTaggedProcesses(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	sleep := testenv.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	tag := "TFBENCH_TEST=" + t.Name() + time.Now().Format("150405.000000000")
+	cmd := exec.Command(sleep, "60")
+	cmd.Env = append(os.Environ(), tag)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	// Start returns once the child has exec'd, so its environment is
+	// there; the retries only spare a slow /proc.
+	var got []int
+	for range 50 {
+		if got = taggedProcesses(tag); len(got) > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !slices.Equal(got, []int{cmd.Process.Pid}) {
+		t.Errorf("taggedProcesses = %v, want [%d]", got, cmd.Process.Pid)
+	}
+	if other := taggedProcesses(tag + "x"); len(other) != 0 {
+		t.Errorf("a different tag matched %v", other)
+	}
+}
