@@ -580,11 +580,16 @@ func TestCrashRecovery(t *testing.T) {
 	cases := []struct {
 		name  string
 		kills []int
+		// flags are extra flags of the recovering apply.
+		flags []string
 	}{
-		{"before any start", []int{0}},
-		{"after 1", []int{1}},
-		{"after 17", []int{17}},
-		{"twice", []int{12, 20}},
+		{"before any start", []int{0}, nil},
+		{"after 1", []int{1}, nil},
+		{"after 17", []int{17}, nil},
+		{"twice", []int{12, 20}, nil},
+		// Without refresh, records of starts the dead run never finished
+		// must still count as missing.
+		{"after 17 without refresh", []int{17}, []string{"-refresh=false"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -605,7 +610,7 @@ func TestCrashRecovery(t *testing.T) {
 			if _, err := os.Stat(layout.LockPath(p.dir)); err != nil {
 				t.Fatalf("the killed apply should have left its lock file: %v", err)
 			}
-			res := p.mustRun(0, "apply", "-auto-approve")
+			res := p.mustRun(0, append([]string{"apply", "-auto-approve"}, c.flags...)...)
 			if want := fmt.Sprintf("took over the state lock of pid %d", lastPID); !strings.Contains(res.stderr, want) {
 				t.Errorf("apply after SIGKILL: stderr lacks %q:\n%v", want, res)
 			}
