@@ -48,7 +48,7 @@ type tfProject struct {
 	env []string
 
 	mu      sync.Mutex
-	running []*exec.Cmd
+	running []*tfRunning
 	lineage string // remembered for cleanup even after destroy
 }
 
@@ -156,7 +156,7 @@ func (p *tfProject) start(ctx context.Context, args ...string) *tfRunning {
 		p.t.Fatalf("starting trustform %v: %v", args, err)
 	}
 	p.mu.Lock()
-	p.running = append(p.running, r.cmd)
+	p.running = append(p.running, r)
 	p.mu.Unlock()
 	go func() {
 		err := r.cmd.Wait()
@@ -260,19 +260,15 @@ func (p *tfProject) cleanup() {
 	p.mu.Lock()
 	running := p.running
 	p.mu.Unlock()
-	for _, c := range running {
-		if c.ProcessState == nil && c.Process != nil {
-			c.Process.Kill()
-		}
-	}
-	for _, c := range running {
-		if c.Process != nil {
-			// Wait is called by start's goroutine; give it a moment.
-			for range 100 {
-				if c.ProcessState != nil {
-					break
-				}
-				time.Sleep(20 * time.Millisecond)
+	for _, r := range running {
+		select {
+		case <-r.done:
+		default:
+			r.cmd.Process.Kill()
+			select {
+			case <-r.done:
+			case <-time.After(10 * time.Second):
+				p.t.Logf("cleanup: trustform pid %d did not end after SIGKILL", r.cmd.Process.Pid)
 			}
 		}
 	}
