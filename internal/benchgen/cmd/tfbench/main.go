@@ -310,7 +310,7 @@ func (b *bench) lifecycle(ctx context.Context, dir string, sr *sizeResult, runs 
 		sr.leftover = len(left)
 		for _, pid := range left {
 			// Only processes carrying this run's tag: ours.
-			syscall.Kill(pid, syscall.SIGKILL)
+			kill(pid)
 		}
 		if len(left) > 0 {
 			err = errors.Join(err, fmt.Errorf("%d processes were still running after destroy and were killed: %v", len(left), left))

@@ -12,3 +12,11 @@ func usage(ps *os.ProcessState) (int64, time.Duration) {
 }
 
 func inode(os.FileInfo) (uint64, bool) { return 0, false }
+
+func kill(pid int) error {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return err
+	}
+	return p.Kill()
+}

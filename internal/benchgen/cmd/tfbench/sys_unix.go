@@ -26,3 +26,6 @@ func inode(fi os.FileInfo) (uint64, bool) {
 	}
 	return uint64(st.Ino), true
 }
+
+// kill ends one process by pid.
+func kill(pid int) error { return syscall.Kill(pid, syscall.SIGKILL) }
