@@ -319,10 +319,10 @@ func (b *bench) lifecycle(ctx context.Context, dir string, sr *sizeResult, runs 
 
 	fmt.Fprintf(b.logw, "N=%d: apply\n", n)
 	a, err := b.trustform(ctx, dir, fmt.Sprintf("%d-apply", n), 0, "apply", "-auto-approve", "-no-color")
-	sr.apply = &a
 	if err != nil {
-		return err
+		return err // a failed apply's time is no measurement
 	}
+	sr.apply = &a
 	sr.files, err = countFiles(filepath.Join(dir, ".trustform"))
 	if err != nil {
 		return err
