@@ -16,6 +16,31 @@
 //     by an OS advisory lock, so a holder that died is detected and its lock
 //     taken over instead of blocking forever.
 //
+// # Format
+//
+// Format version 2 stores trust material once per distinct content: the
+// top-level "materials" table maps a digest (SHA-256 of the material's
+// compact JSON) to its files, with paths relative to the resource's
+// trust_dir, and its certificate summaries; a resource's spec names its
+// material ("material": digest) instead of listing them. A thousand
+// resources trusting the same 150 certificates (301 files each) thus
+// record them once, not a thousand times: at that size the file went from
+// 110 MB to 1.4 MB and Load from 5.4 s to 40 ms in BenchmarkLoad1000. A
+// spec with a file outside its trust_dir keeps its files and certificates
+// inline, as version 1 did; Load reads version 1 files and Save writes
+// version 2.
+//
+// Load rebuilds each Spec.Files with absolute paths, and gives every spec
+// of one material the same Certificates slice, which callers must not
+// modify in place (replace the slice instead).
+//
+// The file stays indented for people who read it: after deduplication
+// compact JSON would save a quarter of 1.4 MB and about 25 ms per save at
+// 1,000 resources, which is not worth unreadable state. The header
+// (version, lineage, serial) is written first, so Load and Save read it
+// with a streaming decoder that stops there, and the whole file is decoded
+// once.
+//
 // A state file written by a newer trustform (higher format version) is never
 // read or overwritten, and a corrupt one is never modified: the user restores
 // it from the backup.

@@ -101,10 +101,19 @@ type header struct {
 	Serial           uint64 `json:"serial"`
 }
 
+// decodeHeader reads the header of a state file, refusing a newer format
+// and a file that is not a state. Save writes the header's fields first,
+// so a streaming decoder reads them and stops: the rest of the file is
+// neither scanned nor allocated. A file whose header cannot be streamed
+// (reordered by hand, or damaged) is decoded in full, which also locates
+// the error.
 func decodeHeader(path string, data []byte) (*header, error) {
-	var h header
-	if err := json.Unmarshal(data, &h); err != nil {
-		return nil, corrupt(path, data, err)
+	h, err := streamHeader(data)
+	if err != nil {
+		h = &header{}
+		if err := json.Unmarshal(data, h); err != nil {
+			return nil, corrupt(path, data, err)
+		}
 	}
 	if h.Version > Version {
 		return nil, &NewerFormatError{Path: path, Format: h.Version, TrustformVersion: h.TrustformVersion}
@@ -115,6 +124,50 @@ func decodeHeader(path string, data []byte) (*header, error) {
 	if h.Lineage == "" {
 		return nil, &CorruptError{Path: path, Err: errors.New("no lineage")}
 	}
+	return h, nil
+}
+
+// streamHeader reads the top-level header fields of data up to the first
+// other field once all four are seen, or to the end of the object.
+func streamHeader(data []byte) (*header, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, errors.New("not an object")
+	}
+	var h header
+	seen := 0
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var dst any
+		switch t {
+		case "version":
+			dst = &h.Version
+		case "trustform_version":
+			dst = &h.TrustformVersion
+		case "lineage":
+			dst = &h.Lineage
+		case "serial":
+			dst = &h.Serial
+		default:
+			if seen >= 4 {
+				return &h, nil
+			}
+			var skip json.RawMessage
+			dst = &skip
+		}
+		if err := dec.Decode(dst); err != nil {
+			return nil, err
+		}
+		if _, ok := dst.(*json.RawMessage); !ok {
+			seen++
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
 	return &h, nil
 }
 
@@ -124,12 +177,27 @@ func decode(path string, data []byte) (*State, error) {
 	if _, err := decodeHeader(path, data); err != nil {
 		return nil, err
 	}
-	s := &State{}
-	if err := json.Unmarshal(data, s); err != nil {
+	var d diskState
+	if err := json.Unmarshal(data, &d); err != nil {
 		return nil, corrupt(path, data, err)
 	}
-	if s.Resources == nil {
-		s.Resources = []*Resource{}
+	s := &State{
+		Version:          d.Version,
+		TrustformVersion: d.TrustformVersion,
+		Serial:           d.Serial,
+		Lineage:          d.Lineage,
+		Resources:        make([]*Resource, len(d.Resources)),
+		Outputs:          d.Outputs,
+		materials:        d.Materials,
+		materialsOf:      path,
+	}
+	t := newMaterialTable(d.Materials)
+	for i := range d.Resources {
+		r, err := t.fromDisk(&d.Resources[i])
+		if err != nil {
+			return nil, &CorruptError{Path: path, Err: err}
+		}
+		s.Resources[i] = r
 	}
 	s.sortResources()
 	if err := s.check(); err != nil {
@@ -207,14 +275,14 @@ func (s *State) Save(path string) error {
 		}
 		// A damaged file is replaced (it stays in the backup): the
 		// caller chose to write a state anyway.
-		if unchanged, err := s.encode(); err == nil && bytes.Equal(unchanged, old) {
-			s.done(path)
+		if unchanged, defs, err := s.encode(); err == nil && bytes.Equal(unchanged, old) {
+			s.done(path, defs)
 			return nil
 		}
 	}
 
 	s.Serial++
-	data, err := s.encode()
+	data, defs, err := s.encode()
 	if err == nil {
 		err = os.MkdirAll(filepath.Dir(path), 0o755)
 	}
@@ -228,26 +296,51 @@ func (s *State) Save(path string) error {
 		s.Serial--
 		return fmt.Errorf("saving state: %w", err)
 	}
-	s.done(path)
+	s.done(path, defs)
 	return nil
 }
 
-// done records that the file now holds s; a journal Load replayed is now
-// part of the file, so it goes.
-func (s *State) done(path string) {
+// done records that the file at path now holds s, defining the materials
+// defs; a journal Load replayed is now part of the file, so it goes.
+func (s *State) done(path string, defs map[string]*material) {
 	s.unsaved = false
+	s.materials, s.materialsOf = defs, path
 	if s.recovered > 0 {
 		os.Remove(JournalPath(path))
 		s.recovered = 0
 	}
 }
 
-func (s *State) encode() ([]byte, error) {
-	data, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return nil, err
+// encode returns the file content of s and the materials it defines.
+func (s *State) encode() ([]byte, map[string]*material, error) {
+	d := diskState{
+		Version:          s.Version,
+		TrustformVersion: s.TrustformVersion,
+		Serial:           s.Serial,
+		Lineage:          s.Lineage,
+		Resources:        make([]diskResource, len(s.Resources)),
+		Outputs:          s.Outputs,
+		Materials:        map[string]*material{},
 	}
-	return append(data, '\n'), nil
+	ix := newMaterialIndex()
+	for i, r := range s.Resources {
+		dr, err := ix.toDisk(r, d.Materials)
+		if err != nil {
+			return nil, nil, err
+		}
+		d.Resources[i] = dr
+	}
+	data, err := marshalState(&d)
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(data, '\n'), d.Materials, nil
+}
+
+// marshalState encodes the file content. See the package documentation for
+// why it is indented.
+func marshalState(d *diskState) ([]byte, error) {
+	return json.MarshalIndent(d, "", "  ")
 }
 
 // backup makes BackupPath(path) hold old, the content of path. A hard link

@@ -9,7 +9,7 @@ import (
 
 // Version is the state file format version this build writes. A file with a
 // higher version is refused, never overwritten.
-const Version = 1
+const Version = 2
 
 // State is the content of .trustform/state.json.
 //
@@ -30,6 +30,11 @@ type State struct {
 	// unsaved is set by Upsert and Remove and cleared by Save, so
 	// OpenJournal knows to save changes made before it.
 	unsaved bool
+	// materials is the material table of the file at materialsOf, as
+	// Load read it or Save wrote it, so a journal started on that file
+	// references those materials instead of repeating them.
+	materials   map[string]*material
+	materialsOf string
 }
 
 // Resource is one launched resource as state records it.
@@ -79,8 +84,11 @@ type Spec struct {
 	Scope runtimes.Scope `json:"trust_scope"`
 	// TrustDir is the host directory of the trust material (empty when the
 	// resource gets none).
-	TrustDir     string        `json:"trust_dir,omitempty"`
-	Files        []File        `json:"files,omitempty"`
+	TrustDir string `json:"trust_dir,omitempty"`
+	Files    []File `json:"files,omitempty"`
+	// Certificates may be shared with other specs (Load gives every
+	// resource of the same trust material one slice, as the planner does):
+	// never modify its elements, assign a new slice instead.
 	Certificates []Certificate `json:"certificates,omitempty"`
 
 	LogPath     string        `json:"log_path,omitempty"`
