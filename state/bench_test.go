@@ -124,3 +124,34 @@ func BenchmarkSave1000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkJournalUpsertShared1000 records 1,000 resources sharing 301
+// trust files and 150 certificates one line at a time, as apply does,
+// then folds the journal into state.json. It reports the journal's mean
+// line size.
+func BenchmarkJournalUpsertShared1000(b *testing.B) {
+	src := benchState(1000, 150)
+	var perLine float64
+	b.ReportAllocs()
+	for b.Loop() {
+		path := statePath(b)
+		j, err := OpenJournal(path, New("lin", "dev"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range src.Resources {
+			if err := j.Upsert(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+		fi, err := os.Stat(JournalPath(path))
+		if err != nil {
+			b.Fatal(err)
+		}
+		perLine = float64(fi.Size()) / float64(len(src.Resources))
+		if err := j.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(perLine, "B-journal/line")
+}

@@ -41,6 +41,10 @@
 // with a streaming decoder that stops there, and the whole file is decoded
 // once.
 //
+// The journal's lines are compact JSON in the same shape: a line carries a
+// material's definition only the first time its digest appears in the
+// journal or in the state file the journal starts from.
+//
 // A state file written by a newer trustform (higher format version) is never
 // read or overwritten, and a corrupt one is never modified: the user restores
 // it from the backup.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sync"
@@ -61,6 +62,18 @@ func (s *State) apply(op *Op) {
 	}
 }
 
+// journalLine is an Op as the journal stores it: an upserted resource's
+// spec names its material by digest, and the line defines only the
+// materials neither an earlier line nor the journal's base file defines,
+// so a line is about a kilobyte whatever the resource trusts.
+type journalLine struct {
+	Kind      OpKind               `json:"op"`
+	Materials map[string]*material `json:"materials,omitempty"`
+	Resource  *diskResource        `json:"resource,omitempty"`
+	Address   string               `json:"address,omitempty"`
+	Outputs   map[string]*Output   `json:"outputs,omitempty"`
+}
+
 // journalBegin is the journal's first line: which state file content
 // (lineage and serial) the entries apply to. A journal whose base no longer
 // matches state.json was already folded in and is ignored.
@@ -87,6 +100,11 @@ type Journal struct {
 	appends int
 	err     error // sticky: after a failed write the file may end torn
 	closed  bool
+
+	ix *materialIndex
+	// known holds the digests of the materials the base file or a line
+	// written already defines.
+	known map[string]bool
 }
 
 // OpenJournal starts a journal for the state file at path, s being the state
@@ -119,7 +137,13 @@ func OpenJournal(path string, s *State) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the state journal: %w", err)
 	}
-	return &Journal{path: path, s: s, f: f}, nil
+	known := map[string]bool{}
+	if s.materialsOf == path {
+		for d := range s.materials {
+			known[d] = true
+		}
+	}
+	return &Journal{path: path, s: s, f: f, ix: newMaterialIndex(), known: known}, nil
 }
 
 // Append records op durably, then applies it to the state.
@@ -127,11 +151,6 @@ func (j *Journal) Append(op Op) error {
 	if err := op.check(); err != nil {
 		return fmt.Errorf("recording state: %w", err)
 	}
-	line, err := json.Marshal(&op)
-	if err != nil {
-		return fmt.Errorf("recording state: %w", err)
-	}
-	line = append(line, '\n')
 
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -141,6 +160,12 @@ func (j *Journal) Append(op Op) error {
 	if j.err != nil {
 		return j.err
 	}
+	// Encoded under the lock: whether the line defines a material depends
+	// on the lines before it.
+	line, fresh, err := j.encode(&op)
+	if err != nil {
+		return fmt.Errorf("recording state: %w", err)
+	}
 	if _, err := j.f.Write(line); err != nil {
 		j.err = fmt.Errorf("recording state in %s: %w", JournalPath(j.path), err)
 		return j.err
@@ -149,9 +174,42 @@ func (j *Journal) Append(op Op) error {
 		j.err = fmt.Errorf("recording state in %s: %w", JournalPath(j.path), err)
 		return j.err
 	}
+	// Only a line on disk defines its materials for the lines after it.
+	for _, d := range fresh {
+		j.known[d] = true
+	}
 	j.s.apply(&op)
 	j.appends++
 	return nil
+}
+
+// encode returns op's journal line and the digests of the materials it
+// defines.
+func (j *Journal) encode(op *Op) (line []byte, fresh []string, err error) {
+	l := journalLine{Kind: op.Kind, Address: op.Address, Outputs: op.Outputs}
+	if op.Resource != nil {
+		defs := map[string]*material{}
+		dr, err := j.ix.toDisk(op.Resource, defs)
+		if err != nil {
+			return nil, nil, err
+		}
+		for d := range defs {
+			if j.known[d] {
+				delete(defs, d)
+			} else {
+				fresh = append(fresh, d)
+			}
+		}
+		if len(defs) > 0 {
+			l.Materials = defs
+		}
+		l.Resource = &dr
+	}
+	line, err = json.Marshal(&l)
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(line, '\n'), fresh, nil
 }
 
 // Upsert records r (see State.Upsert). r must not be changed afterwards.
@@ -240,6 +298,11 @@ func replay(path string, s *State) (*State, error) {
 	} else if h.Lineage != s.Lineage || h.Serial != s.Serial {
 		return s, nil
 	}
+	// The base file's materials, then those the lines define.
+	t := newMaterialTable(nil)
+	if !fromJournal {
+		maps.Copy(t.defs, s.materials)
+	}
 	n := 0
 	for lineNo := 2; len(rest) > 0; lineNo++ {
 		line, after, complete := bytes.Cut(rest, []byte("\n"))
@@ -252,16 +315,20 @@ func replay(path string, s *State) (*State, error) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		var op Op
-		if err := json.Unmarshal(line, &op); err != nil {
+		var l journalLine
+		if err := json.Unmarshal(line, &l); err != nil {
 			e := corrupt(jpath, line, err)
 			e.Line, e.Column = lineNo, max(e.Column, 1)
 			return nil, e
 		}
-		if err := op.check(); err != nil {
+		op, err := l.op(t)
+		if err == nil {
+			err = op.check()
+		}
+		if err != nil {
 			return nil, &CorruptError{Path: jpath, Line: lineNo, Column: 1, Err: err}
 		}
-		s.apply(&op)
+		s.apply(op)
 		n++
 	}
 	if n == 0 {
@@ -274,4 +341,21 @@ func replay(path string, s *State) (*State, error) {
 	s.unsaved = true
 	s.Serial++
 	return s, nil
+}
+
+// op returns the change l records, resolving its material through t after
+// adding the materials l defines.
+func (l *journalLine) op(t *materialTable) (*Op, error) {
+	if err := t.define(l.Materials); err != nil {
+		return nil, err
+	}
+	op := &Op{Kind: l.Kind, Address: l.Address, Outputs: l.Outputs}
+	if l.Resource != nil {
+		r, err := t.fromDisk(l.Resource)
+		if err != nil {
+			return nil, err
+		}
+		op.Resource = r
+	}
+	return op, nil
 }

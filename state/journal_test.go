@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // crash drops an open journal without folding it in, as a killed process
@@ -392,5 +394,254 @@ func BenchmarkSaveEach(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// journalLines returns the journal's lines after the first (its start).
+func journalLines(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(JournalPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	return lines[1:]
+}
+
+func definesMaterial(line string) bool { return strings.Contains(line, `"materials":`) }
+
+func TestJournalSharedMaterialAcrossLines(t *testing.T) {
+	path := statePath(t)
+	root := filepath.Dir(path)
+	relA, certsA := sharedMaterial(2)
+	relB, certsB := sharedMaterial(150)
+	base := New("lin", "dev")
+	base.Upsert(withMaterial("base.a", root, relA, certsA))
+	if err := base.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := OpenJournal(path, loaded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []*Resource{
+		withMaterial("x.a_again", root, relA, certsA),
+		withMaterial("y.b_first", root, relB, certsB),
+		withMaterial("z.b_again", root, relB, certsB),
+		sample("w.none"),
+	}
+	for _, r := range want {
+		if err := j.Upsert(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	crash(j)
+
+	lines := journalLines(t, path)
+	if len(lines) != 4 {
+		t.Fatalf("%d journal lines, want 4", len(lines))
+	}
+	if definesMaterial(lines[0]) {
+		t.Error("the line for material A defines it again though state.json does")
+	}
+	if !definesMaterial(lines[1]) {
+		t.Error("the first line with material B does not define it")
+	}
+	if definesMaterial(lines[2]) {
+		t.Error("the second line with material B defines it again")
+	}
+	// A resource with 301 trust files and 150 certificates is recorded in
+	// about a kilobyte once its material is known.
+	if n := len(lines[2]); n > 2048 || n*20 > len(lines[1]) {
+		t.Errorf("line referencing a known material is %d bytes (the defining line %d)", n, len(lines[1]))
+	}
+
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.RecoveredChanges() != 4 {
+		t.Errorf("RecoveredChanges = %d, want 4", got.RecoveredChanges())
+	}
+	wantAll := append([]*Resource{base.Lookup("base.a")}, want...)
+	sortByAddress(wantAll)
+	if diff := cmp.Diff(wantAll, got.Resources); diff != "" {
+		t.Errorf("replayed resources (-recorded +loaded):\n%s", diff)
+	}
+	y, z := got.Lookup("y.b_first").Spec, got.Lookup("z.b_again").Spec
+	if &y.Certificates[0] != &z.Certificates[0] {
+		t.Error("replayed resources of one material do not share certificates")
+	}
+
+	// Folding in writes one table entry per material.
+	j2, err := OpenJournal(path, got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(fileMaterials(t, path)); n != 2 {
+		t.Errorf("state.json defines %d materials after folding, want 2", n)
+	}
+	final, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantAll, final.Resources); diff != "" {
+		t.Errorf("after folding (-recorded +loaded):\n%s", diff)
+	}
+}
+
+func sortByAddress(rs []*Resource) {
+	s := &State{Resources: rs}
+	s.sortResources()
+}
+
+func TestJournalTornMaterialLineDropped(t *testing.T) {
+	path := statePath(t)
+	root := filepath.Dir(path)
+	relA, certsA := sharedMaterial(3)
+	relB, certsB := sharedMaterial(5)
+	j, err := OpenJournal(path, New("lin", "dev"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := withMaterial("a.a", root, relA, certsA)
+	if err := j.Upsert(first); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Upsert(withMaterial("a.again", root, relA, certsA)); err != nil {
+		t.Fatal(err)
+	}
+	// The crash tears the line that would have defined material B.
+	line, fresh, err := j.encode(&Op{Kind: OpUpsert, Resource: withMaterial("b.b", root, relB, certsB)})
+	if err != nil || len(fresh) != 1 {
+		t.Fatalf("encode: %d new materials, %v", len(fresh), err)
+	}
+	crash(j)
+	f, _ := os.OpenFile(JournalPath(path), os.O_WRONLY|os.O_APPEND, 0)
+	f.Write(line[:len(line)/2])
+	f.Close()
+
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if addresses(got) != "a.a,a.again" {
+		t.Fatalf("resources = %s", addresses(got))
+	}
+	if diff := cmp.Diff(first, got.Lookup("a.a")); diff != "" {
+		t.Errorf("(-recorded +loaded):\n%s", diff)
+	}
+	again := got.Lookup("a.again").Spec.Files
+	if len(again) != len(first.Spec.Files) {
+		t.Fatalf("a.again has %d files, want %d", len(again), len(first.Spec.Files))
+	}
+	for i, f := range first.Spec.Files {
+		f.Path = strings.Replace(f.Path, "a.a", "a.again", 1)
+		if again[i] != f {
+			t.Errorf("a.again file %d = %+v, want %+v (its line references the material defined a line earlier)", i, again[i], f)
+		}
+	}
+}
+
+func TestJournalUndefinedMaterialIsCorrupt(t *testing.T) {
+	path := statePath(t)
+	j, _ := OpenJournal(path, New("lin", "dev"))
+	j.Upsert(sample("a.a"))
+	crash(j)
+	f, _ := os.OpenFile(JournalPath(path), os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString(`{"op":"upsert","resource":{"address":"b.b","spec":{"trust_dir":"/t","material":"feed"}}}` + "\n")
+	f.Close()
+	_, err := Load(path)
+	var ce *CorruptError
+	if !errors.As(err, &ce) || ce.Line != 3 || !strings.Contains(err.Error(), "material feed") {
+		t.Errorf("Load = %v, want a *CorruptError at the journal's line 3 naming the material", err)
+	}
+}
+
+func TestJournalOnVersion1State(t *testing.T) {
+	// A journal started on a version 1 file, which has no materials table,
+	// defines the material in its first line.
+	fixture, err := os.ReadFile(filepath.Join("testdata", "state-v1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := statePath(t)
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	os.WriteFile(path, fixture, 0o600)
+	s, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := OpenJournal(path, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := *s.Lookup("node_app.web")
+	web.Handle.PID = 5000
+	if err := j.Upsert(&web); err != nil {
+		t.Fatal(err)
+	}
+	crash(j)
+	if lines := journalLines(t, path); !definesMaterial(lines[0]) {
+		t.Error("the line does not define a material the version 1 file cannot hold")
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&web, got.Lookup("node_app.web")); diff != "" {
+		t.Errorf("(-recorded +loaded):\n%s", diff)
+	}
+	if got.Lookup("python_app.api") == nil || got.Version != 1 {
+		t.Errorf("version 1 base not kept: %s, version %d", addresses(got), got.Version)
+	}
+}
+
+func TestJournalConcurrentSharedMaterial(t *testing.T) {
+	path := statePath(t)
+	root := filepath.Dir(path)
+	rel, certs := sharedMaterial(4)
+	j, err := OpenJournal(path, New("lin", "dev"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := range 10 {
+				if err := j.Upsert(withMaterial(fmt.Sprintf("w%d.r%d", w, i), root, rel, certs)); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	crash(j)
+	defs := 0
+	for _, l := range journalLines(t, path) {
+		if definesMaterial(l) {
+			defs++
+		}
+	}
+	if defs != 1 {
+		t.Errorf("%d lines define the shared material, want 1", defs)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Resources) != 80 {
+		t.Fatalf("recovered %d resources, want 80", len(got.Resources))
+	}
+	r := got.Lookup("w7.r9")
+	if len(r.Spec.Files) != len(rel) || r.Spec.Files[0].Path != filepath.Join(root, "trust", "w7.r9", "cert.pem") {
+		t.Errorf("w7.r9 files = %v", r.Spec.Files)
 	}
 }
