@@ -117,10 +117,13 @@ func renderMarkdown(w io.Writer, p *Plan, limit int) error {
 		head.Write(list.Bytes())
 	}
 
+	// Blocks are rendered only until one does not fit: a plan of thousands
+	// of resources costs a few blocks here, not all of them.
 	var body bytes.Buffer
 	shown := 0
+	rc := newRenderCache(p.Dir)
 	for _, ch := range changing {
-		block := p.markdownBlock(ch)
+		block := rc.markdownBlock(ch)
 		if head.Len()+body.Len()+len(block)+reserve > limit {
 			break
 		}
@@ -143,9 +146,9 @@ func renderMarkdown(w io.Writer, p *Plan, limit int) error {
 
 // markdownBlock is one resource: a summary line and, inside, the human
 // diff with each symbol moved to the first column so GitHub colours it.
-func (p *Plan) markdownBlock(ch *Change) string {
+func (rc *renderCache) markdownBlock(ch *Change) string {
 	var diff bytes.Buffer
-	p.renderChange(&diff, ch, styler{})
+	rc.renderChange(&diff, ch, styler{})
 	var b strings.Builder
 	fmt.Fprintf(&b, "<details><summary><code>%s %s</code> %s</summary>\n\n```diff\n",
 		strings.TrimSpace(actionSymbol(ch.Action)), ch.Address, header(ch))

@@ -3,8 +3,10 @@ package plan
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
+	"os"
 	"path"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -92,9 +94,124 @@ func quotedList(list []string, sensitive []int) value {
 	return value{kind: vList, list: out}
 }
 
+// renderCache holds what one render call has already built, so the
+// resources that share trust material do not build it again: 1,000
+// resources sharing one 150-certificate collection quoted the same 150
+// certificate lines a thousand times and made filepath.Rel of 301 files per
+// resource that sit in two directories. It lives for one call only; a plan
+// rendered twice is computed twice.
+type renderCache struct {
+	dir string // the configuration directory, Plan.Dir
+	// certLine is the quoted line of one certificate.
+	certLine map[certKey]string
+	// certLists are whole certificate lists by the identity of their
+	// backing array: resources of one plan share the list of their
+	// material.
+	certLists map[certListID][]string
+	// relDirs is how the files of one directory show; lastDir is the one
+	// looked up last, since consecutive files share a directory.
+	relDirs map[string]relDir
+	lastKey string
+	lastDir relDir
+	// dirDigests is the short digest of a certs/ directory by the text it
+	// is computed from: resources with the same material have the same
+	// names and contents there, and comparing is cheaper than SHA-256.
+	dirDigests map[string]string
+	// scratch is reused for that text of the first certs/ directory of
+	// each spec (there is usually one).
+	scratch []byte
+}
+
+func newRenderCache(dir string) *renderCache {
+	return &renderCache{
+		dir:        dir,
+		certLine:   map[certKey]string{},
+		certLists:  map[certListID][]string{},
+		relDirs:    map[string]relDir{},
+		dirDigests: map[string]string{},
+	}
+}
+
+// certKey is what a certificate line shows: the expiry is shown as a
+// date, so seconds are precise enough to tell two lines apart.
+type certKey struct {
+	sha, subject string
+	notAfter     int64
+}
+
+type certListID struct {
+	first *state.Certificate
+	n     int
+}
+
+// relDir is how the paths in one directory show: relative to the
+// configuration directory when they are inside it, absolute otherwise.
+type relDir struct {
+	rel  string // relative directory with a trailing slash; "" for the configuration directory itself
+	abs  string // the directory as given, slash-separated, with a trailing slash
+	top  bool   // the directory is the configuration directory
+	keep bool   // show paths in it absolute (not inside the configuration directory)
+	// ancestor: the directory holds the configuration directory, so one
+	// of its entries is the configuration directory itself, shown as ".".
+	ancestor bool
+}
+
+// splitRel is path.Split(p.relPath(file)), with filepath.Rel done once per
+// directory rather than once per file.
+func (rc *renderCache) splitRel(file string) (dir, base string) {
+	if rc.dir == "" {
+		return path.Split(filepath.ToSlash(file))
+	}
+	i := len(file) - 1
+	for i >= 0 && !os.IsPathSeparator(file[i]) {
+		i--
+	}
+	base = file[i+1:]
+	if i < 0 || base == "" || base == "." || base == ".." {
+		return path.Split((&Plan{Dir: rc.dir}).relPath(file))
+	}
+	key := file[:i+1]
+	d, ok := rc.lastDir, key == rc.lastKey
+	if !ok {
+		d, ok = rc.relDirs[key]
+	}
+	if !ok {
+		d.abs = filepath.ToSlash(key)
+		rel, err := filepath.Rel(rc.dir, key)
+		switch {
+		case err != nil:
+			d.keep = true
+		case strings.HasPrefix(rel, ".."):
+			d.keep = true
+			d.ancestor = strings.Trim(strings.ReplaceAll(filepath.ToSlash(rel), "..", ""), "/") == ""
+		case rel == ".":
+			d.top = true
+		default:
+			d.rel = filepath.ToSlash(rel) + "/"
+		}
+		rc.relDirs[key] = d
+	}
+	rc.lastKey, rc.lastDir = key, d
+	if d.ancestor {
+		return path.Split((&Plan{Dir: rc.dir}).relPath(file))
+	}
+	// A name starting with ".." right in the configuration directory looks
+	// like a way out of it to relPath, which then keeps the path absolute.
+	if d.keep || d.top && strings.HasPrefix(base, "..") {
+		return d.abs, base
+	}
+	return d.rel, base
+}
+
+// specAttrs are the attributes shown for one spec; see
+// renderCache.specAttrs.
+func (p *Plan) specAttrs(s *state.Spec, pid int, containerID string, unknownID, pending bool) map[string]value {
+	return newRenderCache(p.Dir).specAttrs(s, pid, containerID, unknownID, pending)
+}
+
 // specAttrs are the attributes shown for one spec. handle supplies pid or
 // container_id; unknownID shows it as known after apply.
-func (p *Plan) specAttrs(s *state.Spec, pid int, containerID string, unknownID, pending bool) map[string]value {
+func (rc *renderCache) specAttrs(s *state.Spec, pid int, containerID string, unknownID, pending bool) map[string]value {
 	a := map[string]value{}
 	if s == nil {
 		return a
@@ -122,12 +239,12 @@ func (p *Plan) specAttrs(s *state.Spec, pid int, containerID string, unknownID, 
 	}
 	a["trust_scope"] = quoted(string(s.Scope))
 	if len(s.Certificates) > 0 {
-		a["certificates"] = value{kind: vList, list: certLines(s.Certificates)}
+		a["certificates"] = value{kind: vList, list: rc.certLines(s.Certificates)}
 	}
 	if pending {
 		a["files"] = scalar(knownAfterApply)
 	} else if len(s.Files) > 0 {
-		a["files"] = value{kind: vList, list: p.fileLines(s)}
+		a["files"] = value{kind: vList, list: rc.fileLines(s)}
 	}
 	if s.StopTimeout != 0 {
 		a["stop_timeout"] = quoted(s.StopTimeout.String())
@@ -181,22 +298,41 @@ func (p *Plan) specAttrs(s *state.Spec, pid int, containerID string, unknownID, 
 // certLines shows the certificates one per line, except the system roots of
 // system scope: a hundred-odd distribution roots would bury the few the user
 // chose, so they are one line with their count and a digest of the set, which
-// still changes whenever the set does.
-func certLines(certs []state.Certificate) []string {
-	var list []string
+// still changes whenever the set does. The result is shared by every caller
+// with the same list and must not be modified.
+func (rc *renderCache) certLines(certs []state.Certificate) []string {
+	if len(certs) == 0 {
+		return nil
+	}
+	key := certListID{&certs[0], len(certs)}
+	if l, ok := rc.certLists[key]; ok {
+		return l
+	}
+	list := make([]string, 0, len(certs))
 	var system []string
 	for _, c := range certs {
 		if c.Source == sourceSystem {
 			system = append(system, c.SHA256)
 			continue
 		}
-		list = append(list, certLine(c))
+		list = append(list, rc.certLineOf(c))
 	}
 	if len(system) > 0 {
 		h := sha256.Sum256([]byte(strings.Join(system, "\n")))
-		list = append(list, strconv.Quote(fmt.Sprintf("%d system root certificates (set digest %s)", len(system), short(hex.EncodeToString(h[:])))))
+		list = append(list, strconv.Quote(strconv.Itoa(len(system))+" system root certificates (set digest "+short(hex.EncodeToString(h[:]))+")"))
 	}
+	rc.certLists[key] = list
 	return list
+}
+
+func (rc *renderCache) certLineOf(c state.Certificate) string {
+	k := certKey{sha: c.SHA256, subject: c.Subject, notAfter: c.NotAfter.Unix()}
+	if l, ok := rc.certLine[k]; ok {
+		return l
+	}
+	l := certLine(c)
+	rc.certLine[k] = l
+	return l
 }
 
 // certLine shows one certificate: subject, fingerprint prefix, expiry.
@@ -204,7 +340,7 @@ func certLine(c state.Certificate) string {
 	if c.SHA256 == "" {
 		return strconv.Quote(c.Subject + " (created by apply)")
 	}
-	return strconv.Quote(fmt.Sprintf("%s (sha256 %s, expires %s)", c.Subject, short(c.SHA256), c.NotAfter.UTC().Format("2006-01-02")))
+	return strconv.Quote(c.Subject + " (sha256 " + short(c.SHA256) + ", expires " + c.NotAfter.UTC().Format("2006-01-02") + ")")
 }
 
 func short(sha string) string {
@@ -218,23 +354,31 @@ func short(sha string) string {
 // The per-certificate files and hash links of certs/ are summed up in one
 // line (the certificates attribute already lists them), with a digest so
 // any change in the directory shows.
-func (p *Plan) fileLines(s *state.Spec) []string {
+func (rc *renderCache) fileLines(s *state.Spec) []string {
 	var out []string
 	type dirSum struct {
+		dir              string
 		at, files, links int
-		h                []byte
+		h                []byte // what the digest is computed from
 	}
-	dirs := map[string]*dirSum{}
-	var order []string
+	// Usually one certs/ directory: a slice beats a map.
+	var dirs []*dirSum
 	for _, f := range s.Files {
-		rel := p.relPath(f.Path)
-		dir, base := path.Split(rel)
+		dir, base := rc.splitRel(f.Path)
 		if strings.HasSuffix(dir, "/certs/") {
-			d := dirs[dir]
+			var d *dirSum
+			for _, x := range dirs {
+				if x.dir == dir {
+					d = x
+					break
+				}
+			}
 			if d == nil {
-				d = &dirSum{at: len(out)}
-				dirs[dir] = d
-				order = append(order, dir)
+				d = &dirSum{dir: dir, at: len(out)}
+				if len(dirs) == 0 {
+					d.h = rc.scratch[:0]
+				}
+				dirs = append(dirs, d)
 				out = append(out, "")
 			}
 			if f.Link != "" {
@@ -242,31 +386,43 @@ func (p *Plan) fileLines(s *state.Spec) []string {
 			} else {
 				d.files++
 			}
-			d.h = append(d.h, base+"\x00"+f.SHA256+"\x00"+f.Link+"\n"...)
+			d.h = append(d.h, base...)
+			d.h = append(d.h, 0)
+			d.h = append(d.h, f.SHA256...)
+			d.h = append(d.h, 0)
+			d.h = append(d.h, f.Link...)
+			d.h = append(d.h, '\n')
 			continue
 		}
-		out = append(out, strconv.Quote(fmt.Sprintf("%s (sha256 %s)", rel, short(f.SHA256))))
+		out = append(out, strconv.Quote(dir+base+" (sha256 "+short(f.SHA256)+")"))
 	}
-	for _, dir := range order {
-		d := dirs[dir]
-		sum := sha256.Sum256(d.h)
-		out[d.at] = strconv.Quote(fmt.Sprintf("%s (%d certificates, %d hash links, sha256 %s)",
-			dir, d.files, d.links, short(hex.EncodeToString(sum[:]))))
+	if len(dirs) > 0 {
+		defer func() { rc.scratch = dirs[0].h }()
+	}
+	for _, d := range dirs {
+		digest, ok := rc.dirDigests[string(d.h)]
+		if !ok {
+			sum := sha256.Sum256(d.h)
+			digest = short(hex.EncodeToString(sum[:]))
+			rc.dirDigests[string(d.h)] = digest
+		}
+		out[d.at] = strconv.Quote(d.dir + " (" + strconv.Itoa(d.files) + " certificates, " + strconv.Itoa(d.links) +
+			" hash links, sha256 " + digest + ")")
 	}
 	return out
 }
 
 func sortedAttrNames(sets ...map[string]value) []string {
-	seen := map[string]bool{}
+	n := 0
+	for _, s := range sets {
+		n += len(s)
+	}
+	out := make([]string, 0, n)
 	for _, s := range sets {
 		for k := range s {
-			seen[k] = true
+			out = append(out, k)
 		}
 	}
-	out := make([]string, 0, len(seen))
-	for k := range seen {
-		out = append(out, k)
-	}
 	sort.Strings(out)
-	return out
+	return slices.Compact(out)
 }
