@@ -1,9 +1,13 @@
 package plan
 
 import (
+	"bytes"
+	"encoding/json"
 	"path"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/trustform/trustform/state"
 )
@@ -75,4 +79,66 @@ func TestCertLineCacheKeepsDistinctCertificates(t *testing.T) {
 			}
 		}
 	}
+}
+
+// RenderJSON writes the resource changes into the document one at a time;
+// the result must be the document encoded whole, also when strings hold
+// the text it looks for.
+func TestRenderJSONStreamsTheWholeDocument(t *testing.T) {
+	marker := `"resource_changes":[]`
+	for _, sc := range goldenScenarios() {
+		t.Run(sc.name, func(t *testing.T) {
+			in := sc.in(t)
+			for _, r := range in.Config.Resources {
+				withEnv("MARKER", marker)(r)
+			}
+			p := mustBuild(t, in)
+			p.Targets = []string{marker}
+			var got bytes.Buffer
+			if err := RenderJSON(&got, p, nil); err != nil {
+				t.Fatal(err)
+			}
+
+			if !json.Valid(got.Bytes()) {
+				t.Fatalf("output is not JSON:\n%s", got.Bytes())
+			}
+			rc := newRenderCache(p.Dir)
+			var changes []jsonResourceChange
+			for _, ch := range p.Changes {
+				changes = append(changes, rc.jsonResourceChange(ch))
+			}
+			want := jsonPlanWith(t, p, changes)
+			if diff := cmp.Diff(want, got.String()); diff != "" {
+				t.Errorf("streamed document differs from the whole one (-whole +streamed):\n%s", diff)
+			}
+			if !bytes.Contains(got.Bytes(), []byte(`\"resource_changes\":[]`)) {
+				t.Error("the marker in the strings did not reach the output")
+			}
+		})
+	}
+}
+
+// jsonPlanWith encodes the plan document with its resource changes in one
+// Encode call, as RenderJSON once did.
+func jsonPlanWith(t *testing.T, p *Plan, changes []jsonResourceChange) string {
+	t.Helper()
+	// The skeleton without changes, then the changes set in place.
+	var skel bytes.Buffer
+	if err := RenderJSON(&skel, &Plan{TrustformVersion: p.TrustformVersion, Destroy: p.Destroy, Targets: p.Targets,
+		Drift: p.Drift, Outputs: p.Outputs, Devcert: p.Devcert}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var doc jsonPlan
+	if err := json.Unmarshal(skel.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc.ResourceChanges = changes
+	doc.Summary = p.Summary()
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
 }

@@ -1,7 +1,10 @@
 package plan
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
@@ -207,6 +210,11 @@ type jsonPos struct {
 // diagnostics to report (for a fresh plan, those Build returned, plus
 // configuration warnings; for a saved plan, p.Diagnostics()). Sensitive
 // values are masked.
+//
+// The resource changes are encoded one at a time into the document's
+// skeleton rather than as one value: at 1,000 resources with 150
+// certificates the document is 70 MB, and encoding it whole grew a buffer
+// of that size by doubling before writing a byte.
 func RenderJSON(w io.Writer, p *Plan, diags hcl.Diagnostics) error {
 	doc := jsonPlan{
 		FormatVersion:   FormatVersion,
@@ -229,9 +237,6 @@ func RenderJSON(w io.Writer, p *Plan, diags hcl.Diagnostics) error {
 				PID: d.Handle.PID, ContainerID: d.Handle.ContainerID,
 			})
 		}
-		for _, ch := range p.Changes {
-			doc.ResourceChanges = append(doc.ResourceChanges, p.jsonResourceChange(ch))
-		}
 		for _, o := range p.Outputs {
 			oc := jsonOutputChange{Actions: JSONActions(o.Action), AfterUnknown: o.Unknown, Sensitive: o.Sensitive}
 			if !o.Sensitive {
@@ -246,9 +251,42 @@ func RenderJSON(w io.Writer, p *Plan, diags hcl.Diagnostics) error {
 	if doc.Devcert.Used == nil {
 		doc.Devcert.Used = []DevcertSource{}
 	}
-	enc := json.NewEncoder(w)
+	var skeleton bytes.Buffer
+	enc := json.NewEncoder(&skeleton)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	if p == nil || len(p.Changes) == 0 {
+		_, err := w.Write(skeleton.Bytes())
+		return err
+	}
+	// A quote inside a string is escaped, so the unescaped key can only be
+	// the field itself.
+	const empty = `"resource_changes":[]`
+	at := bytes.Index(skeleton.Bytes(), []byte(empty))
+	if at < 0 {
+		return fmt.Errorf("encoding the plan: no resource_changes in %.80q", skeleton.Bytes())
+	}
+	at += len(empty) - 1 // just after the '['
+	bw := bufio.NewWriter(w)
+	bw.Write(skeleton.Bytes()[:at])
+	rc := newRenderCache(p.Dir)
+	var one bytes.Buffer
+	enc = json.NewEncoder(&one)
+	enc.SetEscapeHTML(false)
+	for i, ch := range p.Changes {
+		one.Reset()
+		if err := enc.Encode(rc.jsonResourceChange(ch)); err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.Write(bytes.TrimSuffix(one.Bytes(), []byte("\n")))
+	}
+	bw.Write(skeleton.Bytes()[at:])
+	return bw.Flush()
 }
 
 func rawOrNil(b []byte) json.RawMessage {
@@ -258,17 +296,17 @@ func rawOrNil(b []byte) json.RawMessage {
 	return json.RawMessage(b)
 }
 
-func (p *Plan) jsonResourceChange(ch *Change) jsonResourceChange {
+func (rc *renderCache) jsonResourceChange(ch *Change) jsonResourceChange {
 	jc := jsonChange{Actions: JSONActions(ch.Action), AfterUnknown: map[string]bool{}, Reasons: ch.Reasons}
 	if ch.Before != nil {
-		jc.Before, jc.BeforeSensitive = p.jsonSpec(ch.Before, ch.Handle)
+		jc.Before, jc.BeforeSensitive = rc.jsonSpec(ch.Before, ch.Handle)
 	}
 	if ch.After != nil {
 		var h runtimes.Handle
 		if ch.Action == NoOp || ch.Action == Update {
 			h = ch.Handle
 		}
-		jc.After, jc.AfterSensitive = p.jsonSpec(ch.After, h)
+		jc.After, jc.AfterSensitive = rc.jsonSpec(ch.After, h)
 		if ch.Action == Create || ch.Action == Replace {
 			if ch.After.Kind == runtimes.KindContainer {
 				jc.AfterUnknown["container_id"] = true
@@ -293,7 +331,14 @@ func (p *Plan) jsonResourceChange(ch *Change) jsonResourceChange {
 	return jsonResourceChange{Address: ch.Address, Type: ch.Type, Name: ch.Name, Change: jc}
 }
 
+// jsonSpec is the JSON form of one spec; see renderCache.jsonSpec.
 func (p *Plan) jsonSpec(s *state.Spec, h runtimes.Handle) (*jsonSpec, jsonSensitive) {
+	return newRenderCache(p.Dir).jsonSpec(s, h)
+}
+
+// jsonSpec is the JSON form of one spec, with paths relative to the
+// configuration directory and sensitive values masked.
+func (rc *renderCache) jsonSpec(s *state.Spec, h runtimes.Handle) (*jsonSpec, jsonSensitive) {
 	var sens jsonSensitive
 	js := &jsonSpec{
 		Command:      maskArgs(s.Argv, s.SensitiveArgs),
@@ -303,7 +348,7 @@ func (p *Plan) jsonSpec(s *state.Spec, h runtimes.Handle) (*jsonSpec, jsonSensit
 		TrustScope:   string(s.Scope),
 		TrustDir:     s.TrustDir,
 		Files:        make([]jsonFile, 0, len(s.Files)),
-		Certificates: make([]jsonCert, 0, len(s.Certificates)),
+		Certificates: rc.jsonCerts(s.Certificates),
 		LogPath:      s.LogPath,
 		StopTimeout:  s.StopTimeout.String(),
 		DependsOn:    append([]string{}, s.DependsOn...),
@@ -334,16 +379,8 @@ func (p *Plan) jsonSpec(s *state.Spec, h runtimes.Handle) (*jsonSpec, jsonSensit
 		sens.Command = sensitiveFlags(len(s.Argv), s.SensitiveArgs)
 	}
 	for _, f := range s.Files {
-		js.Files = append(js.Files, jsonFile{Path: p.relPath(f.Path), SHA256: f.SHA256, Link: f.Link})
-	}
-	for _, c := range s.Certificates {
-		jc := jsonCert{Subject: c.Subject, Issuer: c.Issuer, Source: c.Source}
-		if c.SHA256 != "" {
-			sha := c.SHA256
-			na := c.NotAfter.UTC().Format(time.RFC3339)
-			jc.SHA256, jc.NotAfter = &sha, &na
-		}
-		js.Certificates = append(js.Certificates, jc)
+		dir, base := rc.splitRel(f.Path)
+		js.Files = append(js.Files, jsonFile{Path: dir + base, SHA256: f.SHA256, Link: f.Link})
 	}
 	if s.ReadyWhen != nil {
 		js.ReadyWhen = &jsonReady{TCP: s.ReadyWhen.TCP, HTTP: s.ReadyWhen.HTTP, Timeout: s.ReadyWhen.Timeout.String()}
@@ -364,6 +401,30 @@ func (p *Plan) jsonSpec(s *state.Spec, h runtimes.Handle) (*jsonSpec, jsonSensit
 		}
 	}
 	return js, sens
+}
+
+// jsonCerts is the JSON form of a certificate list, shared by every spec
+// with the same list: it must not be modified.
+func (rc *renderCache) jsonCerts(certs []state.Certificate) []jsonCert {
+	if len(certs) == 0 {
+		return []jsonCert{}
+	}
+	key := certListID{&certs[0], len(certs)}
+	if l, ok := rc.jsonLists[key]; ok {
+		return l
+	}
+	out := make([]jsonCert, 0, len(certs))
+	for _, c := range certs {
+		jc := jsonCert{Subject: c.Subject, Issuer: c.Issuer, Source: c.Source}
+		if c.SHA256 != "" {
+			sha := c.SHA256
+			na := c.NotAfter.UTC().Format(time.RFC3339)
+			jc.SHA256, jc.NotAfter = &sha, &na
+		}
+		out = append(out, jc)
+	}
+	rc.jsonLists[key] = out
+	return out
 }
 
 func nonNil(s []string) []string {

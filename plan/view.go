@@ -108,6 +108,7 @@ type renderCache struct {
 	// backing array: resources of one plan share the list of their
 	// material.
 	certLists map[certListID][]string
+	jsonLists map[certListID][]jsonCert
 	// relDirs is how the files of one directory show; lastDir is the one
 	// looked up last, since consecutive files share a directory.
 	relDirs map[string]relDir
@@ -127,6 +128,7 @@ func newRenderCache(dir string) *renderCache {
 		dir:        dir,
 		certLine:   map[certKey]string{},
 		certLists:  map[certListID][]string{},
+		jsonLists:  map[certListID][]jsonCert{},
 		relDirs:    map[string]relDir{},
 		dirDigests: map[string]string{},
 	}
