@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -36,7 +37,7 @@ func readProc(pid int) (procInfo, error) {
 
 // groupAlive reports whether the group has a member. Zombies count; on macOS
 // launchd reaps them promptly.
-func groupAlive(pgid int) (bool, error) {
+func (r *Runner) groupAlive(pgid int, _ time.Time) (bool, error) {
 	err := unix.Kill(-pgid, 0)
 	switch {
 	case err == nil, errors.Is(err, unix.EPERM):

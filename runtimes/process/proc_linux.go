@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/trustform/trustform/runtimes"
 )
@@ -67,19 +70,74 @@ func parseStat(b []byte) (procInfo, error) {
 	return procInfo{pgid: pgid, start: start, zombie: state == "Z" || state == "X" || state == "x"}, nil
 }
 
-// pids lists the numeric entries of /proc.
+// pids lists the numeric entries of /proc, unsorted.
 func pids() ([]int, error) {
-	ents, err := os.ReadDir(procRoot)
+	d, err := os.Open(procRoot)
 	if err != nil {
 		return nil, fmt.Errorf("listing processes: %w", err)
 	}
-	out := make([]int, 0, len(ents))
-	for _, e := range ents {
-		if pid, err := strconv.Atoi(e.Name()); err == nil && pid > 0 {
+	defer d.Close()
+	names, err := d.Readdirnames(-1)
+	if err != nil {
+		return nil, fmt.Errorf("listing processes: %w", err)
+	}
+	out := make([]int, 0, len(names))
+	for _, n := range names {
+		if pid, err := strconv.Atoi(n); err == nil && pid > 0 {
 			out = append(out, pid)
 		}
 	}
 	return out, nil
+}
+
+// pgidOf is the process group of pid, zombies included, for one system
+// call instead of reading and parsing /proc/PID/stat. ok is false when the
+// pid has gone.
+func pgidOf(pid int) (pgid int, ok bool) {
+	pgid, err := unix.Getpgid(pid)
+	if err == nil {
+		return pgid, true
+	}
+	if errors.Is(err, unix.ESRCH) {
+		return 0, false
+	}
+	// Refused (a security module may): ask /proc.
+	info, err := readProc(pid)
+	if err != nil {
+		return 0, false
+	}
+	return info.pgid, true
+}
+
+// liveMember reports whether pid is, as of now, a member of pgid that has
+// not ended.
+func liveMember(pid, pgid int) bool {
+	info, err := readProc(pid)
+	return err == nil && info.pgid == pgid && !info.zombie
+}
+
+// scanGroups looks at every process once and reports, for each group in
+// want, whether it has a member that has not ended. Only the members of
+// those groups have their /proc/PID/stat read.
+func scanGroups(want map[int]bool) (map[int]bool, error) {
+	all, err := pids()
+	if err != nil {
+		return nil, err
+	}
+	live := make(map[int]bool, len(want))
+	for pgid := range want {
+		live[pgid] = false
+	}
+	for _, pid := range all {
+		pgid, ok := pgidOf(pid)
+		if !ok || !want[pgid] || live[pgid] {
+			continue
+		}
+		if liveMember(pid, pgid) {
+			live[pgid] = true
+		}
+	}
+	return live, nil
 }
 
 // groupMembers returns the live (non-zombie) members of a process group.
@@ -90,34 +148,31 @@ func groupMembers(pgid int) ([]int, error) {
 	}
 	var out []int
 	for _, pid := range all {
-		info, err := readProc(pid)
-		if err != nil {
-			continue // gone meanwhile, or unreadable: not ours to judge
-		}
-		if info.pgid == pgid && !info.zombie {
+		if g, ok := pgidOf(pid); ok && g == pgid && liveMember(pid, pgid) {
 			out = append(out, pid)
 		}
 	}
 	return out, nil
 }
 
-// groupAlive reports whether the group has a member that has not ended.
-// kill(-pgid, 0) is not enough: it succeeds for zombies, which on machines
-// whose init does not reap would make every stop wait the full grace.
+// groupAlive reports whether the group has a member that has not ended,
+// as seen after since. kill(-pgid, 0) is not enough: it succeeds for
+// zombies, which on machines whose init does not reap would make every
+// stop wait the full grace.
 //
-// The full scan of every process is the last resort: with thousands of
-// processes on the machine it made each stop take a second. A running
-// leader answers yes, and kill's ESRCH (no member at all, not even a
-// zombie) answers no, each for one or two system calls.
-func groupAlive(pgid int) (bool, error) {
-	if info, err := readProc(pgid); err == nil && info.pgid == pgid && !info.zombie {
+// A running leader answers yes, and kill's ESRCH (no member at all, not
+// even a zombie) answers no, each for one or two system calls. Otherwise
+// every process must be looked at; that scan is shared among the stops
+// under way (groupScans) and reads /proc/PID/stat only of the group's
+// members.
+func (r *Runner) groupAlive(pgid int, since time.Time) (bool, error) {
+	if liveMember(pgid, pgid) {
 		return true, nil
 	}
 	if err := syscall.Kill(-pgid, 0); errors.Is(err, syscall.ESRCH) {
 		return false, nil
 	}
-	m, err := groupMembers(pgid)
-	return len(m) > 0, err
+	return r.groups.alive(pgid, since, time.Now, scanGroups)
 }
 
 // groupMarked reports whether a live member of the group carries the

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -21,7 +22,7 @@ func readProc(pid int) (procInfo, error) {
 	return procInfo{}, errNoProcInfo
 }
 
-func groupAlive(pgid int) (bool, error) {
+func (r *Runner) groupAlive(pgid int, _ time.Time) (bool, error) {
 	err := unix.Kill(-pgid, 0)
 	return err == nil || errors.Is(err, unix.EPERM), nil
 }

@@ -103,7 +103,7 @@ func (r *Runner) Stop(ctx context.Context, h runtimes.Handle, grace time.Duratio
 	info, err := readProc(h.PID)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		alive, err := groupAlive(pgid)
+		alive, err := r.groupAlive(pgid, time.Now())
 		if err != nil || !alive {
 			return err
 		}
@@ -123,14 +123,14 @@ func (r *Runner) Stop(ctx context.Context, h runtimes.Handle, grace time.Duratio
 	if err := signalGroup(pgid, unix.SIGTERM); err != nil {
 		return err
 	}
-	gone, err := waitGroup(ctx, pgid, grace)
+	gone, err := r.waitGroup(ctx, pgid, grace)
 	if err != nil || gone {
 		return err
 	}
 	if err := signalGroup(pgid, unix.SIGKILL); err != nil {
 		return err
 	}
-	gone, err = waitGroup(ctx, pgid, killWait)
+	gone, err = r.waitGroup(ctx, pgid, killWait)
 	if err != nil {
 		return err
 	}
@@ -174,9 +174,19 @@ func signalGroup(pgid int, sig unix.Signal) error {
 	return fmt.Errorf("sending %s to process group %d: %w", unix.SignalName(sig), pgid, err)
 }
 
-// waitGroup waits until no live member of the group is left, for at most d.
-func waitGroup(ctx context.Context, pgid int, d time.Duration) (bool, error) {
-	return poll(ctx, d, func() (bool, error) { return groupAlive(pgid) })
+// waitGroup waits until no live member of the group is left, for at most
+// d. It is called right after a signal: each look must be newer than the
+// one before, the first newer than the signal.
+func (r *Runner) waitGroup(ctx context.Context, pgid int, d time.Duration) (bool, error) {
+	r.groups.watch(pgid)
+	defer r.groups.unwatch(pgid)
+	since := time.Now()
+	return poll(ctx, d, func() (bool, error) {
+		asked := time.Now()
+		alive, err := r.groupAlive(pgid, since)
+		since = asked
+		return alive, err
+	})
 }
 
 // poll calls alive until it reports false (returning true: gone) or d has
