@@ -775,3 +775,44 @@ func TestOverrideClearsInheritedExtraCerts(t *testing.T) {
 		t.Errorf("append still merges the inherited bundle: %q", v)
 	}
 }
+
+// Sensitive values reaching the plan through certificate_trust_configuration
+// or through the command itself are masked too; a container setting that
+// plans cannot mask is refused.
+func TestSensitiveFromTrustConfigurationAndCommand(t *testing.T) {
+	fh := newFakeHost(t)
+	p := mustBuild(t, input(testConfig(t,
+		res("executable", "x", withCollections("corp"), withArgs("--a"), func(r *lang.Resource) {
+			r.Command = "/opt/secret-tool"
+			r.SensitiveAttrs = []string{"command"}
+			r.TrustConfiguration = &lang.TrustConfiguration{
+				Arguments:            []string{"--ca", "/b", "--token", "tok"},
+				Environment:          map[string]string{"API_KEY": "k", "CA": "/b"},
+				SensitiveArguments:   []int{3},
+				SensitiveEnvironment: []string{"API_KEY"},
+			}
+		}),
+	), fh.host(nil)))
+	s := change(t, p, "executable.x").After
+	want := []int{0, 5}
+	if !slices.Equal(s.SensitiveArgs, want) || s.Argv[5] != "tok" {
+		t.Errorf("SensitiveArgs = %v for argv %v, want %v (command and the token)", s.SensitiveArgs, s.Argv, want)
+	}
+	if !slices.Equal(s.SensitiveEnv, []string{"API_KEY"}) {
+		t.Errorf("SensitiveEnv = %v, want API_KEY", s.SensitiveEnv)
+	}
+	var out strings.Builder
+	if err := RenderHuman(&out, p, false); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "secret-tool") || strings.Contains(out.String(), `"tok"`) || strings.Contains(out.String(), `"k"`) {
+		t.Errorf("a sensitive value is printed:\n%s", out.String())
+	}
+
+	_, diags := Build(input(testConfig(t,
+		res("container", "c", withCollections("corp"), func(r *lang.Resource) { r.SensitiveAttrs = []string{"image"} }),
+	), fh.host(nil)))
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "Sensitive value in a container setting") {
+		t.Errorf("diags = %v, want a refusal", diags)
+	}
+}

@@ -244,20 +244,50 @@ func (p *planner) resourceSpec(r *lang.Resource) (*state.Spec, *PendingTrust, hc
 	if len(env) > 0 {
 		spec.Env = env
 	}
-	for _, k := range r.SensitiveEnv {
-		if _, ok := env[k]; ok {
+	sensEnv := append([]string(nil), r.SensitiveEnv...)
+	sensArgs := append([]int(nil), r.SensitiveArgs...)
+	if tc := r.TrustConfiguration; tc != nil && hasTrust {
+		// The configuration block's values land in env (overriding single
+		// variables) and after the resource's own args.
+		sensEnv = append(sensEnv, tc.SensitiveEnvironment...)
+		for _, i := range tc.SensitiveArguments {
+			sensArgs = append(sensArgs, len(r.Args)+i)
+		}
+	}
+	seen := map[string]bool{}
+	for _, k := range sensEnv {
+		if _, ok := env[k]; ok && !seen[k] {
+			seen[k] = true
 			spec.SensitiveEnv = append(spec.SensitiveEnv, k)
 		}
 	}
 	sort.Strings(spec.SensitiveEnv)
 
 	if container {
+		if len(r.SensitiveAttrs) > 0 {
+			// Container settings other than args and env have no masked
+			// form in plans; refusing is better than printing a secret.
+			return nil, nil, append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Sensitive value in a container setting",
+				Detail: fmt.Sprintf("%s: %s comes from a sensitive value, which plans would have to print. Pass secrets to containers through env or args, which plans mask.",
+					r.Address, strings.Join(r.SensitiveAttrs, ", ")),
+				Subject: rangePtr(r.DeclRange),
+			})
+		}
 		spec.Container = p.containerLaunch(r, args, spec)
-		spec.SensitiveArgs = append([]int(nil), r.SensitiveArgs...)
+		spec.SensitiveArgs = sensArgs
 	} else {
 		spec.Argv = argv(r, rt, args)
 		offset := len(spec.Argv) - len(args)
-		for _, i := range r.SensitiveArgs {
+		if len(r.SensitiveAttrs) > 0 {
+			// A sensitive command, script, module, jar... is somewhere in
+			// the head of argv: mask all of it rather than guess which.
+			for i := 0; i < offset; i++ {
+				spec.SensitiveArgs = append(spec.SensitiveArgs, i)
+			}
+		}
+		for _, i := range sensArgs {
 			spec.SensitiveArgs = append(spec.SensitiveArgs, i+offset)
 		}
 	}
