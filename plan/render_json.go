@@ -331,11 +331,6 @@ func (rc *renderCache) jsonResourceChange(ch *Change) jsonResourceChange {
 	return jsonResourceChange{Address: ch.Address, Type: ch.Type, Name: ch.Name, Change: jc}
 }
 
-// jsonSpec is the JSON form of one spec; see renderCache.jsonSpec.
-func (p *Plan) jsonSpec(s *state.Spec, h runtimes.Handle) (*jsonSpec, jsonSensitive) {
-	return newRenderCache(p.Dir).jsonSpec(s, h)
-}
-
 // jsonSpec is the JSON form of one spec, with paths relative to the
 // configuration directory and sensitive values masked.
 func (rc *renderCache) jsonSpec(s *state.Spec, h runtimes.Handle) (*jsonSpec, jsonSensitive) {

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,20 +14,21 @@ import (
 // RenderState writes what state records in the same attribute layout as a
 // plan, without change symbols, for `trustform show`. dir is the
 // configuration directory, so paths show relative to it as in plans.
-func RenderState(w io.Writer, st *state.State, dir string, color bool) error {
+func RenderState(out io.Writer, st *state.State, dir string, color bool) error {
 	sty := styler{color: color}
+	w := bufio.NewWriter(out)
 	if st == nil || len(st.Resources) == 0 {
 		fmt.Fprintln(w, "The state is empty. Nothing has been applied, or everything has been destroyed.")
-		return nil
+		return w.Flush()
 	}
-	p := &Plan{Dir: dir}
+	rc := newRenderCache(dir)
 	for i, r := range st.Resources {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "%s\n", sty.bold("# "+r.Address+":"))
 		fmt.Fprintf(w, "resource %q %q {\n", r.Type, r.Name)
-		attrs := p.specAttrs(r.Spec, r.Handle.PID, r.Handle.ContainerID, false, false)
+		attrs := rc.specAttrs(r.Spec, r.Handle.PID, r.Handle.ContainerID, false, false)
 		if !r.Since.IsZero() {
 			attrs["since"] = quoted(r.Since.UTC().Format("2006-01-02T15:04:05Z"))
 		}
@@ -53,19 +55,17 @@ func RenderState(w io.Writer, st *state.State, dir string, color bool) error {
 			fmt.Fprintf(w, "%s = %s\n", n, outputValue(o.Value, o.Sensitive))
 		}
 	}
-	return nil
+	return w.Flush()
 }
 
-func writeStateAttr(w io.Writer, name string, width int, v value) {
+func writeStateAttr(w textWriter, name string, width int, v value) {
 	pad := name + strings.Repeat(" ", width-len(name))
 	switch v.kind {
 	case vScalar:
 		fmt.Fprintf(w, "    %s = %s\n", pad, v.scalar)
 	case vList:
 		fmt.Fprintf(w, "    %s = [\n", pad)
-		for _, e := range v.list {
-			fmt.Fprintf(w, "        %s,\n", e)
-		}
+		writeElems(w, "        ", v.list)
 		fmt.Fprintln(w, "    ]")
 	case vMap:
 		keys := make([]string, 0, len(v.m))
@@ -118,14 +118,14 @@ func RenderStateJSON(w io.Writer, st *state.State, dir string) error {
 		out.TrustformVersion = st.TrustformVersion
 		out.Serial = st.Serial
 		out.Lineage = st.Lineage
-		p := &Plan{Dir: dir}
+		rc := newRenderCache(dir)
 		for _, r := range st.Resources {
 			jr := jsonStateResource{Address: r.Address, Type: r.Type, Name: r.Name}
 			if !r.Since.IsZero() {
 				jr.Since = r.Since.UTC().Format("2006-01-02T15:04:05Z")
 			}
 			if r.Spec != nil {
-				jr.Values, jr.SensitiveValues = p.jsonSpec(r.Spec, r.Handle)
+				jr.Values, jr.SensitiveValues = rc.jsonSpec(r.Spec, r.Handle)
 			}
 			out.Resources = append(out.Resources, jr)
 		}

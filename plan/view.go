@@ -205,12 +205,6 @@ func (rc *renderCache) splitRel(file string) (dir, base string) {
 	return d.rel, base
 }
 
-// specAttrs are the attributes shown for one spec; see
-// renderCache.specAttrs.
-func (p *Plan) specAttrs(s *state.Spec, pid int, containerID string, unknownID, pending bool) map[string]value {
-	return newRenderCache(p.Dir).specAttrs(s, pid, containerID, unknownID, pending)
-}
-
 // specAttrs are the attributes shown for one spec. handle supplies pid or
 // container_id; unknownID shows it as known after apply.
 func (rc *renderCache) specAttrs(s *state.Spec, pid int, containerID string, unknownID, pending bool) map[string]value {
