@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -221,8 +222,10 @@ func TestLoadVersion1(t *testing.T) {
 	if err := got.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	if len(fileMaterials(t, path)) != 1 {
-		t.Error("the two resources' shared material is not stored once")
+	// (The fixture's Unix paths are not clean Windows paths: they stay
+	// inline there.)
+	if n := len(fileMaterials(t, path)); n != 1 && runtime.GOOS != "windows" {
+		t.Errorf("%d materials; the two resources' shared material is not stored once", n)
 	}
 	again, err := Load(path)
 	if err != nil {
