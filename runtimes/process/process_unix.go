@@ -18,8 +18,14 @@ import (
 
 const pathSeparators = "/"
 
-// pollInterval is how often Stop looks whether the group has gone.
-const pollInterval = 25 * time.Millisecond
+// pollInterval is how often Stop looks whether the group has gone, once
+// firstPoll has doubled up to it. Most processes end within a millisecond
+// or two of SIGTERM: waiting a whole interval before the second look made
+// every stop take 25 ms, 2.5 s of destroying 1,000 processes ten at a time.
+const (
+	firstPoll    = time.Millisecond
+	pollInterval = 25 * time.Millisecond
+)
 
 // killWait bounds how long Stop waits for the kernel to remove a group after
 // SIGKILL (processes in uninterruptible sleep die only when they wake).
@@ -193,7 +199,8 @@ func (r *Runner) waitGroup(ctx context.Context, pgid int, d time.Duration) (bool
 // passed (returning false).
 func poll(ctx context.Context, d time.Duration, alive func() (bool, error)) (bool, error) {
 	deadline := time.Now().Add(d)
-	t := time.NewTicker(pollInterval)
+	wait := firstPoll
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	for {
 		a, err := alive()
@@ -206,10 +213,12 @@ func poll(ctx context.Context, d time.Duration, alive func() (bool, error)) (boo
 		if !time.Now().Before(deadline) {
 			return false, nil
 		}
+		t.Reset(wait)
 		select {
 		case <-ctx.Done():
 			return false, ctx.Err()
 		case <-t.C:
 		}
+		wait = min(2*wait, pollInterval)
 	}
 }
