@@ -542,28 +542,7 @@ func fxAlive(pid int) bool {
 
 func fxCopyTree(t *testing.T, src, dst string) {
 	t.Helper()
-	err := filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		if fi.IsDir() {
-			if fi.Name() == ".trustform" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, fi.Mode().Perm())
-	})
-	if err != nil {
+	if err := copyFixtureTree(src, dst); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -59,7 +59,14 @@ func cmdCopyFixture(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	src := filepath.Join(wd, "fixtures", args[0])
 	dst := ts.MkAbs(args[0])
-	err = filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
+	err = copyFixtureTree(src, dst)
+	ts.Check(err)
+}
+
+// copyFixtureTree copies a fixture directory, leaving out any .trustform
+// state a local run left behind, so tests start from what users clone.
+func copyFixtureTree(src, dst string) error {
+	return filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
 		if err != nil {
 			return err
 		}
@@ -80,7 +87,6 @@ func cmdCopyFixture(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		return os.WriteFile(target, data, fi.Mode().Perm())
 	})
-	ts.Check(err)
 }
 
 // cmdExitCode runs a program and checks its exact exit code, because our
