@@ -228,17 +228,6 @@ func (e *runEnv) makePlan(ctx context.Context, a *planningArgs) *planResult {
 		rs := e.newRunnerSet(cfg.Settings.ContainerRuntime)
 		refreshed = e.refresh(ctx, rs, st)
 	}
-	// A record without a handle is a start that an apply recorded and then
-	// died before finishing (apply records before it starts): it is
-	// missing whether or not -refresh asked to look.
-	for _, r := range st.Resources {
-		if r.Handle == (runtimes.Handle{}) {
-			if refreshed == nil {
-				refreshed = map[string]runtimes.Status{}
-			}
-			refreshed[r.Address] = runtimes.StatusMissing
-		}
-	}
 	dc, err := e.devcertInput()
 	if err != nil {
 		r.diags = append(r.diags, errorDiag("Cannot read developer certificates", err))

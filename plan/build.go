@@ -98,7 +98,7 @@ func Build(in *Input) (*Plan, hcl.Diagnostics) {
 		if include != nil && !include[sr.Address] {
 			continue
 		}
-		if status, ok := in.Refreshed[sr.Address]; ok && status != runtimes.StatusRunning {
+		if status, ok := p.status(sr); ok && status != runtimes.StatusRunning {
 			p.plan.Drift = append(p.plan.Drift, &Drift{Address: sr.Address, Status: status, Handle: sr.Handle})
 		}
 		if inConfig[sr.Address] {
@@ -183,6 +183,24 @@ func (p *planner) javaRoots() ([]*pem.Certificate, error) {
 	return p.javaCerts, p.javaErr
 }
 
+// status is what is known of a recorded resource: what refresh found, or,
+// for a record without a handle, missing whether or not refresh ran (apply
+// records a resource before starting it, so such a record is a start that
+// never finished).
+func (p *planner) status(sr *state.Resource) (runtimes.Status, bool) {
+	if sr.Handle == (runtimes.Handle{}) {
+		return runtimes.StatusMissing, true
+	}
+	s, ok := p.in.Refreshed[sr.Address]
+	return s, ok && s != ""
+}
+
+// notRunning reports whether a recorded resource is known to be gone.
+func (p *planner) notRunning(sr *state.Resource) bool {
+	s, ok := p.status(sr)
+	return ok && s != runtimes.StatusRunning
+}
+
 // resourceChange plans one configured resource against its state entry.
 func (p *planner) resourceChange(r *lang.Resource, sr *state.Resource) (*Change, hcl.Diagnostics) {
 	spec, pending, diags := p.resourceSpec(r)
@@ -197,7 +215,7 @@ func (p *planner) resourceChange(r *lang.Resource, sr *state.Resource) (*Change,
 	switch {
 	case sr == nil || sr.Spec == nil:
 		ch.Action = Create
-	case p.in.Refreshed != nil && p.in.Refreshed[r.Address] != "" && p.in.Refreshed[r.Address] != runtimes.StatusRunning:
+	case p.notRunning(sr):
 		// The process exited or the container vanished: start it again.
 		// Handle still names the dead one so apply can clean it up (an
 		// exited container keeps its name until removed).

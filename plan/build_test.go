@@ -816,3 +816,18 @@ func TestSensitiveFromTrustConfigurationAndCommand(t *testing.T) {
 		t.Errorf("diags = %v, want a refusal", diags)
 	}
 }
+
+// A record without a handle (apply recorded it, then died before the start
+// finished) is planned as gone even when refresh was skipped.
+func TestRecordWithoutHandleIsMissingWithoutRefresh(t *testing.T) {
+	fh := newFakeHost(t)
+	cfg := testConfig(t, res("executable", "a", withCollections("corp")))
+	st := stateFrom(t, mustBuild(t, input(cfg, fh.host(nil))), 2)
+	st.Resources[0].Handle = runtimes.Handle{}
+	in := withState(input(cfg, fh.host(nil)), st)
+	in.Refreshed = nil
+	ch := change(t, mustBuild(t, in), "executable.a")
+	if ch.Action != Create || len(ch.Reasons) == 0 || ch.Reasons[0] != "drift" {
+		t.Fatalf("record without a handle planned as %s %v, want create because of drift", ch.Action, ch.Reasons)
+	}
+}
