@@ -109,27 +109,32 @@ func (rs *runnerSet) forHandle(ctx context.Context, kind runtimes.Kind, h runtim
 	return rs.proc, nil
 }
 
-// refresh asks each runner whether what state recorded still runs.
-func (e *runEnv) refresh(ctx context.Context, rs *runnerSet, st *state.State) map[string]runtimes.Status {
+// refresh asks each runner whether what state recorded still runs. A
+// resource whose runner cannot answer is left out of the statuses and its
+// error is returned by address instead.
+func (e *runEnv) refresh(ctx context.Context, rs *runnerSet, st *state.State) (map[string]runtimes.Status, map[string]error) {
 	out := make(map[string]runtimes.Status, len(st.Resources))
+	var errs map[string]error
 	for _, r := range st.Resources {
 		kind := runtimes.KindProcess
 		if r.Spec != nil {
 			kind = r.Spec.Kind
 		}
 		runner, err := rs.forHandle(ctx, kind, r.Handle)
-		if err != nil {
-			e.log.Warn("cannot refresh", "address", r.Address, "error", err)
-			continue
+		if err == nil {
+			var s runtimes.Status
+			if s, err = runner.Status(ctx, r.Handle); err == nil {
+				out[r.Address] = s
+				continue
+			}
 		}
-		s, err := runner.Status(ctx, r.Handle)
-		if err != nil {
-			e.log.Warn("cannot refresh", "address", r.Address, "error", err)
-			continue
+		e.log.Warn("cannot refresh", "address", r.Address, "error", err)
+		if errs == nil {
+			errs = map[string]error{}
 		}
-		out[r.Address] = s
+		errs[r.Address] = err
 	}
-	return out
+	return out, errs
 }
 
 // planHost gathers what the planner may know of this machine. System roots
@@ -226,7 +231,7 @@ func (e *runEnv) makePlan(ctx context.Context, a *planningArgs) *planResult {
 	var refreshed map[string]runtimes.Status
 	if a.Refresh && len(st.Resources) > 0 {
 		rs := e.newRunnerSet(cfg.Settings.ContainerRuntime)
-		refreshed = e.refresh(ctx, rs, st)
+		refreshed, _ = e.refresh(ctx, rs, st)
 	}
 	dc, err := e.devcertInput()
 	if err != nil {

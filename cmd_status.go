@@ -73,24 +73,18 @@ func runStatus(e *runEnv, a *statusArgs) int {
 	}
 	ctx, stop := signalContext(context.Background(), nil)
 	defer stop()
-	rs := e.newRunnerSet("")
+	statuses, errs := e.refresh(ctx, e.newRunnerSet(""), st)
 	rows := make([]statusRow, 0, len(st.Resources))
 	for _, r := range st.Resources {
 		row := statusRow{Address: r.Address, Type: r.Type, Name: r.Name, PID: r.Handle.PID,
-			ContainerID: r.Handle.ContainerID, Engine: r.Handle.Engine}
+			ContainerID: r.Handle.ContainerID, Engine: r.Handle.Engine, Status: statuses[r.Address]}
 		if !r.Since.IsZero() {
 			row.Since = r.Since.Local().Format(time.RFC3339)
 		}
-		kind := runtimes.KindProcess
 		if r.Spec != nil {
-			kind = r.Spec.Kind
 			row.LogPath = r.Spec.LogPath
 		}
-		runner, err := rs.forHandle(ctx, kind, r.Handle)
-		if err == nil {
-			row.Status, err = runner.Status(ctx, r.Handle)
-		}
-		if err != nil {
+		if err := errs[r.Address]; err != nil {
 			row.Status = "unknown"
 			row.Error = err.Error()
 		}
