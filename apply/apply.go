@@ -644,7 +644,7 @@ func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 		lines := lastLines(spec.LogPath, tailLines)
 		// Nothing runs, so neither record nor files may stay behind.
 		abandon()
-		return a.fail(c.Address, plan.Create, fmt.Errorf("starting: %w", err), spec.LogPath, lines)
+		return a.fail(c.Address, plan.Create, err, spec.LogPath, lines)
 	}
 	rec := &state.Resource{
 		Address:      c.Address,
