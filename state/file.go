@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/trustform/trustform/internal/atomicfile"
+	"github.com/trustform/trustform/internal/safepath"
 )
 
 // FileMode is the mode of state.json, its backup and its journal: owner
@@ -72,7 +74,7 @@ func (e *NewerFormatError) Error() string {
 // newer trustform a *NewerFormatError. Load never modifies any file.
 func Load(path string) (*State, error) {
 	var s *State
-	data, err := os.ReadFile(path)
+	data, err := readOwn(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 	case err != nil:
@@ -256,7 +258,15 @@ func (s *State) Save(path string) error {
 	}
 	s.Version = Version
 
-	old, err := os.ReadFile(path)
+	// A link in place of state.json, its backup or its journal is refused
+	// rather than replaced: the user put it there for a reason we cannot
+	// know, and the backup would otherwise become the link (issue 12).
+	for _, p := range []string{path, BackupPath(path), JournalPath(path)} {
+		if err := safepath.File(filepath.Dir(path), p); err != nil {
+			return fmt.Errorf("saving state: %w", err)
+		}
+	}
+	old, err := readOwn(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		old = nil
@@ -341,6 +351,17 @@ func (s *State) encode() ([]byte, map[string]*material, error) {
 // why it is indented.
 func marshalState(d *diskState) ([]byte, error) {
 	return json.MarshalIndent(d, "", "  ")
+}
+
+// readOwn reads a file of ours in .trustform: never through a symbolic
+// link, and only a regular file (a named pipe would hang the read).
+func readOwn(path string) ([]byte, error) {
+	f, err := safepath.OpenFile(filepath.Dir(path), path, os.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
 }
 
 // backup makes BackupPath(path) hold old, the content of path. A hard link

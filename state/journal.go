@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/trustform/trustform/internal/atomicfile"
+	"github.com/trustform/trustform/internal/safepath"
 )
 
 // OpKind names a journal entry's change.
@@ -133,7 +134,7 @@ func OpenJournal(path string, s *State) (*Journal, error) {
 	if err := atomicfile.WriteFile(jpath, append(line, '\n'), FileMode); err != nil {
 		return nil, fmt.Errorf("starting the state journal: %w", err)
 	}
-	f, err := os.OpenFile(jpath, os.O_WRONLY|os.O_APPEND, 0)
+	f, err := safepath.OpenFile(filepath.Dir(jpath), jpath, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return nil, fmt.Errorf("starting the state journal: %w", err)
 	}
@@ -264,7 +265,7 @@ func (j *Journal) Close() error {
 // file does not exist). A journal whose base is not s is stale and ignored.
 func replay(path string, s *State) (*State, error) {
 	jpath := JournalPath(path)
-	data, err := os.ReadFile(jpath)
+	data, err := readOwn(jpath)
 	if errors.Is(err, os.ErrNotExist) {
 		return s, nil
 	}

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/trustform/trustform/internal/safepath"
 )
 
 // LockInfo says who holds the state lock. It is the JSON content of
@@ -52,6 +54,10 @@ type LockHandle struct {
 	mu   sync.Mutex
 	path string
 	f    *os.File
+	// madeDir is true when locking created .trustform: Unlock removes it
+	// again if nothing else was put there, so a run that failed before
+	// saving anything leaves no trace.
+	madeDir bool
 }
 
 // LockedError reports that another live process holds the state lock.
@@ -107,7 +113,12 @@ func LockContext(ctx context.Context, path string, info LockInfo, timeout time.D
 		return nil, fmt.Errorf("locking state: %w", err)
 	}
 	content = append(content, '\n')
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	dir := filepath.Dir(path)
+	made := false
+	if _, err := os.Lstat(dir); errors.Is(err, os.ErrNotExist) {
+		made = true
+	}
+	if err := safepath.MkdirAll(dir, dir, 0o755); err != nil {
 		return nil, fmt.Errorf("locking state: %w", err)
 	}
 
@@ -119,10 +130,20 @@ func LockContext(ctx context.Context, path string, info LockInfo, timeout time.D
 	}
 	for {
 		h, holder, err := tryLock(path, info, content)
+		if errors.Is(err, os.ErrNotExist) {
+			// The holder that created .trustform removed it, empty, as it
+			// unlocked: make it again, ours to remove now.
+			if err := safepath.MkdirAll(dir, dir, 0o755); err != nil {
+				return nil, fmt.Errorf("locking state: %w", err)
+			}
+			made = true
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("locking state with %s: %w", path, err)
 		}
 		if h != nil {
+			h.madeDir = made
 			return h, nil
 		}
 		if holder == nil {
@@ -147,7 +168,10 @@ func LockContext(ctx context.Context, path string, info LockInfo, timeout time.D
 // when another process holds the lock; neither when the lock file was
 // replaced meanwhile and the caller should retry.
 func tryLock(path string, info LockInfo, content []byte) (*LockHandle, *LockInfo, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, FileMode)
+	// Never through a link and never anything but a regular file: a
+	// planted state.lock link would otherwise have its target truncated
+	// (issue 12).
+	f, err := safepath.OpenFile(filepath.Dir(path), path, os.O_RDWR|os.O_CREATE, FileMode)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -170,7 +194,7 @@ func tryLock(path string, info LockInfo, content []byte) (*LockHandle, *LockInfo
 	if fi, err := f.Stat(); err != nil {
 		release()
 		return nil, nil, err
-	} else if cur, err := os.Stat(path); err != nil || !os.SameFile(fi, cur) {
+	} else if cur, err := os.Lstat(path); err != nil || !os.SameFile(fi, cur) {
 		release()
 		return nil, nil, nil
 	}
@@ -209,7 +233,12 @@ func tryLock(path string, info LockInfo, content []byte) (*LockHandle, *LockInfo
 // read (the holder may be writing it right now).
 func readLockInfo(path string) LockInfo {
 	var info LockInfo
-	if data, err := os.ReadFile(path); err == nil {
+	f, err := safepath.OpenFile(filepath.Dir(path), path, os.O_RDONLY, 0)
+	if err != nil {
+		return info
+	}
+	defer f.Close()
+	if data, err := io.ReadAll(io.LimitReader(f, 1<<20)); err == nil {
 		json.Unmarshal(data, &info)
 	}
 	return info
@@ -238,6 +267,9 @@ func (h *LockHandle) Unlock() error {
 		// Another process may have the file open for a moment, which
 		// makes removal fail on Windows; an empty lock file is harmless.
 		os.Remove(h.path)
+	}
+	if h.madeDir {
+		os.Remove(filepath.Dir(h.path)) // only succeeds when empty
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("unlocking state: %w", err)
