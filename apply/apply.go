@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/trustform/trustform/internal/devcert"
+	"github.com/trustform/trustform/internal/safepath"
 	"github.com/trustform/trustform/plan"
 	"github.com/trustform/trustform/runtimes"
 	"github.com/trustform/trustform/runtimes/process"
@@ -333,7 +333,9 @@ func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
 	a.material = newMaterial(p.Dir, p.Blobs, !opts.NoLinkStore)
 	a.material.linksAsFiles = opts.LinksAsFiles
 	if len(stops)+len(starts) > 0 {
-		if err := a.material.removeStale(); err != nil {
+		// A destroy goes on: stopping what runs matters more than
+		// leftovers, and each resource's removal reports the same link.
+		if err := a.material.removeStale(); err != nil && len(starts) > 0 {
 			return nil, fmt.Errorf("apply: removing leftovers of an interrupted apply: %w", err)
 		}
 		// Also before a destroy: it must leave nothing of ours running.
@@ -622,9 +624,16 @@ func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 		return a.fail(c.Address, plan.Create, err, "", nil)
 	}
 	if spec.LogPath != "" {
-		if err := os.MkdirAll(filepath.Dir(spec.LogPath), 0o755); err != nil {
+		// The log directory is made here, where .trustform is known, so
+		// that a link planted on the way is refused; the runner opens the
+		// file itself without following a link.
+		err := safepath.MkdirAll(a.material.root, filepath.Dir(spec.LogPath), 0o755)
+		if err == nil {
+			err = safepath.File(a.material.root, spec.LogPath)
+		}
+		if err != nil {
 			abandon()
-			return a.fail(c.Address, plan.Create, fmt.Errorf("creating the log directory: %w", err), "", nil)
+			return a.fail(c.Address, plan.Create, fmt.Errorf("creating the log: %w", err), "", nil)
 		}
 	}
 

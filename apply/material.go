@@ -16,6 +16,7 @@ import (
 
 	"github.com/trustform/trustform/internal/atomicfile"
 	"github.com/trustform/trustform/internal/layout"
+	"github.com/trustform/trustform/internal/safepath"
 	"github.com/trustform/trustform/state"
 )
 
@@ -81,11 +82,19 @@ func verifyBlobs(blobs map[string][]byte, specs []*state.Spec) error {
 	return nil
 }
 
-// inside reports whether p is strictly inside m.root.
+// inside reports whether p is strictly inside m.root, as a string: the
+// first filter. What is on disk is checked by m.dir and m.file.
 func (m *material) inside(p string) bool {
-	rel, err := filepath.Rel(m.root, filepath.Clean(p))
-	return err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+	return safepath.Inside(m.root, p) && filepath.Clean(p) != filepath.Clean(m.root)
 }
+
+// dir checks that the directory p below .trustform, if it exists, is a
+// directory reached without following any link.
+func (m *material) dir(p string) error { return safepath.Dir(m.root, p) }
+
+// parent checks the directory holding p the same way; p itself may be a
+// link trustform made (a subject-hash name), which is removed, not followed.
+func (m *material) parent(p string) error { return safepath.Parent(m.root, p) }
 
 // write builds spec's trust directory from scratch and moves it into place.
 func (m *material) write(spec *state.Spec) error {
@@ -94,6 +103,12 @@ func (m *material) write(spec *state.Spec) error {
 	}
 	if !m.inside(spec.TrustDir) {
 		return fmt.Errorf("refusing to write trust material to %s: it is outside %s; run plan again", spec.TrustDir, m.root)
+	}
+	if err := m.dir(spec.TrustDir); err != nil {
+		return fmt.Errorf("refusing to write trust material: %w", err)
+	}
+	if err := safepath.MkdirAll(m.root, filepath.Dir(filepath.Clean(spec.TrustDir)), 0o755); err != nil {
+		return fmt.Errorf("refusing to write trust material: %w", err)
 	}
 	rels := make([]string, len(spec.Files))
 	for i, f := range spec.Files {
@@ -216,7 +231,7 @@ func (m *material) entry(sha string, mode fs.FileMode) (string, error) {
 				return
 			}
 		}
-		if err := os.MkdirAll(m.storeDir, 0o755); err != nil {
+		if err := safepath.MkdirAll(m.root, m.storeDir, 0o755); err != nil {
 			e.err = err
 			return
 		}
@@ -238,6 +253,12 @@ func (m *material) removeCreated(rec *state.Resource) error {
 			errs = append(errs, fmt.Errorf("state lists %s as created by trustform, but it is outside %s; it was left alone, remove it by hand if it is yours to remove", p, m.root))
 			continue
 		}
+		// A link on the way, or in place of what we created, was planted:
+		// removing through it could delete files anywhere (issue 12).
+		if err := m.parent(p); err != nil {
+			errs = append(errs, fmt.Errorf("%w; %s was left alone", err, p))
+			continue
+		}
 		fi, err := os.Lstat(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -246,13 +267,18 @@ func (m *material) removeCreated(rec *state.Resource) error {
 			errs = append(errs, err)
 			continue
 		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			target, _ := os.Readlink(p)
+			errs = append(errs, fmt.Errorf("%w; it was left alone", &safepath.LinkError{Path: p, Target: target, Want: "a file or directory"}))
+			continue
+		}
 		if !fi.IsDir() {
 			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				errs = append(errs, err)
 			}
 			continue
 		}
-		if err := removeListed(p, rec.Spec); err != nil {
+		if err := m.removeListed(p, rec.Spec); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -261,7 +287,7 @@ func (m *material) removeCreated(rec *state.Resource) error {
 
 // removeListed removes, inside dir, the files spec lists, then every
 // directory between them and dir (dir included) that is left empty.
-func removeListed(dir string, spec *state.Spec) error {
+func (m *material) removeListed(dir string, spec *state.Spec) error {
 	var errs []error
 	dirs := map[string]bool{dir: true}
 	if spec != nil {
@@ -269,6 +295,10 @@ func removeListed(dir string, spec *state.Spec) error {
 			p := filepath.Clean(f.Path)
 			rel, err := filepath.Rel(dir, p)
 			if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				continue
+			}
+			if err := m.parent(p); err != nil {
+				errs = append(errs, fmt.Errorf("%w; %s was left alone", err, p))
 				continue
 			}
 			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -287,8 +317,11 @@ func removeListed(dir string, spec *state.Spec) error {
 	sort.Slice(ordered, func(i, j int) bool { return len(ordered[i]) > len(ordered[j]) })
 	for _, d := range ordered {
 		// os.Remove refuses a non-empty directory, which is what keeps a
-		// file we did not create (and its directory) in place.
-		os.Remove(d)
+		// file we did not create (and its directory) in place; but it
+		// removes a link, so only real directories are tried.
+		if m.dir(d) == nil {
+			os.Remove(d)
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -296,16 +329,24 @@ func removeListed(dir string, spec *state.Spec) error {
 // removeStale clears what an interrupted apply left: temporary directories
 // next to resource directories and temporary store files.
 func (m *material) removeStale() error {
-	return errors.Join(
-		atomicfile.RemoveStale(layout.ResourcesDir(filepath.Dir(m.root))),
-		atomicfile.RemoveStale(m.storeDir),
-	)
+	var errs []error
+	for _, d := range []string{layout.ResourcesDir(filepath.Dir(m.root)), m.storeDir} {
+		if err := m.dir(d); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		errs = append(errs, atomicfile.RemoveStale(d))
+	}
+	return errors.Join(errs...)
 }
 
 // sweep removes store entries no resource links to any more, then the
 // store, resources and logs directories if they are empty.
 func (m *material) sweep() error {
 	var errs []error
+	if err := m.dir(m.storeDir); err != nil {
+		return err
+	}
 	entries, err := os.ReadDir(m.storeDir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		errs = append(errs, err)
@@ -328,7 +369,9 @@ func (m *material) sweep() error {
 	}
 	configDir := filepath.Dir(m.root)
 	for _, d := range []string{m.storeDir, layout.ResourcesDir(configDir), layout.LogsDir(configDir)} {
-		os.Remove(d) // only succeeds when empty
+		if m.dir(d) == nil {
+			os.Remove(d) // only succeeds when empty
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -21,6 +21,10 @@ const (
 	EnvLineage = "TRUSTFORM_LINEAGE"
 )
 
+// LogFileMode is the mode of a log file trustform creates: owner only,
+// since what a process prints may hold secrets.
+const LogFileMode os.FileMode = 0o600
+
 // Runner starts, watches and stops host processes. The zero value is not
 // usable; call New. A Runner is safe for concurrent use.
 type Runner struct {
@@ -211,8 +215,29 @@ func openLog(path string) (*os.File, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("creating log directory: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	// Never through a link, and only a regular file: a planted log link
+	// would have the process write wherever it points (issue 12). 0600,
+	// since output often holds secrets; a file the user made readable by
+	// others (chmod) keeps its mode.
+	if fi, err := os.Lstat(path); err == nil && fi.Mode().Type() != 0 && fi.Mode()&os.ModeSymlink == 0 {
+		return nil, fmt.Errorf("opening log file: %s is not a regular file (%s): move it away", path, fi.Mode().Type())
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|noFollow|nonBlock, LogFileMode)
 	if err != nil {
+		if isLoop(err) {
+			return nil, fmt.Errorf("opening log file: %s is a symbolic link; trustform never follows links inside .trustform: remove it", path)
+		}
+		return nil, fmt.Errorf("opening log file: %w", err)
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		if err == nil {
+			err = fmt.Errorf("%s is not a regular file (%s): move it away", path, fi.Mode().Type())
+		}
+		return nil, fmt.Errorf("opening log file: %w", err)
+	}
+	if err := clearNonBlock(f); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("opening log file: %w", err)
 	}
 	return f, nil

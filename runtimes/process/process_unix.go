@@ -222,3 +222,13 @@ func poll(ctx context.Context, d time.Duration, alive func() (bool, error)) (boo
 		wait = min(2*wait, pollInterval)
 	}
 }
+
+const (
+	noFollow = syscall.O_NOFOLLOW
+	// nonBlock keeps open from hanging on a named pipe planted as a log.
+	nonBlock = syscall.O_NONBLOCK
+)
+
+func isLoop(err error) bool { return errors.Is(err, syscall.ELOOP) }
+
+func clearNonBlock(f *os.File) error { return syscall.SetNonblock(int(f.Fd()), false) }

@@ -152,3 +152,12 @@ func (r *Runner) Stop(ctx context.Context, h runtimes.Handle, grace time.Duratio
 // FindOrphans finds nothing on Windows: reading another process's
 // environment is not supported.
 func (r *Runner) FindOrphans(lineage string) ([]Orphan, error) { return nil, nil }
+
+const (
+	noFollow = 0
+	nonBlock = 0
+)
+
+func isLoop(error) bool { return false }
+
+func clearNonBlock(*os.File) error { return nil }
