@@ -120,7 +120,9 @@ func writeMermaid(w io.Writer, nodes []string, edges []graphEdge) {
 	b.WriteString("flowchart RL\n")
 	for i, n := range nodes {
 		id[n] = fmt.Sprintf("n%d", i)
-		fmt.Fprintf(&b, "  %s[\"%s\"]\n", id[n], n)
+		// A for_each address holds quotes, which end a Mermaid label;
+		// Mermaid's entity for them keeps the label whole.
+		fmt.Fprintf(&b, "  %s[\"%s\"]\n", id[n], strings.ReplaceAll(n, `"`, "#quot;"))
 	}
 	for _, e := range edges {
 		from, to := id[e.From], id[e.To]

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 	"time"
 
+	tfaddrs "github.com/trustform/trustform/internal/addrs"
 	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/runtimes"
 )
@@ -71,7 +73,17 @@ func runLogs(e *runEnv, a *logsArgs) int {
 		for _, x := range st.Resources {
 			addrs = append(addrs, x.Address)
 		}
-		if s := suggest(a.Address, addrs); s != "" {
+		var instances []string
+		if target, err := tfaddrs.Parse(a.Address); err == nil && target.Key.Kind == tfaddrs.NoKey {
+			for _, x := range addrs {
+				if tfaddrs.Matches(target, x) {
+					instances = append(instances, x)
+				}
+			}
+		}
+		if len(instances) > 0 {
+			e.streams.Hintf("%s has count or for_each; name one instance: %s", a.Address, strings.Join(instances, ", "))
+		} else if s := suggest(a.Address, addrs); s != "" {
 			e.streams.Hintf("Did you mean %q?", s)
 		} else if len(addrs) == 0 {
 			e.streams.Hintf("nothing is running: run \"trustform apply\" first")

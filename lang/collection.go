@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/trustform/trustform/internal/addrs"
 	"github.com/trustform/trustform/internal/pem"
 )
 
@@ -47,11 +48,53 @@ func elementRanges(expr hcl.Expression, n int) []hcl.Range {
 	return out
 }
 
-// evalCollection parses every certificate of a collection once; resources
-// share the result.
+// evalCollection expands a collection block by its count or for_each and
+// parses every certificate of each instance once; resources share the
+// result.
 func (l *loader) evalCollection(n *node) bool {
 	c := n.coll
+	context := blockRange(c.Block)
+	count, forEach, ok := l.repeatAttrs(c.Attrs, context)
+	if !ok {
+		return false
+	}
+	rep, ok := l.expand(count, forEach, l.evalContext(n.refs, nil), context)
+	if !ok {
+		return false
+	}
+	mark := len(l.diags)
+	var vals []cty.Value
+	var insts []*Collection
+	for _, k := range rep.keys {
+		coll, v, good := l.evalCollectionInstance(n, k, rep)
+		if !good {
+			ok = false
+			continue
+		}
+		vals = append(vals, v)
+		insts = append(insts, coll)
+	}
+	l.dedupTail(mark)
+	if !ok {
+		return false
+	}
+	l.expansions[RootCollection+"."+c.Name] = rep
+	l.collVals[c.Name] = rep.aggregate(vals)
+	for _, coll := range insts {
+		l.cfg.Collections[coll.Name] = coll
+	}
+	return true
+}
+
+// evalCollectionInstance evaluates one instance; its name is NAME plus the
+// instance key (corp, corp[0], corp["eu"]).
+func (l *loader) evalCollectionInstance(n *node, key addrs.Key, rep *repetition) (*Collection, cty.Value, bool) {
+	c := n.coll
 	ctx := l.evalContext(n.refs, nil)
+	for k, v := range rep.vars(key) {
+		ctx.Variables[k] = v
+	}
+	name := c.Name + key.String()
 	context := blockRange(c.Block)
 	var certs []*pem.Certificate
 	ok := true
@@ -135,18 +178,18 @@ func (l *loader) evalCollection(n *node) bool {
 		}
 	}
 	if !ok {
-		return false
+		return nil, cty.NilVal, false
 	}
 	certs = pem.Dedup(certs)
 	if len(certs) == 0 {
 		if !problems {
 			l.errorf(&c.Block.DefRange, context, "Collection has no certificates",
-				"certificate_authority_collection %q must hold at least one certificate: add PEM text to certificates or glob patterns to files.", c.Name)
+				"certificate_authority_collection %q must hold at least one certificate: add PEM text to certificates or glob patterns to files.", name)
 		} else {
 			l.errorf(&c.Block.DefRange, context, "Collection has no certificates",
-				"No certificate of certificate_authority_collection %q can be used (see the warnings above); at least one valid certificate is required.", c.Name)
+				"No certificate of certificate_authority_collection %q can be used (see the warnings above); at least one valid certificate is required.", name)
 		}
-		return false
+		return nil, cty.NilVal, false
 	}
 	pems := make([]cty.Value, len(certs))
 	fps := make([]cty.Value, len(certs))
@@ -154,13 +197,12 @@ func (l *loader) evalCollection(n *node) bool {
 		pems[i] = cty.StringVal(string(cert.PEM()))
 		fps[i] = cty.StringVal(cert.SHA256)
 	}
-	l.collVals[c.Name] = cty.ObjectVal(map[string]cty.Value{
-		"name":         cty.StringVal(c.Name),
+	v := cty.ObjectVal(map[string]cty.Value{
+		"name":         cty.StringVal(name),
 		"certificates": cty.ListVal(pems),
 		"fingerprints": cty.ListVal(fps),
 	})
-	l.cfg.Collections[c.Name] = &Collection{Name: c.Name, Certificates: certs, DeclRange: c.Block.DefRange}
-	return true
+	return &Collection{Name: name, Certificates: certs, DeclRange: c.Block.DefRange}, v, true
 }
 
 // evalStringList evaluates an attribute that must be a known list of

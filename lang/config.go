@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/trustform/trustform/internal/addrs"
 	"github.com/trustform/trustform/internal/pem"
 	"github.com/trustform/trustform/runtimes"
 )
@@ -88,7 +89,10 @@ type Collection struct {
 // Type are zero. All paths are absolute.
 type Resource struct {
 	Type, Name string
-	// Address is TYPE.NAME.
+	// Key is the instance key when the block sets count or for_each.
+	Key addrs.Key
+	// Address is TYPE.NAME, TYPE.NAME[0] (count) or TYPE.NAME["key"]
+	// (for_each).
 	Address   string
 	DeclRange hcl.Range
 	Runtime   *runtimes.Runtime

@@ -75,6 +75,9 @@ type loader struct {
 	localVals map[string]cty.Value
 	collVals  map[string]cty.Value
 	resVals   map[string]map[string]cty.Value // type -> name -> object
+	// expansions holds, per evaluated resource or collection block
+	// (TYPE.NAME), the instances its count or for_each produced.
+	expansions map[string]*repetition
 
 	// failed holds addresses (var.x, local.y, ...) whose evaluation failed,
 	// so dependants are skipped instead of reporting follow-on errors.
@@ -111,6 +114,7 @@ func newLoader(dir string, opts Options) *loader {
 		localVals:   map[string]cty.Value{},
 		collVals:    map[string]cty.Value{},
 		resVals:     map[string]map[string]cty.Value{},
+		expansions:  map[string]*repetition{},
 		failed:      map[string]bool{},
 		nodes:       map[string]*node{},
 		resDeps:     map[string]map[string]hcl.Range{},
@@ -292,6 +296,12 @@ type node struct {
 	bad bool
 	// context is the enclosing block, for Diagnostic.Context.
 	context *hcl.Range
+	// repeat is AttrCount or AttrForEach when the block sets it, so
+	// count.* or each.* may be used in it.
+	repeat string
+	// inRepeatExpr is set while the count or for_each expression itself
+	// is checked, where neither count.* nor each.* exists yet.
+	inRepeatExpr bool
 
 	local *hcl.Attribute
 	coll  *collectionDecl
@@ -311,15 +321,17 @@ func (l *loader) buildGraph() {
 	}
 	for _, name := range sortedKeys(l.collections) {
 		c := l.collections[name]
-		n := &node{addr: RootCollection + "." + name, coll: c, context: blockRange(c.Block)}
+		n := &node{addr: RootCollection + "." + name, coll: c, context: blockRange(c.Block), repeat: repeatBy(c.Attrs[AttrCount], c.Attrs[AttrForEach])}
 		l.addNode(n)
 		for _, a := range sortedAttrs(c.Attrs) {
+			n.inRepeatExpr = a.Name == AttrCount || a.Name == AttrForEach
 			l.collectRefs(n, a.Expr.Variables(), false, "")
 		}
+		n.inRepeatExpr = false
 	}
 	for _, addr := range sortedKeys(l.resources) {
 		r := l.resources[addr]
-		n := &node{addr: addr, res: r, context: blockRange(r.Block)}
+		n := &node{addr: addr, res: r, context: blockRange(r.Block), repeat: repeatBy(r.Attrs[AttrCount], r.Attrs[AttrForEach])}
 		l.addNode(n)
 		l.collectResourceRefs(n, r)
 	}
@@ -349,7 +361,7 @@ func sortedAttrs(attrs hcl.Attributes) []*hcl.Attribute {
 
 // referenceRoots are the names a traversal may start with, besides
 // resource types, for suggestions.
-var referenceRoots = []string{RootVar, RootLocal, RootCollection, RootTrust, RootDevcert, RootPath}
+var referenceRoots = []string{RootVar, RootLocal, RootCollection, RootTrust, RootDevcert, RootPath, RootCount, RootEach}
 
 // collectRefs checks each traversal and records an edge for references to
 // locals, collections and resources. inResource allows trust.*; trustWhy,
@@ -435,6 +447,8 @@ func (l *loader) checkRef(n *node, tr hcl.Traversal, inResource bool, trustWhy s
 		return true
 	case RootDevcert, RootPath:
 		return true
+	case RootCount, RootEach:
+		return l.checkRepeatRef(n, tr, root, name, hasName)
 	}
 	if runtimes.Lookup(root) != nil {
 		if !needName("a resource") {
@@ -451,7 +465,7 @@ func (l *loader) checkRef(n *node, tr hcl.Traversal, inResource bool, trustWhy s
 	}
 	roots := append(append([]string{}, referenceRoots...), runtimes.Types()...)
 	l.errorf(&rng, n.context, "Unknown reference",
-		"There is nothing named %q. References start with var., local., certificate_authority_collection., a resource type, trust., devcert. or path..%s", root, didYouMean(root, roots))
+		"There is nothing named %q. References start with var., local., certificate_authority_collection., a resource type, trust., devcert., path., count. or each..%s", root, didYouMean(root, roots))
 	return false
 }
 
@@ -479,6 +493,11 @@ func (l *loader) evaluate() {
 			}
 			var ok bool
 			l.curContext = n.context
+			if !l.checkInstanceRefs(n) {
+				l.curContext = nil
+				l.failed[addr] = true
+				continue
+			}
 			switch {
 			case n.local != nil:
 				ok = l.evalLocal(n)

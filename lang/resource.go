@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/trustform/trustform/internal/addrs"
 	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/runtimes"
 )
@@ -123,6 +124,10 @@ func (l *loader) collectResourceRefs(n *node, r *resourceDecl) {
 		switch {
 		case a.Name == AttrDependsOn:
 			l.collectDependsOn(n, r, a)
+		case a.Name == AttrCount || a.Name == AttrForEach:
+			n.inRepeatExpr = true
+			l.collectRefs(n, a.Expr.Variables(), true, a.Name)
+			n.inRepeatExpr = false
 		case preTrustAttrs[a.Name]:
 			l.collectRefs(n, a.Expr.Variables(), true, a.Name)
 		default:
@@ -181,13 +186,77 @@ func (l *loader) evalAttr(a *hcl.Attribute, ty cty.Type, ctx *hcl.EvalContext) (
 	return v, true
 }
 
+// evalResource expands the block by its count or for_each and evaluates
+// every instance. The block fails as a whole when any instance fails, so
+// dependants never see a partial set of instances.
 func (l *loader) evalResource(n *node) bool {
+	r := n.res
+	context := blockRange(r.Block)
+	count, forEach, ok := l.repeatAttrs(r.Attrs, context)
+	if !ok {
+		return false
+	}
+	rep, ok := l.expand(count, forEach, l.evalContext(n.refs, nil), context)
+	if !ok {
+		return false
+	}
+	mark := len(l.diags)
+	var insts []*Resource
+	var vals []cty.Value
+	for _, k := range rep.keys {
+		res, v, good := l.evalInstance(n, k, rep)
+		if !good {
+			ok = false
+			continue
+		}
+		insts = append(insts, res)
+		vals = append(vals, v)
+	}
+	l.dedupTail(mark)
+	if !ok {
+		return false
+	}
+	l.expansions[r.Addr] = rep
+	byName := l.resVals[r.Type]
+	if byName == nil {
+		byName = map[string]cty.Value{}
+		l.resVals[r.Type] = byName
+	}
+	byName[r.Name] = rep.aggregate(vals)
+	l.cfg.Resources = append(l.cfg.Resources, insts...)
+	return true
+}
+
+// instanceDeps expands resDeps, which names blocks, into the instances of
+// those blocks, each with the range of the reference that led to it.
+func (l *loader) instanceDeps(blockDeps map[string]hcl.Range) map[string]hcl.Range {
+	out := make(map[string]hcl.Range, len(blockDeps))
+	for block, rng := range blockDeps {
+		rep := l.expansions[block]
+		if rep == nil {
+			out[block] = rng
+			continue
+		}
+		for _, k := range rep.keys {
+			out[block+k.String()] = rng
+		}
+	}
+	return out
+}
+
+// evalInstance evaluates one instance of a resource block, returning the
+// Resource and the object other blocks see when they refer to it.
+func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resource, cty.Value, bool) {
 	r := n.res
 	rt := r.Runtime
 	context := blockRange(r.Block)
 	ctx := l.evalContext(n.refs, nil)
+	for k, v := range rep.vars(key) {
+		ctx.Variables[k] = v
+	}
+	addr := r.Addr + key.String()
 	res := &Resource{
-		Type: r.Type, Name: r.Name, Address: r.Addr, DeclRange: r.Block.DefRange, Runtime: rt,
+		Type: r.Type, Name: r.Name, Key: key, Address: addr, DeclRange: r.Block.DefRange, Runtime: rt,
 		DeveloperCertificateTrust: l.cfg.Settings.DeveloperCertificateTrust,
 		Scope:                     rt.DefaultScopeFor(l.opts.GOOS),
 	}
@@ -237,7 +306,7 @@ func (l *loader) evalResource(n *node) bool {
 		}
 	}
 	if !ok {
-		return false
+		return nil, cty.NilVal, false
 	}
 
 	res.Trust = TrustValues{Scope: runtimes.ScopeNone}
@@ -247,8 +316,8 @@ func (l *loader) evalResource(n *node) bool {
 			res.Trust.BundlePath = layout.ContainerBundlePath(res.ContainerPaths.Destination)
 			res.Trust.DirectoriesPath = layout.ContainerCertsDir(res.ContainerPaths.Destination)
 		} else {
-			res.Trust.BundlePath = layout.BundlePath(l.dir, r.Addr)
-			res.Trust.DirectoriesPath = layout.CertsDir(l.dir, r.Addr)
+			res.Trust.BundlePath = layout.BundlePath(l.dir, addr)
+			res.Trust.DirectoriesPath = layout.CertsDir(l.dir, addr)
 		}
 	}
 	ctx.Variables[RootTrust] = cty.ObjectVal(map[string]cty.Value{
@@ -320,15 +389,12 @@ func (l *loader) evalResource(n *node) bool {
 		res.ReadyWhen = rw
 	}
 	if !ok {
-		return false
+		return nil, cty.NilVal, false
 	}
 
-	deps := l.resDeps[r.Addr]
+	deps := l.instanceDeps(l.resDeps[r.Addr])
 	res.DependsOn = sortedKeys(deps)
-	res.DependsOnRanges = make(map[string]hcl.Range, len(deps))
-	for k, v := range deps {
-		res.DependsOnRanges[k] = v
-	}
+	res.DependsOnRanges = deps
 
 	vals[AttrDeveloperCertificateTrust] = cty.BoolVal(res.DeveloperCertificateTrust)
 	vals[AttrCertificateTrustScope] = cty.StringVal(string(res.Scope))
@@ -340,22 +406,16 @@ func (l *loader) evalResource(n *node) bool {
 	if len(names) > 0 {
 		vals[AttrCollections] = cty.ListVal(names)
 	}
-	vals[AttrTrustBundlePath] = cty.StringVal(layout.BundlePath(l.dir, r.Addr))
-	vals[AttrTrustDirectoryPath] = cty.StringVal(layout.CertsDir(l.dir, r.Addr))
-	vals[AttrLogPath] = cty.StringVal(layout.LogPath(l.dir, r.Addr))
+	vals[AttrTrustBundlePath] = cty.StringVal(layout.BundlePath(l.dir, addr))
+	vals[AttrTrustDirectoryPath] = cty.StringVal(layout.CertsDir(l.dir, addr))
+	vals[AttrLogPath] = cty.StringVal(layout.LogPath(l.dir, addr))
+	vals[AttrSince] = cty.UnknownVal(cty.String)
 	if rt.Kind == runtimes.KindContainer {
 		vals[AttrContainerID] = cty.UnknownVal(cty.String)
 	} else {
 		vals[AttrPID] = cty.UnknownVal(cty.Number)
 	}
-	byName := l.resVals[r.Type]
-	if byName == nil {
-		byName = map[string]cty.Value{}
-		l.resVals[r.Type] = byName
-	}
-	byName[r.Name] = cty.ObjectVal(vals)
-	l.cfg.Resources = append(l.cfg.Resources, res)
-	return true
+	return res, cty.ObjectVal(vals), true
 }
 
 func orDefault(res *Resource, vals map[string]cty.Value) string {
@@ -530,37 +590,88 @@ func (l *loader) collectionNames(a *hcl.Attribute, ctx *hcl.EvalContext, context
 		return nil, false
 	}
 	ty := v.Type()
-	if !ty.IsListType() && !ty.IsTupleType() && !ty.IsSetType() {
+	if !ty.IsListType() && !ty.IsTupleType() && !ty.IsSetType() && !isCollectionGroup(v) {
 		return bad("got " + typeName(ty))
 	}
 	var names []string
 	seen := map[string]bool{}
 	i := 0
-	for it := v.ElementIterator(); it.Next(); i++ {
-		_, e := it.Element()
-		e, _ = e.Unmark()
-		if !e.IsKnown() {
-			l.requireKnown(a.Expr, a.Name, e)
-			return nil, false
+	// A repeated collection is a tuple (count) or object (for_each) of
+	// collections; it may be listed as one element or given directly, and
+	// stands for all its instances in order.
+	var walk func(v cty.Value) bool
+	walk = func(v cty.Value) bool {
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			e, _ = e.Unmark()
+			if !e.IsKnown() {
+				l.requireKnown(a.Expr, a.Name, e)
+				return false
+			}
+			if isCollectionGroup(e) {
+				if !walk(e) {
+					return false
+				}
+				continue
+			}
+			et := e.Type()
+			if e.IsNull() || !et.IsObjectType() || !et.HasAttribute("name") || !et.HasAttribute("fingerprints") {
+				bad(fmt.Sprintf("element %d is not a certificate_authority_collection", i))
+				return false
+			}
+			nv, _ := e.GetAttr("name").Unmark()
+			if nv.Type() != cty.String || nv.IsNull() || !nv.IsKnown() {
+				bad(fmt.Sprintf("element %d is not a certificate_authority_collection", i))
+				return false
+			}
+			name := nv.AsString()
+			if _, declared := l.cfg.Collections[name]; !declared {
+				bad(fmt.Sprintf("element %d is not a certificate_authority_collection", i))
+				return false
+			}
+			if !seen[name] {
+				seen[name] = true
+				names = append(names, name)
+			}
+			i++
 		}
-		et := e.Type()
-		if e.IsNull() || !et.IsObjectType() || !et.HasAttribute("name") || !et.HasAttribute("fingerprints") {
-			return bad(fmt.Sprintf("element %d is not a certificate_authority_collection", i))
-		}
-		nv, _ := e.GetAttr("name").Unmark()
-		if nv.Type() != cty.String || nv.IsNull() || !nv.IsKnown() {
-			return bad(fmt.Sprintf("element %d is not a certificate_authority_collection", i))
-		}
-		name := nv.AsString()
-		if _, declared := l.collections[name]; !declared {
-			return bad(fmt.Sprintf("element %d is not a certificate_authority_collection", i))
-		}
-		if !seen[name] {
-			seen[name] = true
-			names = append(names, name)
-		}
+		return true
+	}
+	if !walk(v) {
+		return nil, false
 	}
 	return names, true
+}
+
+// isCollectionGroup reports whether v is the value of a repeated
+// collection block: a tuple of collections (count) or an object whose
+// every attribute is a collection (for_each).
+func isCollectionGroup(v cty.Value) bool {
+	if v.IsNull() || !v.IsKnown() {
+		return false
+	}
+	ty := v.Type()
+	isColl := func(t cty.Type) bool {
+		return t.IsObjectType() && t.HasAttribute("name") && t.HasAttribute("fingerprints") && t.HasAttribute("certificates")
+	}
+	switch {
+	case ty.IsTupleType():
+		for _, et := range ty.TupleElementTypes() {
+			if !isColl(et) {
+				return false
+			}
+		}
+		return len(ty.TupleElementTypes()) > 0
+	case ty.IsObjectType() && !isColl(ty):
+		ats := ty.AttributeTypes()
+		for _, at := range ats {
+			if !isColl(at) {
+				return false
+			}
+		}
+		return len(ats) > 0
+	}
+	return false
 }
 
 func (l *loader) containerPaths(nb *nestedBlock, ctx *hcl.EvalContext, cp *ContainerPaths) bool {

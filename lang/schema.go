@@ -57,6 +57,13 @@ const (
 	AttrCertificateTrustScope = "certificate_trust_scope"
 )
 
+// Meta-arguments that repeat a resource or collection block, as in
+// Terraform.
+const (
+	AttrCount   = "count"
+	AttrForEach = "for_each"
+)
+
 // Attributes of certificate_trust_configuration and ready_when.
 const (
 	AttrArguments   = "arguments"
@@ -101,6 +108,9 @@ const (
 	AttrLogPath            = "log_path"
 	AttrPID                = "pid"
 	AttrContainerID        = "container_id"
+	// AttrSince is when apply started the resource (RFC 3339), known
+	// only after apply like pid and container_id.
+	AttrSince = "since"
 )
 
 // Reference roots besides resource types.
@@ -111,6 +121,10 @@ const (
 	RootTrust      = "trust"
 	RootDevcert    = "devcert"
 	RootPath       = "path"
+	// RootCount (count.index) and RootEach (each.key, each.value) exist
+	// only inside a block that sets count or for_each.
+	RootCount = "count"
+	RootEach  = "each"
 )
 
 // Environment variables read by Load.
@@ -164,6 +178,8 @@ var collectionSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: AttrCertificates},
 		{Name: AttrFiles},
+		{Name: AttrCount},
+		{Name: AttrForEach},
 	},
 }
 
@@ -230,6 +246,8 @@ var commonAttrs = []attrSpec{
 	{Name: AttrWorkingDir, Type: cty.String, Kind: kindPath},
 	{Name: AttrStopTimeout, Type: cty.String, Default: cty.StringVal("10s")},
 	{Name: AttrDependsOn, Kind: kindSpecial},
+	{Name: AttrCount, Kind: kindSpecial},
+	{Name: AttrForEach, Kind: kindSpecial},
 	{Name: AttrCollections, Kind: kindSpecial},
 	{Name: AttrDeveloperCertificateTrust, Type: cty.Bool},
 	{Name: AttrCertificateTrustScope, Type: cty.String},

@@ -64,16 +64,17 @@ func (l *loader) requireKnown(expr hcl.Expression, name string, v cty.Value) boo
 	}
 	rng := expr.Range()
 	// Point at the reference to the apply-time attribute when there is one.
+refs:
 	for _, tr := range expr.Variables() {
-		if len(tr) >= 3 {
-			if a, ok := tr[2].(hcl.TraverseAttr); ok && (a.Name == AttrPID || a.Name == AttrContainerID) {
+		for _, step := range tr[1:] {
+			if a, ok := step.(hcl.TraverseAttr); ok && (a.Name == AttrPID || a.Name == AttrContainerID || a.Name == AttrSince) {
 				rng = tr.SourceRange()
-				break
+				break refs
 			}
 		}
 	}
 	l.errorf(&rng, nil, "Value not known until apply",
-		"Argument %q refers to a value that is only known after apply, such as a pid or container_id. Only outputs may use such values.", name)
+		"Argument %q refers to a value that is only known after apply, such as a pid, container_id or since. Only outputs may use such values.", name)
 	return false
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
+	"github.com/trustform/trustform/internal/addrs"
 	"github.com/trustform/trustform/internal/pem"
 	"github.com/trustform/trustform/lang"
 	"github.com/trustform/trustform/runtimes"
@@ -279,15 +280,35 @@ func (p *planner) targets(st *state.State) (map[string]bool, hcl.Diagnostics) {
 		}
 	}
 	for _, t := range p.in.Targets {
-		if _, known := deps[t]; !known {
+		target, err := addrs.Parse(t)
+		if err != nil {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid target",
-				Detail:   fmt.Sprintf("No resource %q in the configuration or the state. Targets are resource addresses such as node_app.web.", t),
+				Detail:   fmt.Sprintf("%v.", err),
 			})
 			continue
 		}
-		walk(t)
+		// TYPE.NAME selects every instance of a block with count or
+		// for_each, as in Terraform; an address with a key, just that one.
+		var matched []string
+		for a := range deps {
+			if addrs.Matches(target, a) {
+				matched = append(matched, a)
+			}
+		}
+		if len(matched) == 0 {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid target",
+				Detail:   fmt.Sprintf("No resource %q in the configuration or the state. Targets are resource addresses such as node_app.web, executable.worker[0] or executable.worker[\"eu\"].", t),
+			})
+			continue
+		}
+		sort.Strings(matched)
+		for _, a := range matched {
+			walk(a)
+		}
 	}
 	return include, diags
 }

@@ -831,3 +831,29 @@ func TestRecordWithoutHandleIsMissingWithoutRefresh(t *testing.T) {
 		t.Fatalf("record without a handle planned as %s %v, want create because of drift", ch.Action, ch.Reasons)
 	}
 }
+
+func TestContainerNameOfInstances(t *testing.T) {
+	seen := map[string]string{}
+	for addr, prefix := range map[string]string{
+		"container.app":              "trustform-app-",
+		"container.app[0]":           "trustform-app-0-",
+		`container.app["0"]`:         "trustform-app-0-",
+		`container.app["eu west/1"]`: "trustform-app-euwest1-",
+		`container.app["é"]`:         "trustform-app-",
+		`container.app["` + strings.Repeat("k", 40) + `"]`: "trustform-app-" + strings.Repeat("k", 32) + "-",
+	} {
+		n := ContainerName("/dir", addr, "app")
+		if !strings.HasPrefix(n, prefix) || len(n) != len(prefix)+8 {
+			t.Errorf("ContainerName(%s) = %q, want %q + 8 hex digits", addr, n, prefix)
+		}
+		for _, r := range n {
+			if !(r == '-' || r == '_' || r == '.' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+				t.Errorf("ContainerName(%s) = %q holds %q", addr, n, r)
+			}
+		}
+		if prev, dup := seen[n]; dup {
+			t.Errorf("%s and %s share container name %s", prev, addr, n)
+		}
+		seen[n] = addr
+	}
+}

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -72,5 +74,90 @@ func TestPlanFromHCL(t *testing.T) {
 		if ch.Action != NoOp {
 			t.Errorf("%s: %s %v", ch.Address, ch.Action, ch.Reasons)
 		}
+	}
+}
+
+// loadHCL writes one configuration file to a temporary directory and
+// loads it.
+func loadHCL(t *testing.T, dir, src string) *lang.Config {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "main.trust.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags := lang.Load(dir, lang.Options{Now: testNow, GOOS: "linux", DevcertDir: "/devcert"})
+	if diags.HasErrors() {
+		t.Fatalf("lang.Load: %s", diags.Error())
+	}
+	return cfg
+}
+
+// TestCountShrinkDestroysOnlyTheLastInstance is Terraform's rule: going
+// from count = 3 to count = 2 keeps [0] and [1] as they are.
+func TestCountShrinkDestroysOnlyTheLastInstance(t *testing.T) {
+	dir := t.TempDir()
+	pool := func(n int) string {
+		return fmt.Sprintf(`trustform {
+  developer_certificate_trust = false
+}
+resource "executable" "worker" {
+  count   = %d
+  command = "worker"
+  args    = ["--id", tostring(count.index)]
+}
+resource "executable" "region" {
+  for_each = { eu = "1", us = "2" }
+  command  = "region"
+  args     = [each.key, each.value]
+}
+`, n)
+	}
+	fh := newFakeHost(t)
+	first := mustBuild(t, input(loadHCL(t, dir, pool(3)), fh.host(nil)))
+	var addrs []string
+	for _, ch := range first.Changes {
+		if ch.Action != Create {
+			t.Errorf("%s: %s", ch.Address, ch.Action)
+		}
+		addrs = append(addrs, ch.Address)
+	}
+	want := []string{`executable.region["eu"]`, `executable.region["us"]`, "executable.worker[0]", "executable.worker[1]", "executable.worker[2]"}
+	if !slices.Equal(addrs, want) {
+		t.Fatalf("first plan: %q, want %q", addrs, want)
+	}
+	second := mustBuild(t, withState(input(loadHCL(t, dir, pool(2)), fh.host(nil)), stateFrom(t, first, 1)))
+	for _, ch := range second.Changes {
+		wantAction := NoOp
+		if ch.Address == "executable.worker[2]" {
+			wantAction = Delete
+		}
+		if ch.Action != wantAction {
+			t.Errorf("%s: %s %v, want %s", ch.Address, ch.Action, ch.Reasons, wantAction)
+		}
+	}
+	if len(second.Changes) != 5 {
+		t.Errorf("second plan has %d changes, want 5", len(second.Changes))
+	}
+
+	// -target on the block selects every instance; with a key, one.
+	for target, want := range map[string][]string{
+		"executable.worker":       {"executable.worker[0]", "executable.worker[1]", "executable.worker[2]"},
+		"executable.worker[1]":    {"executable.worker[1]"},
+		`executable.region["us"]`: {`executable.region["us"]`},
+	} {
+		in := input(loadHCL(t, dir, pool(3)), fh.host(nil))
+		in.Targets = []string{target}
+		p := mustBuild(t, in)
+		var got []string
+		for _, ch := range p.Changes {
+			got = append(got, ch.Address)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("-target=%s plans %q, want %q", target, got, want)
+		}
+	}
+	in := input(loadHCL(t, dir, pool(3)), fh.host(nil))
+	in.Targets = []string{"executable.worker[7]"}
+	if _, diags := Build(in); !diags.HasErrors() {
+		t.Errorf("-target=executable.worker[7] was accepted")
 	}
 }

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"github.com/trustform/trustform/internal/addrs"
+
 	"bufio"
 	"bytes"
 	"encoding/json"
@@ -98,10 +100,13 @@ type jsonDrift struct {
 }
 
 type jsonResourceChange struct {
-	Address string     `json:"address"`
-	Type    string     `json:"type"`
-	Name    string     `json:"name"`
-	Change  jsonChange `json:"change"`
+	Address string `json:"address"`
+	Type    string `json:"type"`
+	Name    string `json:"name"`
+	// Index is the count index or for_each key, absent for a single
+	// instance, as in Terraform's plan JSON.
+	Index  any        `json:"index,omitempty"`
+	Change jsonChange `json:"change"`
 }
 
 type jsonChange struct {
@@ -328,7 +333,11 @@ func (rc *renderCache) jsonResourceChange(ch *Change) jsonResourceChange {
 			}
 		}
 	}
-	return jsonResourceChange{Address: ch.Address, Type: ch.Type, Name: ch.Name, Change: jc}
+	jr := jsonResourceChange{Address: ch.Address, Type: ch.Type, Name: ch.Name, Change: jc}
+	if a, err := addrs.Parse(ch.Address); err == nil {
+		jr.Index = a.Key.Value()
+	}
+	return jr
 }
 
 // jsonSpec is the JSON form of one spec, with paths relative to the

@@ -8,9 +8,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/trustform/trustform/internal/addrs"
 	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/internal/pem"
 	"github.com/trustform/trustform/lang"
@@ -653,9 +655,29 @@ func (p *planner) containerLaunch(r *lang.Resource, args []string, spec *state.S
 
 // ContainerName is the deterministic name of a container resource:
 // trustform-NAME-HASH, HASH being 8 hex digits of a digest of the
-// configuration directory and address.
+// configuration directory and address. An instance of a block with count
+// or for_each is trustform-NAME-KEY-HASH, KEY cut to what container
+// engines accept in a name ([a-zA-Z0-9_.-], at most 32 characters); the
+// hash keeps names unique whatever the key was.
 func ContainerName(configDir, address, name string) string {
 	sum := sha256.Sum256([]byte(configDir + "\x00" + address))
+	if a, err := addrs.Parse(address); err == nil && a.Key.Kind != addrs.NoKey {
+		key := strconv.Itoa(a.Key.Int)
+		if a.Key.Kind == addrs.StringKey {
+			key = strings.Map(func(r rune) rune {
+				if r < 0x80 && (r == '_' || r == '.' || r == '-' || unicode.IsLetter(r) || unicode.IsDigit(r)) {
+					return r
+				}
+				return -1
+			}, a.Key.Str)
+		}
+		if len(key) > 32 {
+			key = key[:32]
+		}
+		if key != "" {
+			name += "-" + key
+		}
+	}
 	return "trustform-" + name + "-" + hex.EncodeToString(sum[:4])
 }
 

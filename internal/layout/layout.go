@@ -6,6 +6,8 @@ package layout
 import (
 	"path/filepath"
 	"strings"
+
+	"github.com/trustform/trustform/internal/addrs"
 )
 
 // DirName is the directory, inside the configuration directory, that holds
@@ -30,9 +32,10 @@ func LockPath(configDir string) string { return filepath.Join(StateDir(configDir
 func ResourcesDir(configDir string) string { return filepath.Join(StateDir(configDir), "resources") }
 
 // ResourceDir returns the trust material directory of one resource address
-// (TYPE.NAME).
+// (TYPE.NAME, TYPE.NAME[0] or TYPE.NAME["key"]); addrs.FileName makes an
+// instance key safe and unique as a file name.
 func ResourceDir(configDir, address string) string {
-	return filepath.Join(ResourcesDir(configDir), address)
+	return filepath.Join(ResourcesDir(configDir), addrs.FileName(address))
 }
 
 // BundleName and CertsDirName are the names of a resource's bundle and
@@ -57,7 +60,7 @@ func LogsDir(configDir string) string { return filepath.Join(StateDir(configDir)
 
 // LogPath returns the log file of one resource.
 func LogPath(configDir, address string) string {
-	return filepath.Join(LogsDir(configDir), address+".log")
+	return filepath.Join(LogsDir(configDir), addrs.FileName(address)+".log")
 }
 
 // ContainerBundlePath and ContainerCertsDir give the in-container paths for a
