@@ -126,7 +126,7 @@ func runPlan(e *runEnv, a *planArgs) int {
 		err = plan.RenderJSON(e.streams.Out, r.plan, r.diags)
 	case a.Markdown:
 		e.writeDiagnostics(r.diags, r.src)
-		err = plan.RenderMarkdown(e.streams.Out, r.plan)
+		err = plan.RenderMarkdown(e.streams.Out, r.plan, r.diags)
 	default:
 		e.writeDiagnostics(r.diags, r.src)
 		err = plan.RenderHuman(e.streams.Out, r.plan, e.streams.OutColor)

@@ -188,8 +188,7 @@ func (l *loader) parse() bool {
 		return false
 	}
 	if len(names) == 0 {
-		l.errorf(nil, nil, "No configuration files",
-			"The directory %s holds no *%s files. Create one (see the quickstart) or use -chdir to select the configuration directory.", l.dir, ConfigSuffix)
+		l.errorf(nil, nil, "No configuration files", "%s", noConfigDetail(l.dir))
 		return false
 	}
 	ok := true

@@ -592,3 +592,25 @@ output "a" {
 		t.Fatalf("outputs %+v", cfg.Outputs)
 	}
 }
+
+// A directory with main.hcl but no *.trust.hcl: the error names the file
+// and the rename, and leaves variable files out of it.
+func TestNoConfigurationFilesNamesRename(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"main.hcl":                "locals {\n  x = 1\n}\n",
+		"network.hcl":             "locals {\n  y = 1\n}\n",
+		"trustform.trustvars.hcl": "x = 1\n",
+		"notes.txt":               "",
+	})
+	cfg, diags := Load(dir, testOptions())
+	if cfg != nil || !diags.HasErrors() || diags[0].Summary != "No configuration files" {
+		t.Fatalf("cfg %v diags %s", cfg, diagText(diags))
+	}
+	want := "It holds the HCL files main.hcl, network.hcl, but trustform reads only names ending in .trust.hcl (as Terraform reads only *.tf). Rename:\n  mv main.hcl main.trust.hcl\n  mv network.hcl network.trust.hcl"
+	if !strings.Contains(diags[0].Detail, want) {
+		t.Errorf("detail %q lacks %q", diags[0].Detail, want)
+	}
+	if strings.Contains(diags[0].Detail, "trustvars") {
+		t.Errorf("detail names a variable file: %q", diags[0].Detail)
+	}
+}

@@ -43,6 +43,34 @@ func configFileNames(dir string) ([]string, hcl.Diagnostics) {
 	return names, nil
 }
 
+// noConfigDetail explains a directory without *.trust.hcl files. Other
+// *.hcl files there are most likely the configuration under a name
+// trustform does not read (main.hcl), so it names the rename.
+func noConfigDetail(dir string) string {
+	msg := fmt.Sprintf("The directory %s holds no *%s files.", dir, ConfigSuffix)
+	entries, _ := os.ReadDir(dir)
+	var others []string
+	for _, e := range entries {
+		n := e.Name()
+		if !e.IsDir() && strings.HasSuffix(n, ".hcl") && !strings.HasSuffix(n, VarsSuffix) {
+			others = append(others, n)
+		}
+	}
+	if len(others) == 0 {
+		return msg + " Create one (see the quickstart) or use -chdir to select the configuration directory."
+	}
+	sort.Strings(others)
+	files := "file " + others[0]
+	if len(others) > 1 {
+		files = "files " + strings.Join(others, ", ")
+	}
+	msg += fmt.Sprintf(" It holds the HCL %s, but trustform reads only names ending in %s (as Terraform reads only *.tf). Rename:", files, ConfigSuffix)
+	for _, n := range others {
+		msg += fmt.Sprintf("\n  mv %s %s", n, strings.TrimSuffix(n, ".hcl")+ConfigSuffix)
+	}
+	return msg
+}
+
 // parseFile parses dir/name into p under the key name, so diagnostics name
 // the file as the user sees it in the directory.
 func parseFile(p *hclparse.Parser, dir, name string) hcl.Diagnostics {

@@ -82,9 +82,12 @@ func Build(in *Input) (*Plan, hcl.Diagnostics) {
 		byAddr[sr.Address] = sr
 	}
 	inConfig := make(map[string]bool, len(cfg.Resources))
+	keyKinds := make(map[string]string, len(cfg.Resources))
 	if !in.Destroy {
 		for _, r := range cfg.Resources {
 			inConfig[r.Address] = true
+			base, key := instanceKey(r.Address)
+			keyKinds[base] = keyKind(key)
 			if include != nil && !include[r.Address] {
 				continue
 			}
@@ -105,10 +108,14 @@ func Build(in *Input) (*Plan, hcl.Diagnostics) {
 		if inConfig[sr.Address] {
 			continue
 		}
-		p.plan.Changes = append(p.plan.Changes, &Change{
+		ch := &Change{
 			Address: sr.Address, Type: sr.Type, Name: sr.Name,
 			Action: Delete, Before: sr.Spec, Handle: sr.Handle,
-		})
+		}
+		if !in.Destroy {
+			ch.ActionReason = deleteReason(sr.Address, keyKinds)
+		}
+		p.plan.Changes = append(p.plan.Changes, ch)
 	}
 	if diags.HasErrors() {
 		return nil, append(diags, p.warns...)
@@ -229,6 +236,7 @@ func (p *planner) resourceChange(r *lang.Resource, sr *state.Resource) (*Change,
 		ch.Action = Replace
 		_, ch.Reasons = compareSpecs(sr.Spec, spec)
 		ch.Reasons = append([]string{"tainted"}, ch.Reasons...)
+		ch.ActionReason = ReasonTainted
 	default:
 		ch.Before = sr.Spec
 		ch.Handle = sr.Handle
@@ -237,6 +245,9 @@ func (p *planner) resourceChange(r *lang.Resource, sr *state.Resource) (*Change,
 			// The CA apply creates is new, so whatever was trusted before
 			// differs from it.
 			ch.Action, ch.Reasons = Replace, appendUnique(ch.Reasons, "certificates")
+		}
+		if ch.Action == Replace {
+			ch.ActionReason = ReasonCannotUpdate
 		}
 	}
 	return ch, diags

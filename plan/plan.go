@@ -83,6 +83,10 @@ type Change struct {
 	After   *state.Spec     `json:"after,omitempty"`
 	Handle  runtimes.Handle `json:"handle"`
 	Reasons []string        `json:"reasons,omitempty"`
+	// ActionReason says why, for a Delete outside a -destroy plan (the
+	// resource or its instance key left the configuration) and for a
+	// Replace (tainted, or something the process sees changed).
+	ActionReason ActionReason `json:"action_reason,omitempty"`
 	// DevcertPending is set when After trusts a development CA that apply
 	// will create; its certificate appears in After once created, which
 	// Plan.ResolveDevcert does from Pending.

@@ -48,5 +48,5 @@ func BenchmarkRenderJSON1000(b *testing.B) {
 }
 
 func BenchmarkRenderMarkdown1000(b *testing.B) {
-	benchmarkRender(b, 1000, RenderMarkdown)
+	benchmarkRender(b, 1000, func(w io.Writer, p *Plan) error { return RenderMarkdown(w, p, nil) })
 }

@@ -223,8 +223,8 @@ type textWriter interface {
 // renderChange writes one resource block.
 func (rc *renderCache) renderChange(w textWriter, ch *Change, st styler) {
 	fmt.Fprintf(w, "  %s %s\n", st.bold("# "+ch.Address), st.bold(header(ch)))
-	if len(ch.Reasons) == 1 && ch.Reasons[0] == "drift" {
-		fmt.Fprintln(w, "  # (because it is no longer running)")
+	if why := reasonLine(ch); why != "" {
+		fmt.Fprintf(w, "  # %s\n", why)
 	}
 	fmt.Fprintf(w, "%s resource %q %q {\n", st.sym(actionSymbol(ch.Action)), ch.Type, ch.Name)
 

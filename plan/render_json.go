@@ -107,6 +107,8 @@ type jsonResourceChange struct {
 	// instance, as in Terraform's plan JSON.
 	Index  any        `json:"index,omitempty"`
 	Change jsonChange `json:"change"`
+	// ActionReason is Terraform's field of the same name.
+	ActionReason ActionReason `json:"action_reason,omitempty"`
 }
 
 type jsonChange struct {
@@ -333,7 +335,7 @@ func (rc *renderCache) jsonResourceChange(ch *Change) jsonResourceChange {
 			}
 		}
 	}
-	jr := jsonResourceChange{Address: ch.Address, Type: ch.Type, Name: ch.Name, Change: jc}
+	jr := jsonResourceChange{Address: ch.Address, Type: ch.Type, Name: ch.Name, Change: jc, ActionReason: ch.ActionReason}
 	if a, err := addrs.Parse(ch.Address); err == nil {
 		jr.Index = a.Key.Value()
 	}
