@@ -52,6 +52,10 @@ type Config struct {
 	Collections map[string]*Collection
 	// Resources sorted by address.
 	Resources []*Resource
+	// ResourceBlocks maps every evaluated resource block (TYPE.NAME) to how
+	// its instances are keyed, including a count = 0 block that has none,
+	// so the planner can say why an instance in state is deleted.
+	ResourceBlocks map[string]addrs.KeyKind
 	// Outputs sorted by name.
 	Outputs []*Output
 	// EnvRead records every env(NAME) call and the value it returned, so the

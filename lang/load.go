@@ -12,6 +12,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 
+	"github.com/trustform/trustform/internal/addrs"
 	"github.com/trustform/trustform/runtimes"
 )
 
@@ -122,11 +123,12 @@ func newLoader(dir string, opts Options) *loader {
 	l.fs = &funcState{dir: dir, environ: env, envRead: map[string]string{}, fileSource: map[string]string{}}
 	l.funcs = l.fs.functions()
 	l.cfg = &Config{
-		Dir:         dir,
-		Variables:   map[string]*Variable{},
-		Collections: map[string]*Collection{},
-		EnvRead:     l.fs.envRead,
-		Settings:    Settings{DeveloperCertificateTrust: true, ContainerRuntime: "auto"},
+		Dir:            dir,
+		Variables:      map[string]*Variable{},
+		Collections:    map[string]*Collection{},
+		EnvRead:        l.fs.envRead,
+		ResourceBlocks: map[string]addrs.KeyKind{},
+		Settings:       Settings{DeveloperCertificateTrust: true, ContainerRuntime: "auto"},
 	}
 	l.devcertVal = cty.ObjectVal(map[string]cty.Value{
 		"localhost": cty.ObjectVal(map[string]cty.Value{

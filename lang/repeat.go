@@ -32,6 +32,17 @@ type repetition struct {
 	rng hcl.Range
 }
 
+// kind is how the block's instances are keyed.
+func (r *repetition) kind() addrs.KeyKind {
+	switch r.by {
+	case AttrCount:
+		return addrs.IntKey
+	case AttrForEach:
+		return addrs.StringKey
+	}
+	return addrs.NoKey
+}
+
 // single is the repetition of a block without count or for_each.
 var single = &repetition{keys: []addrs.Key{addrs.NoInstance}}
 

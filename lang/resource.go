@@ -217,6 +217,7 @@ func (l *loader) evalResource(n *node) bool {
 		return false
 	}
 	l.expansions[r.Addr] = rep
+	l.cfg.ResourceBlocks[r.Addr] = rep.kind()
 	byName := l.resVals[r.Type]
 	if byName == nil {
 		byName = map[string]cty.Value{}

@@ -82,12 +82,10 @@ func Build(in *Input) (*Plan, hcl.Diagnostics) {
 		byAddr[sr.Address] = sr
 	}
 	inConfig := make(map[string]bool, len(cfg.Resources))
-	keyKinds := make(map[string]string, len(cfg.Resources))
+	blocks := resourceBlocks(cfg)
 	if !in.Destroy {
 		for _, r := range cfg.Resources {
 			inConfig[r.Address] = true
-			base, key := instanceKey(r.Address)
-			keyKinds[base] = keyKind(key)
 			if include != nil && !include[r.Address] {
 				continue
 			}
@@ -113,7 +111,7 @@ func Build(in *Input) (*Plan, hcl.Diagnostics) {
 			Action: Delete, Before: sr.Spec, Handle: sr.Handle,
 		}
 		if !in.Destroy {
-			ch.ActionReason = deleteReason(sr.Address, keyKinds)
+			ch.ActionReason = deleteReason(sr.Address, blocks)
 		}
 		p.plan.Changes = append(p.plan.Changes, ch)
 	}

@@ -3,6 +3,9 @@ package plan
 import (
 	"fmt"
 	"strings"
+
+	"github.com/trustform/trustform/internal/addrs"
+	"github.com/trustform/trustform/lang"
 )
 
 // ActionReason says why a resource gets its action, in Terraform's terms
@@ -30,51 +33,51 @@ const (
 	ReasonCannotUpdate ActionReason = "replace_because_cannot_update"
 )
 
-// instanceKey splits "TYPE.NAME[KEY]" into "TYPE.NAME" and "[KEY]" (the
-// brackets kept, as Terraform prints them); key is "" for an address
-// without one.
-func instanceKey(addr string) (base, key string) {
-	if i := strings.IndexByte(addr, '['); i > 0 && strings.HasSuffix(addr, "]") {
-		return addr[:i], addr[i:]
-	}
-	return addr, ""
-}
-
-// keyKind is how a resource's instances are keyed: "" (single), "int"
-// (count) or "string" (for_each).
-func keyKind(key string) string {
-	switch {
-	case key == "":
-		return ""
-	case strings.HasPrefix(key, `["`):
-		return "string"
-	}
-	return "int"
-}
-
 // deleteReason says why a resource in state but not planned from the
-// configuration is deleted. kinds maps each configured TYPE.NAME to how
-// its instances are keyed.
-func deleteReason(addr string, kinds map[string]string) ActionReason {
-	base, key := instanceKey(addr)
-	kind, declared := kinds[base]
+// configuration is deleted. blocks maps each configured resource block
+// (TYPE.NAME) to how its instances are keyed.
+func deleteReason(addr string, blocks map[string]addrs.KeyKind) ActionReason {
+	a, err := addrs.Parse(addr)
+	if err != nil {
+		return ReasonNoResourceConfig
+	}
+	kind, declared := blocks[a.Block()]
 	switch {
 	case !declared:
 		return ReasonNoResourceConfig
-	case keyKind(key) != kind:
+	case a.Key.Kind != kind:
 		return ReasonWrongRepetition
-	case kind == "int":
+	case kind == addrs.IntKey:
 		return ReasonCountIndex
-	case kind == "string":
+	case kind == addrs.StringKey:
 		return ReasonEachKey
 	}
 	return ReasonNoResourceConfig
 }
 
+// resourceBlocks is how the configuration's resource blocks are keyed:
+// lang's record, which includes blocks of count = 0, or else what the
+// instance addresses show.
+func resourceBlocks(cfg *lang.Config) map[string]addrs.KeyKind {
+	if cfg.ResourceBlocks != nil {
+		return cfg.ResourceBlocks
+	}
+	out := make(map[string]addrs.KeyKind, len(cfg.Resources))
+	for _, r := range cfg.Resources {
+		if a, err := addrs.Parse(r.Address); err == nil {
+			out[a.Block()] = a.Key.Kind
+		}
+	}
+	return out
+}
+
 // reasonLine is the "# (because ...)" line under a resource's header in
 // the human plan, in Terraform's words; "" when there is nothing to add.
 func reasonLine(ch *Change) string {
-	base, key := instanceKey(ch.Address)
+	base, key := ch.Address, ""
+	if a, err := addrs.Parse(ch.Address); err == nil {
+		base, key = a.Block(), a.Key.String()
+	}
 	switch ch.ActionReason {
 	case ReasonNoResourceConfig:
 		return fmt.Sprintf("(because %s is not in configuration)", base)
@@ -83,10 +86,10 @@ func reasonLine(ch *Change) string {
 	case ReasonEachKey:
 		return fmt.Sprintf("(because key %s is not in for_each map)", key)
 	case ReasonWrongRepetition:
-		switch keyKind(key) {
-		case "":
+		switch {
+		case key == "":
 			return "(because resource uses count or for_each)"
-		case "int":
+		case !strings.HasPrefix(key, `["`):
 			return "(because resource does not use count)"
 		}
 		return "(because resource does not use for_each)"

@@ -2,9 +2,12 @@ package plan
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/trustform/trustform/internal/addrs"
 	"github.com/trustform/trustform/lang"
 	"github.com/trustform/trustform/runtimes"
 	"github.com/trustform/trustform/state"
@@ -74,8 +77,11 @@ func TestDeleteReasons(t *testing.T) {
 		`executable.each["a"]`, `executable.each["b"]`, "executable.each[0]",
 		"executable.single[0]", `executable.single["k"]`,
 	} {
-		base, _ := instanceKey(addr)
-		st.Resources = append(st.Resources, &state.Resource{Address: addr, Type: "executable", Name: strings.TrimPrefix(base, "executable."),
+		a, err := addrs.Parse(addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Resources = append(st.Resources, &state.Resource{Address: addr, Type: "executable", Name: a.Name,
 			Handle: runtimes.Handle{PID: 1},
 			Spec:   &state.Spec{Kind: "process", Argv: []string{"/bin/true"}, WorkingDir: testDir, Scope: "append"}})
 	}
@@ -115,5 +121,31 @@ func TestDeleteReasons(t *testing.T) {
 		if ch := change(t, p, addr); ch.Action == Delete || reasonLine(ch) != "" {
 			t.Errorf("%s: %s with reason %q", addr, ch.Action, reasonLine(ch))
 		}
+	}
+}
+
+// TestDeleteReasonCountZero loads a real configuration whose block has
+// count = 0: its instances in state are out of range for count, not
+// missing from the configuration (lang records the block though it has
+// no instance).
+func TestDeleteReasonCountZero(t *testing.T) {
+	dir := t.TempDir()
+	src := "resource \"executable\" \"worker\" {\n  count   = 0\n  command = \"true\"\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.trust.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags := lang.Load(dir, lang.Options{Now: testNow, GOOS: "linux", DevcertDir: "/home/dev/.local/share/trustform/devcert"})
+	if diags.HasErrors() {
+		t.Fatalf("lang.Load: %s", diags.Error())
+	}
+	st := &state.State{Lineage: "l", Serial: 1, Resources: []*state.Resource{{
+		Address: "executable.worker[0]", Type: "executable", Name: "worker", Handle: runtimes.Handle{PID: 1},
+		Spec: &state.Spec{Kind: "process", Argv: []string{"true"}, WorkingDir: dir, Scope: "append"},
+	}}}
+	in := withState(input(cfg, newFakeHost(t).host(nil)), st)
+	in.Refreshed = map[string]runtimes.Status{"executable.worker[0]": runtimes.StatusRunning}
+	ch := change(t, mustBuild(t, in), "executable.worker[0]")
+	if ch.Action != Delete || reasonLine(ch) != "(because index [0] is out of range for count)" {
+		t.Errorf("%s %q", ch.Action, reasonLine(ch))
 	}
 }
