@@ -1,4 +1,4 @@
-package main
+package command
 
 // Tests that keep the user documentation in website/ true to the code:
 // every HCL example validates, and every resource page's trust tables match
@@ -128,7 +128,7 @@ func docEnv(t *testing.T) []string {
 // runTrustform runs the real command in-process.
 func runTrustform(env []string, args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
-	code = realMain(args, env, strings.NewReader(""), &out, &errb)
+	code = Run(args, env, strings.NewReader(""), &out, &errb)
 	return code, out.String(), errb.String()
 }
 

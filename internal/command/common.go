@@ -1,4 +1,4 @@
-package main
+package command
 
 import (
 	"errors"
@@ -13,7 +13,7 @@ import (
 	"github.com/trustform/trustform/lang"
 )
 
-// command adapts one of our commands to hashicorp/cli. Each cmd_*.go file
+// command adapts one of our commands to hashicorp/cli. Each command file
 // builds one with its synopsis, help and run function; run parses flags into
 // a typed struct and calls the command's run function with it.
 type command struct {

@@ -1,7 +1,8 @@
-package main
+package command
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,19 +13,35 @@ import (
 )
 
 // TestMain lets the test binary double as the trustform command, so
-// testscript scripts run the real program (realMain) without a build step.
+// testscript scripts run the real program (Run) without a build step.
+// The tests themselves run from the module root: the scripts, fixtures and
+// docs they check (testdata/script, fixtures/, website/, README.md) belong
+// to the whole repository, not to this package.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(fromModuleRoot{m}, map[string]func(){
 		"trustform": func() {
-			os.Exit(realMain(os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr))
+			os.Exit(Run(os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr))
 		},
 	})
 }
 
+// fromModuleRoot runs the tests with the module root as working directory.
+// Only the test run moves there; the program started as "trustform" keeps
+// the directory it was started in.
+type fromModuleRoot struct{ m *testing.M }
+
+func (r fromModuleRoot) Run() int {
+	if err := os.Chdir(filepath.Join("..", "..")); err != nil {
+		fmt.Fprintln(os.Stderr, "cannot change to the module root:", err)
+		return 1
+	}
+	return r.m.Run()
+}
+
 // TestScript runs testdata/script/*.txtar. Each script gets its own HOME
 // and development CA directory, and NO_COLOR so output is plain text.
-// Run one with: go test -run TestScript/NAME .
-// Regenerate expected files with: go test -run TestScript . -testscript.update
+// Run one with: go test -run TestScript/NAME ./internal/command
+// Regenerate expected files with: go test -run TestScript ./internal/command -testscript.update
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),

@@ -1,0 +1,320 @@
+package command
+
+// This file dispatches: it reads the global -chdir flag, answers version and
+// help, suggests the closest command for a typo, sets up logging, and hands
+// the rest to hashicorp/cli.
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/agext/levenshtein"
+	"github.com/hashicorp/cli"
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/trustform/trustform/internal/ui"
+)
+
+// Exit codes. They are part of the product contract (SPEC section 7).
+const (
+	exitOK         = 0
+	exitError      = 1
+	exitChanges    = 2 // plan -detailed-exitcode: changes present
+	exitNeedFormat = 3 // fmt -check: a file needs formatting
+)
+
+// runEnv is what every command gets from the dispatcher: the streams, the
+// configuration directory and the process environment. Commands take time,
+// environment and I/O from here, never from globals, so tests drive them
+// in-process.
+type runEnv struct {
+	streams *ui.Streams
+	stdin   io.Reader
+	// dir is the absolute configuration directory (-chdir, else the
+	// working directory). Relative paths on the command line are resolved
+	// against it.
+	dir     string
+	environ []string
+	log     hclog.Logger
+	now     func() time.Time
+	// rand is the randomness for certificate serials and state lineage.
+	rand io.Reader
+}
+
+func lookupEnv(environ []string, key string) (string, bool) {
+	for i := len(environ) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(environ[i], "="); ok && k == key {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// path resolves a path given on the command line against the configuration
+// directory.
+func (e *runEnv) path(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(e.dir, p)
+}
+
+// Run is the whole program with its inputs and outputs passed in, so the
+// testscript harness can run it in-process. It returns the exit code.
+func Run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	streams := ui.NewStreams(stdout, stderr, environ)
+
+	// -chdir must come before the command, as in Terraform; it is ours to
+	// parse because hashicorp/cli knows nothing of it.
+	chdir := ""
+	for len(args) > 0 {
+		a := args[0]
+		if a == "-chdir" || a == "--chdir" {
+			if len(args) < 2 {
+				streams.Errorf("-chdir needs a directory")
+				streams.Hintf("write it as -chdir=DIR before the command, e.g. trustform -chdir=app plan")
+				return exitError
+			}
+			chdir, args = args[1], args[2:]
+			continue
+		}
+		if v, ok := strings.CutPrefix(a, "-chdir="); ok {
+			chdir, args = v, args[1:]
+			continue
+		}
+		if v, ok := strings.CutPrefix(a, "--chdir="); ok {
+			chdir, args = v, args[1:]
+			continue
+		}
+		break
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		streams.Errorf("cannot find the working directory: %v", err)
+		return exitError
+	}
+	dir := wd
+	if chdir != "" {
+		dir = chdir
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(wd, dir)
+		}
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			streams.Errorf("-chdir=%s: no such directory", chdir)
+			return exitError
+		}
+	}
+
+	logger, closeLog, err := newLogger(environ, stderr)
+	if err != nil {
+		streams.Errorf("%v", err)
+		return exitError
+	}
+	defer closeLog()
+
+	env := &runEnv{
+		streams: streams,
+		stdin:   stdin,
+		dir:     filepath.Clean(dir),
+		environ: environ,
+		log:     logger,
+		now:     time.Now,
+		rand:    rand.Reader,
+	}
+	commands := commandFactories(env)
+
+	// hashicorp/cli would print the whole help for a typo and exit 127;
+	// we name the closest command instead.
+	switch first := firstArg(args); {
+	case first == "":
+		if len(args) == 0 {
+			io.WriteString(stderr, helpText(commands)+"\n")
+			return exitError
+		}
+		for _, a := range args {
+			switch a {
+			case "-h", "-help", "--help", "-v", "-version", "--version":
+			default:
+				streams.Errorf("unknown flag %s", a)
+				streams.Hintf("run \"trustform -help\" for the list of commands and global flags")
+				return exitError
+			}
+		}
+	case first == "help" && len(args) == 1:
+		args = []string{"-help"}
+	case first == "help":
+		// "trustform help plan" is "trustform plan -help".
+		args = append(append([]string{}, args[1:]...), "-help")
+		if commands[args[0]] == nil {
+			streams.Errorf("no help for %q: not a command", args[0])
+			if s := suggest(args[0], topLevel(commands)); s != "" {
+				streams.Hintf("Did you mean %q?", s)
+			}
+			return exitError
+		}
+	case commands[first] == nil:
+		streams.Errorf("unknown command %q", first)
+		if s := suggest(first, topLevel(commands)); s != "" {
+			streams.Hintf("Did you mean %q?", s)
+		} else {
+			streams.Hintf("run \"trustform -help\" for the list of commands")
+		}
+		return exitError
+	}
+	for _, a := range args {
+		if a == "-v" || a == "-version" || a == "--version" {
+			return runVersion(env, &versionArgs{})
+		}
+		if !strings.HasPrefix(a, "-") {
+			break
+		}
+	}
+
+	logger.Debug("starting", "version", Version, "args", args, "dir", env.dir)
+	c := &cli.CLI{
+		Name:        "trustform",
+		Args:        args,
+		Commands:    commands,
+		HelpFunc:    helpText,
+		HelpWriter:  stdout,
+		ErrorWriter: stderr,
+	}
+	code, err := c.Run()
+	if err != nil {
+		streams.Errorf("%v", err)
+		return exitError
+	}
+	if code == 127 { // cli's "no such command", e.g. an unknown devcert subcommand
+		return exitError
+	}
+	return code
+}
+
+// firstArg returns the first argument that is not a flag: the command name.
+func firstArg(args []string) string {
+	for _, a := range args {
+		if a == "--" {
+			return ""
+		}
+		if !strings.HasPrefix(a, "-") {
+			return a
+		}
+	}
+	return ""
+}
+
+func topLevel(commands map[string]cli.CommandFactory) []string {
+	var names []string
+	for name := range commands {
+		if !strings.Contains(name, " ") {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// suggest returns the candidate closest to name by edit distance, or "" if
+// none is close enough to be what the user meant.
+func suggest(name string, candidates []string) string {
+	best, bestDist := "", 0
+	for _, c := range candidates {
+		d := levenshtein.Distance(name, c, nil)
+		limit := max(2, len(c)/3)
+		if strings.HasPrefix(c, name) && len(name) >= 2 {
+			d = min(d, 1)
+		}
+		if d > limit {
+			continue
+		}
+		if best == "" || d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// helpText is the top-level help: commands in the order a user meets them.
+func helpText(commands map[string]cli.CommandFactory) string {
+	var b strings.Builder
+	b.WriteString("Usage: trustform [-chdir=DIR] <command> [flags]\n\n")
+	b.WriteString("trustform runs local processes and containers with the certificate\n")
+	b.WriteString("authorities each must trust, declared in *.trust.hcl files.\n\n")
+	groups := []struct {
+		title string
+		names []string
+	}{
+		{"Main commands", []string{"validate", "plan", "apply", "destroy"}},
+		{"Other commands", []string{"devcert", "fmt", "graph", "logs", "output", "show", "status", "version"}},
+	}
+	seen := map[string]bool{}
+	for _, g := range groups {
+		fmt.Fprintf(&b, "%s:\n", g.title)
+		for _, name := range g.names {
+			if f, ok := commands[name]; ok {
+				seen[name] = true
+				if c, err := f(); err == nil {
+					fmt.Fprintf(&b, "  %-10s %s\n", name, c.Synopsis())
+				}
+			}
+		}
+		b.WriteString("\n")
+	}
+	// A command added to the map but not to a group is still listed.
+	var rest []string
+	for _, name := range topLevel(commands) {
+		if !seen[name] {
+			rest = append(rest, name)
+		}
+	}
+	if len(rest) > 0 {
+		b.WriteString("More commands:\n")
+		for _, name := range rest {
+			if c, err := commands[name](); err == nil {
+				fmt.Fprintf(&b, "  %-10s %s\n", name, c.Synopsis())
+			}
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("Global flags (before the command):\n")
+	b.WriteString("  -chdir=DIR  use DIR as the configuration directory\n")
+	b.WriteString("  -help       show this help, or a command's help after the command\n")
+	b.WriteString("  -version    show the version")
+	return b.String()
+}
+
+// newLogger builds the logger TRUSTFORM_LOG asks for, writing to stderr or
+// appending to TRUSTFORM_LOG_PATH. Logging is off unless asked for.
+func newLogger(environ []string, stderr io.Writer) (hclog.Logger, func(), error) {
+	level, _ := lookupEnv(environ, "TRUSTFORM_LOG")
+	level = strings.ToLower(strings.TrimSpace(level))
+	if level == "" || level == "off" {
+		return hclog.NewNullLogger(), func() {}, nil
+	}
+	opts := &hclog.LoggerOptions{Name: "trustform", Output: stderr}
+	switch level {
+	case "json":
+		opts.Level = hclog.Trace
+		opts.JSONFormat = true
+	case "trace", "debug", "info", "warn", "error":
+		opts.Level = hclog.LevelFromString(level)
+	default:
+		return nil, nil, fmt.Errorf("TRUSTFORM_LOG=%s is not a log level; use one of trace, debug, info, warn, error, json (or unset it)", level)
+	}
+	closer := func() {}
+	if path, _ := lookupEnv(environ, "TRUSTFORM_LOG_PATH"); path != "" {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, nil, fmt.Errorf("cannot open TRUSTFORM_LOG_PATH: %w", err)
+		}
+		opts.Output = f
+		closer = func() { f.Close() }
+	}
+	return hclog.New(opts), closer, nil
+}
