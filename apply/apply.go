@@ -640,6 +640,7 @@ func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 	ls := &runtimes.LaunchSpec{
 		Address:      c.Address,
 		Lineage:      a.lineage,
+		Dir:          a.p.Dir,
 		ConfigSHA256: specDigest(spec),
 		Argv:         spec.Argv,
 		WorkingDir:   spec.WorkingDir,

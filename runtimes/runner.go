@@ -24,6 +24,10 @@ type LaunchSpec struct {
 	Address string
 	// Lineage is the state lineage, recorded the same way.
 	Lineage string
+	// Dir is the configuration directory the state belongs to, recorded
+	// the same way (TRUSTFORM_DIR), so that a copy of the project, which
+	// shares the lineage, never takes the process for its own.
+	Dir string
 	// ConfigSHA256 is a digest of the desired spec (container label).
 	ConfigSHA256 string
 
@@ -67,7 +71,11 @@ type Handle struct {
 	// StartTime is the process start time as the OS reports it (Linux: clock
 	// ticks since boot from /proc/PID/stat), so a reused pid is never taken
 	// for ours.
-	StartTime   uint64 `json:"start_time,omitempty"`
+	StartTime uint64 `json:"start_time,omitempty"`
+	// Instance is random per start and inherited by everything the
+	// process starts (TRUSTFORM_INSTANCE), so that descendants that left
+	// its process group or session are stopped with it.
+	Instance    string `json:"instance,omitempty"`
 	ContainerID string `json:"container_id,omitempty"`
 	Engine      string `json:"engine,omitempty"`
 }

@@ -188,6 +188,8 @@ func decode(path string, data []byte) (*State, error) {
 		TrustformVersion: d.TrustformVersion,
 		Serial:           d.Serial,
 		Lineage:          d.Lineage,
+		Dir:              d.Dir,
+		Host:             d.Host,
 		Resources:        make([]*Resource, len(d.Resources)),
 		Outputs:          d.Outputs,
 		materials:        d.Materials,
@@ -274,7 +276,7 @@ func (s *State) Save(path string) error {
 		return fmt.Errorf("saving state: %w", err)
 	default:
 		if h, herr := decodeHeader(path, old); herr == nil {
-			if h.Lineage != s.Lineage {
+			if h.Lineage != s.Lineage && (s.replaces == "" || h.Lineage != s.replaces) {
 				return fmt.Errorf("saving state: %s belongs to another state (lineage %s, not %s): not overwriting it", path, h.Lineage, s.Lineage)
 			}
 			if h.Serial > s.Serial {
@@ -328,6 +330,8 @@ func (s *State) encode() ([]byte, map[string]*material, error) {
 		TrustformVersion: s.TrustformVersion,
 		Serial:           s.Serial,
 		Lineage:          s.Lineage,
+		Dir:              s.Dir,
+		Host:             s.Host,
 		Resources:        make([]diskResource, len(s.Resources)),
 		Outputs:          s.Outputs,
 		Materials:        map[string]*material{},

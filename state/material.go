@@ -39,6 +39,8 @@ type diskState struct {
 	TrustformVersion string               `json:"trustform_version"`
 	Serial           uint64               `json:"serial"`
 	Lineage          string               `json:"lineage"`
+	Dir              string               `json:"dir,omitempty"`
+	Host             string               `json:"host,omitempty"`
 	Resources        []diskResource       `json:"resources"`
 	Outputs          map[string]*Output   `json:"outputs,omitempty"`
 	Materials        map[string]*material `json:"materials,omitempty"`

@@ -17,12 +17,18 @@ const Version = 2
 // Serial grows by one on every save that changes anything; Lineage never
 // changes once set (a new state gets a random lineage).
 type State struct {
-	Version          int                `json:"version"`
-	TrustformVersion string             `json:"trustform_version"`
-	Serial           uint64             `json:"serial"`
-	Lineage          string             `json:"lineage"`
-	Resources        []*Resource        `json:"resources"`
-	Outputs          map[string]*Output `json:"outputs,omitempty"`
+	Version          int    `json:"version"`
+	TrustformVersion string `json:"trustform_version"`
+	Serial           uint64 `json:"serial"`
+	Lineage          string `json:"lineage"`
+	// Dir is the absolute configuration directory the state belongs to,
+	// and Host the machine's name: a state copied along with its project
+	// (cp -r app app2) is recognised by them (see CopiedFrom). Empty in
+	// states written before they were recorded.
+	Dir       string             `json:"dir,omitempty"`
+	Host      string             `json:"host,omitempty"`
+	Resources []*Resource        `json:"resources"`
+	Outputs   map[string]*Output `json:"outputs,omitempty"`
 
 	// recovered counts the journal entries Load replayed on top of the
 	// file; such a state differs from the file with the same serial.
@@ -35,6 +41,9 @@ type State struct {
 	// references those materials instead of repeating them.
 	materials   map[string]*material
 	materialsOf string
+	// replaces is the lineage of the copied state this one starts
+	// over (ForCopy): Save overwrites a file of that lineage.
+	replaces string
 }
 
 // Resource is one launched resource as state records it.

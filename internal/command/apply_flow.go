@@ -166,13 +166,18 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 	// starts: processes are tagged with it, so if this apply dies half-way
 	// the next one recognises what it had started.
 	statePath := layout.StatePath(e.dir)
+	// The directory and host are recorded so that a copy of the project
+	// is recognised (loadState) and never acts on this one's processes.
+	host, _ := os.Hostname()
 	if st.Lineage == "" {
 		st = state.New(state.NewLineage(e.rand), Version)
+		st.Place(e.dir, host)
 		if err := st.Save(statePath); err != nil {
 			e.streams.Errorf("saving the new state: %v", err)
 			return exitError
 		}
 	}
+	st.Place(e.dir, host)
 	journal, err := state.OpenJournal(statePath, st)
 	if err != nil {
 		e.streams.Errorf("%v", err)

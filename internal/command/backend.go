@@ -52,7 +52,19 @@ func (e *runEnv) loadState() (*state.State, error) {
 	if errors.Is(err, state.ErrNoState) {
 		return &state.State{Version: state.Version}, nil
 	}
-	return st, err
+	if err != nil {
+		return nil, err
+	}
+	// A state copied with its project describes the other copy's
+	// processes: acting on it would stop them (issue 12).
+	host, _ := os.Hostname()
+	if from, copied := st.CopiedFrom(e.dir, host); copied {
+		fresh := st.ForCopy(e.dir, host)
+		e.streams.Warnf("%s was saved for %s: this project was copied. Its %d resources belong there and are left alone; this directory starts a state of its own (lineage %s) at its first apply",
+			layout.StatePath(e.dir), from, len(st.Resources), fresh.Lineage)
+		st = fresh
+	}
+	return st, nil
 }
 
 // containerEnviron is the environment the engines' CLIs run with: ours, so
@@ -74,7 +86,7 @@ type runnerSet struct {
 }
 
 func (e *runEnv) newRunnerSet(preference string) *runnerSet {
-	return &runnerSet{e: e, preference: preference, proc: process.New(), engines: map[string]*container.Runner{}}
+	return &runnerSet{e: e, preference: preference, proc: process.NewForDir(e.dir), engines: map[string]*container.Runner{}}
 }
 
 // container returns the runner for an engine; "" means the configured one

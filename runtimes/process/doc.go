@@ -24,5 +24,13 @@
 //
 // Each process carries TRUSTFORM_ADDRESS and TRUSTFORM_LINEAGE in its
 // environment, which is how FindOrphans recovers processes that apply started
-// but could not record because trustform crashed in between.
+// but could not record because trustform crashed in between. TRUSTFORM_DIR
+// names the configuration directory: a copy of the project shares the
+// lineage, and a Runner made with NewForDir never stops, adopts or reports
+// as running a process naming another directory. TRUSTFORM_INSTANCE is
+// random per start and inherited by every descendant, so that children that
+// left the process group or session (setsid, double fork) are found and
+// stopped with the process they came from; only descendants that clear
+// their environment escape. Without a usable cgroup this is the best Linux
+// offers an unprivileged program.
 package process

@@ -1,12 +1,15 @@
 package process
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/trustform/trustform/runtimes"
 )
 
 // szomb is the p_stat value of a zombie in <sys/proc.h>.
@@ -50,8 +53,17 @@ func (r *Runner) groupAlive(pgid int, _ time.Time) (bool, error) {
 
 // groupMarked cannot read other processes' environments here, so a group
 // whose leader is gone is left alone.
-func groupMarked(pgid int) bool { return false }
+func (r *Runner) groupMarked(pgid int) bool { return false }
 
 // FindOrphans finds nothing on macOS: reading another process's environment
 // needs KERN_PROCARGS2 parsing that trustform does not do yet.
 func (r *Runner) FindOrphans(lineage string) ([]Orphan, error) { return nil, nil }
+
+// foreignPid cannot read other processes' environments here: every
+// process is taken as this directory's.
+func (r *Runner) foreignPid(pid int) bool { return false }
+
+// stopStrays cannot find descendants by their environment here.
+func (r *Runner) stopStrays(ctx context.Context, h runtimes.Handle, grace time.Duration) error {
+	return nil
+}

@@ -2,6 +2,7 @@ package process
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -177,14 +178,14 @@ func (r *Runner) groupAlive(pgid int, since time.Time) (bool, error) {
 
 // groupMarked reports whether a live member of the group carries the
 // TRUSTFORM_LINEAGE marker.
-func groupMarked(pgid int) bool {
+func (r *Runner) groupMarked(pgid int) bool {
 	m, _ := groupMembers(pgid)
 	for _, pid := range m {
 		env, err := readEnviron(pid)
 		if err != nil {
 			continue
 		}
-		if _, ok := env[EnvLineage]; ok {
+		if _, ok := env[EnvLineage]; ok && !r.foreign(env) {
 			return true
 		}
 	}
@@ -209,24 +210,27 @@ func readEnviron(pid int) (map[string]string, error) {
 	return env, nil
 }
 
-// FindOrphans returns the processes of the current user that were started
-// by trustform with this lineage: each is the leader of its process group
-// and carries TRUSTFORM_LINEAGE=lineage in its environment. Processes they
-// started inherit the markers but not the leadership, so they are not
-// reported. When several leaders claim the same address (a child that made
-// its own session), the one started first is reported. The result is sorted
-// by address.
-func (r *Runner) FindOrphans(lineage string) ([]Orphan, error) {
-	if lineage == "" {
-		return nil, nil
+// foreignPid reports whether pid's environment names another
+// configuration directory than the runner's. An unreadable environment
+// (another user's process) does not count as foreign: the start time
+// check already keeps strangers safe.
+func (r *Runner) foreignPid(pid int) bool {
+	if r.dir == "" {
+		return false
 	}
+	env, err := readEnviron(pid)
+	return err == nil && r.foreign(env)
+}
+
+// ownProcesses calls fn for every process of the current user other than
+// trustform itself, with its environment and stat (zombies left out).
+func ownProcesses(fn func(pid int, env map[string]string, info procInfo)) error {
 	all, err := pids()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	uid := os.Getuid()
 	self := os.Getpid()
-	best := map[string]Orphan{}
 	for _, pid := range all {
 		if pid == self {
 			continue
@@ -239,23 +243,100 @@ func (r *Runner) FindOrphans(lineage string) ([]Orphan, error) {
 			continue
 		}
 		env, err := readEnviron(pid)
-		if err != nil || env[EnvLineage] != lineage {
+		if err != nil || env[EnvLineage] == "" {
 			continue
 		}
-		addr := env[EnvAddress]
 		info, err := readProc(pid)
-		if err != nil || info.zombie || info.pgid != pid || addr == "" {
+		if err != nil || info.zombie {
 			continue
 		}
-		if prev, ok := best[addr]; ok && prev.Handle.StartTime <= info.start {
+		fn(pid, env, info)
+	}
+	return nil
+}
+
+// scanStrays maps every instance marker to the live processes of ours
+// carrying it.
+func (r *Runner) scanStrays() (map[string][]stray, error) {
+	found := map[string][]stray{}
+	err := ownProcesses(func(pid int, env map[string]string, info procInfo) {
+		if in := env[EnvInstance]; in != "" && !r.foreign(env) {
+			found[in] = append(found[in], stray{pid: pid, start: info.start})
+		}
+	})
+	return found, err
+}
+
+// stopStrays stops the processes that carry h's instance marker, started
+// no earlier than h (so they can only be its descendants), and are still
+// alive once its group is gone: children that called setsid or were
+// double-forked out of the group.
+func (r *Runner) stopStrays(ctx context.Context, h runtimes.Handle, grace time.Duration) error {
+	if h.Instance == "" {
+		return nil
+	}
+	found, err := r.strays.of(h.Instance, time.Now(), r.scanStrays)
+	if err != nil {
+		return fmt.Errorf("looking for processes started by pid %d: %w", h.PID, err)
+	}
+	var errs []error
+	for _, s := range found {
+		if s.start < h.StartTime {
 			continue
 		}
-		best[addr] = Orphan{Address: addr, Handle: runtimes.Handle{PID: pid, StartTime: info.start}}
+		sh := runtimes.Handle{PID: s.pid, StartTime: s.start}
+		// Each one leads its own group when it called setsid; otherwise
+		// it is signalled alone.
+		if err := r.stopGroup(ctx, sh, grace); err != nil {
+			errs = append(errs, fmt.Errorf("stopping pid %d, started by pid %d: %w", s.pid, h.PID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// FindOrphans returns the processes of the current user that were started
+// by trustform with this lineage for this runner's directory (a process
+// naming another directory belongs to a copy of the project and is never
+// reported). For each instance marker the process started first is
+// reported: the one trustform started, or, when it has ended, the oldest
+// descendant still running, even one that left the group or session.
+// Processes started by an older trustform, without an instance marker,
+// are reported when they lead their process group, the oldest per
+// address. The result is sorted by address, then start time.
+func (r *Runner) FindOrphans(lineage string) ([]Orphan, error) {
+	if lineage == "" {
+		return nil, nil
+	}
+	best := map[string]Orphan{}
+	err := ownProcesses(func(pid int, env map[string]string, info procInfo) {
+		addr := env[EnvAddress]
+		if env[EnvLineage] != lineage || addr == "" || r.foreign(env) {
+			return
+		}
+		key := "instance " + env[EnvInstance]
+		if env[EnvInstance] == "" {
+			if info.pgid != pid {
+				return
+			}
+			key = "address " + addr
+		}
+		if prev, ok := best[key]; ok && prev.Handle.StartTime <= info.start {
+			return
+		}
+		best[key] = Orphan{Address: addr, Handle: runtimes.Handle{PID: pid, StartTime: info.start, Instance: env[EnvInstance]}}
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := make([]Orphan, 0, len(best))
 	for _, o := range best {
 		out = append(out, o)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Address < out[j].Address })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Address != out[j].Address {
+			return out[i].Address < out[j].Address
+		}
+		return out[i].Handle.StartTime < out[j].Handle.StartTime
+	})
 	return out, nil
 }

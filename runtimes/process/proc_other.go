@@ -3,12 +3,15 @@
 package process
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/trustform/trustform/runtimes"
 )
 
 // errNoProcInfo is what this platform answers for start times: without one a
@@ -27,7 +30,16 @@ func (r *Runner) groupAlive(pgid int, _ time.Time) (bool, error) {
 	return err == nil || errors.Is(err, unix.EPERM), nil
 }
 
-func groupMarked(pgid int) bool { return false }
+func (r *Runner) groupMarked(pgid int) bool { return false }
 
 // FindOrphans finds nothing on this system.
 func (r *Runner) FindOrphans(lineage string) ([]Orphan, error) { return nil, nil }
+
+// foreignPid cannot read other processes' environments here: every
+// process is taken as this directory's.
+func (r *Runner) foreignPid(pid int) bool { return false }
+
+// stopStrays cannot find descendants by their environment here.
+func (r *Runner) stopStrays(ctx context.Context, h runtimes.Handle, grace time.Duration) error {
+	return nil
+}

@@ -2,6 +2,8 @@ package process
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,6 +21,14 @@ import (
 const (
 	EnvAddress = "TRUSTFORM_ADDRESS"
 	EnvLineage = "TRUSTFORM_LINEAGE"
+	// EnvDir names the configuration directory whose state started the
+	// process. A copy of the project (cp -r) shares the lineage but not
+	// the directory, and never stops or adopts a process naming another.
+	EnvDir = "TRUSTFORM_DIR"
+	// EnvInstance is random per start. Children inherit it, so a
+	// descendant that called setsid or double-forked out of the group is
+	// still found, and stopped with the process it came from.
+	EnvInstance = "TRUSTFORM_INSTANCE"
 )
 
 // LogFileMode is the mode of a log file trustform creates: owner only,
@@ -35,6 +45,11 @@ type Runner struct {
 	// groups shares the looks at every process that stopping a group can
 	// need among the stops under way (Linux).
 	groups groupScans
+	// strays shares the looks for descendants that left their group.
+	strays strayScans
+	// dir is the configuration directory this runner works for; empty
+	// means any (no process is told apart by directory).
+	dir string
 }
 
 // Exit is how a child started by this Runner ended.
@@ -54,9 +69,27 @@ type Orphan struct {
 
 var _ runtimes.Runner = (*Runner)(nil)
 
-// New returns a Runner.
+// New returns a Runner that does not tell configuration directories apart.
 func New() *Runner {
 	return &Runner{exits: map[runtimes.Handle]Exit{}}
+}
+
+// NewForDir returns a Runner working for the configuration directory dir:
+// Status calls a process whose TRUSTFORM_DIR names another directory
+// missing, Stop leaves it alone, FindOrphans never reports it. Processes
+// with no TRUSTFORM_DIR (started by an older trustform) still count as
+// ours.
+func NewForDir(dir string) *Runner {
+	r := New()
+	r.dir = dir
+	return r
+}
+
+// foreign reports whether env (a process's) names another configuration
+// directory than the runner's.
+func (r *Runner) foreign(env map[string]string) bool {
+	d := env[EnvDir]
+	return r.dir != "" && d != "" && d != r.dir
 }
 
 // Start launches spec.Argv in spec.WorkingDir with spec.BaseEnv overlaid by
@@ -70,7 +103,12 @@ func (r *Runner) Start(ctx context.Context, spec *runtimes.LaunchSpec) (runtimes
 	if len(spec.Argv) == 0 || spec.Argv[0] == "" {
 		return runtimes.Handle{}, fmt.Errorf("%s: no command to run", spec.Address)
 	}
-	env := buildEnv(spec.BaseEnv, spec.Env, spec.Address, spec.Lineage)
+	dir := spec.Dir
+	if dir == "" {
+		dir = r.dir
+	}
+	instance := newInstance()
+	env := buildEnv(spec.BaseEnv, spec.Env, markers{address: spec.Address, lineage: spec.Lineage, dir: dir, instance: instance})
 	path, err := findProgram(spec.Argv[0], spec.WorkingDir, lookupEnv(env, "PATH"))
 	if err != nil {
 		return runtimes.Handle{}, fmt.Errorf("%s: %w", spec.Address, err)
@@ -100,6 +138,7 @@ func (r *Runner) Start(ctx context.Context, spec *runtimes.LaunchSpec) (runtimes
 	// Read the start time before anyone can reap the child: until Wait
 	// returns the pid cannot be reused, even if the child already exited.
 	h, err := handleOf(cmd.Process)
+	h.Instance = instance
 	if err != nil {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
@@ -126,16 +165,36 @@ func (r *Runner) Exit(h runtimes.Handle) (Exit, bool) {
 	return e, ok
 }
 
-// buildEnv overlays extra on base, then sets the two markers. Variables of
-// base keep their order; new ones follow, sorted, so the result does not
-// depend on map iteration.
-func buildEnv(base []string, extra map[string]string, address, lineage string) []string {
-	over := make(map[string]string, len(extra)+2)
+// markers are the TRUSTFORM_* variables a started process carries.
+type markers struct{ address, lineage, dir, instance string }
+
+// newInstance returns a random instance marker.
+func newInstance() string {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		// crypto/rand does not fail on supported systems; a fixed value
+		// only loses the descendant tracking, never stops a stranger.
+		return ""
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// buildEnv overlays extra on base, then sets the markers (empty ones are
+// left out). Variables of base keep their order; new ones follow, sorted,
+// so the result does not depend on map iteration.
+func buildEnv(base []string, extra map[string]string, m markers) []string {
+	over := make(map[string]string, len(extra)+4)
 	for k, v := range extra {
 		over[envKey(k)] = k + "=" + v
 	}
-	over[envKey(EnvAddress)] = EnvAddress + "=" + address
-	over[envKey(EnvLineage)] = EnvLineage + "=" + lineage
+	over[envKey(EnvAddress)] = EnvAddress + "=" + m.address
+	over[envKey(EnvLineage)] = EnvLineage + "=" + m.lineage
+	if m.dir != "" {
+		over[envKey(EnvDir)] = EnvDir + "=" + m.dir
+	}
+	if m.instance != "" {
+		over[envKey(EnvInstance)] = EnvInstance + "=" + m.instance
+	}
 
 	out := make([]string, 0, len(base)+len(over))
 	done := make(map[string]bool, len(over))
@@ -304,4 +363,37 @@ func (g *groupScans) alive(pgid int, since time.Time, now func() time.Time, scan
 	}
 	g.taken, g.live = started, live
 	return live[pgid], nil
+}
+
+// strayScans shares scans for the descendants of stopped processes that
+// left their process group (setsid, double fork) among the stops under
+// way: one look at every process's environment answers every stop that
+// asked before it started. The zero value is ready to use.
+type strayScans struct {
+	mu    sync.Mutex
+	taken time.Time
+	found map[string][]stray // instance -> processes carrying it
+}
+
+// stray is a live process carrying an instance marker.
+type stray struct {
+	pid   int
+	start uint64
+}
+
+// of returns the live processes carrying instance, from a scan started
+// after since; scan looks at every process once.
+func (s *strayScans) of(instance string, since time.Time, scan func() (map[string][]stray, error)) ([]stray, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.found != nil && s.taken.After(since) {
+		return s.found[instance], nil
+	}
+	started := time.Now()
+	found, err := scan()
+	if err != nil {
+		return nil, err
+	}
+	s.taken, s.found = started, found
+	return found[instance], nil
 }

@@ -434,8 +434,8 @@ func TestBuildEnv(t *testing.T) {
 	got := buildEnv(
 		[]string{"PATH=/bin", "A=1", "A=dup", "noequals", "B=2", "TRUSTFORM_LINEAGE=old"},
 		map[string]string{"B": "over", "Z": "z", "C": "c"},
-		"executable.x", "L1")
-	want := []string{"PATH=/bin", "A=1", "B=over", "TRUSTFORM_LINEAGE=L1", "C=c", "TRUSTFORM_ADDRESS=executable.x", "Z=z"}
+		markers{address: "executable.x", lineage: "L1", dir: "/p/app", instance: "i1"})
+	want := []string{"PATH=/bin", "A=1", "B=over", "TRUSTFORM_LINEAGE=L1", "C=c", "TRUSTFORM_ADDRESS=executable.x", "TRUSTFORM_DIR=/p/app", "TRUSTFORM_INSTANCE=i1", "Z=z"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("buildEnv =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}

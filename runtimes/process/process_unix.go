@@ -89,6 +89,10 @@ func (r *Runner) Status(ctx context.Context, h runtimes.Handle) (runtimes.Status
 		return runtimes.StatusMissing, nil
 	case info.zombie:
 		return runtimes.StatusExited, nil
+	case r.foreignPid(h.PID):
+		// Started by a copy of this project in another directory: not
+		// ours, even though state (copied with it) names it.
+		return runtimes.StatusMissing, nil
 	}
 	return runtimes.StatusRunning, nil
 }
@@ -101,10 +105,23 @@ func (r *Runner) Status(ctx context.Context, h runtimes.Handle) (runtimes.Status
 // group has members, so such a group is what our process left behind.
 // When ctx ends while waiting, Stop returns its error without SIGKILL; the
 // process has had SIGTERM and may still be ending.
+//
+// A process whose TRUSTFORM_DIR names another configuration directory (a
+// copy of the project) is left alone. Processes that carry h's instance
+// marker but left the group (setsid, double fork) and started no earlier
+// than h are stopped the same way afterwards.
 func (r *Runner) Stop(ctx context.Context, h runtimes.Handle, grace time.Duration) error {
 	if h.PID <= 0 || h.StartTime == 0 {
 		return nil
 	}
+	if err := r.stopGroup(ctx, h, grace); err != nil {
+		return err
+	}
+	return r.stopStrays(ctx, h, grace)
+}
+
+// stopGroup is Stop without the strays.
+func (r *Runner) stopGroup(ctx context.Context, h runtimes.Handle, grace time.Duration) error {
 	pgid := h.PID
 	info, err := readProc(h.PID)
 	switch {
@@ -113,12 +130,14 @@ func (r *Runner) Stop(ctx context.Context, h runtimes.Handle, grace time.Duratio
 		if err != nil || !alive {
 			return err
 		}
-		if !groupMarked(pgid) {
+		if !r.groupMarked(pgid) {
 			return nil
 		}
 	case err != nil:
 		return fmt.Errorf("checking pid %d before stopping it: %w", h.PID, err)
 	case info.start != h.StartTime:
+		return nil
+	case r.foreignPid(h.PID):
 		return nil
 	case info.pgid != pgid:
 		// Should not happen: a session leader cannot change its group.
