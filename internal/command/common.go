@@ -48,6 +48,7 @@ func commandFactories(e *runEnv) map[string]cli.CommandFactory {
 		"devcert show":   newDevcertShowCommand(e),
 		"devcert path":   newDevcertPathCommand(e),
 		"devcert remove": newDevcertRemoveCommand(e),
+		"export":         newExportCommand(e),
 	}
 	out := make(map[string]cli.CommandFactory, len(cmds))
 	for name, c := range cmds {

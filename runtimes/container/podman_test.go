@@ -281,3 +281,28 @@ func TestPodmanRunningStopAndForeignName(t *testing.T) {
 		t.Fatalf("Start with a missing image = %v", err)
 	}
 }
+
+// TestPodmanReadImageFiles reads an image's bundle the way export does:
+// symlinks followed, missing paths left out, no container left behind.
+func TestPodmanReadImageFiles(t *testing.T) {
+	r, cli := realPodman(t)
+	image := podmanImage(t, cli)
+	got, err := r.ReadImageFiles(context.Background(), image,
+		[]string{"/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/cert.pem", "/etc/pki/tls/certs/ca-bundle.crt"})
+	must(t, err)
+	want := map[string]string{"/etc/ssl/certs/ca-certificates.crt": "IMAGE-CA\n", "/etc/ssl/cert.pem": "IMAGE-CA\n"}
+	if len(got) != len(want) {
+		t.Errorf("got %d files, want %d: %q", len(got), len(want), got)
+	}
+	for p, w := range want {
+		if string(got[p]) != w {
+			t.Errorf("%s: got %q, want %q", p, got[p], w)
+		}
+	}
+	if left := strings.TrimSpace(podman(t, cli, "ps", "-a", "-q", "--filter", "ancestor="+image)); left != "" {
+		t.Errorf("the probe container was left behind: %s", left)
+	}
+	if _, err := r.ReadImageFiles(context.Background(), "localhost/trustform-no-such-image:0", []string{"/etc/ssl/cert.pem"}); err == nil || !strings.Contains(err.Error(), "is not available to podman") {
+		t.Errorf("missing image: %v", err)
+	}
+}
