@@ -55,6 +55,12 @@ func needPodman(t *testing.T) []string {
 // image at cleanup.
 func importImage(t *testing.T, env []string, files map[string][]byte) string {
 	t.Helper()
+	return importImageInto(t, "podman", env, files)
+}
+
+// importImageInto is importImage for engine (podman or docker).
+func importImageInto(t *testing.T, engine string, env []string, files map[string][]byte) string {
+	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	dirs := map[string]bool{}
@@ -85,16 +91,16 @@ func importImage(t *testing.T, env []string, files map[string][]byte) string {
 	_, _ = rand.Read(suffix)
 	tag := "localhost/trustform-e2e-" + hex.EncodeToString(suffix) + ":1"
 	podman := func(args ...string) ([]byte, error) {
-		cmd := exec.Command("podman", args...)
+		cmd := exec.Command(engine, args...)
 		cmd.Env = append(os.Environ(), env...)
 		return cmd.CombinedOutput()
 	}
 	if out, err := podman("import", tarPath, tag); err != nil {
-		t.Fatalf("podman import: %v\n%s", err, out)
+		t.Fatalf("%s import: %v\n%s", engine, err, out)
 	}
 	t.Cleanup(func() {
 		if out, err := podman("rmi", "-f", tag); err != nil {
-			t.Logf("podman rmi %s: %v\n%s", tag, err, out)
+			t.Logf("%s rmi %s: %v\n%s", engine, tag, err, out)
 		}
 	})
 	return tag
@@ -115,25 +121,34 @@ func (p *project) containerResult(addr string) string {
 
 func TestContainerScopes(t *testing.T) {
 	start(t)
-	env := needPodman(t)
+	containerScopes(t, "podman", needPodman(t))
+}
+
+// TestContainerScopesDocker runs the same proofs through the runner's
+// docker path against a real Docker Engine.
+func TestContainerScopesDocker(t *testing.T) {
+	start(t)
+	containerScopes(t, "docker", needDockerd(t))
+}
+
+func containerScopes(t *testing.T, engine string, env []string) {
 	client, err := os.ReadFile(goClientBinary(t))
 	must(t, err)
 	s := startServer(t, "trustform e2e container")
 	unrelated := newCA(t, unrelatedCN)
-	bare := importImage(t, env, map[string][]byte{"/client": client})
-	debianish := importImage(t, env, map[string][]byte{
+	bare := importImageInto(t, engine, env, map[string][]byte{"/client": client})
+	debianish := importImageInto(t, engine, env, map[string][]byte{
 		"/client":                            client,
 		"/etc/ssl/certs/ca-certificates.crt": unrelated.PEM,
 	})
 
 	p := newProject(t, map[string]string{"ca.pem": string(s.CA.PEM)})
 	p.setenv(env...)
-	p.engine = "podman"
+	p.engine = engine
 	hcl := `trustform {
   developer_certificate_trust = false
-  container_runtime           = "podman"
+  container_runtime           = "` + engine + `"
 }
-
 certificate_authority_collection "e2e" {
   files = ["ca.pem"]
 }

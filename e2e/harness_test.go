@@ -71,6 +71,8 @@ func runMain(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	// Before the directory goes: dockerd keeps its data there.
+	defer stopDockerd()
 	workDir = dir
 	if !testing.Short() {
 		trustformBin = filepath.Join(dir, "trustform")
@@ -228,7 +230,12 @@ func (s *testServer) Hits() int { return int(s.hits.Load()) }
 // startServer starts a server with a fresh CA named caName.
 func startServer(t testing.TB, caName string) *testServer {
 	t.Helper()
-	ca := newCA(t, caName)
+	return startServerCA(t, newCA(t, caName))
+}
+
+// startServerCA starts a server whose leaf ca issues.
+func startServerCA(t testing.TB, ca *testCA) *testServer {
+	t.Helper()
 	cert, _ := ca.leaf(t)
 	s := &testServer{CA: ca}
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
