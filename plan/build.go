@@ -69,6 +69,7 @@ func Build(in *Input) (*Plan, hcl.Diagnostics) {
 	}
 	p.plan.Lineage = st.Lineage
 	p.plan.Serial = st.Serial
+	p.plan.StateJournal = st.JournalDigest()
 
 	var diags hcl.Diagnostics
 	include, d := p.targets(st)

@@ -123,5 +123,8 @@ func CheckApplicable(p *Plan, st *state.State) error {
 	if p.Lineage != lineage || p.Serial != serial {
 		return fmt.Errorf("%w: the state changed since it was made (plan serial %d, state serial %d); run trustform plan again", ErrStalePlan, p.Serial, serial)
 	}
+	if p.StateJournal != st.JournalDigest() {
+		return fmt.Errorf("%w: it was made while another run was changing the state, which has finished since; run trustform plan again", ErrStalePlan)
+	}
 	return nil
 }

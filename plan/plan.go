@@ -37,9 +37,13 @@ type Plan struct {
 	TrustformVersion string    `json:"trustform_version"`
 	CreatedAt        time.Time `json:"created_at"`
 	// Dir is the absolute configuration directory.
-	Dir          string   `json:"dir"`
-	Lineage      string   `json:"lineage"`
-	Serial       uint64   `json:"serial"`
+	Dir     string `json:"dir"`
+	Lineage string `json:"lineage"`
+	Serial  uint64 `json:"serial"`
+	// StateJournal is the digest of the state journal replayed when the
+	// plan was made (state.JournalDigest), empty when none was: a plan
+	// made while another run was changing state is stale once it ends.
+	StateJournal string   `json:"state_journal,omitempty"`
 	ConfigDigest string   `json:"config_digest"`
 	Destroy      bool     `json:"destroy,omitempty"`
 	Targets      []string `json:"targets,omitempty"`

@@ -2,6 +2,8 @@ package state
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -341,6 +343,11 @@ func replay(path string, s *State) (*State, error) {
 	s.recovered = n
 	s.unsaved = true
 	s.Serial++
+	// The serial alone cannot tell this state from the one the run that
+	// wrote the journal will save on success (also base+1): a plan made
+	// from it records the journal's digest too (issue 12).
+	sum := sha256.Sum256(data)
+	s.journalDigest = hex.EncodeToString(sum[:])
 	return s, nil
 }
 

@@ -54,6 +54,8 @@ type LockHandle struct {
 	mu   sync.Mutex
 	path string
 	f    *os.File
+	// shared marks a reader's lock (LockShared): it wrote nothing.
+	shared bool
 	// madeDir is true when locking created .trustform: Unlock removes it
 	// again if nothing else was put there, so a run that failed before
 	// saving anything leaves no trace.
@@ -129,7 +131,7 @@ func LockContext(ctx context.Context, path string, info LockInfo, timeout time.D
 		deadline = t.C
 	}
 	for {
-		h, holder, err := tryLock(path, info, content)
+		h, holder, err := tryLock(path, info, content, false)
 		if errors.Is(err, os.ErrNotExist) {
 			// The holder that created .trustform removed it, empty, as it
 			// unlocked: make it again, ours to remove now.
@@ -164,10 +166,58 @@ func LockContext(ctx context.Context, path string, info LockInfo, timeout time.D
 	}
 }
 
+// LockShared takes the state lock at path for reading, waiting up to
+// timeout as Lock does. Any number of readers (plan, status) hold it at
+// once, but never while a writer (apply, destroy) does: a reader never
+// sees state in the middle of a change, such as a journal an apply is
+// still writing. A missing .trustform holds no state to protect:
+// LockShared then returns a handle that does nothing, and creates nothing.
+func LockShared(ctx context.Context, path string, timeout time.Duration) (*LockHandle, error) {
+	dir := filepath.Dir(path)
+	if _, err := os.Lstat(dir); errors.Is(err, os.ErrNotExist) {
+		return &LockHandle{path: path, shared: true}, nil
+	}
+	if err := safepath.Dir(dir, dir); err != nil {
+		return nil, fmt.Errorf("locking state: %w", err)
+	}
+	var deadline <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		deadline = t.C
+	}
+	for {
+		h, holder, err := tryLock(path, LockInfo{}, nil, true)
+		if errors.Is(err, os.ErrNotExist) {
+			// .trustform went away (a failed first apply removed it).
+			return &LockHandle{path: path, shared: true}, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("locking state with %s: %w", path, err)
+		}
+		if h != nil {
+			return h, nil
+		}
+		if holder == nil {
+			continue
+		}
+		if timeout <= 0 {
+			return nil, &LockedError{Path: path, Holder: *holder}
+		}
+		select {
+		case <-deadline:
+			return nil, &LockedError{Path: path, Holder: *holder, Waited: timeout}
+		case <-ctx.Done():
+			return nil, fmt.Errorf("waiting for the state lock: %w", ctx.Err())
+		case <-time.After(lockPoll):
+		}
+	}
+}
+
 // tryLock makes one attempt. It returns the handle on success; the holder
 // when another process holds the lock; neither when the lock file was
 // replaced meanwhile and the caller should retry.
-func tryLock(path string, info LockInfo, content []byte) (*LockHandle, *LockInfo, error) {
+func tryLock(path string, info LockInfo, content []byte, shared bool) (*LockHandle, *LockInfo, error) {
 	// Never through a link and never anything but a regular file: a
 	// planted state.lock link would otherwise have its target truncated
 	// (issue 12).
@@ -175,7 +225,7 @@ func tryLock(path string, info LockInfo, content []byte) (*LockHandle, *LockInfo
 	if err != nil {
 		return nil, nil, err
 	}
-	ok, err := lockFile(f)
+	ok, err := lockFile(f, shared)
 	if err != nil {
 		f.Close()
 		return nil, nil, err
@@ -199,7 +249,10 @@ func tryLock(path string, info LockInfo, content []byte) (*LockHandle, *LockInfo
 		return nil, nil, nil
 	}
 
-	h := &LockHandle{Info: info, path: path, f: f}
+	h := &LockHandle{Info: info, path: path, f: f, shared: shared}
+	if shared {
+		return h, nil, nil
+	}
 	old, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<20))
 	if err != nil {
 		release()
@@ -254,6 +307,17 @@ func (h *LockHandle) Unlock() error {
 	}
 	f := h.f
 	h.f = nil
+	if h.shared {
+		// The last reader removes the file, if empty: a writer's left
+		// content is how the next writer learns a run was cut short.
+		if removeWhileLocked && upgradeWithoutWaiting(f) {
+			if fi, err := f.Stat(); err == nil && fi.Size() == 0 {
+				os.Remove(h.path)
+			}
+		}
+		unlockFile(f)
+		return f.Close()
+	}
 	// Emptied first, so that if removal fails the file left behind does
 	// not look like a dead holder's.
 	errs := []error{f.Truncate(0)}

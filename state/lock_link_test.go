@@ -1,6 +1,9 @@
+//go:build unix
+
 package state
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -109,4 +112,51 @@ func TestUnlockRemovesDirItCreated(t *testing.T) {
 	if _, err := os.Lstat(filepath.Join(dir, ".trustform", "state.json")); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestLockShared(t *testing.T) {
+	path := lockPath(t)
+	ctx := context.Background()
+	// No .trustform: nothing to protect, nothing created.
+	r0, err := LockShared(ctx, path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r0.Unlock()
+	if _, err := os.Lstat(filepath.Dir(path)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("LockShared created .trustform: %v", err)
+	}
+
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	r1, err := LockShared(ctx, path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := LockShared(ctx, path, 0)
+	if err != nil {
+		t.Fatalf("a second reader: %v", err)
+	}
+	var le *LockedError
+	if _, err := Lock(path, info("trustform apply"), 0); !errors.As(err, &le) {
+		t.Fatalf("a writer while readers hold it: %v", err)
+	}
+	r1.Unlock()
+	r2.Unlock()
+	if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the last reader left the lock file: %v", err)
+	}
+
+	// A writer in another process: a reader is refused, naming it, and
+	// waits with a timeout.
+	h := startHolder(t, path, false)
+	_, err = LockShared(ctx, path, 0)
+	if !errors.As(err, &le) || le.Holder.Command != "trustform apply" {
+		t.Fatalf("a reader while a writer holds it: %v", err)
+	}
+	go func() { time.Sleep(300 * time.Millisecond); h.stdin.Close() }()
+	r3, err := LockShared(ctx, path, 30*time.Second)
+	if err != nil {
+		t.Fatalf("a waiting reader: %v", err)
+	}
+	r3.Unlock()
 }

@@ -18,10 +18,13 @@ const lockOffsetHigh = 0x40000000
 // lockFile takes an exclusive LockFileEx lock without waiting. It belongs to
 // the handle, so two opens in one process exclude each other, and Windows
 // drops it when the holder dies.
-func lockFile(f *os.File) (bool, error) {
+func lockFile(f *os.File, shared bool) (bool, error) {
 	ol := &windows.Overlapped{OffsetHigh: lockOffsetHigh}
-	err := windows.LockFileEx(windows.Handle(f.Fd()),
-		windows.LOCKFILE_EXCLUSIVE_LOCK|windows.LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, ol)
+	flags := uint32(windows.LOCKFILE_EXCLUSIVE_LOCK | windows.LOCKFILE_FAIL_IMMEDIATELY)
+	if shared {
+		flags = windows.LOCKFILE_FAIL_IMMEDIATELY
+	}
+	err := windows.LockFileEx(windows.Handle(f.Fd()), flags, 0, 1, 0, ol)
 	switch {
 	case err == nil:
 		return true, nil
@@ -36,3 +39,7 @@ func unlockFile(f *os.File) error {
 	ol := &windows.Overlapped{OffsetHigh: lockOffsetHigh}
 	return windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, ol)
 }
+
+// upgradeWithoutWaiting is not possible with LockFileEx: a reader leaves the
+// (empty) lock file in place.
+func upgradeWithoutWaiting(*os.File) bool { return false }

@@ -41,6 +41,8 @@ type State struct {
 	// references those materials instead of repeating them.
 	materials   map[string]*material
 	materialsOf string
+	// journalDigest is the SHA-256 of the journal Load replayed, if any.
+	journalDigest string
 	// replaces is the lineage of the copied state this one starts
 	// over (ForCopy): Save overwrites a file of that lineage.
 	replaces string
@@ -138,3 +140,14 @@ type ReadyWhen struct {
 
 // ErrNoState is returned by Load when no state file exists.
 var ErrNoState = errors.New("no state")
+
+// JournalDigest identifies the journal Load replayed on top of the state
+// file: empty when there was none. Two states with the same serial are the
+// same only if this matches too, because a journal still being written by
+// a running apply replays to the serial that apply will save at the end.
+func (s *State) JournalDigest() string {
+	if s == nil {
+		return ""
+	}
+	return s.journalDigest
+}

@@ -29,12 +29,9 @@ type applyRun struct {
 }
 
 // lockState takes the state lock for the whole command, creating
-// .trustform first. It prints what went wrong and returns nil on failure.
+// .trustform if needed (removed again on unlock if the run left nothing in
+// it). It prints what went wrong and returns nil on failure.
 func (e *runEnv) lockState(ctx context.Context, r *applyRun) *state.LockHandle {
-	if err := os.MkdirAll(layout.StateDir(e.dir), 0o755); err != nil {
-		e.streams.Errorf("creating %s: %v", layout.StateDir(e.dir), err)
-		return nil
-	}
 	info := state.NewLockInfo("trustform "+r.command, e.now(), e.rand)
 	lock, err := state.LockContext(ctx, layout.LockPath(e.dir), info, r.planning.LockTimeout)
 	if err != nil {

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/plan"
+	"github.com/trustform/trustform/state"
 
 	"github.com/trustform/trustform/lang"
 )
@@ -110,6 +112,14 @@ func runPlan(e *runEnv, a *planArgs) int {
 	}
 	ctx, stop := signalContext(context.Background(), nil)
 	defer stop()
+	// Shared: plans run side by side, but never read state while an
+	// apply or destroy is changing it (issue 12).
+	lock, err := state.LockShared(ctx, layout.LockPath(e.dir), a.LockTimeout)
+	if err != nil {
+		e.streams.Errorf("%v", err)
+		return exitError
+	}
+	defer lock.Unlock()
 	r := e.makePlan(ctx, &a.planningArgs)
 	if r.plan == nil {
 		if a.JSON {
@@ -120,7 +130,6 @@ func runPlan(e *runEnv, a *planArgs) int {
 		}
 		return exitError
 	}
-	var err error
 	switch {
 	case a.JSON:
 		err = plan.RenderJSON(e.streams.Out, r.plan, r.diags)
