@@ -250,6 +250,14 @@ type applier struct {
 
 	mu      sync.Mutex
 	reports map[string]*report
+
+	// watchers are the goroutines watching started resources (watch.go);
+	// windows counts those whose start window has not yet passed;
+	// runDone is closed when the last step of the run has finished and
+	// every window has passed.
+	watchers sync.WaitGroup
+	windows  sync.WaitGroup
+	runDone  chan struct{}
 }
 
 // report collects what happened to one change across its steps.
@@ -257,6 +265,9 @@ type report struct {
 	handle   runtimes.Handle
 	elapsed  time.Duration
 	failures []Failure
+	// died is set when the resource started but ended before the run
+	// did (watch.go).
+	died error
 }
 
 // Apply executes p: the stops first, in reverse dependency order, then the
@@ -278,6 +289,7 @@ func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
 		lineage: opts.Lineage,
 		byAddr:  map[string]*plan.Change{},
 		reports: map[string]*report{},
+		runDone: make(chan struct{}),
 	}
 	if a.now == nil {
 		a.now = time.Now
@@ -378,6 +390,11 @@ func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
 		startSteps = append(startSteps, s)
 	}
 	startRes, err := walk(ctx, startSteps, a.opts.Parallelism, a.runStart)
+	// Every started resource is watched until the run ends and its start
+	// window has passed.
+	a.windows.Wait()
+	close(a.runDone)
+	a.watchers.Wait()
 	if err != nil {
 		return nil, fmt.Errorf("apply: %w", err)
 	}
@@ -650,12 +667,14 @@ func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 		Container:    spec.Container,
 	}
 	h, err := r.Start(ctx, ls)
+	launched := time.Now()
 	if err != nil {
 		lines := lastLines(spec.LogPath, tailLines)
 		// Nothing runs, so neither record nor files may stay behind.
 		abandon()
 		return a.fail(c.Address, plan.Create, err, spec.LogPath, lines)
 	}
+	a.finished(c.Address, h, 0)
 	rec := &state.Resource{
 		Address:      c.Address,
 		Type:         c.Type,
@@ -704,9 +723,7 @@ func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 			return a.fail(c.Address, plan.Create, fmt.Errorf("%s is ready but %w", HandleLabel(h), err), "", nil)
 		}
 	}
-	d := a.now().Sub(start)
-	a.events.done(c.Address, plan.Create, d, h)
-	a.finished(c.Address, h, d)
+	a.watchStart(ctx, c, r, h, start, launched)
 	return nil
 }
 
@@ -801,9 +818,14 @@ func (a *applier) result(ctx context.Context, stopRes, startRes map[string]*step
 	for _, addr := range addrs {
 		c := a.byAddr[addr]
 		rr := ResourceResult{Address: addr, Action: c.Action, Outcome: OutcomeApplied}
+		died := false
 		if rp := a.reports[addr]; rp != nil {
 			rr.Handle, rr.Elapsed = rp.handle, rp.elapsed
 			e.Failures = append(e.Failures, rp.failures...)
+			if rp.died != nil {
+				died = true
+				rr.Outcome, rr.Err = OutcomeFailed, rp.died
+			}
 		}
 		for _, sr := range []*stepResult{stopRes[addr], startRes[addr]} {
 			if sr == nil || rr.Outcome != OutcomeApplied {
@@ -823,7 +845,7 @@ func (a *applier) result(ctx context.Context, stopRes, startRes map[string]*step
 		if sr := stopRes[addr]; sr != nil && sr.outcome == outcomeDone {
 			res.Destroyed++
 		}
-		if sr := startRes[addr]; sr != nil && sr.outcome == outcomeDone {
+		if sr := startRes[addr]; sr != nil && sr.outcome == outcomeDone && !died {
 			if c.Action == plan.Update {
 				res.Changed++
 			} else {

@@ -111,10 +111,13 @@ func waitReady(ctx context.Context, r runtimes.Runner, h runtimes.Handle, rw *st
 		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		last = p(pctx)
 		cancel()
-		if last == nil {
+		// Something answering is not enough: the resource itself must
+		// still run (another process may hold the port).
+		err := alive()
+		if last == nil && err == nil {
 			return nil
 		}
-		if err := alive(); err != nil {
+		if err != nil {
 			if errors.Is(err, errExited) {
 				return fmt.Errorf("%w before it was ready (%s)%s", errExited, what, exitDetail(r, h, runtimes.StatusExited))
 			}

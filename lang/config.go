@@ -143,6 +143,9 @@ type Resource struct {
 	SensitiveAttrs []string
 
 	StopTimeout time.Duration
+	// StartPeriod is start_period: apply fails the resource when it exits
+	// within this long of starting (and watches it to the end of the run).
+	StartPeriod time.Duration
 	ReadyWhen   *ReadyWhen
 
 	// DependsOn lists the addresses this resource depends on, explicit

@@ -416,6 +416,15 @@ resource "node_app" "a" {
 			summary: "Invalid stop_timeout",
 		},
 		{
+			name: "bad start_period",
+			files: map[string]string{"main.trust.hcl": `resource "node_app" "a" {
+  script       = "a.js"
+  start_period = @@"-1s"
+}
+`},
+			summary: "Invalid start_period",
+		},
+		{
 			name: "value known only after apply",
 			files: map[string]string{"main.trust.hcl": node + `resource "node_app" "b" {
   script = "b.js"

@@ -614,3 +614,25 @@ func TestNoConfigurationFilesNamesRename(t *testing.T) {
 		t.Errorf("detail names a variable file: %q", diags[0].Detail)
 	}
 }
+
+func TestStartPeriodDefaultAndSet(t *testing.T) {
+	cfg, diags := load(t, map[string]string{"main.trust.hcl": `
+resource "node_app" "a" {
+  script = "a.js"
+}
+resource "node_app" "b" {
+  script       = "b.js"
+  start_period = "2s"
+}
+`})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	got := map[string]time.Duration{}
+	for _, r := range cfg.Resources {
+		got[r.Address] = r.StartPeriod
+	}
+	if got["node_app.a"] != 500*time.Millisecond || got["node_app.b"] != 2*time.Second {
+		t.Errorf("start periods = %v", got)
+	}
+}

@@ -379,6 +379,17 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 	} else {
 		res.StopTimeout = d
 	}
+	if d, err := time.ParseDuration(durationAttr(vals, AttrStartPeriod, DefaultStartPeriod)); err != nil || d < 0 {
+		rng := r.Block.DefRange
+		if a := r.Attrs[AttrStartPeriod]; a != nil {
+			rng = a.Expr.Range()
+		}
+		l.errorf(&rng, context, "Invalid start_period",
+			"start_period must be a non-negative duration such as \"500ms\" or \"2s\": how long the resource must stay up after starting before apply counts it as created.")
+		ok = false
+	} else {
+		res.StartPeriod = d
+	}
 	if r.TrustConf != nil {
 		tc, good := l.trustConfiguration(r.TrustConf, ctx)
 		ok = ok && good
@@ -417,6 +428,15 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 		vals[AttrPID] = cty.UnknownVal(cty.Number)
 	}
 	return res, cty.ObjectVal(vals), true
+}
+
+// durationAttr is the string value of a duration argument, or def.
+func durationAttr(vals map[string]cty.Value, name, def string) string {
+	if v, ok := vals[name]; ok && !v.IsNull() {
+		s, _ := goString(v)
+		return s
+	}
+	return def
 }
 
 func orDefault(res *Resource, vals map[string]cty.Value) string {
@@ -503,7 +523,7 @@ func setString(res *Resource, name, s string) {
 		res.Binary = s
 	case AttrWorkingDir:
 		res.WorkingDir = s
-	case AttrStopTimeout:
+	case AttrStopTimeout, AttrStartPeriod:
 	default:
 		if res.Runtime != nil && name == res.Runtime.ProgramAttr {
 			res.Program = s

@@ -52,6 +52,7 @@ const (
 	AttrEnv                   = "env"
 	AttrWorkingDir            = "working_dir"
 	AttrStopTimeout           = "stop_timeout"
+	AttrStartPeriod           = "start_period"
 	AttrDependsOn             = "depends_on"
 	AttrCollections           = "certificate_authority_collections"
 	AttrCertificateTrustScope = "certificate_trust_scope"
@@ -63,6 +64,11 @@ const (
 	AttrCount   = "count"
 	AttrForEach = "for_each"
 )
+
+// DefaultStartPeriod is start_period when a resource does not set it: how
+// long apply watches a freshly started resource before it counts as
+// created (SPEC 9).
+const DefaultStartPeriod = "500ms"
 
 // Attributes of certificate_trust_configuration and ready_when.
 const (
@@ -245,6 +251,7 @@ var commonAttrs = []attrSpec{
 	{Name: AttrEnv, Type: cty.Map(cty.String)},
 	{Name: AttrWorkingDir, Type: cty.String, Kind: kindPath},
 	{Name: AttrStopTimeout, Type: cty.String, Default: cty.StringVal("10s")},
+	{Name: AttrStartPeriod, Type: cty.String, Default: cty.StringVal(DefaultStartPeriod)},
 	{Name: AttrDependsOn, Kind: kindSpecial},
 	{Name: AttrCount, Kind: kindSpecial},
 	{Name: AttrForEach, Kind: kindSpecial},

@@ -36,6 +36,7 @@ func compareSpecs(before, after *state.Spec) (Action, []string) {
 		return Replace, replace
 	}
 	update := before.StopTimeout != after.StopTimeout ||
+		before.StartPeriod != after.StartPeriod ||
 		!readyEqual(before.ReadyWhen, after.ReadyWhen) ||
 		!slices.Equal(before.DependsOn, after.DependsOn) ||
 		!sameStrings(before.SensitiveEnv, after.SensitiveEnv) ||

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -159,5 +160,14 @@ resource "executable" "region" {
 	in.Targets = []string{"executable.worker[7]"}
 	if _, diags := Build(in); !diags.HasErrors() {
 		t.Errorf("-target=executable.worker[7] was accepted")
+	}
+}
+
+// Plans hide start_period at its default; the two packages must agree on
+// what the default is.
+func TestDefaultStartPeriodMatchesLang(t *testing.T) {
+	d, err := time.ParseDuration(lang.DefaultStartPeriod)
+	if err != nil || d != defaultStartPeriod {
+		t.Errorf("lang.DefaultStartPeriod = %q, plan's = %s", lang.DefaultStartPeriod, defaultStartPeriod)
 	}
 }

@@ -139,6 +139,7 @@ type jsonSpec struct {
 	Certificates []jsonCert        `json:"certificates"`
 	LogPath      string            `json:"log_path,omitempty"`
 	StopTimeout  string            `json:"stop_timeout"`
+	StartPeriod  string            `json:"start_period,omitempty"`
 	ReadyWhen    *jsonReady        `json:"ready_when,omitempty"`
 	DependsOn    []string          `json:"depends_on"`
 	Container    *jsonContainer    `json:"container,omitempty"`
@@ -387,6 +388,9 @@ func (rc *renderCache) jsonSpec(s *state.Spec, h runtimes.Handle) (*jsonSpec, js
 	for _, f := range s.Files {
 		dir, base := rc.splitRel(f.Path)
 		js.Files = append(js.Files, jsonFile{Path: dir + base, SHA256: f.SHA256, Link: f.Link})
+	}
+	if s.StartPeriod != 0 {
+		js.StartPeriod = s.StartPeriod.String()
 	}
 	if s.ReadyWhen != nil {
 		js.ReadyWhen = &jsonReady{TCP: s.ReadyWhen.TCP, HTTP: s.ReadyWhen.HTTP, Timeout: s.ReadyWhen.Timeout.String()}

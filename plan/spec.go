@@ -173,6 +173,7 @@ func (p *planner) resourceSpec(r *lang.Resource) (*state.Spec, *PendingTrust, hc
 		WorkingDir:  workDir,
 		Scope:       scope,
 		StopTimeout: r.StopTimeout,
+		StartPeriod: r.StartPeriod,
 		DependsOn:   append([]string(nil), r.DependsOn...),
 	}
 	if !container {

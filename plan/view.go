@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/trustform/trustform/runtimes"
 	"github.com/trustform/trustform/state"
@@ -245,6 +246,11 @@ func (rc *renderCache) specAttrs(s *state.Spec, pid int, containerID string, unk
 	if s.StopTimeout != 0 {
 		a["stop_timeout"] = quoted(s.StopTimeout.String())
 	}
+	// Shown only when set to something else than the default, so that
+	// plans do not grow a line per resource that nobody wrote.
+	if s.StartPeriod != 0 && s.StartPeriod != defaultStartPeriod {
+		a["start_period"] = quoted(s.StartPeriod.String())
+	}
 	if rw := s.ReadyWhen; rw != nil {
 		m := map[string]string{"timeout": strconv.Quote(rw.Timeout.String())}
 		if rw.TCP != "" {
@@ -422,3 +428,7 @@ func sortedAttrNames(sets ...map[string]value) []string {
 	sort.Strings(out)
 	return slices.Compact(out)
 }
+
+// defaultStartPeriod is lang.DefaultStartPeriod as a duration: plans show
+// start_period only when it differs.
+const defaultStartPeriod = 500 * time.Millisecond

@@ -104,6 +104,11 @@ type Spec struct {
 
 	LogPath     string        `json:"log_path,omitempty"`
 	StopTimeout time.Duration `json:"stop_timeout"`
+	// StartPeriod is how long apply watches the resource after starting it
+	// before it counts as created; zero (also in states and plans written
+	// before start_period existed) means apply only watches it until the
+	// end of the run.
+	StartPeriod time.Duration `json:"start_period,omitempty"`
 	ReadyWhen   *ReadyWhen    `json:"ready_when,omitempty"`
 	DependsOn   []string      `json:"depends_on,omitempty"`
 

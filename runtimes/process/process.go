@@ -42,6 +42,9 @@ type Runner struct {
 	// exits holds the exit of children this Runner started and reaped, so
 	// Status can say exited with certainty while trustform is still running.
 	exits map[runtimes.Handle]Exit
+	// done has a channel per child this Runner started, closed once the
+	// child has been reaped (its Exit is then known).
+	done map[runtimes.Handle]chan struct{}
 	// groups shares the looks at every process that stopping a group can
 	// need among the stops under way (Linux).
 	groups groupScans
@@ -59,6 +62,8 @@ type Exit struct {
 	// Err is what waiting reported, for a message to the user; nil when the
 	// process exited with status 0.
 	Err error
+	// At is when the process was reaped.
+	At time.Time
 }
 
 // Orphan is a process found running with our lineage in its environment.
@@ -71,7 +76,7 @@ var _ runtimes.Runner = (*Runner)(nil)
 
 // New returns a Runner that does not tell configuration directories apart.
 func New() *Runner {
-	return &Runner{exits: map[runtimes.Handle]Exit{}}
+	return &Runner{exits: map[runtimes.Handle]Exit{}, done: map[runtimes.Handle]chan struct{}{}}
 }
 
 // NewForDir returns a Runner working for the configuration directory dir:
@@ -144,16 +149,33 @@ func (r *Runner) Start(ctx context.Context, spec *runtimes.LaunchSpec) (runtimes
 		_ = cmd.Wait()
 		return runtimes.Handle{}, fmt.Errorf("%s: reading start time of pid %d: %w", spec.Address, cmd.Process.Pid, err)
 	}
-	go r.reap(cmd, h)
+	done := make(chan struct{})
+	r.mu.Lock()
+	r.done[h] = done
+	r.mu.Unlock()
+	go r.reap(cmd, h, done)
 	return h, nil
 }
 
-func (r *Runner) reap(cmd *exec.Cmd, h runtimes.Handle) {
+func (r *Runner) reap(cmd *exec.Cmd, h runtimes.Handle, done chan struct{}) {
 	err := cmd.Wait()
-	e := Exit{Code: cmd.ProcessState.ExitCode(), Err: err}
+	e := Exit{Code: cmd.ProcessState.ExitCode(), Err: err, At: time.Now()}
 	r.mu.Lock()
 	r.exits[h] = e
 	r.mu.Unlock()
+	close(done)
+}
+
+// Exited returns a channel that is closed as soon as the process h names
+// has ended and been reaped, so that apply learns of a crash at once
+// instead of polling. It is nil for a process this Runner did not start.
+func (r *Runner) Exited(h runtimes.Handle) <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.done[h]; ok {
+		return c
+	}
+	return nil
 }
 
 // Exit reports how a process started by this Runner ended, once it has.
