@@ -654,6 +654,11 @@ func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 		}
 	}
 
+	if err := portTaken(r, spec.ReadyWhen, c.Address); err != nil {
+		abandon()
+		return a.fail(c.Address, plan.Create, err, "", nil)
+	}
+
 	ls := &runtimes.LaunchSpec{
 		Address:      c.Address,
 		Lineage:      a.lineage,

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -77,9 +78,77 @@ func newProbe(rw *state.ReadyWhen) (probe, string) {
 	return nil, ""
 }
 
+// portOwner is implemented by runners that can tell which process holds a
+// listening port (the process runner, on Linux).
+type portOwner interface {
+	// PortOwner reports whether a listener holds addr, whether it is in
+	// h's process group, and who holds it ("pid 1234 (python3)").
+	PortOwner(addr string, h runtimes.Handle) (held, ours bool, who string, err error)
+}
+
+// readyAddr is the host:port a ready_when check connects to, or "".
+func readyAddr(rw *state.ReadyWhen) string {
+	switch {
+	case rw == nil:
+		return ""
+	case rw.TCP != "":
+		return rw.TCP
+	case rw.HTTP != "":
+		u, err := url.Parse(rw.HTTP)
+		if err != nil || u.Host == "" {
+			return ""
+		}
+		if u.Port() != "" {
+			return u.Host
+		}
+		port := "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+		return net.JoinHostPort(u.Hostname(), port)
+	}
+	return ""
+}
+
+// portTaken says who holds the port of rw before the resource starts, so
+// apply fails at once instead of starting a server that cannot bind (and
+// a ready_when that another process would satisfy). It says nothing when
+// the runner cannot tell.
+func portTaken(r runtimes.Runner, rw *state.ReadyWhen, addr string) error {
+	po, ok := r.(portOwner)
+	hp := readyAddr(rw)
+	if !ok || hp == "" {
+		return nil
+	}
+	held, _, who, err := po.PortOwner(hp, runtimes.Handle{})
+	if err != nil || !held {
+		return nil
+	}
+	return fmt.Errorf("%s is already held by %s, not by %s; stop that process or choose another port, then apply again", hp, who, addr)
+}
+
+// owned checks that the listener answering ready_when is the resource's
+// own: a port held by another process does not make it ready. A listener
+// that cannot be found at all (a remote host, a name that resolved
+// elsewhere) is not held against it.
+func owned(r runtimes.Runner, h runtimes.Handle, rw *state.ReadyWhen) error {
+	po, ok := r.(portOwner)
+	hp := readyAddr(rw)
+	if !ok || hp == "" || h.PID == 0 {
+		return nil
+	}
+	held, ours, who, err := po.PortOwner(hp, h)
+	if err != nil || !held || ours {
+		return nil
+	}
+	return fmt.Errorf("%s answers, but it is held by %s, not by this resource's process group", hp, who)
+}
+
 // waitReady polls the probe of rw every pollInterval until it succeeds, the
 // timeout passes, ctx is done, or the resource stops running. With no
 // ready_when it only checks, once, that the resource is still running.
+// The probe counts only while the resource runs and, where the runner can
+// tell, only when the listener is in the resource's own process group.
 func waitReady(ctx context.Context, r runtimes.Runner, h runtimes.Handle, rw *state.ReadyWhen) error {
 	alive := func() error {
 		st, err := r.Status(ctx, h)
@@ -115,7 +184,9 @@ func waitReady(ctx context.Context, r runtimes.Runner, h runtimes.Handle, rw *st
 		// still run (another process may hold the port).
 		err := alive()
 		if last == nil && err == nil {
-			return nil
+			if last = owned(r, h, rw); last == nil {
+				return nil
+			}
 		}
 		if err != nil {
 			if errors.Is(err, errExited) {

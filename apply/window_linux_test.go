@@ -81,17 +81,24 @@ func TestApplyRealProcessDyingBeforeRunEndsFails(t *testing.T) {
 }
 
 // With ready_when, an answer on the port is not enough when the resource
-// itself has died: here another process holds the port, and ours exits.
+// itself has died: the port answers (another listener appears on it once
+// apply has started ours), ours exits, and apply says so.
 func TestApplyRealReadyWhenNeedsLiveProcess(t *testing.T) {
 	sh := testenv.NeedTool(t, "sh", "apt-get install -y dash")
-	ln := listen(t)
+	addr := closedPort(t)
 	f := newFixture(t)
 	s := f.spec("executable.api")
-	s.Argv = []string{sh, "-c", "sleep 0.3; echo 'bind: address already in use' >&2; exit 1"}
-	s.ReadyWhen = &state.ReadyWhen{TCP: ln, Timeout: 10 * time.Second}
-	s.StartPeriod = time.Second
+	s.Argv = []string{sh, "-c", "sleep 0.5; echo 'bind: address already in use' >&2; exit 1"}
+	s.ReadyWhen = &state.ReadyWhen{TCP: addr, Timeout: 10 * time.Second}
+	go func() {
+		// Taken after the check before starting, as a racing server would.
+		time.Sleep(200 * time.Millisecond)
+		if l, err := net.Listen("tcp", addr); err == nil {
+			t.Cleanup(func() { l.Close() })
+		}
+	}()
 	_, err := Apply(context.Background(), f.plan(create("executable.api", s)), realOpts(process.New(), NewStore(newState(), nil), "lin-ready-dead"))
-	if err == nil || !strings.Contains(err.Error(), "exited") || !strings.Contains(err.Error(), "address already in use") {
+	if err == nil || !strings.Contains(err.Error(), "exited before it was ready") || !strings.Contains(err.Error(), "address already in use") {
 		t.Fatalf("err = %v", err)
 	}
 }

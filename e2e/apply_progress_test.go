@@ -75,11 +75,14 @@ resource "node_app" "web" {
 	if !strings.Contains(stdout, summary) {
 		t.Errorf("apply stdout lacks %q", summary)
 	}
-	// depends_on: the client starts only once the server is ready.
-	serverDone := strings.Index(stdout, "python_app.api: Creation complete")
+	// depends_on: the client starts only once the server has started and
+	// is ready (its single request below gets an answer). "Creation
+	// complete" of the server comes when its start_period has passed,
+	// which may be after the client started: the windows overlap.
+	serverStart := strings.Index(stdout, "python_app.api: Creating...")
 	clientStart := strings.Index(stdout, "node_app.web: Creating...")
-	if serverDone < 0 || clientStart < 0 || clientStart < serverDone {
-		t.Errorf("apply stdout: node_app.web started before python_app.api was complete")
+	if serverStart < 0 || clientStart < 0 || clientStart < serverStart {
+		t.Errorf("apply stdout: node_app.web started before python_app.api")
 	}
 	if strings.Contains(stderr, "Creating...") || strings.Contains(stderr, "Apply complete!") {
 		t.Errorf("progress went to stderr:\n%s", stderr)
