@@ -83,17 +83,11 @@ type Options struct {
 }
 
 // Orphan is a process or container found carrying a state's lineage.
-type Orphan struct {
-	Address string
-	Handle  runtimes.Handle
-}
+type Orphan = runtimes.Orphan
 
 // OrphanFinder is implemented by runners that can find what they started
-// from its tags (TRUSTFORM_ADDRESS and TRUSTFORM_LINEAGE in a process's
-// environment, labels on a container), even when state never recorded it.
-type OrphanFinder interface {
-	FindOrphans(ctx context.Context, lineage string) ([]Orphan, error)
-}
+// from its tags, even when state never recorded it.
+type OrphanFinder = runtimes.OrphanFinder
 
 // Outcome is how one resource's change ended.
 type Outcome string

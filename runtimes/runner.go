@@ -91,3 +91,19 @@ type Runner interface {
 	// Stopping something already gone is not an error.
 	Stop(ctx context.Context, h Handle, grace time.Duration) error
 }
+
+// Orphan is something a runner started, tagged with a state's lineage and
+// an address, that the state may not record (apply was killed between
+// starting it and saving state).
+type Orphan struct {
+	Address string
+	Handle  Handle
+}
+
+// OrphanFinder is implemented by runners that can find what they started
+// from its tags (TRUSTFORM_ADDRESS and TRUSTFORM_LINEAGE in a process's
+// environment, the trustform.address and trustform.lineage labels on a
+// container), even when state never recorded it.
+type OrphanFinder interface {
+	FindOrphans(ctx context.Context, lineage string) ([]Orphan, error)
+}

@@ -32,7 +32,12 @@ type Runner struct {
 	d      dialect
 }
 
-var _ runtimes.Runner = (*Runner)(nil)
+// The container runner finds what a killed apply left behind (issue 13:
+// it used to return its own Orphan type, so apply never asked it).
+var (
+	_ runtimes.Runner       = (*Runner)(nil)
+	_ runtimes.OrphanFinder = (*Runner)(nil)
+)
 
 // New returns a Runner for engine (docker or podman; resolve auto with
 // Detect first) that runs the engine's commands through x.
@@ -372,18 +377,11 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-// Orphan is a container found carrying our lineage label.
-type Orphan struct {
-	Address string
-	Status  runtimes.Status
-	Handle  runtimes.Handle
-}
-
 // FindOrphans lists every container, running or not, labelled with this
 // lineage, so that apply can adopt or remove what it created but could not
 // record (trustform crashed between create and saving state). Several may
 // share an address; all are returned, sorted by address then id.
-func (r *Runner) FindOrphans(ctx context.Context, lineage string) ([]Orphan, error) {
+func (r *Runner) FindOrphans(ctx context.Context, lineage string) ([]runtimes.Orphan, error) {
 	if lineage == "" {
 		return nil, nil
 	}
@@ -391,7 +389,7 @@ func (r *Runner) FindOrphans(ctx context.Context, lineage string) ([]Orphan, err
 	if err != nil {
 		return nil, fmt.Errorf("listing containers of this state: %w", err)
 	}
-	var found []Orphan
+	var found []runtimes.Orphan
 	for _, id := range strings.Fields(string(out)) {
 		info, err := r.inspect(ctx, id)
 		if errors.Is(err, errNoSuchContainer) {
@@ -404,7 +402,7 @@ func (r *Runner) FindOrphans(ctx context.Context, lineage string) ([]Orphan, err
 		if info.Labels[LabelLineage] != lineage || info.Labels[LabelAddress] == "" {
 			continue
 		}
-		found = append(found, Orphan{Address: info.Labels[LabelAddress], Status: statusOf(info.Status),
+		found = append(found, runtimes.Orphan{Address: info.Labels[LabelAddress],
 			Handle: runtimes.Handle{ContainerID: info.ID, Engine: r.engine}})
 	}
 	sort.Slice(found, func(i, j int) bool {

@@ -691,10 +691,10 @@ func TestFindOrphans(t *testing.T) {
 				t.Fatal(err)
 			}
 			h := func(id string) runtimes.Handle { return runtimes.Handle{ContainerID: id, Engine: engine} }
-			want := []Orphan{
-				{Address: "container.a", Status: runtimes.StatusExited, Handle: h("id-a1")},
-				{Address: "container.a", Status: runtimes.StatusExited, Handle: h("id-a2")},
-				{Address: "container.b", Status: runtimes.StatusRunning, Handle: h("id-b")},
+			want := []runtimes.Orphan{
+				{Address: "container.a", Handle: h("id-a1")},
+				{Address: "container.a", Handle: h("id-a2")},
+				{Address: "container.b", Handle: h("id-b")},
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("FindOrphans (-want +got):\n%s", diff)
