@@ -251,7 +251,7 @@ func helpText(commands map[string]cli.CommandFactory) string {
 		names []string
 	}{
 		{"Main commands", []string{"validate", "plan", "apply", "destroy"}},
-		{"Other commands", []string{"devcert", "export", "fmt", "graph", "logs", "output", "show", "status", "version"}},
+		{"Other commands", []string{"certificate", "devcert", "export", "fmt", "graph", "logs", "output", "show", "status", "version"}},
 	}
 	seen := map[string]bool{}
 	for _, g := range groups {
@@ -260,7 +260,7 @@ func helpText(commands map[string]cli.CommandFactory) string {
 			if f, ok := commands[name]; ok {
 				seen[name] = true
 				if c, err := f(); err == nil {
-					fmt.Fprintf(&b, "  %-10s %s\n", name, c.Synopsis())
+					fmt.Fprintf(&b, "  %-11s %s\n", name, c.Synopsis())
 				}
 			}
 		}
@@ -277,7 +277,7 @@ func helpText(commands map[string]cli.CommandFactory) string {
 		b.WriteString("More commands:\n")
 		for _, name := range rest {
 			if c, err := commands[name](); err == nil {
-				fmt.Fprintf(&b, "  %-10s %s\n", name, c.Synopsis())
+				fmt.Fprintf(&b, "  %-11s %s\n", name, c.Synopsis())
 			}
 		}
 		b.WriteString("\n")
