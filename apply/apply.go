@@ -15,6 +15,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/trustform/trustform/internal/deferred"
 	"github.com/trustform/trustform/internal/devcert"
 	"github.com/trustform/trustform/internal/safepath"
 	"github.com/trustform/trustform/plan"
@@ -867,8 +871,10 @@ func (a *applier) result(ctx context.Context, stopRes, startRes map[string]*step
 }
 
 // saveOutputs records the plan's output values, replacing all outputs in
-// state. Values known only after apply cannot be computed without the
-// configuration, so they are listed in the Result and left unset.
+// state. An output known only after apply is computed from its template
+// (plan.OutputChange.Template) and the pids, container ids and start times
+// now in state; one without a template, or whose resources did not start,
+// is listed in the Result and left unset.
 func (a *applier) saveOutputs(res *Result) error {
 	if len(a.p.Outputs) == 0 {
 		// Nothing planned (a plan lists every output, deleted ones
@@ -880,6 +886,10 @@ func (a *applier) saveOutputs(res *Result) error {
 		switch {
 		case o.Action == plan.Delete:
 		case o.Unknown:
+			if so := a.resolveOutput(o); so != nil {
+				outs[o.Name] = so
+				continue
+			}
 			res.UnknownOutputs = append(res.UnknownOutputs, o.Name)
 		case o.After != nil:
 			outs[o.Name] = &state.Output{Value: o.After, Type: o.Type, Sensitive: o.Sensitive}
@@ -888,4 +898,32 @@ func (a *applier) saveOutputs(res *Result) error {
 		}
 	}
 	return a.store.SetOutputs(outs)
+}
+
+// resolveOutput computes an after-apply output from state, or returns nil.
+func (a *applier) resolveOutput(o *plan.OutputChange) *state.Output {
+	if o.Template == nil {
+		return nil
+	}
+	ty := cty.DynamicPseudoType
+	if len(o.Type) > 0 {
+		t, err := ctyjson.UnmarshalType(o.Type)
+		if err != nil {
+			return nil
+		}
+		ty = t
+	}
+	v, err := deferred.Resolve(o.Template, ty, deferred.StateLookup(a.store.Lookup))
+	if err != nil {
+		return nil
+	}
+	js, err := ctyjson.Marshal(v, v.Type())
+	if err != nil {
+		return nil
+	}
+	tj, err := ctyjson.MarshalType(v.Type())
+	if err != nil {
+		return nil
+	}
+	return &state.Output{Value: js, Type: tj, Sensitive: o.Sensitive}
 }

@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/trustform/trustform/internal/deferred"
 	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/plan"
 	"github.com/trustform/trustform/runtimes"
@@ -715,5 +718,47 @@ func TestDestroyStopsOrphans(t *testing.T) {
 	}
 	if got := fr.callList(); !reflect.DeepEqual(got, []string{"stop 41", "stop 42"}) {
 		t.Errorf("calls = %v; want the orphan and the recorded process stopped", got)
+	}
+}
+
+// TestApplyComputesOutputsKnownAfterApply checks that an output carried as
+// a template in the plan is computed from the pids and start times apply
+// records, without the configuration.
+func TestApplyComputesOutputsKnownAfterApply(t *testing.T) {
+	f := newFixture(t)
+	st := newState()
+	store := NewStore(st, nil)
+	p := f.plan(create("executable.w[0]", f.spec("executable.w[0]")), create("executable.w[1]", f.spec("executable.w[1]")))
+	ref := func(addr, attr string) *deferred.Template {
+		return &deferred.Template{Kind: deferred.KindRef, Ref: &deferred.Ref{Address: addr, Attr: attr}}
+	}
+	lit, err := deferred.Literal(cty.StringVal(" since "))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Outputs = []*plan.OutputChange{
+		{Name: "pids", Action: plan.Create, Unknown: true, Type: []byte(`["list","number"]`),
+			Template: &deferred.Template{Kind: deferred.KindTuple, Elems: []*deferred.Template{ref("executable.w[0]", "pid"), ref("executable.w[1]", "pid")}}},
+		{Name: "first", Action: plan.Create, Unknown: true, Type: []byte(`"string"`),
+			Template: &deferred.Template{Kind: deferred.KindString, Parts: []*deferred.Template{ref("executable.w[0]", "pid"), lit, ref("executable.w[0]", "since")}}},
+		{Name: "missing", Action: plan.Create, Unknown: true, Type: []byte(`"number"`), Template: ref("executable.w[9]", "pid")},
+	}
+	res, err := Apply(context.Background(), p, opts(newFakeRunner(), store))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w0, w1 := st.Lookup("executable.w[0]"), st.Lookup("executable.w[1]")
+	if w0 == nil || w1 == nil || w0.Handle.PID == 0 || w1.Handle.PID == 0 {
+		t.Fatalf("state: %+v %+v", w0, w1)
+	}
+	if o := st.Outputs["pids"]; o == nil || string(o.Value) != fmt.Sprintf("[%d,%d]", w0.Handle.PID, w1.Handle.PID) || string(o.Type) != `["list","number"]` {
+		t.Errorf("pids = %+v", o)
+	}
+	want := fmt.Sprintf(`"%d since 2025-01-02T03:04:05Z"`, w0.Handle.PID)
+	if o := st.Outputs["first"]; o == nil || string(o.Value) != want {
+		t.Errorf("first = %+v, want %s", o, want)
+	}
+	if !reflect.DeepEqual(res.UnknownOutputs, []string{"missing"}) {
+		t.Errorf("unknown outputs = %v", res.UnknownOutputs)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/trustform/trustform/internal/addrs"
+	"github.com/trustform/trustform/internal/deferred"
 	"github.com/trustform/trustform/internal/pem"
 	"github.com/trustform/trustform/runtimes"
 )
@@ -213,5 +214,10 @@ type Output struct {
 	Description string
 	Sensitive   bool
 	Value       cty.Value
-	DeclRange   hcl.Range
+	// Template, set when Value is not wholly known, computes the value
+	// from the pid, container_id and since of resources once apply knows
+	// them; nil when the output computes with those values in a way a
+	// template cannot carry (it then stays unknown).
+	Template  *deferred.Template
+	DeclRange hcl.Range
 }

@@ -79,6 +79,9 @@ type loader struct {
 	// expansions holds, per evaluated resource or collection block
 	// (TYPE.NAME), the instances its count or for_each produced.
 	expansions map[string]*repetition
+	// instances holds every evaluated resource instance by block, for
+	// outputs known only after apply (deferred.go).
+	instances map[string][]instance
 
 	// failed holds addresses (var.x, local.y, ...) whose evaluation failed,
 	// so dependants are skipped instead of reporting follow-on errors.
@@ -116,6 +119,7 @@ func newLoader(dir string, opts Options) *loader {
 		collVals:    map[string]cty.Value{},
 		resVals:     map[string]map[string]cty.Value{},
 		expansions:  map[string]*repetition{},
+		instances:   map[string][]instance{},
 		failed:      map[string]bool{},
 		nodes:       map[string]*node{},
 		resDeps:     map[string]map[string]hcl.Range{},
@@ -673,6 +677,14 @@ func (l *loader) evalOutput(n *node) bool {
 		return false
 	}
 	out.Value, _ = v.UnmarkDeep()
+	if !out.Value.IsWhollyKnown() {
+		out.Template = l.outputTemplate(n, a.Expr, out.Value)
+		if out.Template == nil {
+			rng := a.Expr.Range()
+			l.warnf(&rng, "Output value cannot be computed after apply",
+				"The value of output %q depends on pid, container_id or since in a way a saved plan cannot carry (for example by computing with it), so apply will leave it unset. Refer to the attribute directly, or inside a string, list or map.", o.Name)
+		}
+	}
 	if !ok {
 		return false
 	}

@@ -218,6 +218,9 @@ func (l *loader) evalResource(n *node) bool {
 	}
 	l.expansions[r.Addr] = rep
 	l.cfg.ResourceBlocks[r.Addr] = rep.kind()
+	for i, res := range insts {
+		l.instances[r.Addr] = append(l.instances[r.Addr], instance{addr: res.Address, obj: vals[i]})
+	}
 	byName := l.resVals[r.Type]
 	if byName == nil {
 		byName = map[string]cty.Value{}

@@ -110,6 +110,9 @@ resource "executable" "region" {
   command  = "region"
   args     = [each.key, each.value]
 }
+output "worker_pids" {
+  value = executable.worker[*].pid
+}
 `, n)
 	}
 	fh := newFakeHost(t)
@@ -124,6 +127,14 @@ resource "executable" "region" {
 	want := []string{`executable.region["eu"]`, `executable.region["us"]`, "executable.worker[0]", "executable.worker[1]", "executable.worker[2]"}
 	if !slices.Equal(addrs, want) {
 		t.Fatalf("first plan: %q, want %q", addrs, want)
+	}
+	if o := first.Outputs[0]; !o.Unknown || o.Template == nil || len(o.Template.Refs()) != 3 {
+		t.Errorf("first plan's worker_pids: %+v", o)
+	}
+	// Unchanged, the pids are known from state at plan time.
+	same := mustBuild(t, withState(input(loadHCL(t, dir, pool(3)), fh.host(nil)), stateFrom(t, first, 1)))
+	if o := same.Outputs[0]; o.Unknown || string(o.After) != "[1003,1004,1005]" {
+		t.Errorf("no-op plan's worker_pids: unknown %v after %s", o.Unknown, o.After)
 	}
 	second := mustBuild(t, withState(input(loadHCL(t, dir, pool(2)), fh.host(nil)), stateFrom(t, first, 1)))
 	for _, ch := range second.Changes {

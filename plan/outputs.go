@@ -5,8 +5,10 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
+	"github.com/trustform/trustform/internal/deferred"
 	"github.com/trustform/trustform/state"
 )
 
@@ -23,6 +25,15 @@ func (p *planner) outputs(st *state.State) ([]*OutputChange, hcl.Diagnostics) {
 			val, marks := o.Value.UnmarkDeep()
 			if len(marks) > 0 {
 				oc.Sensitive = true
+			}
+			if !val.IsWhollyKnown() && o.Template != nil {
+				// Resources that keep running have their pid in
+				// state already: the value is known now.
+				if v, ok := p.resolveNow(o.Template, val.Type(), st); ok {
+					val = v
+				} else {
+					oc.Template = o.Template
+				}
 			}
 			if !val.IsWhollyKnown() {
 				oc.Unknown = true
@@ -73,4 +84,29 @@ func sortOutputs(out []*OutputChange) {
 			out[j], out[j-1] = out[j-1], out[j]
 		}
 	}
+}
+
+// resolveNow computes an output template at plan time when every resource
+// it refers to is in state and stays as it is (no-op or in-place update),
+// so a plan with no changes shows the output's real value.
+func (p *planner) resolveNow(t *deferred.Template, ty cty.Type, st *state.State) (cty.Value, bool) {
+	changing := map[string]bool{}
+	for _, ch := range p.plan.Changes {
+		if ch.Action != NoOp && ch.Action != Update {
+			changing[ch.Address] = true
+		}
+	}
+	for _, d := range p.plan.Drift {
+		changing[d.Address] = true
+	}
+	for _, ref := range t.Refs() {
+		if changing[ref.Address] {
+			return cty.NilVal, false
+		}
+	}
+	v, err := deferred.Resolve(t, ty, deferred.StateLookup(st.Lookup))
+	if err != nil {
+		return cty.NilVal, false
+	}
+	return v, true
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/trustform/trustform/internal/deferred"
 	"github.com/trustform/trustform/internal/pem"
 	"github.com/trustform/trustform/lang"
 	"github.com/trustform/trustform/runtimes"
@@ -117,6 +118,11 @@ type OutputChange struct {
 	Type      []byte `json:"type,omitempty"`
 	Unknown   bool   `json:"unknown,omitempty"`
 	Sensitive bool   `json:"sensitive,omitempty"`
+	// Template, for an Unknown output, computes After from the pid,
+	// container_id and since apply records, so apply sets the output
+	// without reading HCL; Type is then the type to convert it to. Nil
+	// when the output cannot be computed that way (apply leaves it unset).
+	Template *deferred.Template `json:"template,omitempty"`
 }
 
 // DevcertPlan says which developer certificates were used and whether apply
