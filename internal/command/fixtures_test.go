@@ -54,12 +54,13 @@ func TestFixtures(t *testing.T) {
 	t.Run("override-scope", func(t *testing.T) { fxOverrideScope(t, bin, root) })
 	t.Run("container", func(t *testing.T) { fxContainer(t, bin, root) })
 	t.Run("github-actions", func(t *testing.T) { fxGitHubActions(t, bin, root) })
+	t.Run("worker-pool", func(t *testing.T) { fxWorkerPool(t, bin, root) })
 }
 
 // fxWantFixtures are the fixtures the validate loop must find, so a renamed
 // directory or a broken glob cannot make it pass by checking nothing.
 func fxWantFixtures() []string {
-	return []string{"container", "corporate-proxy", "override-scope", "quickstart"}
+	return []string{"container", "corporate-proxy", "override-scope", "quickstart", "worker-pool"}
 }
 
 // fxTLSVars are the variables through which a machine's own CA settings
@@ -695,4 +696,75 @@ func (s *fxServer) total() int {
 		n += v
 	}
 	return n
+}
+
+// fxWorkerPool applies count = 3 and a for_each over two keys: five
+// workers, each reaching the server through the one collection; the
+// outputs that refer to pid are stored by apply; shrinking count destroys
+// only the last instance.
+func fxWorkerPool(t *testing.T, bin, root string) {
+	testenv.NeedTool(t, "curl", "apt-get install -y curl")
+	ca := fxNewCA(t, "trustform fixture internal CA")
+	srv := fxServe(t, ca, "hello from the job service")
+	caFile := filepath.Join(t.TempDir(), "internal-ca.pem")
+	fxWrite(t, caFile, ca.pem)
+	vars := []string{"-var", "upstream_url=" + srv.url, "-var", "internal_ca_file=" + caFile}
+
+	p := fxNewProject(t, bin, filepath.Join(root, "fixtures", "worker-pool"), fxEnv(t, true))
+	plan := p.must(append([]string{"plan", "-no-color"}, vars...)...)
+	for _, want := range []string{"Plan: 5 to add, 0 to change, 0 to destroy.", "worker_pids   = (known after apply)",
+		"# executable.worker[2] will be created", `# executable.regional["us"] will be created`} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("plan does not say %q:\n%s", want, plan)
+		}
+	}
+	p.apply(vars...)
+	for _, addr := range []string{"executable.worker[0]", "executable.worker[1]", "executable.worker[2]", `executable.regional["eu"]`, `executable.regional["us"]`} {
+		name := strings.NewReplacer("executable.worker[", "worker-", "]", "", `executable.regional["`, "regional-", `"`, "").Replace(addr)
+		p.waitLog(addr, regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(name)+`[^\n]*: GET `+regexp.QuoteMeta(srv.url)+` -> 200 hello from the job service$`))
+	}
+	pids := p.runningPIDs(5)
+
+	var workerPIDs []int
+	if err := json.Unmarshal([]byte(p.must("output", "-json", "worker_pids")), &workerPIDs); err != nil {
+		t.Fatalf("output worker_pids: %v", err)
+	}
+	var status struct {
+		Resources []struct {
+			Address string `json:"address"`
+			PID     int    `json:"pid"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal([]byte(p.must("status", "-json")), &status); err != nil {
+		t.Fatal(err)
+	}
+	byAddr := map[string]int{}
+	for _, r := range status.Resources {
+		byAddr[r.Address] = r.PID
+	}
+	if len(workerPIDs) != 3 {
+		t.Fatalf("worker_pids = %v, want 3 pids", workerPIDs)
+	}
+	for i, pid := range workerPIDs {
+		if want := byAddr[fmt.Sprintf("executable.worker[%d]", i)]; pid != want || pid == 0 {
+			t.Errorf("worker_pids[%d] = %d, status says %d", i, pid, want)
+		}
+	}
+
+	// count 3 -> 2: exactly one destroy, of the last instance.
+	shrink := append([]string{"plan", "-no-color", "-var", "workers=2"}, vars...)
+	out := p.must(shrink...)
+	if !strings.Contains(out, "Plan: 0 to add, 0 to change, 1 to destroy.") || !strings.Contains(out, "# executable.worker[2] will be destroyed") {
+		t.Errorf("count = 2 plan:\n%s", out)
+	}
+	if n := strings.Count(out, "will be destroyed"); n != 1 {
+		t.Errorf("count = 2 plans %d destroys, want 1:\n%s", n, out)
+	}
+	p.must(append([]string{"apply", "-auto-approve", "-no-color", "-var", "workers=2"}, vars...)...)
+	if err := json.Unmarshal([]byte(p.must("output", "-json", "worker_pids")), &workerPIDs); err != nil || len(workerPIDs) != 2 ||
+		workerPIDs[0] != byAddr["executable.worker[0]"] || workerPIDs[1] != byAddr["executable.worker[1]"] {
+		t.Errorf("after count = 2, worker_pids = %v (%v), want the first two unchanged", workerPIDs, err)
+	}
+	p.must("destroy", "-auto-approve", "-no-color")
+	fxWantGone(t, pids)
 }
