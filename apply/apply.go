@@ -342,7 +342,10 @@ func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
 	}
 	a.material = newMaterial(p.Dir, p.Blobs, !opts.NoLinkStore)
 	a.material.linksAsFiles = opts.LinksAsFiles
-	if len(stops)+len(starts) > 0 {
+	// A destroy always looks, even with nothing in state: after state was
+	// lost or an older backup restored, what runs is known only by its
+	// markers (issue 12).
+	if len(stops)+len(starts) > 0 || p.Destroy {
 		// A destroy goes on: stopping what runs matters more than
 		// leftovers, and each resource's removal reports the same link.
 		if err := a.material.removeStale(); err != nil && len(starts) > 0 {
@@ -751,8 +754,12 @@ func specDigest(s *state.Spec) string {
 // stopOrphans stops everything tagged with this state's lineage that state
 // does not record. It runs once, before anything starts, so a killed apply
 // followed by apply ends with exactly one instance per resource.
+//
+// A destroy without a lineage (no state at all) asks only the process
+// runner, which then finds the processes naming this configuration
+// directory (TRUSTFORM_DIR) whatever their lineage.
 func (a *applier) stopOrphans(ctx context.Context) error {
-	if a.lineage == "" {
+	if a.lineage == "" && !a.p.Destroy {
 		return nil
 	}
 	kinds := make([]string, 0, len(a.opts.Runners))
@@ -763,7 +770,7 @@ func (a *applier) stopOrphans(ctx context.Context) error {
 	for _, k := range kinds {
 		r := a.opts.Runners[runtimes.Kind(k)]
 		find := orphanFinder(r)
-		if find == nil {
+		if _, proc := r.(*process.Runner); find == nil || (a.lineage == "" && !proc) {
 			continue
 		}
 		orphans, err := find(ctx, a.lineage)

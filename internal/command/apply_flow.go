@@ -123,6 +123,18 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 	}
 
 	if !p.HasChanges() {
+		if p.Destroy {
+			// Nothing in state does not mean nothing runs: a restored
+			// older backup, or a lost state, leaves processes known only
+			// by their markers (issue 12).
+			if err := e.destroyOrphans(ctx, r, p, st); err != nil {
+				if r.json {
+					return e.jsonApplyEnd(r, &apply.Result{}, st, err)
+				}
+				e.streams.Errorf("%v", err)
+				return exitError
+			}
+		}
 		if r.json {
 			return e.jsonApplyEnd(r, &apply.Result{}, st, nil)
 		}
@@ -232,6 +244,27 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 		result.Added, result.Changed, result.Destroyed)
 	e.printOutputs(final)
 	return exitOK
+}
+
+// destroyOrphans stops the processes a destroy with nothing in state still
+// finds: those with the state's lineage, or, with no state at all, those
+// naming this directory. Nothing is recorded, since state holds none of
+// them.
+func (e *runEnv) destroyOrphans(ctx context.Context, r *applyRun, p *plan.Plan, st *state.State) error {
+	rs := e.newRunnerSet(p.ContainerRuntime)
+	var events apply.Events = apply.TextEvents{W: e.streams.Out}
+	if r.json {
+		events = apply.JSONEvents{W: e.streams.Out, Now: e.now}
+	}
+	_, err := apply.Apply(ctx, p, apply.Options{
+		Runners: map[runtimes.Kind]runtimes.Runner{runtimes.KindProcess: rs.proc},
+		Store:   apply.NewStore(st, nil),
+		Lineage: st.Lineage,
+		Events:  events,
+		BaseEnv: e.environ,
+		Now:     e.now,
+	})
+	return err
 }
 
 // applyMemoryLimit is apply's and destroy's soft memory limit (see

@@ -50,6 +50,7 @@ func environMap(environ []string) map[string]string {
 func (e *runEnv) loadState() (*state.State, error) {
 	st, err := state.Load(layout.StatePath(e.dir))
 	if errors.Is(err, state.ErrNoState) {
+		e.warnBackupWithoutState()
 		return &state.State{Version: state.Version}, nil
 	}
 	if err != nil {
@@ -65,6 +66,22 @@ func (e *runEnv) loadState() (*state.State, error) {
 		st = fresh
 	}
 	return st, nil
+}
+
+// warnBackupWithoutState tells the user, before anything starts, that
+// state.json is missing but its backup is not: an apply now would start a
+// second copy of everything the lost state recorded (issue 12).
+func (e *runEnv) warnBackupWithoutState() {
+	backup := layout.BackupPath(e.dir)
+	if _, err := os.Lstat(backup); err != nil {
+		return
+	}
+	what := "an older state"
+	if b, err := state.Load(backup); err == nil {
+		what = fmt.Sprintf("an older state with %d resources (serial %d)", len(b.Resources), b.Serial)
+	}
+	e.streams.Warnf("%s does not exist, but %s holds %s. If state.json was lost, restore it first (cp %s %s): otherwise apply starts a second copy of what it records; destroy stops whatever of this directory still runs",
+		layout.StatePath(e.dir), backup, what, backup, layout.StatePath(e.dir))
 }
 
 // containerEnviron is the environment the engines' CLIs run with: ours, so

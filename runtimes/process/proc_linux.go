@@ -303,14 +303,21 @@ func (r *Runner) stopStrays(ctx context.Context, h runtimes.Handle, grace time.D
 // Processes started by an older trustform, without an instance marker,
 // are reported when they lead their process group, the oldest per
 // address. The result is sorted by address, then start time.
+//
+// An empty lineage (state lost) finds, for a runner made with NewForDir,
+// every process naming its directory, whatever its lineage; otherwise
+// nothing.
 func (r *Runner) FindOrphans(lineage string) ([]Orphan, error) {
-	if lineage == "" {
+	if lineage == "" && r.dir == "" {
 		return nil, nil
 	}
 	best := map[string]Orphan{}
 	err := ownProcesses(func(pid int, env map[string]string, info procInfo) {
 		addr := env[EnvAddress]
-		if env[EnvLineage] != lineage || addr == "" || r.foreign(env) {
+		if addr == "" || r.foreign(env) {
+			return
+		}
+		if lineage == "" && env[EnvDir] != r.dir || lineage != "" && env[EnvLineage] != lineage {
 			return
 		}
 		key := "instance " + env[EnvInstance]
