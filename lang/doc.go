@@ -53,6 +53,27 @@
 // through locals and collections. DependsOnRanges gives, per address, the
 // earliest reference in the block that led to it.
 //
+// # count and for_each
+//
+// A resource or collection block is one node of the graph however many
+// instances it has. When it is evaluated, its count or for_each is
+// evaluated first (repeat.go), then the body once per instance with
+// count.index or each.key/each.value in scope. Instances get addresses
+// from internal/addrs (TYPE.NAME[0], TYPE.NAME["key"]); a reference to the
+// whole block is a tuple (count) or object (for_each) of instance objects,
+// so splats and for expressions work as in Terraform. Once the blocks a
+// node refers to are expanded, references with a literal key are checked
+// against the instances that exist (checkInstanceRefs). A dependency on a
+// block is a dependency on all its instances.
+//
+// # Outputs known after apply
+//
+// An output whose value depends on pid, container_id or since gets a
+// deferred.Template (deferred.go): the value is evaluated again with
+// sentinels in place of those attributes and read back into a tree of
+// literals and references, verified against a second sentinel run. The
+// plan carries it; apply fills it from state without reading HCL.
+//
 // # Sensitive values
 //
 // Values of sensitive variables carry a cty mark through every expression.
