@@ -8,6 +8,7 @@ import (
 
 	"github.com/trustform/trustform/internal/addrs"
 	"github.com/trustform/trustform/internal/deferred"
+	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/internal/pem"
 	"github.com/trustform/trustform/runtimes"
 )
@@ -102,34 +103,13 @@ type Resource struct {
 	DeclRange hcl.Range
 	Runtime   *runtimes.Runtime
 
-	// Program is the interpreter or tool (node, python, npm, dotnet, java,
-	// go, ruby, deno, bun): the attribute named by Runtime.ProgramAttr, else
-	// the runtime's default.
-	Program string
-	// Command is the executable's command.
-	Command string
-	// Script: node_app, python_app, ruby_app, deno_app, bun_app (a path);
-	// npm_app (a package.json script name, default "start").
-	Script string
-	// Module: python_module.
-	Module string
-	// Project: dotnet_project.
-	Project string
-	// Java: Jar, or Classpath and Main; JVMArgs go before -jar / -cp.
-	Jar, Classpath, Main string
-	JVMArgs              []string
-	// Go: Package (go run PACKAGE) or Binary (a built program).
-	Package, Binary string
-	// Deno: Permissions such as "--allow-net".
-	Permissions []string
-
-	// Container settings.
-	Image          string
-	Entrypoint     string
-	Ports          []string
-	Network        string
-	Volumes        []string
-	RuntimeArgs    []string
+	// Attrs holds the type's own arguments (Runtime.Attrs) and the program
+	// override (Runtime.ProgramAttr), defaults filled in; path arguments are
+	// absolute. Fields and rows that do not apply to Type are absent.
+	Attrs runtimes.Values
+	// AttrRanges gives, per argument in Attrs that was written in the
+	// block, where its value is, for diagnostics about it.
+	AttrRanges     map[string]hcl.Range
 	ContainerPaths ContainerPaths
 
 	Args       []string
@@ -220,4 +200,52 @@ type Output struct {
 	// template cannot carry (it then stays unknown).
 	Template  *deferred.Template
 	DeclRange hcl.Range
+}
+
+// Program is the interpreter or tool of a PROGRAM ... runtime (node,
+// python, npm, dotnet, java, go, ruby, deno, bun): the argument named by
+// Runtime.ProgramAttr, else the runtime's default; "" for executable and
+// container.
+func (r *Resource) Program() string {
+	if r.Runtime == nil || r.Runtime.ProgramAttr == "" {
+		return ""
+	}
+	if p := r.Attrs.Str(r.Runtime.ProgramAttr); p != "" {
+		return p
+	}
+	return r.Runtime.Program
+}
+
+// ResolveTrust decides whether r's trust is changed and where its material
+// lives, from its scope, developer certificate trust and collections. It is
+// the one place that decision is made: lang calls it before trust.* is
+// evaluated, and the planner reads r.Trust. Scope none, or no certificate
+// at all (no developer certificate and only empty collections), means no
+// change: Trust.Scope is none and the paths are empty.
+func (r *Resource) ResolveTrust(configDir string, collections map[string]*Collection) {
+	r.Trust = TrustValues{Scope: runtimes.ScopeNone}
+	if r.Scope == runtimes.ScopeNone || r.Scope == "" {
+		return
+	}
+	has := r.DeveloperCertificateTrust
+	for _, name := range r.Collections {
+		if c := collections[name]; c != nil && len(c.Certificates) > 0 {
+			has = true
+		} else if c == nil {
+			// An undeclared collection is reported by the planner; the
+			// resource still asks for trust.
+			has = true
+		}
+	}
+	if !has {
+		return
+	}
+	r.Trust.Scope = r.Scope
+	if r.Runtime != nil && r.Runtime.Kind == runtimes.KindContainer {
+		r.Trust.BundlePath = layout.ContainerBundlePath(r.ContainerPaths.Destination)
+		r.Trust.DirectoriesPath = layout.ContainerCertsDir(r.ContainerPaths.Destination)
+		return
+	}
+	r.Trust.BundlePath = layout.BundlePath(configDir, r.Address)
+	r.Trust.DirectoriesPath = layout.CertsDir(configDir, r.Address)
 }

@@ -24,29 +24,29 @@ func TestResourceTypes(t *testing.T) {
   command = "/bin/echo"
   args    = ["hi"]
 }`, func(t *testing.T, dir string, r *Resource) {
-			if r.Command != "/bin/echo" || !reflect.DeepEqual(r.Args, []string{"hi"}) || r.Program != "" {
-				t.Errorf("got command %q args %v program %q", r.Command, r.Args, r.Program)
+			if r.Attrs.Str("command") != "/bin/echo" || !reflect.DeepEqual(r.Args, []string{"hi"}) || r.Program() != "" {
+				t.Errorf("got command %q args %v program %q", r.Attrs.Str("command"), r.Args, r.Program())
 			}
 		}},
 		{"node_app", `resource "node_app" "x" {
   script = "web/index.js"
   node   = "/opt/node/bin/node"
 }`, func(t *testing.T, dir string, r *Resource) {
-			if r.Script != filepath.Join(dir, "web/index.js") || r.Program != "/opt/node/bin/node" {
-				t.Errorf("script %q program %q", r.Script, r.Program)
+			if r.Attrs.Str("script") != filepath.Join(dir, "web/index.js") || r.Program() != "/opt/node/bin/node" {
+				t.Errorf("script %q program %q", r.Attrs.Str("script"), r.Program())
 			}
 		}},
 		{"npm_app default script", `resource "npm_app" "x" {
 }`, func(t *testing.T, dir string, r *Resource) {
-			if r.Script != "start" || r.Program != "npm" {
-				t.Errorf("script %q program %q", r.Script, r.Program)
+			if r.Attrs.Str("script") != "start" || r.Program() != "npm" {
+				t.Errorf("script %q program %q", r.Attrs.Str("script"), r.Program())
 			}
 		}},
 		{"python_app", `resource "python_app" "x" {
   script = "/srv/app.py"
 }`, func(t *testing.T, dir string, r *Resource) {
-			if r.Script != "/srv/app.py" || r.Program != "python3" || r.Scope != runtimes.ScopeSystem || r.ScopeSet {
-				t.Errorf("script %q program %q scope %q set %v", r.Script, r.Program, r.Scope, r.ScopeSet)
+			if r.Attrs.Str("script") != "/srv/app.py" || r.Program() != "python3" || r.Scope != runtimes.ScopeSystem || r.ScopeSet {
+				t.Errorf("script %q program %q scope %q set %v", r.Attrs.Str("script"), r.Program(), r.Scope, r.ScopeSet)
 			}
 		}},
 		{"python_module", `resource "python_module" "x" {
@@ -55,16 +55,16 @@ func TestResourceTypes(t *testing.T) {
 }`, func(t *testing.T, dir string, r *Resource) {
 			// The interpreter may be a relative path into a virtualenv; it
 			// is left as written (resolved by the launcher in working_dir).
-			if r.Module != "http.server" || r.Program != ".venv/bin/python" {
-				t.Errorf("module %q program %q", r.Module, r.Program)
+			if r.Attrs.Str("module") != "http.server" || r.Program() != ".venv/bin/python" {
+				t.Errorf("module %q program %q", r.Attrs.Str("module"), r.Program())
 			}
 		}},
 		{"dotnet_project", `resource "dotnet_project" "x" {
   project = "src/Api"
   dotnet  = "dotnet"
 }`, func(t *testing.T, dir string, r *Resource) {
-			if r.Project != filepath.Join(dir, "src/Api") || r.Program != "dotnet" {
-				t.Errorf("project %q program %q", r.Project, r.Program)
+			if r.Attrs.Str("project") != filepath.Join(dir, "src/Api") || r.Program() != "dotnet" {
+				t.Errorf("project %q program %q", r.Attrs.Str("project"), r.Program())
 			}
 		}},
 		{"container", `resource "container" "x" {
@@ -80,9 +80,9 @@ func TestResourceTypes(t *testing.T) {
 				BundlePaths:    runtimes.DefaultContainerBundlePaths(),
 				DirectoryPaths: runtimes.DefaultContainerDirectoryPaths(),
 			}
-			if r.Image != "redis:7" || r.Entrypoint != "/bin/sh" || r.Network != "host" ||
-				!reflect.DeepEqual(r.Ports, []string{"8443:443"}) || !reflect.DeepEqual(r.Volumes, []string{"./data:/data:ro"}) ||
-				!reflect.DeepEqual(r.RuntimeArgs, []string{"--init"}) || !reflect.DeepEqual(r.ContainerPaths, want) {
+			if r.Attrs.Str("image") != "redis:7" || r.Attrs.Str("entrypoint") != "/bin/sh" || r.Attrs.Str("network") != "host" ||
+				!reflect.DeepEqual(r.Attrs.List("ports"), []string{"8443:443"}) || !reflect.DeepEqual(r.Attrs.List("volumes"), []string{"./data:/data:ro"}) ||
+				!reflect.DeepEqual(r.Attrs.List("runtime_args"), []string{"--init"}) || !reflect.DeepEqual(r.ContainerPaths, want) {
 				t.Errorf("got %+v", r)
 			}
 		}},
@@ -107,45 +107,45 @@ func TestResourceTypes(t *testing.T) {
   jvm_args = ["-Xmx256m"]
   java     = "/usr/bin/java"
 }`, func(t *testing.T, dir string, r *Resource) {
-			if r.Jar != filepath.Join(dir, "build/app.jar") || !reflect.DeepEqual(r.JVMArgs, []string{"-Xmx256m"}) || r.Program != "/usr/bin/java" {
-				t.Errorf("got jar %q jvm %v program %q", r.Jar, r.JVMArgs, r.Program)
+			if r.Attrs.Str("jar") != filepath.Join(dir, "build/app.jar") || !reflect.DeepEqual(r.Attrs.List("jvm_args"), []string{"-Xmx256m"}) || r.Program() != "/usr/bin/java" {
+				t.Errorf("got jar %q jvm %v program %q", r.Attrs.Str("jar"), r.Attrs.List("jvm_args"), r.Program())
 			}
 		}},
 		{"java_app classpath", `resource "java_app" "x" {
   classpath = "lib/*"
   main      = "com.example.Main"
 }`, func(t *testing.T, dir string, r *Resource) {
-			if r.Classpath != "lib/*" || r.Main != "com.example.Main" || r.Jar != "" || r.Program != "java" {
+			if r.Attrs.Str("classpath") != "lib/*" || r.Attrs.Str("main") != "com.example.Main" || r.Attrs.Str("jar") != "" || r.Program() != "java" {
 				t.Errorf("got %+v", r)
 			}
 		}},
 		{"go_app package", `resource "go_app" "x" {
   package = "./cmd/server"
 }`, func(t *testing.T, dir string, r *Resource) {
-			if r.Package != "./cmd/server" || r.Program != "go" {
-				t.Errorf("package %q program %q", r.Package, r.Program)
+			if r.Attrs.Str("package") != "./cmd/server" || r.Program() != "go" {
+				t.Errorf("package %q program %q", r.Attrs.Str("package"), r.Program())
 			}
 		}},
 		{"go_app binary", `resource "go_app" "x" {
   binary = "bin/server"
 }`, func(t *testing.T, dir string, r *Resource) {
-			if r.Binary != filepath.Join(dir, "bin/server") {
-				t.Errorf("binary %q", r.Binary)
+			if r.Attrs.Str("binary") != filepath.Join(dir, "bin/server") {
+				t.Errorf("binary %q", r.Attrs.Str("binary"))
 			}
 		}},
 		{"ruby_app", `resource "ruby_app" "x" {
   script = "app.rb"
   ruby   = "ruby3.3"
 }`, func(t *testing.T, dir string, r *Resource) {
-			if r.Script != filepath.Join(dir, "app.rb") || r.Program != "ruby3.3" {
-				t.Errorf("script %q program %q", r.Script, r.Program)
+			if r.Attrs.Str("script") != filepath.Join(dir, "app.rb") || r.Program() != "ruby3.3" {
+				t.Errorf("script %q program %q", r.Attrs.Str("script"), r.Program())
 			}
 		}},
 		{"deno_app", `resource "deno_app" "x" {
   script      = "main.ts"
   permissions = ["--allow-net"]
 }`, func(t *testing.T, dir string, r *Resource) {
-			if r.Script != filepath.Join(dir, "main.ts") || !reflect.DeepEqual(r.Permissions, []string{"--allow-net"}) || r.Program != "deno" {
+			if r.Attrs.Str("script") != filepath.Join(dir, "main.ts") || !reflect.DeepEqual(r.Attrs.List("permissions"), []string{"--allow-net"}) || r.Program() != "deno" {
 				t.Errorf("got %+v", r)
 			}
 		}},
@@ -153,7 +153,7 @@ func TestResourceTypes(t *testing.T) {
   script = "index.ts"
   bun    = "/opt/bun"
 }`, func(t *testing.T, dir string, r *Resource) {
-			if r.Script != filepath.Join(dir, "index.ts") || r.Program != "/opt/bun" {
+			if r.Attrs.Str("script") != filepath.Join(dir, "index.ts") || r.Program() != "/opt/bun" {
 				t.Errorf("got %+v", r)
 			}
 		}},

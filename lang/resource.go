@@ -29,9 +29,21 @@ func (l *loader) schemaFor(typ string, rt *runtimes.Runtime) *resourceSchema {
 	}
 	s := &resourceSchema{byName: map[string]attrSpec{}, body: &hcl.BodySchema{}}
 	specs := append([]attrSpec{}, commonAttrs...)
-	specs = append(specs, typeAttrs[typ]...)
+	for _, a := range rt.Attrs {
+		sp := attrSpec{Name: a.Name, Type: cty.String, Required: a.Required, row: true}
+		if a.List {
+			sp.Type = listOfString
+		}
+		if a.Path {
+			sp.Kind = kindPath
+		}
+		if a.Default != "" {
+			sp.Default = cty.StringVal(a.Default)
+		}
+		specs = append(specs, sp)
+	}
 	if rt.ProgramAttr != "" {
-		specs = append(specs, attrSpec{Name: rt.ProgramAttr, Type: cty.String, Default: cty.StringVal(rt.Program)})
+		specs = append(specs, attrSpec{Name: rt.ProgramAttr, Type: cty.String, Default: cty.StringVal(rt.Program), row: true})
 	}
 	for _, sp := range specs {
 		s.specs = append(s.specs, sp)
@@ -313,17 +325,7 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 		return nil, cty.NilVal, false
 	}
 
-	res.Trust = TrustValues{Scope: runtimes.ScopeNone}
-	if res.Scope != runtimes.ScopeNone && (res.DeveloperCertificateTrust || len(res.Collections) > 0) {
-		res.Trust.Scope = res.Scope
-		if rt.Kind == runtimes.KindContainer {
-			res.Trust.BundlePath = layout.ContainerBundlePath(res.ContainerPaths.Destination)
-			res.Trust.DirectoriesPath = layout.ContainerCertsDir(res.ContainerPaths.Destination)
-		} else {
-			res.Trust.BundlePath = layout.BundlePath(l.dir, addr)
-			res.Trust.DirectoriesPath = layout.CertsDir(l.dir, addr)
-		}
-	}
+	res.ResolveTrust(l.dir, l.cfg.Collections)
 	ctx.Variables[RootTrust] = cty.ObjectVal(map[string]cty.Value{
 		"bundle_path":      cty.StringVal(res.Trust.BundlePath),
 		"directories_path": cty.StringVal(res.Trust.DirectoriesPath),
@@ -367,6 +369,12 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 		if !good {
 			ok = false
 			continue
+		}
+		if a != nil && sp.row {
+			if res.AttrRanges == nil {
+				res.AttrRanges = map[string]hcl.Range{}
+			}
+			res.AttrRanges[sp.Name] = rng
 		}
 		vals[sp.Name] = v
 	}
@@ -473,7 +481,12 @@ func (l *loader) assign(res *Resource, sp attrSpec, rng hcl.Range, v cty.Value) 
 		if sens {
 			res.SensitiveAttrs = append(res.SensitiveAttrs, sp.Name)
 		}
-		setString(res, sp.Name, s)
+		switch {
+		case sp.row:
+			res.Attrs.SetStr(sp.Name, s)
+		case sp.Name == AttrWorkingDir:
+			res.WorkingDir = s
+		}
 	case sp.Type.IsListType():
 		list, sens, ok := l.goStringList(rng, sp.Name, v)
 		if !ok {
@@ -486,7 +499,7 @@ func (l *loader) assign(res *Resource, sp attrSpec, rng hcl.Range, v cty.Value) 
 			if len(sens) > 0 {
 				res.SensitiveAttrs = append(res.SensitiveAttrs, sp.Name)
 			}
-			setList(res, sp.Name, list)
+			res.Attrs.SetList(sp.Name, list)
 		}
 	case sp.Type.IsMapType():
 		m, sens, ok := l.goStringMap(rng, sp.Name, v)
@@ -498,95 +511,25 @@ func (l *loader) assign(res *Resource, sp attrSpec, rng hcl.Range, v cty.Value) 
 	return v, true
 }
 
-func setString(res *Resource, name, s string) {
-	switch name {
-	case AttrCommand:
-		res.Command = s
-	case AttrScript:
-		res.Script = s
-	case AttrModule:
-		res.Module = s
-	case AttrProject:
-		res.Project = s
-	case AttrImage:
-		res.Image = s
-	case AttrEntrypoint:
-		res.Entrypoint = s
-	case AttrNetwork:
-		res.Network = s
-	case AttrJar:
-		res.Jar = s
-	case AttrClasspath:
-		res.Classpath = s
-	case AttrMain:
-		res.Main = s
-	case AttrPackage:
-		res.Package = s
-	case AttrBinary:
-		res.Binary = s
-	case AttrWorkingDir:
-		res.WorkingDir = s
-	case AttrStopTimeout, AttrStartPeriod:
-	default:
-		if res.Runtime != nil && name == res.Runtime.ProgramAttr {
-			res.Program = s
-		}
-	}
-}
-
-func setList(res *Resource, name string, list []string) {
-	switch name {
-	case AttrPorts:
-		res.Ports = list
-	case AttrVolumes:
-		res.Volumes = list
-	case AttrRuntimeArgs:
-		res.RuntimeArgs = list
-	case AttrJVMArgs:
-		res.JVMArgs = list
-	case AttrPermissions:
-		res.Permissions = list
-	}
-}
-
-// checkForms enforces the either-or launch forms of java_app and go_app.
+// checkForms enforces the row's rules between arguments (the either-or
+// launch forms of java_app and go_app).
 func (l *loader) checkForms(r *resourceDecl, res *Resource) bool {
+	if r.Runtime.Check == nil {
+		return true
+	}
+	fe := r.Runtime.Check(res.Attrs)
+	if fe == nil {
+		return true
+	}
 	context := blockRange(r.Block)
-	conflict := func(attr, other, how string) bool {
-		rng := r.Attrs[attr].Expr.Range()
+	if fe.Attr != "" {
+		rng := r.Attrs[fe.Attr].Expr.Range()
 		l.errorf(&rng, context, "Conflicting arguments",
-			"%q cannot be used together with %q: %s", attr, other, how)
+			"%q cannot be used together with %q: %s", fe.Attr, fe.Other, fe.How)
 		return false
 	}
-	missing := func(how string) bool {
-		l.errorf(&r.Block.DefRange, context, "Missing required argument", "%s", how)
-		return false
-	}
-	switch r.Type {
-	case "java_app":
-		const how = "a java_app runs either jar = \"app.jar\", or classpath = \"...\" with main = \"com.example.Main\"."
-		switch {
-		case res.Jar != "" && res.Classpath != "":
-			return conflict(AttrClasspath, AttrJar, how)
-		case res.Jar != "" && res.Main != "":
-			return conflict(AttrMain, AttrJar, how)
-		case res.Jar == "" && res.Classpath == "" && res.Main == "":
-			return missing("The java_app " + r.Addr + " has nothing to run: " + how)
-		case res.Jar == "" && res.Main == "":
-			return missing("The java_app " + r.Addr + " sets classpath but not main: " + how)
-		case res.Jar == "" && res.Classpath == "":
-			return missing("The java_app " + r.Addr + " sets main but not classpath: " + how)
-		}
-	case "go_app":
-		const how = "a go_app runs either package = \"./cmd/server\" (go run) or binary = \"bin/server\"."
-		switch {
-		case res.Package != "" && res.Binary != "":
-			return conflict(AttrBinary, AttrPackage, how)
-		case res.Package == "" && res.Binary == "":
-			return missing("The go_app " + r.Addr + " has nothing to run: " + how)
-		}
-	}
-	return true
+	l.errorf(&r.Block.DefRange, context, "Missing required argument", "The %s %s %s", r.Type, r.Addr, fe.How)
+	return false
 }
 
 // collectionNames evaluates certificate_authority_collections, a list of

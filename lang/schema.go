@@ -86,26 +86,8 @@ const (
 	AttrDirectoryPaths = "default_certificate_directory_paths"
 )
 
-// Type-specific resource attributes.
-const (
-	AttrCommand     = "command"
-	AttrScript      = "script"
-	AttrModule      = "module"
-	AttrProject     = "project"
-	AttrImage       = "image"
-	AttrEntrypoint  = "entrypoint"
-	AttrPorts       = "ports"
-	AttrNetwork     = "network"
-	AttrVolumes     = "volumes"
-	AttrRuntimeArgs = "runtime_args"
-	AttrJar         = "jar"
-	AttrClasspath   = "classpath"
-	AttrMain        = "main"
-	AttrJVMArgs     = "jvm_args"
-	AttrPackage     = "package"
-	AttrBinary      = "binary"
-	AttrPermissions = "permissions"
-)
+// Type-specific resource attributes are declared by each runtime's row
+// (runtimes.Runtime.Attrs), not here.
 
 // Computed resource attributes, readable as TYPE.NAME.ATTR.
 const (
@@ -241,6 +223,9 @@ type attrSpec struct {
 	Kind     attrKind
 	// Default is used when the argument is absent; cty.NilVal means null.
 	Default cty.Value
+	// row marks an argument from the runtime row (stored in
+	// Resource.Attrs) rather than a common one.
+	row bool
 }
 
 var listOfString = cty.List(cty.String)
@@ -258,55 +243,4 @@ var commonAttrs = []attrSpec{
 	{Name: AttrCollections, Kind: kindSpecial},
 	{Name: AttrDeveloperCertificateTrust, Type: cty.Bool},
 	{Name: AttrCertificateTrustScope, Type: cty.String},
-}
-
-// typeAttrs are the arguments specific to each resource type. The program
-// override attribute (runtimes.Runtime.ProgramAttr) is added on top.
-var typeAttrs = map[string][]attrSpec{
-	"executable": {
-		{Name: AttrCommand, Type: cty.String, Required: true},
-	},
-	"node_app": {
-		{Name: AttrScript, Type: cty.String, Required: true, Kind: kindPath},
-	},
-	"npm_app": {
-		{Name: AttrScript, Type: cty.String, Default: cty.StringVal("start")},
-	},
-	"python_app": {
-		{Name: AttrScript, Type: cty.String, Required: true, Kind: kindPath},
-	},
-	"python_module": {
-		{Name: AttrModule, Type: cty.String, Required: true},
-	},
-	"dotnet_project": {
-		{Name: AttrProject, Type: cty.String, Required: true, Kind: kindPath},
-	},
-	"container": {
-		{Name: AttrImage, Type: cty.String, Required: true},
-		{Name: AttrEntrypoint, Type: cty.String},
-		{Name: AttrPorts, Type: listOfString},
-		{Name: AttrNetwork, Type: cty.String},
-		{Name: AttrVolumes, Type: listOfString},
-		{Name: AttrRuntimeArgs, Type: listOfString},
-	},
-	"java_app": {
-		{Name: AttrJar, Type: cty.String, Kind: kindPath},
-		{Name: AttrClasspath, Type: cty.String},
-		{Name: AttrMain, Type: cty.String},
-		{Name: AttrJVMArgs, Type: listOfString},
-	},
-	"go_app": {
-		{Name: AttrPackage, Type: cty.String},
-		{Name: AttrBinary, Type: cty.String, Kind: kindPath},
-	},
-	"ruby_app": {
-		{Name: AttrScript, Type: cty.String, Required: true, Kind: kindPath},
-	},
-	"deno_app": {
-		{Name: AttrScript, Type: cty.String, Required: true, Kind: kindPath},
-		{Name: AttrPermissions, Type: listOfString},
-	},
-	"bun_app": {
-		{Name: AttrScript, Type: cty.String, Required: true, Kind: kindPath},
-	},
 }

@@ -36,9 +36,9 @@ func TestSpecExample(t *testing.T) {
 
 	api := resource(t, cfg, "python_app.api")
 	wantArgs := []string{"--port", "8443", "--cert", "/devcert/localhost.pem", "--key", "/devcert/localhost-key.pem"}
-	if !reflect.DeepEqual(api.Args, wantArgs) || api.Script != filepath.Join(dir, "api/server.py") ||
+	if !reflect.DeepEqual(api.Args, wantArgs) || api.Attrs.Str("script") != filepath.Join(dir, "api/server.py") ||
 		api.WorkingDir != dir || api.ReadyWhen.TCP != "127.0.0.1:8443" || api.ReadyWhen.Timeout != time.Minute ||
-		api.Trust.Scope != runtimes.ScopeSystem || api.Program != "python3" {
+		api.Trust.Scope != runtimes.ScopeSystem || api.Program() != "python3" {
 		t.Errorf("api %+v", api)
 	}
 

@@ -5,51 +5,25 @@ import (
 	"github.com/trustform/trustform/runtimes"
 )
 
-// argv is the command line of a host process (SPEC 4). args (the
-// resource's args plus certificate_trust_configuration arguments) always
-// come last, so sensitive argument indexes shift by a constant.
+// argv is the command line of a host process, built by the runtime's row
+// (SPEC 4). args (the resource's args plus certificate_trust_configuration
+// arguments) always come last, so sensitive argument indexes shift by a
+// constant.
 func argv(r *lang.Resource, rt *runtimes.Runtime, args []string) []string {
-	prog := r.Program
-	if prog == "" {
-		prog = rt.Program
+	v := r.Attrs
+	if rt.ProgramAttr != "" && v.Str(rt.ProgramAttr) == "" {
+		// A resource built without lang (tests, saved configurations)
+		// still gets the default program.
+		v.Strings = cloneWith(v.Strings, rt.ProgramAttr, rt.Program)
 	}
-	var head []string
-	switch r.Type {
-	case "executable":
-		head = []string{r.Command}
-	case "npm_app":
-		script := r.Script
-		if script == "" {
-			script = "start"
-		}
-		head = []string{prog, "run", script}
-		if len(args) > 0 {
-			head = append(head, "--")
-		}
-	case "python_module":
-		head = []string{prog, "-m", r.Module}
-	case "dotnet_project":
-		head = []string{prog, "run", "--project", r.Project}
-		if len(args) > 0 {
-			head = append(head, "--")
-		}
-	case "java_app":
-		head = append([]string{prog}, r.JVMArgs...)
-		if r.Jar != "" {
-			head = append(head, "-jar", r.Jar)
-		} else {
-			head = append(head, "-cp", r.Classpath, r.Main)
-		}
-	case "go_app":
-		if r.Binary != "" {
-			head = []string{r.Binary}
-		} else {
-			head = []string{prog, "run", r.Package}
-		}
-	case "deno_app":
-		head = append(append([]string{prog, "run"}, r.Permissions...), r.Script)
-	default: // node_app, python_app, ruby_app, bun_app: PROGRAM SCRIPT ARGS...
-		head = []string{prog, r.Script}
+	return rt.Argv(v, args)
+}
+
+func cloneWith(m map[string]string, k, val string) map[string]string {
+	out := make(map[string]string, len(m)+1)
+	for kk, vv := range m {
+		out[kk] = vv
 	}
-	return append(head, args...)
+	out[k] = val
+	return out
 }

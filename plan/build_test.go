@@ -392,14 +392,18 @@ func TestArgv(t *testing.T) {
 		{res("python_module", "m", withArgs("a")), []string{"python3", "-m", "uvicorn", "a"}},
 		{res("dotnet_project", "d", withArgs("a")), []string{"dotnet", "run", "--project", testDir + "/api", "--", "a"}},
 		{res("dotnet_project", "e"), []string{"dotnet", "run", "--project", testDir + "/api"}},
-		{res("java_app", "j", withArgs("a"), func(r *lang.Resource) { r.JVMArgs = []string{"-Xmx1g"} }),
+		{res("java_app", "j", withArgs("a"), func(r *lang.Resource) { r.Attrs.SetList("jvm_args", []string{"-Xmx1g"}) }),
 			[]string{"java", "-Xmx1g", "-jar", testDir + "/app.jar", "a"}},
-		{res("java_app", "k", func(r *lang.Resource) { r.Jar, r.Classpath, r.Main = "", "lib/*", "com.x.Main" }),
+		{res("java_app", "k", func(r *lang.Resource) {
+			r.Attrs.SetStr("jar", "")
+			r.Attrs.SetStr("classpath", "lib/*")
+			r.Attrs.SetStr("main", "com.x.Main")
+		}),
 			[]string{"java", "-cp", "lib/*", "com.x.Main"}},
 		{res("go_app", "g", withArgs("a")), []string{"go", "run", "./cmd/server", "a"}},
-		{res("go_app", "b", withArgs("a"), func(r *lang.Resource) { r.Binary = "/bin/srv" }), []string{"/bin/srv", "a"}},
+		{res("go_app", "b", withArgs("a"), func(r *lang.Resource) { r.Attrs.SetStr("binary", "/bin/srv") }), []string{"/bin/srv", "a"}},
 		{res("ruby_app", "r"), []string{"ruby", testDir + "/r.js"}},
-		{res("deno_app", "d", withArgs("a"), func(r *lang.Resource) { r.Permissions = []string{"--allow-net"} }),
+		{res("deno_app", "d", withArgs("a"), func(r *lang.Resource) { r.Attrs.SetList("permissions", []string{"--allow-net"}) }),
 			[]string{"deno", "run", "--allow-net", testDir + "/d.js", "a"}},
 		{res("bun_app", "b", withArgs("a")), []string{"bun", testDir + "/b.js", "a"}},
 	}
@@ -783,7 +787,7 @@ func TestSensitiveFromTrustConfigurationAndCommand(t *testing.T) {
 	fh := newFakeHost(t)
 	p := mustBuild(t, input(testConfig(t,
 		res("executable", "x", withCollections("corp"), withArgs("--a"), func(r *lang.Resource) {
-			r.Command = "/opt/secret-tool"
+			r.Attrs.SetStr("command", "/opt/secret-tool")
 			r.SensitiveAttrs = []string{"command"}
 			r.TrustConfiguration = &lang.TrustConfiguration{
 				Arguments:            []string{"--ca", "/b", "--token", "tok"},

@@ -48,8 +48,8 @@ func baseConfig(t testing.TB, mods ...func(*lang.Config)) *lang.Config {
 			r.DependsOn = []string{"python_app.api"}
 		})
 	api := res("python_app", "api", withCollections("corp"), withArgs("--port", "9443"))
-	api.Script = testDir + "/api/server.py"
-	web.Script = testDir + "/web/index.js"
+	api.Attrs.SetStr("script", testDir+"/api/server.py")
+	web.Attrs.SetStr("script", testDir+"/web/index.js")
 	cfg := testConfig(t, web, api)
 	cfg.Outputs = []*lang.Output{{Name: "web_bundle", Value: cty.StringVal(testDir + "/.trustform/resources/node_app.web/cert.pem")}}
 	for _, m := range mods {
@@ -142,7 +142,7 @@ func goldenScenarios() []scenario {
 			r := res("executable", "client", withCollections("corp"),
 				withArgs("--token", "hunter2", "--verbose"), withEnv("API_TOKEN", "hunter2", "REGION", "eu"),
 				func(r *lang.Resource) {
-					r.Command = "/usr/local/bin/client"
+					r.Attrs.SetStr("command", "/usr/local/bin/client")
 					r.SensitiveArgs = []int{1}
 					r.SensitiveEnv = []string{"API_TOKEN"}
 				})
@@ -163,8 +163,8 @@ func goldenScenarios() []scenario {
 			c := res("container", "cache", withCollections("corp"), withScope(runtimes.ScopeOverride),
 				withArgs("--tls-ca-cert-file", "/usr/lib/ssl/trustform/cert.pem"),
 				func(r *lang.Resource) {
-					r.Ports = []string{"6380:6380"}
-					r.Volumes = []string{testDir + "/data:/data:ro"}
+					r.Attrs.SetList("ports", []string{"6380:6380"})
+					r.Attrs.SetList("volumes", []string{testDir + "/data:/data:ro"})
 				})
 			return input(testConfig(t, c), host(t, nil))
 		}},

@@ -92,7 +92,6 @@ func res(typ, name string, mods ...func(*lang.Resource)) *lang.Resource {
 	r := &lang.Resource{
 		Type: typ, Name: name, Address: typ + "." + name,
 		Runtime:     rt,
-		Program:     rt.Program,
 		WorkingDir:  testDir,
 		StopTimeout: 10 * time.Second,
 		Scope:       rt.DefaultScope,
@@ -101,21 +100,21 @@ func res(typ, name string, mods ...func(*lang.Resource)) *lang.Resource {
 	}
 	switch typ {
 	case "executable":
-		r.Command = "/usr/bin/env"
+		r.Attrs.SetStr("command", "/usr/bin/env")
 	case "node_app", "python_app", "ruby_app", "bun_app", "deno_app":
-		r.Script = filepath.Join(testDir, name+".js")
+		r.Attrs.SetStr("script", filepath.Join(testDir, name+".js"))
 	case "npm_app":
-		r.Script = "start"
+		r.Attrs.SetStr("script", "start")
 	case "python_module":
-		r.Module = "uvicorn"
+		r.Attrs.SetStr("module", "uvicorn")
 	case "dotnet_project":
-		r.Project = filepath.Join(testDir, "api")
+		r.Attrs.SetStr("project", filepath.Join(testDir, "api"))
 	case "java_app":
-		r.Jar = filepath.Join(testDir, "app.jar")
+		r.Attrs.SetStr("jar", filepath.Join(testDir, "app.jar"))
 	case "go_app":
-		r.Package = "./cmd/server"
+		r.Attrs.SetStr("package", "./cmd/server")
 	case "container":
-		r.Image = "redis:7"
+		r.Attrs.SetStr("image", "redis:7")
 		r.ContainerPaths = lang.ContainerPaths{
 			Destination:    runtimes.DefaultContainerDestination,
 			BundlePaths:    runtimes.DefaultContainerBundlePaths(),

@@ -158,10 +158,16 @@ func (p *planner) resourceSpec(r *lang.Resource) (*state.Spec, *PendingTrust, hc
 			Subject:  rangePtr(r.DeclRange),
 		}}
 	}
-	scope := r.Scope
-	if scope == "" {
-		scope = rt.DefaultScopeFor(p.in.Host.GOOS)
+	if r.Trust.Scope == "" {
+		// Built without lang (tests): lang's one decision, made here.
+		if r.Scope == "" {
+			r.Scope = rt.DefaultScopeFor(p.in.Host.GOOS)
+		}
+		r.ResolveTrust(p.cfg.Dir, p.cfg.Collections)
 	}
+	// The scope and whether trust applies are lang's decision (r.Scope,
+	// r.Trust); the planner only resolves certificates and variables.
+	scope := r.Scope
 	workDir := r.WorkingDir
 	if workDir == "" {
 		workDir = p.cfg.Dir
@@ -189,7 +195,7 @@ func (p *planner) resourceSpec(r *lang.Resource) (*state.Spec, *PendingTrust, hc
 	// same ones share it (and its material) without recomputing.
 	rc := &recipe{}
 	devcertAt := -1
-	if scope != runtimes.ScopeNone {
+	if r.Trust.Scope != runtimes.ScopeNone {
 		cl, d := p.certList(r, scope == runtimes.ScopeSystem && !container)
 		diags = append(diags, d...)
 		if cl != nil {
@@ -197,7 +203,7 @@ func (p *planner) resourceSpec(r *lang.Resource) (*state.Spec, *PendingTrust, hc
 		}
 	}
 	pending := devcertAt >= 0
-	hasTrust := scope != runtimes.ScopeNone && (len(rc.certs) > 0 || pending)
+	hasTrust := r.Trust.Scope != runtimes.ScopeNone
 
 	trustDir := layout.ResourceDir(p.cfg.Dir, r.Address)
 	env := make(map[string]string, len(r.Env)+4)
@@ -394,8 +400,7 @@ func (p *planner) pathSep() string {
 // processTrustEnv applies the common and per-runtime rules of a scope.
 func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope runtimes.Scope, workDir, trustDir string, env map[string]string, rc *recipe) hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	bundle := filepath.Join(trustDir, layout.BundleName)
-	certsDir := filepath.Join(trustDir, layout.CertsDirName)
+	bundle, certsDir := r.Trust.BundlePath, r.Trust.DirectoriesPath
 	rules := append(append([]runtimes.EnvRule(nil), runtimes.CommonEnv(scope)...), rt.Env[scope]...)
 	for _, rule := range rules {
 		if rule.Value == runtimes.ValueClearInherited {
@@ -634,13 +639,13 @@ func containerBundles(r *lang.Resource) []string {
 // which resolves the trustform block's container_runtime.
 func (p *planner) containerLaunch(r *lang.Resource, args []string, spec *state.Spec) *runtimes.ContainerLaunch {
 	c := &runtimes.ContainerLaunch{
-		Image:       r.Image,
-		Entrypoint:  r.Entrypoint,
+		Image:       r.Attrs.Str("image"),
+		Entrypoint:  r.Attrs.Str("entrypoint"),
 		Args:        args,
-		Ports:       append([]string(nil), r.Ports...),
-		Network:     r.Network,
-		Volumes:     append([]string(nil), r.Volumes...),
-		RuntimeArgs: append([]string(nil), r.RuntimeArgs...),
+		Ports:       append([]string(nil), r.Attrs.List("ports")...),
+		Network:     r.Attrs.Str("network"),
+		Volumes:     append([]string(nil), r.Attrs.List("volumes")...),
+		RuntimeArgs: append([]string(nil), r.Attrs.List("runtime_args")...),
 		Name:        ContainerName(p.cfg.Dir, r.Address, r.Name),
 	}
 	if spec.TrustDir != "" {

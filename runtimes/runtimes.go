@@ -119,6 +119,19 @@ type Runtime struct {
 	// JavaTrustStore is set for runtimes that read a PKCS#12 store instead of
 	// PEM files.
 	JavaTrustStore bool
+	// Attrs is the type's own attribute schema, on top of the arguments
+	// every resource accepts and of ProgramAttr.
+	Attrs []Attr
+	// Argv builds the command line of a host process from the resource's
+	// attribute values (defaults filled in) and its args, which always come
+	// last. Nil for containers.
+	Argv func(v Values, args []string) []string
+	// Check, when set, enforces rules between attributes (either-or launch
+	// forms); it returns nil when the values are consistent.
+	Check func(v Values) *FormError
+	// Example is the smallest body of a valid resource of this type, used
+	// by the docs tests to ask the planner what it does with the type.
+	Example string
 	// Doc is a one-line description for help and docs.
 	Doc string
 }
@@ -146,86 +159,6 @@ func CommonEnv(s Scope) []EnvRule {
 		}
 	}
 	return nil
-}
-
-var nodeEnv = map[Scope][]EnvRule{
-	ScopeAppend: {{Name: "NODE_EXTRA_CA_CERTS", Value: ValueBundle, Merge: MergeBundle}},
-	// --use-openssl-ca makes Node read SSL_CERT_FILE / SSL_CERT_DIR instead of
-	// its compiled-in Mozilla store.
-	ScopeOverride: {
-		{Name: "NODE_OPTIONS", Value: ValueLiteral, Literal: "--use-openssl-ca", Merge: MergeSpaceList},
-		// Node appends NODE_EXTRA_CA_CERTS to whatever store it uses.
-		{Name: "NODE_EXTRA_CA_CERTS", Value: ValueClearInherited},
-	},
-	ScopeSystem: {{Name: "NODE_OPTIONS", Value: ValueLiteral, Literal: "--use-openssl-ca", Merge: MergeSpaceList}},
-}
-
-var pythonEnv = map[Scope][]EnvRule{
-	ScopeOverride: {
-		{Name: "REQUESTS_CA_BUNDLE", Value: ValueBundle, Merge: MergeBundle},
-		{Name: "CURL_CA_BUNDLE", Value: ValueBundle, Merge: MergeBundle},
-		{Name: "PIP_CERT", Value: ValueBundle, Merge: MergeBundle},
-	},
-	ScopeSystem: {
-		{Name: "REQUESTS_CA_BUNDLE", Value: ValueBundle, Merge: MergeBundle},
-		{Name: "CURL_CA_BUNDLE", Value: ValueBundle, Merge: MergeBundle},
-		{Name: "PIP_CERT", Value: ValueBundle, Merge: MergeBundle},
-	},
-}
-
-var javaEnv = map[Scope][]EnvRule{
-	ScopeAppend:   {{Name: "JAVA_TOOL_OPTIONS", Value: ValueJavaTrustStore, Merge: MergeSpaceList}},
-	ScopeOverride: {{Name: "JAVA_TOOL_OPTIONS", Value: ValueJavaTrustStore, Merge: MergeSpaceList}},
-	ScopeSystem:   {{Name: "JAVA_TOOL_OPTIONS", Value: ValueJavaTrustStore, Merge: MergeSpaceList}},
-}
-
-var denoEnv = map[Scope][]EnvRule{
-	// Deno ignores SSL_CERT_DIR; DENO_CERT adds a bundle to its Mozilla store.
-	ScopeAppend: {{Name: "DENO_CERT", Value: ValueBundle, Merge: MergeReplace}},
-	// With DENO_TLS_CA_STORE=system Deno uses the platform verifier, which on
-	// Linux reads SSL_CERT_FILE.
-	ScopeOverride: {
-		{Name: "DENO_TLS_CA_STORE", Value: ValueLiteral, Literal: "system", Merge: MergeReplace},
-		// DENO_CERT adds to any store, like NODE_EXTRA_CA_CERTS.
-		{Name: "DENO_CERT", Value: ValueClearInherited},
-	},
-	ScopeSystem: {{Name: "DENO_TLS_CA_STORE", Value: ValueLiteral, Literal: "system", Merge: MergeReplace}},
-}
-
-var bunEnv = map[Scope][]EnvRule{
-	ScopeAppend:   {{Name: "NODE_EXTRA_CA_CERTS", Value: ValueBundle, Merge: MergeBundle}},
-	ScopeOverride: {{Name: "NODE_EXTRA_CA_CERTS", Value: ValueBundle, Merge: MergeBundle}},
-	ScopeSystem:   {{Name: "NODE_EXTRA_CA_CERTS", Value: ValueBundle, Merge: MergeBundle}},
-}
-
-// Table is every resource type trustform knows, by HCL type name.
-var table = map[string]*Runtime{
-	"executable": {Type: "executable", Kind: KindProcess, DefaultScope: ScopeAppend,
-		Doc: "any program; OpenSSL variables only"},
-	"node_app": {Type: "node_app", Kind: KindProcess, DefaultScope: ScopeAppend,
-		Program: "node", ProgramAttr: "node", Env: nodeEnv, Doc: "node SCRIPT ARGS..."},
-	"npm_app": {Type: "npm_app", Kind: KindProcess, DefaultScope: ScopeAppend,
-		Program: "npm", ProgramAttr: "npm", Env: nodeEnv, Doc: "npm run SCRIPT -- ARGS..."},
-	"python_app": {Type: "python_app", Kind: KindProcess, DefaultScope: ScopeSystem,
-		Program: "python3", ProgramAttr: "python", Env: pythonEnv, Doc: "python SCRIPT ARGS..."},
-	"python_module": {Type: "python_module", Kind: KindProcess, DefaultScope: ScopeSystem,
-		Program: "python3", ProgramAttr: "python", Env: pythonEnv, Doc: "python -m MODULE ARGS..."},
-	"dotnet_project": {Type: "dotnet_project", Kind: KindProcess, DefaultScope: ScopeAppend,
-		DefaultScopeWindows: ScopeNone, Program: "dotnet", ProgramAttr: "dotnet",
-		Doc: "dotnet run --project PATH -- ARGS..."},
-	"container": {Type: "container", Kind: KindContainer, DefaultScope: ScopeAppend,
-		Doc: "a docker or podman container"},
-	"java_app": {Type: "java_app", Kind: KindProcess, DefaultScope: ScopeSystem,
-		Program: "java", ProgramAttr: "java", Env: javaEnv, JavaTrustStore: true,
-		Doc: "java [JVM_ARGS] -jar JAR ARGS... or -cp CLASSPATH MAIN ARGS..."},
-	"go_app": {Type: "go_app", Kind: KindProcess, DefaultScope: ScopeAppend,
-		Program: "go", ProgramAttr: "go", Doc: "go run PACKAGE ARGS... or a built binary"},
-	"ruby_app": {Type: "ruby_app", Kind: KindProcess, DefaultScope: ScopeAppend,
-		Program: "ruby", ProgramAttr: "ruby", Doc: "ruby SCRIPT ARGS..."},
-	"deno_app": {Type: "deno_app", Kind: KindProcess, DefaultScope: ScopeAppend,
-		Program: "deno", ProgramAttr: "deno", Env: denoEnv, Doc: "deno run [PERMISSIONS] SCRIPT ARGS..."},
-	"bun_app": {Type: "bun_app", Kind: KindProcess, DefaultScope: ScopeAppend,
-		Program: "bun", ProgramAttr: "bun", Env: bunEnv, Doc: "bun SCRIPT ARGS..."},
 }
 
 // Lookup returns the row of a resource type, or nil when the type is unknown.

@@ -119,8 +119,8 @@ func TestWriteLoads(t *testing.T) {
 		if r.Address != Address(i) {
 			t.Fatalf("resource %d is %s, want %s (order)", i, r.Address, Address(i))
 		}
-		if r.Type != "executable" || r.Command != "sleep" || strings.Join(r.Args, " ") != "3600" {
-			t.Errorf("%s: command %q args %q", r.Address, r.Command, r.Args)
+		if r.Type != "executable" || r.Attrs.Str("command") != "sleep" || strings.Join(r.Args, " ") != "3600" {
+			t.Errorf("%s: command %q args %q", r.Address, r.Attrs.Str("command"), r.Args)
 		}
 		if r.DeveloperCertificateTrust {
 			t.Errorf("%s trusts the developer certificate", r.Address)

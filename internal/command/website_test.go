@@ -181,24 +181,6 @@ func TestWebsiteHCLExamplesValidate(t *testing.T) {
 	}
 }
 
-// minimalResource is the smallest body of each resource type, used to ask
-// the planner what it does with that type. A new type needs an entry here
-// and a page under website/docs/resources/.
-var minimalResource = map[string]string{
-	"executable":     `command = "sleep"`,
-	"node_app":       `script = "app.js"`,
-	"npm_app":        `script = "start"`,
-	"python_app":     `script = "app.py"`,
-	"python_module":  `module = "http.server"`,
-	"dotnet_project": `project = "App.csproj"`,
-	"container":      `image = "alpine:3"`,
-	"java_app":       `jar = "app.jar"`,
-	"go_app":         `package = "./cmd/server"`,
-	"ruby_app":       `script = "app.rb"`,
-	"deno_app":       `script = "app.ts"`,
-	"bun_app":        `script = "app.ts"`,
-}
-
 // trustRow is one documented variable of a scope.
 type trustRow struct {
 	Line  int
@@ -348,7 +330,7 @@ func planResource(t *testing.T, typ, scope string, ca []byte) planAfter {
 		scopeLine = "  certificate_trust_scope = \"" + scope + "\"\n"
 	}
 	hcl := "certificate_authority_collection \"corp\" {\n  files = [\"ca.pem\"]\n}\n\n" +
-		"resource \"" + typ + "\" \"x\" {\n  " + minimalResource[typ] + "\n" +
+		"resource \"" + typ + "\" \"x\" {\n  " + runtimes.Lookup(typ).Example + "\n" +
 		"  certificate_authority_collections = [certificate_authority_collection.corp]\n" +
 		"  developer_certificate_trust       = false\n" + scopeLine + "}\n"
 	if err := os.WriteFile(filepath.Join(dir, "main.trust.hcl"), []byte(hcl), 0o644); err != nil {
@@ -446,8 +428,8 @@ func TestWebsiteResourcePagesMatchPlanner(t *testing.T) {
 	for _, typ := range runtimes.Types() {
 		typ := typ
 		t.Run(typ, func(t *testing.T) {
-			if minimalResource[typ] == "" {
-				t.Fatalf("no minimal %s body in minimalResource: add one, and a page website/docs/resources/%s.md", typ, typ)
+			if runtimes.Lookup(typ).Example == "" {
+				t.Fatalf("runtime row %s has no Example body: add one, and a page website/docs/resources/%s.md", typ, typ)
 			}
 			pg := readResourcePage(t, typ)
 			page := filepath.Join(websiteDir, "docs", "resources", typ+".md")
