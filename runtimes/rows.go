@@ -169,6 +169,13 @@ var table = map[string]*Runtime{
 			return append(head, args...)
 		},
 		Example: `script = "app.ts"`, Doc: "deno run [PERMISSIONS] SCRIPT ARGS..."},
+	"php_app": {Type: "php_app", Kind: KindProcess, DefaultScope: ScopeAppend,
+		// PHP's openssl extension verifies with OpenSSL's default paths when
+		// openssl.cafile and openssl.capath are empty, as Debian ships it:
+		// SSL_CERT_FILE and SSL_CERT_DIR, so the common variables suffice.
+		Program: "php", ProgramAttr: "php",
+		Attrs: []Attr{script}, Argv: programScript("php"),
+		Example: `script = "app.php"`, Doc: "php SCRIPT ARGS..."},
 	"bun_app": {Type: "bun_app", Kind: KindProcess, DefaultScope: ScopeAppend,
 		Program: "bun", ProgramAttr: "bun", Env: bunEnv,
 		Attrs: []Attr{script}, Argv: programScript("bun"),
