@@ -39,7 +39,7 @@ func TestMarkdownGolden(t *testing.T) {
 func mixedPlan(t *testing.T) (*Plan, hcl.Diagnostics) {
 	host := newFakeHost(t).host(nil)
 	devCA := loadCert(t, "devcert-ca")
-	old := res("executable", "legacy_probe", withCollections("corp"), func(r *lang.Resource) { r.Command = "/usr/bin/curl" })
+	old := res("executable", "legacy_probe", withCollections("corp"), func(r *lang.Resource) { r.Attrs.SetStr("command", "/usr/bin/curl") })
 	before := baseConfig(t, func(c *lang.Config) { c.Resources = append(c.Resources, old) })
 	in := input(before, host)
 	in.Devcert.CA = devCA
@@ -50,7 +50,7 @@ func mixedPlan(t *testing.T) (*Plan, hcl.Diagnostics) {
 		resource(c, "node_app.web").Env["LOG_LEVEL"] = "debug"
 		c.Resources = append(c.Resources, res("executable", "probe", withCollections("corp"),
 			withArgs("--capath", testDir+"/.trustform/resources/executable.probe/certs"),
-			func(r *lang.Resource) { r.Command = "/usr/bin/curl" }))
+			func(r *lang.Resource) { r.Attrs.SetStr("command", "/usr/bin/curl") }))
 		c.Outputs = nil
 	})
 	in = withState(input(after, host), st)
