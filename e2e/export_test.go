@@ -73,6 +73,8 @@ certificate_authority_collection "e2e" {
 			if scope == "override" && coverBundles {
 				c.bundle = "BUNDLE unrelated absent"
 			}
+			// system keeps the image's root in that file (merged with ours
+			// at export time), as apply does at start.
 		}
 		lines := append([]string{"image = " + strconv.Quote(image), `entrypoint = "/client"`, `network = "host"`,
 			"args = " + hclList(args...), trusts("e2e")}, extra...)
@@ -91,6 +93,9 @@ certificate_authority_collection "e2e" {
 	add("image_override", debianish, "override", ours.URL, true, noCover...)
 	add("image_override_own", debianish, "override", imageOnly.URL, false, noCover...)
 	add("image_none", debianish, "none", ours.URL, false)
+	if coverBundles {
+		add("image_system", debianish, "system", ours.URL, true)
+	}
 	p.write("main.trust.hcl", hcl)
 	return p, cases, ours, imageOnly
 }
@@ -225,6 +230,16 @@ func exportCompose(t *testing.T, engine string, env []string) {
 		out, _ := tryTool(env, dir, compose("logs", "--no-color", strings.ReplaceAll(svc, "_", "-"))...)
 		return out
 	})
-	wantHits(t, ours, 4)
+	// The system bundle export merged is the image's own followed by ours.
+	merged, err := filepath.Glob(filepath.Join(dir, "bundles", "*.pem"))
+	if err != nil || len(merged) != 1 {
+		t.Fatalf("want one merged bundle in bundles/, got %v %v", merged, err)
+	}
+	data, err := os.ReadFile(merged[0])
+	must(t, err)
+	if want := string(imageOnly.CA.PEM) + string(ours.CA.PEM); string(data) != want {
+		t.Errorf("%s is not the image's bundle followed by ours:\n%s", merged[0], data)
+	}
+	wantHits(t, ours, 5)
 	wantHits(t, imageOnly, 1)
 }

@@ -356,3 +356,39 @@ func TestNames(t *testing.T) {
 		t.Errorf("labelValue = %q", got)
 	}
 }
+
+// TestKubernetesBinaryData puts a file that is not UTF-8 (a Java trust
+// store) into binaryData and mounts it next to the bundle.
+func TestKubernetesBinaryData(t *testing.T) {
+	p := projectPlan(t, "testdata/project")
+	store := []byte{0x30, 0x82, 0xff, 0xfe, 0x00, 0x01}
+	p.Blobs["store"] = store
+	for _, c := range p.Changes {
+		if c.Address == "container.legacy" {
+			c.After.Files = append(c.After.Files, c.After.Files[0])
+			f := &c.After.Files[len(c.After.Files)-1]
+			f.Path = filepath.Join(c.After.TrustDir, "truststore.p12")
+			f.SHA256 = "store"
+		}
+	}
+	out, err := Kubernetes(context.Background(), p, Options{SkipImageRoots: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cms, deps, _ := decodeStream(t, out.Stream)
+	vol := deps["legacy"].Spec.Template.Spec.Volumes[0]
+	cm := cms[vol.ConfigMap.Name]
+	if !bytes.Equal(cm.BinaryData["truststore.p12"], store) {
+		t.Errorf("binaryData: %v", cm.BinaryData)
+	}
+	if _, inData := cm.Data["truststore.p12"]; inData {
+		t.Error("a binary file in data")
+	}
+	var paths []string
+	for _, it := range vol.ConfigMap.Items {
+		paths = append(paths, it.Path)
+	}
+	if d := cmp.Diff([]string{"cert.pem", "truststore.p12"}, paths); d != "" {
+		t.Errorf("items (-want +got):\n%s", d)
+	}
+}
