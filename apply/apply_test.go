@@ -762,3 +762,40 @@ func TestApplyComputesOutputsKnownAfterApply(t *testing.T) {
 		t.Errorf("unknown outputs = %v", res.UnknownOutputs)
 	}
 }
+
+// TestApplyEventsJSONInstanceKey checks the JSON hooks name an instance as
+// Terraform does: the block's name plus resource_key.
+func TestApplyEventsJSONInstanceKey(t *testing.T) {
+	f := newFixture(t)
+	var buf bytes.Buffer
+	o := opts(newFakeRunner(), NewStore(newState(), nil))
+	o.Events = JSONEvents{W: &buf, Now: o.Now}
+	addrs := []string{"executable.w[1]", `executable.r["eu"]`, "executable.one"}
+	var changes []*plan.Change
+	for _, a := range addrs {
+		changes = append(changes, create(a, f.spec(a)))
+	}
+	if _, err := Apply(context.Background(), f.plan(changes...), o); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var ev struct {
+			Type string `json:"type"`
+			Hook struct {
+				Resource map[string]json.RawMessage `json:"resource"`
+			} `json:"hook"`
+		}
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Type == "apply_complete" {
+			r := ev.Hook.Resource
+			got[string(r["addr"])] = string(r["resource_name"]) + " " + string(r["resource_key"])
+		}
+	}
+	want := map[string]string{`"executable.w[1]"`: `"w" 1`, `"executable.r[\"eu\"]"`: `"r" "eu"`, `"executable.one"`: `"one" `}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("apply_complete resources = %q, want %q", got, want)
+	}
+}

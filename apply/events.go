@@ -1,6 +1,8 @@
 package apply
 
 import (
+	"github.com/trustform/trustform/internal/addrs"
+
 	"encoding/json"
 	"fmt"
 	"io"
@@ -272,6 +274,9 @@ type JSONResource struct {
 	Addr         string `json:"addr"`
 	ResourceType string `json:"resource_type"`
 	ResourceName string `json:"resource_name"`
+	// ResourceKey is the count index or for_each key, absent for a block
+	// without either (Terraform's field).
+	ResourceKey any `json:"resource_key,omitempty"`
 }
 
 func (j JSONEvents) emit(level, typ, msg, addr string, a plan.Action, h runtimes.Handle, fill func(*JSONHook)) {
@@ -280,6 +285,10 @@ func (j JSONEvents) emit(level, typ, msg, addr string, a plan.Action, h runtimes
 		now = j.Now
 	}
 	typName, name, _ := strings.Cut(addr, ".")
+	var key any
+	if a, err := addrs.Parse(addr); err == nil {
+		name, key = a.Name, a.Key.Value()
+	}
 	ev := JSONEvent{
 		Level:     level,
 		Message:   msg,
@@ -292,7 +301,7 @@ func (j JSONEvents) emit(level, typ, msg, addr string, a plan.Action, h runtimes
 		return
 	}
 	ev.Hook = &JSONHook{
-		Resource: JSONResource{Addr: addr, ResourceType: typName, ResourceName: name},
+		Resource: JSONResource{Addr: addr, ResourceType: typName, ResourceName: name, ResourceKey: key},
 		Action:   string(a),
 	}
 	if l := HandleLabel(h); l != "" {

@@ -309,3 +309,32 @@ output "x" {
 		})
 	}
 }
+
+func TestDependsOnInstance(t *testing.T) {
+	cfg := mustLoad(t, map[string]string{"main.trust.hcl": `
+resource "executable" "w" {
+  count   = 2
+  command = "w"
+}
+resource "executable" "x" {
+  command    = "x"
+  depends_on = [executable.w[1]]
+}
+`})
+	if got := resource(t, cfg, "executable.x").DependsOn; !reflect.DeepEqual(got, []string{"executable.w[0]", "executable.w[1]"}) {
+		t.Errorf("depends on %q", got)
+	}
+	_, diags := load(t, map[string]string{"main.trust.hcl": `
+resource "executable" "w" {
+  count   = 2
+  command = "w"
+}
+resource "executable" "x" {
+  command    = "x"
+  depends_on = [executable.w[2]]
+}
+`})
+	if !strings.Contains(diagText(diags), "Reference to a resource instance that does not exist") {
+		t.Errorf("depends_on executable.w[2]: %s", diagText(diags))
+	}
+}

@@ -171,9 +171,16 @@ func (l *loader) collectDependsOn(n *node, r *resourceDecl, a *hcl.Attribute) {
 	for _, e := range elems {
 		tr, diags := hcl.AbsTraversalForExpr(e)
 		rng := e.Range()
-		if diags.HasErrors() || len(tr) != 2 || runtimes.Lookup(tr.RootName()) == nil {
+		// An instance key is allowed (and checked once the block is
+		// expanded); the dependency is on the whole block, as in
+		// Terraform.
+		keyed := len(tr) == 3
+		if keyed {
+			_, keyed = tr[2].(hcl.TraverseIndex)
+		}
+		if diags.HasErrors() || (len(tr) != 2 && !keyed) || runtimes.Lookup(tr.RootName()) == nil {
 			l.errorf(&rng, blockRange(r.Block), "Invalid depends_on reference",
-				"depends_on lists resources as TYPE.NAME, such as node_app.web, without quotes or attributes.")
+				"depends_on lists resources as TYPE.NAME, such as node_app.web (or one instance, such as executable.worker[0]), without quotes or attributes.")
 			n.bad = true
 			continue
 		}
