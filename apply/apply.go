@@ -1,7 +1,6 @@
 package apply
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -23,7 +22,6 @@ import (
 	"github.com/trustform/trustform/internal/safepath"
 	"github.com/trustform/trustform/plan"
 	"github.com/trustform/trustform/runtimes"
-	"github.com/trustform/trustform/runtimes/process"
 	"github.com/trustform/trustform/state"
 )
 
@@ -85,13 +83,6 @@ type Options struct {
 	// the specification asks for symbolic links.
 	LinksAsFiles bool
 }
-
-// Orphan is a process or container found carrying a state's lineage.
-type Orphan = runtimes.Orphan
-
-// OrphanFinder is implemented by runners that can find what they started
-// from its tags, even when state never recorded it.
-type OrphanFinder = runtimes.OrphanFinder
 
 // Outcome is how one resource's change ended.
 type Outcome string
@@ -492,19 +483,9 @@ func (a *applier) finished(addr string, h runtimes.Handle, d time.Duration) {
 
 // tail returns the last log lines of a resource.
 func (a *applier) tail(ctx context.Context, r runtimes.Runner, h runtimes.Handle, logPath string) []string {
-	if h.ContainerID != "" {
-		switch t := r.(type) {
-		case LogTailer:
-			if lines, err := t.Tail(context.WithoutCancel(ctx), h, tailLines); err == nil {
-				return lines
-			}
-		case logWriter:
-			var buf bytes.Buffer
-			lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			defer cancel()
-			if err := t.Logs(lctx, h, false, &buf); err == nil {
-				return tailOf(buf.Bytes(), tailLines)
-			}
+	if t, ok := r.(runtimes.LogTailer); ok && h.ContainerID != "" {
+		if lines, err := t.Tail(context.WithoutCancel(ctx), h, tailLines); err == nil {
+			return lines
 		}
 	}
 	return lastLines(logPath, tailLines)
@@ -769,11 +750,14 @@ func (a *applier) stopOrphans(ctx context.Context) error {
 	sort.Strings(kinds)
 	for _, k := range kinds {
 		r := a.opts.Runners[runtimes.Kind(k)]
-		find := orphanFinder(r)
-		if _, proc := r.(*process.Runner); find == nil || (a.lineage == "" && !proc) {
+		// With no lineage (state lost) a finder reports only what it can
+		// tell is this configuration's by other means (the process runner:
+		// its directory), or nothing.
+		finder, ok := r.(runtimes.OrphanFinder)
+		if !ok {
 			continue
 		}
-		orphans, err := find(ctx, a.lineage)
+		orphans, err := finder.FindOrphans(ctx, a.lineage)
 		if err != nil {
 			return fmt.Errorf("looking for %s resources left by an interrupted apply: %w", k, err)
 		}
@@ -790,24 +774,6 @@ func (a *applier) stopOrphans(ctx context.Context) error {
 				return fmt.Errorf("stopping %s [%s], left by an interrupted apply: %w", o.Address, HandleLabel(o.Handle), err)
 			}
 			a.events.orphan(o.Address, o.Handle)
-		}
-	}
-	return nil
-}
-
-// orphanFinder returns how to find r's orphans, or nil when it cannot.
-func orphanFinder(r runtimes.Runner) func(context.Context, string) ([]Orphan, error) {
-	switch f := r.(type) {
-	case OrphanFinder:
-		return f.FindOrphans
-	case *process.Runner:
-		return func(_ context.Context, lineage string) ([]Orphan, error) {
-			found, err := f.FindOrphans(lineage)
-			out := make([]Orphan, len(found))
-			for i, o := range found {
-				out[i] = Orphan{Address: o.Address, Handle: o.Handle}
-			}
-			return out, err
 		}
 	}
 	return nil

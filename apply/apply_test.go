@@ -460,7 +460,7 @@ func TestApplyStopsOrphansBeforeStarting(t *testing.T) {
 	fr.running[41], fr.running[42] = true, true
 	st := newState()
 	st.Resources = []*state.Resource{{Address: "executable.b", Spec: f.spec("executable.b"), Handle: runtimes.Handle{PID: 42}}}
-	r := &orphanRunner{fakeRunner: fr, orphans: []Orphan{
+	r := &orphanRunner{fakeRunner: fr, orphans: []runtimes.Orphan{
 		{Address: "executable.a", Handle: runtimes.Handle{PID: 41}}, // not in state: left by a crash
 		{Address: "executable.b", Handle: runtimes.Handle{PID: 42}}, // recorded: ours
 	}}
@@ -708,7 +708,7 @@ func TestDestroyStopsOrphans(t *testing.T) {
 	a := f.spec("executable.a")
 	st := newState()
 	st.Resources = []*state.Resource{{Address: "executable.a", Spec: a, Handle: runtimes.Handle{PID: 42}}}
-	r := &orphanRunner{fakeRunner: fr, orphans: []Orphan{
+	r := &orphanRunner{fakeRunner: fr, orphans: []runtimes.Orphan{
 		{Address: "executable.z", Handle: runtimes.Handle{PID: 41}}, // unrecorded, from a crashed apply
 		{Address: "executable.a", Handle: runtimes.Handle{PID: 42}},
 	}}

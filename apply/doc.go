@@ -52,9 +52,14 @@
 // left empty; a file someone else put there survives (and keeps its
 // directory).
 //
-// # Processes left by a crash
+// # Processes and containers left by a crash
 //
-// A runner that implements OrphanFinder is asked, once per apply, for
+// Apply knows runners only through the interfaces in runtimes: Runner, and
+// the optional runtimes.OrphanFinder, runtimes.ExitReporter (how a process
+// it started ended, for the failure message) and runtimes.LogTailer (the
+// last lines of a container's output). It imports no runner package.
+//
+// A runner that implements runtimes.OrphanFinder is asked, once per apply, for
 // everything it finds tagged with this state's lineage. Whatever state does
 // not record (an apply killed between Start and the state save) is stopped
 // before anything starts. Stopping and starting afresh was chosen over

@@ -131,11 +131,11 @@ func (f *fakeRunner) index(call string) int {
 // orphanRunner is a fakeRunner that also finds orphans.
 type orphanRunner struct {
 	*fakeRunner
-	orphans []Orphan
+	orphans []runtimes.Orphan
 	lineage string
 }
 
-func (o *orphanRunner) FindOrphans(ctx context.Context, lineage string) ([]Orphan, error) {
+func (o *orphanRunner) FindOrphans(ctx context.Context, lineage string) ([]runtimes.Orphan, error) {
 	o.lineage = lineage
 	return o.orphans, nil
 }

@@ -145,7 +145,7 @@ func TestApplyRealStopsOrphanOfCrashedApply(t *testing.T) {
 	if st, _ := r.Status(ctx, orphan); st == runtimes.StatusRunning {
 		t.Error("the orphan still runs")
 	}
-	found, err := r.FindOrphans(lineage)
+	found, err := r.FindOrphans(ctx, lineage)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package apply
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -11,11 +10,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/trustform/trustform/runtimes"
-	"github.com/trustform/trustform/runtimes/process"
 	"github.com/trustform/trustform/state"
 )
 
@@ -207,10 +204,10 @@ func waitReady(ctx context.Context, r runtimes.Runner, h runtimes.Handle, rw *st
 // exitDetail says how a process ended when the runner knows (it started
 // it in this run), else which status it has.
 func exitDetail(r runtimes.Runner, h runtimes.Handle, st runtimes.Status) string {
-	if pr, ok := r.(*process.Runner); ok {
+	if er, ok := r.(runtimes.ExitReporter); ok {
 		// The reaper may lag the status check by a moment.
 		for range 10 {
-			if e, ok := pr.Exit(h); ok {
+			if e, ok := er.Exit(h); ok {
 				if e.Code >= 0 {
 					return fmt.Sprintf(" with status %d", e.Code)
 				}
@@ -225,18 +222,6 @@ func exitDetail(r runtimes.Runner, h runtimes.Handle, st runtimes.Status) string
 		return ""
 	}
 	return fmt.Sprintf(" (status %s)", st)
-}
-
-// LogTailer is implemented by runners that keep output elsewhere than a log
-// file apply can read (containers). Apply uses it for the last log lines it
-// shows when a resource fails.
-type LogTailer interface {
-	Tail(ctx context.Context, h runtimes.Handle, lines int) ([]string, error)
-}
-
-// logWriter is how the container runner gives a container's output.
-type logWriter interface {
-	Logs(ctx context.Context, h runtimes.Handle, follow bool, w io.Writer) error
 }
 
 // tailLines is how many log lines a failure shows.
@@ -263,28 +248,12 @@ func lastLines(path string, n int) []string {
 	if _, err := f.ReadAt(buf, off); err != nil && !errors.Is(err, io.EOF) {
 		return nil
 	}
-	lines := tailOf(buf, n+1)
+	lines := runtimes.TailLines(buf, n+1)
 	if off > 0 && len(lines) > n {
 		lines = lines[1:] // the first one is probably cut
 	}
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
-	}
-	return lines
-}
-
-// tailOf returns up to n last lines of b, without line endings.
-func tailOf(b []byte, n int) []string {
-	b = bytes.TrimRight(b, "\r\n")
-	if len(b) == 0 {
-		return nil
-	}
-	lines := strings.Split(string(b), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, "\r")
 	}
 	return lines
 }

@@ -1,7 +1,9 @@
 package runtimes
 
 import (
+	"bytes"
 	"context"
+	"strings"
 	"time"
 )
 
@@ -92,18 +94,74 @@ type Runner interface {
 	Stop(ctx context.Context, h Handle, grace time.Duration) error
 }
 
-// Orphan is something a runner started, tagged with a state's lineage and
-// an address, that the state may not record (apply was killed between
-// starting it and saving state).
+// The optional interfaces below are what apply asks of a runner beyond
+// Runner. Apply knows runners only through these, so each runner asserts at
+// compile time the ones it implements (var _ runtimes.OrphanFinder = ...):
+// a method whose signature drifts then fails the build instead of silently
+// turning a feature off.
+
+// Orphan is something a runner started that carries a state's lineage, found
+// from its tags whether or not state recorded it.
 type Orphan struct {
+	// Address is the TYPE.NAME it was started for.
 	Address string
 	Handle  Handle
+	// Status is what the runner saw when it found it; "" when it did not look.
+	Status Status
 }
 
 // OrphanFinder is implemented by runners that can find what they started
 // from its tags (TRUSTFORM_ADDRESS and TRUSTFORM_LINEAGE in a process's
-// environment, the trustform.address and trustform.lineage labels on a
-// container), even when state never recorded it.
+// environment, labels on a container), even when state never recorded it,
+// as after a crash between starting something and saving state.
 type OrphanFinder interface {
+	// FindOrphans lists everything carrying lineage, sorted by address. An
+	// empty lineage (state lost) finds only what the runner can tell is this
+	// configuration's by other means (the process runner made with
+	// NewForDir: its directory), else nothing.
 	FindOrphans(ctx context.Context, lineage string) ([]Orphan, error)
+}
+
+// Exit is how something a runner started ended.
+type Exit struct {
+	// Code is the exit status, or -1 when the process was killed by a signal.
+	Code int
+	// Err is what waiting reported, for a message to the user; nil when the
+	// process exited with status 0.
+	Err error
+	// At is when the runner saw it end.
+	At time.Time
+}
+
+// ExitReporter is implemented by runners that see how what they started
+// ends (the process runner reaps its children), so a failure can name the
+// exit status.
+type ExitReporter interface {
+	// Exit reports how what h names ended, once it has and only when this
+	// runner started it.
+	Exit(h Handle) (Exit, bool)
+}
+
+// LogTailer is implemented by runners that keep a resource's output
+// elsewhere than the log file apply can read (containers). Apply shows the
+// last lines when a resource fails.
+type LogTailer interface {
+	// Tail returns up to lines last lines of what h names wrote.
+	Tail(ctx context.Context, h Handle, lines int) ([]string, error)
+}
+
+// TailLines returns up to n last lines of b, without line endings.
+func TailLines(b []byte, n int) []string {
+	b = bytes.TrimRight(b, "\r\n")
+	if len(b) == 0 {
+		return nil
+	}
+	lines := strings.Split(string(b), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, "\r")
+	}
+	return lines
 }

@@ -37,6 +37,7 @@ type Runner struct {
 var (
 	_ runtimes.Runner       = (*Runner)(nil)
 	_ runtimes.OrphanFinder = (*Runner)(nil)
+	_ runtimes.LogTailer    = (*Runner)(nil)
 )
 
 // New returns a Runner for engine (docker or podman; resolve auto with
@@ -356,6 +357,19 @@ func (r *Runner) Logs(ctx context.Context, h runtimes.Handle, follow bool, w io.
 	return ce
 }
 
+// Tail returns up to n last lines of the container's output, for the
+// failure apply reports. It gives up after 10 seconds: a failure message
+// must not wait on a stuck engine.
+func (r *Runner) Tail(ctx context.Context, h runtimes.Handle, n int) ([]string, error) {
+	var buf bytes.Buffer
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := r.Logs(ctx, h, false, &buf); err != nil {
+		return nil, err
+	}
+	return runtimes.TailLines(buf.Bytes(), n), nil
+}
+
 // lockedWriter serialises writes from the engine's stdout and stderr copiers.
 type lockedWriter struct {
 	own  sync.Mutex
@@ -402,7 +416,7 @@ func (r *Runner) FindOrphans(ctx context.Context, lineage string) ([]runtimes.Or
 		if info.Labels[LabelLineage] != lineage || info.Labels[LabelAddress] == "" {
 			continue
 		}
-		found = append(found, runtimes.Orphan{Address: info.Labels[LabelAddress],
+		found = append(found, runtimes.Orphan{Address: info.Labels[LabelAddress], Status: statusOf(info.Status),
 			Handle: runtimes.Handle{ContainerID: info.ID, Engine: r.engine}})
 	}
 	sort.Slice(found, func(i, j int) bool {

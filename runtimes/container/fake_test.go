@@ -602,6 +602,26 @@ func TestLogs(t *testing.T) {
 	}
 }
 
+// Tail is what apply shows of a failed container: the last lines of both
+// streams, and the engine's own words when the container is gone.
+func TestTail(t *testing.T) {
+	f := newFake(t, Podman)
+	f.container("abc", "abc", "exited", map[string]string{LabelAddress: "container.web"})
+	got, err := f.r.Tail(context.Background(), runtimes.Handle{ContainerID: "abc"}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || (got[0] != "out of abc" && got[0] != "err of abc") {
+		t.Errorf("Tail(1) = %q, want one of the two lines", got)
+	}
+	if got, _ := f.r.Tail(context.Background(), runtimes.Handle{ContainerID: "abc"}, 5); len(got) != 2 {
+		t.Errorf("Tail(5) = %q, want both lines", got)
+	}
+	if _, err := f.r.Tail(context.Background(), runtimes.Handle{ContainerID: "gone"}, 5); err == nil || !strings.Contains(err.Error(), "no longer exists") {
+		t.Errorf("Tail(gone) = %v", err)
+	}
+}
+
 func TestDetectWithFakeScripts(t *testing.T) {
 	f := newFake(t, Docker)
 	cli := fakeCLI(f.dir)
@@ -692,9 +712,9 @@ func TestFindOrphans(t *testing.T) {
 			}
 			h := func(id string) runtimes.Handle { return runtimes.Handle{ContainerID: id, Engine: engine} }
 			want := []runtimes.Orphan{
-				{Address: "container.a", Handle: h("id-a1")},
-				{Address: "container.a", Handle: h("id-a2")},
-				{Address: "container.b", Handle: h("id-b")},
+				{Address: "container.a", Status: runtimes.StatusExited, Handle: h("id-a1")},
+				{Address: "container.a", Status: runtimes.StatusExited, Handle: h("id-a2")},
+				{Address: "container.b", Status: runtimes.StatusRunning, Handle: h("id-b")},
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("FindOrphans (-want +got):\n%s", diff)

@@ -31,10 +31,10 @@ func TestCopyNeverTouchesAnotherDirectorysProcess(t *testing.T) {
 	if !pidAlive(t, h.PID) {
 		t.Fatal("the copy stopped the original's process")
 	}
-	if got, _ := other.FindOrphans(spec.Lineage); len(got) != 0 {
+	if got, _ := other.FindOrphans(context.Background(), spec.Lineage); len(got) != 0 {
 		t.Fatalf("the copy found the original's process as its orphan: %+v", got)
 	}
-	if got, _ := f.r.FindOrphans(spec.Lineage); len(got) != 1 || got[0].Handle != h {
+	if got, _ := f.r.FindOrphans(context.Background(), spec.Lineage); len(got) != 1 || got[0].Handle != h {
 		t.Fatalf("the original's FindOrphans = %+v, want its own process %+v", got, h)
 	}
 	if s := f.status(h); s != runtimes.StatusRunning {
@@ -42,7 +42,7 @@ func TestCopyNeverTouchesAnotherDirectorysProcess(t *testing.T) {
 	}
 	// A runner that does not know its directory (older callers) keeps
 	// the old behaviour.
-	if got, _ := New().FindOrphans(spec.Lineage); len(got) != 1 {
+	if got, _ := New().FindOrphans(context.Background(), spec.Lineage); len(got) != 1 {
 		t.Fatalf("New().FindOrphans = %+v", got)
 	}
 }
@@ -80,7 +80,7 @@ func TestFindOrphansDetachedDescendant(t *testing.T) {
 	daemon := readPidFile(t, filepath.Join(f.dir, "d.pid"))
 	waitFor(t, "the parent to exit", func() bool { return !pidAlive(t, h.PID) })
 
-	got, err := NewForDir("").FindOrphans(spec.Lineage)
+	got, err := NewForDir("").FindOrphans(context.Background(), spec.Lineage)
 	if err != nil {
 		t.Fatal(err)
 	}

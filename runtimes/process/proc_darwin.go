@@ -55,10 +55,6 @@ func (r *Runner) groupAlive(pgid int, _ time.Time) (bool, error) {
 // whose leader is gone is left alone.
 func (r *Runner) groupMarked(pgid int) bool { return false }
 
-// FindOrphans finds nothing on macOS: reading another process's environment
-// needs KERN_PROCARGS2 parsing that trustform does not do yet.
-func (r *Runner) FindOrphans(lineage string) ([]Orphan, error) { return nil, nil }
-
 // foreignPid cannot read other processes' environments here: every
 // process is taken as this directory's.
 func (r *Runner) foreignPid(pid int) bool { return false }

@@ -307,11 +307,11 @@ func (r *Runner) stopStrays(ctx context.Context, h runtimes.Handle, grace time.D
 // An empty lineage (state lost) finds, for a runner made with NewForDir,
 // every process naming its directory, whatever its lineage; otherwise
 // nothing.
-func (r *Runner) FindOrphans(lineage string) ([]Orphan, error) {
+func (r *Runner) FindOrphans(_ context.Context, lineage string) ([]runtimes.Orphan, error) {
 	if lineage == "" && r.dir == "" {
 		return nil, nil
 	}
-	best := map[string]Orphan{}
+	best := map[string]runtimes.Orphan{}
 	err := ownProcesses(func(pid int, env map[string]string, info procInfo) {
 		addr := env[EnvAddress]
 		if addr == "" || r.foreign(env) {
@@ -330,12 +330,12 @@ func (r *Runner) FindOrphans(lineage string) ([]Orphan, error) {
 		if prev, ok := best[key]; ok && prev.Handle.StartTime <= info.start {
 			return
 		}
-		best[key] = Orphan{Address: addr, Handle: runtimes.Handle{PID: pid, StartTime: info.start, Instance: env[EnvInstance]}}
+		best[key] = runtimes.Orphan{Address: addr, Handle: runtimes.Handle{PID: pid, StartTime: info.start, Instance: env[EnvInstance]}, Status: runtimes.StatusRunning}
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Orphan, 0, len(best))
+	out := make([]runtimes.Orphan, 0, len(best))
 	for _, o := range best {
 		out = append(out, o)
 	}

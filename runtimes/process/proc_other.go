@@ -32,9 +32,6 @@ func (r *Runner) groupAlive(pgid int, _ time.Time) (bool, error) {
 
 func (r *Runner) groupMarked(pgid int) bool { return false }
 
-// FindOrphans finds nothing on this system.
-func (r *Runner) FindOrphans(lineage string) ([]Orphan, error) { return nil, nil }
-
 // foreignPid cannot read other processes' environments here: every
 // process is taken as this directory's.
 func (r *Runner) foreignPid(pid int) bool { return false }

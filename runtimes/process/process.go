@@ -41,7 +41,7 @@ type Runner struct {
 	mu sync.Mutex
 	// exits holds the exit of children this Runner started and reaped, so
 	// Status can say exited with certainty while trustform is still running.
-	exits map[runtimes.Handle]Exit
+	exits map[runtimes.Handle]runtimes.Exit
 	// done has a channel per child this Runner started, closed once the
 	// child has been reaped (its Exit is then known).
 	done map[runtimes.Handle]chan struct{}
@@ -55,28 +55,16 @@ type Runner struct {
 	dir string
 }
 
-// Exit is how a child started by this Runner ended.
-type Exit struct {
-	// Code is the exit status, or -1 when the process was killed by a signal.
-	Code int
-	// Err is what waiting reported, for a message to the user; nil when the
-	// process exited with status 0.
-	Err error
-	// At is when the process was reaped.
-	At time.Time
-}
-
-// Orphan is a process found running with our lineage in its environment.
-type Orphan struct {
-	Address string
-	Handle  runtimes.Handle
-}
-
-var _ runtimes.Runner = (*Runner)(nil)
+// The interfaces apply uses; the build fails if a signature drifts.
+var (
+	_ runtimes.Runner       = (*Runner)(nil)
+	_ runtimes.OrphanFinder = (*Runner)(nil)
+	_ runtimes.ExitReporter = (*Runner)(nil)
+)
 
 // New returns a Runner that does not tell configuration directories apart.
 func New() *Runner {
-	return &Runner{exits: map[runtimes.Handle]Exit{}, done: map[runtimes.Handle]chan struct{}{}}
+	return &Runner{exits: map[runtimes.Handle]runtimes.Exit{}, done: map[runtimes.Handle]chan struct{}{}}
 }
 
 // NewForDir returns a Runner working for the configuration directory dir:
@@ -159,7 +147,7 @@ func (r *Runner) Start(ctx context.Context, spec *runtimes.LaunchSpec) (runtimes
 
 func (r *Runner) reap(cmd *exec.Cmd, h runtimes.Handle, done chan struct{}) {
 	err := cmd.Wait()
-	e := Exit{Code: cmd.ProcessState.ExitCode(), Err: err, At: time.Now()}
+	e := runtimes.Exit{Code: cmd.ProcessState.ExitCode(), Err: err, At: time.Now()}
 	r.mu.Lock()
 	r.exits[h] = e
 	r.mu.Unlock()
@@ -180,7 +168,7 @@ func (r *Runner) Exited(h runtimes.Handle) <-chan struct{} {
 
 // Exit reports how a process started by this Runner ended, once it has.
 // It knows nothing of processes started by another trustform run.
-func (r *Runner) Exit(h runtimes.Handle) (Exit, bool) {
+func (r *Runner) Exit(h runtimes.Handle) (runtimes.Exit, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e, ok := r.exits[h]

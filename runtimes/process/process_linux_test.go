@@ -349,15 +349,15 @@ func TestFindOrphans(t *testing.T) {
 	other.Lineage = spec.Lineage + "-other"
 	f.start(other)
 
-	got, err := New().FindOrphans(spec.Lineage)
+	got, err := New().FindOrphans(context.Background(), spec.Lineage)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Orphan{{Address: "executable.orphan", Handle: h}}
+	want := []runtimes.Orphan{{Address: "executable.orphan", Handle: h, Status: runtimes.StatusRunning}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("FindOrphans = %+v, want %+v", got, want)
 	}
-	if got, _ := New().FindOrphans(""); len(got) != 0 {
+	if got, _ := New().FindOrphans(context.Background(), ""); len(got) != 0 {
 		t.Fatalf("FindOrphans(\"\") = %+v, want none", got)
 	}
 }

@@ -149,10 +149,6 @@ func (r *Runner) Stop(ctx context.Context, h runtimes.Handle, grace time.Duratio
 	return nil
 }
 
-// FindOrphans finds nothing on Windows: reading another process's
-// environment is not supported.
-func (r *Runner) FindOrphans(lineage string) ([]Orphan, error) { return nil, nil }
-
 const (
 	noFollow = 0
 	nonBlock = 0
