@@ -91,6 +91,9 @@ func Read(r io.Reader, name string) (*Plan, error) {
 	if sp.Plan == nil {
 		return nil, fmt.Errorf("%s: damaged plan file (no plan); run trustform plan -out again", name)
 	}
+	if err := sp.Plan.check(); err != nil {
+		return nil, fmt.Errorf("%s: damaged plan file: %v; run trustform plan -out again", name, err)
+	}
 	if sp.Plan.Blobs == nil {
 		sp.Plan.Blobs = map[string][]byte{}
 	}
@@ -125,6 +128,50 @@ func CheckApplicable(p *Plan, st *state.State) error {
 	}
 	if p.StateJournal != st.JournalDigest() {
 		return fmt.Errorf("%w: it was made while another run was changing the state, which has finished since; run trustform plan again", ErrStalePlan)
+	}
+	return nil
+}
+
+// check verifies, of a plan read from a file, what apply and the renderers
+// rely on, so that a damaged file is an error, never a panic (issue 12).
+func (p *Plan) check() error {
+	for i, c := range p.Changes {
+		if c == nil {
+			return fmt.Errorf("change %d is null", i)
+		}
+		if c.Address == "" {
+			return fmt.Errorf("change %d has no address", i)
+		}
+		switch c.Action {
+		case NoOp, Create, Update, Replace, Delete:
+		default:
+			return fmt.Errorf("%s: unknown action %q", c.Address, c.Action)
+		}
+		needAfter := c.Action == Create || c.Action == Update || c.Action == Replace
+		if needAfter && c.After == nil {
+			return fmt.Errorf("%s: a %s without the spec to start", c.Address, c.Action)
+		}
+		for _, s := range []*state.Spec{c.Before, c.After} {
+			if s == nil {
+				continue
+			}
+			if err := s.Check(); err != nil {
+				return fmt.Errorf("%s: %w", c.Address, err)
+			}
+		}
+		if c.DevcertPending && c.Pending == nil {
+			return fmt.Errorf("%s: waits for the development CA without the recipe to finish its trust files", c.Address)
+		}
+	}
+	for i, d := range p.Drift {
+		if d == nil {
+			return fmt.Errorf("drift entry %d is null", i)
+		}
+	}
+	for i, o := range p.Outputs {
+		if o == nil {
+			return fmt.Errorf("output %d is null", i)
+		}
 	}
 	return nil
 }

@@ -88,6 +88,11 @@ func Load(path string) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s != nil && s.recovered > 0 {
+		if err := s.checkRead(); err != nil {
+			return nil, &CorruptError{Path: JournalPath(path), Err: err}
+		}
+	}
 	if s == nil {
 		return nil, ErrNoState
 	}
@@ -204,7 +209,7 @@ func decode(path string, data []byte) (*State, error) {
 		s.Resources[i] = r
 	}
 	s.sortResources()
-	if err := s.check(); err != nil {
+	if err := s.checkRead(); err != nil {
 		return nil, &CorruptError{Path: path, Err: err}
 	}
 	return s, nil
@@ -218,6 +223,25 @@ func (s *State) check() error {
 		}
 		if i > 0 && s.Resources[i-1].Address == r.Address {
 			return fmt.Errorf("resource %s is recorded twice", r.Address)
+		}
+	}
+	return nil
+}
+
+// checkRead verifies, of a state read from a file, what every reader
+// relies on, so that a damaged file is an error here, not a panic later.
+func (s *State) checkRead() error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	for _, r := range s.Resources {
+		if err := r.Spec.Check(); err != nil {
+			return fmt.Errorf("resource %s: %w", r.Address, err)
+		}
+	}
+	for name, o := range s.Outputs {
+		if o == nil {
+			return fmt.Errorf("output %q is null", name)
 		}
 	}
 	return nil
