@@ -323,7 +323,7 @@ func fxGitHubActions(t *testing.T, bin, root string) {
 	wf := string(data)
 	for _, want := range []string{
 		"\non:\n", "\n  pull_request:", "\njobs:\n", "\npermissions:\n", "pull-requests: write",
-		"plan -markdown -detailed-exitcode", "gh pr comment", "--body-file", "--edit-last",
+		"plan -markdown -detailed-exitcode", "<!-- trustform-plan -->", "gh api", "concurrency:",
 		"case \"$code\" in", "0)", "2)", "GH_TOKEN: ${{ github.token }}",
 	} {
 		if !strings.Contains(wf, want) {
@@ -341,6 +341,9 @@ func fxGitHubActions(t *testing.T, bin, root string) {
 			t.Errorf("trustform-plan.yml:%d: trailing space", i+1)
 		}
 	}
+
+	fxLintWorkflow(t, filepath.Join(dir, "trustform-plan.yml"))
+	fxStickyComment(t, bin, root, data)
 
 	// What the workflow relies on: exit 2 with a Markdown document when
 	// there are changes, exit 0 when there are none, exit 1 on an error.
