@@ -24,6 +24,12 @@ func FuzzLoad(f *testing.F) {
 		"resource \"java_app\" \"j\" {\n  jar = \"\"\n  classpath = \"x\"\n  main = \"m\"\n}\n",
 		"variable \"v\" {\n  validation {\n    condition = var.v\n    error_message = 1\n  }\n  default = null\n}\n",
 	}
+	seeds = append(seeds,
+		"resource \"executable\" \"w\" {\n  count = 2\n  command = \"w${count.index}\"\n}\noutput \"p\" {\n  value = [for w in executable.w : \"${w.pid}:${w.since}\"]\n}\n",
+		"resource \"executable\" \"r\" {\n  for_each = { a = 1, b = [2] }\n  command = each.key\n  args = [tostring(each.value)]\n}\noutput \"o\" {\n  value = executable.r[\"c\"].pid + 1\n}\n",
+		"certificate_authority_collection \"c\" {\n  count = -1.5\n  files = [each.key]\n}\nresource \"executable\" \"x\" {\n  command = \"x\"\n  certificate_authority_collections = certificate_authority_collection.c\n  depends_on = [executable.x[0]]\n}\n",
+		"resource \"container\" \"c\" {\n  for_each = toset([\"x\", \"y\"])\n  count = 1\n  image = \"i\"\n}\noutput \"o\" {\n  value = { for k, c in container.c : k => upper(c.container_id) }\n}\n",
+	)
 	for _, s := range seeds {
 		f.Add(s)
 	}
