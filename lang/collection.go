@@ -1,6 +1,9 @@
 package lang
 
 import (
+	"errors"
+	"github.com/trustform/trustform/internal/safepath"
+
 	"fmt"
 	"os"
 	"path/filepath"
@@ -166,7 +169,13 @@ func (l *loader) evalCollectionInstance(n *node, key addrs.Key, rep *repetition)
 				continue
 			}
 			for _, p := range paths {
-				data, err := os.ReadFile(p)
+				data, err := safepath.ReadInput(p, safepath.MaxInputFile)
+				if ie := (*safepath.InputError)(nil); errors.As(err, &ie) {
+					l.errorf(&subject, context, "Cannot read certificate file",
+						"%s %s: files accepts regular files of up to 10 MB. Remove it, or narrow the pattern.", l.relName(p), ie.Reason())
+					ok = false
+					continue
+				}
 				if err != nil {
 					l.errorf(&subject, context, "Cannot read certificate file",
 						"Reading %s failed: %s.", l.relName(p), err)

@@ -1,6 +1,8 @@
 package lang
 
 import (
+	"github.com/trustform/trustform/internal/safepath"
+
 	"errors"
 	"os"
 	"path/filepath"
@@ -233,12 +235,12 @@ func (s *funcState) fileFunc() function.Function {
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			p := args[0].AsString()
-			data, err := os.ReadFile(s.abs(p))
+			data, err := safepath.ReadInput(s.abs(p), safepath.MaxInputFile)
 			if err != nil {
 				if os.IsNotExist(err) {
 					return cty.NilVal, function.NewArgErrorf(0, "no file exists at %q (relative paths are relative to %s)", p, s.dir)
 				}
-				return cty.NilVal, function.NewArgErrorf(0, "cannot read %q: %s", p, err)
+				return cty.NilVal, function.NewArgErrorf(0, "cannot read %q: %s (file reads regular files of up to 10 MB)", p, err)
 			}
 			content := string(data)
 			if _, ok := s.fileSource[content]; !ok {

@@ -1,6 +1,8 @@
 package lang
 
 import (
+	"github.com/trustform/trustform/internal/safepath"
+
 	"fmt"
 	"os"
 	"path/filepath"
@@ -78,7 +80,12 @@ func parseFile(p *hclparse.Parser, dir, name string) hcl.Diagnostics {
 	if !filepath.IsAbs(name) {
 		path = filepath.Join(dir, name)
 	}
-	src, err := os.ReadFile(path)
+	src, err := safepath.ReadInput(path, safepath.MaxInputFile)
+	if err == nil {
+		if d := checkNesting(src, name); d != nil {
+			return hcl.Diagnostics{d}
+		}
+	}
 	if err != nil {
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagError,

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -283,6 +284,15 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 		DeveloperCertificateTrust: l.cfg.Settings.DeveloperCertificateTrust,
 		Scope:                     rt.DefaultScopeFor(l.opts.GOOS),
 	}
+	// Files are named after the address (ADDR.log, resources/ADDR): one
+	// too long for a file name passed plan and failed at apply.
+	if n := len(filepath.Base(layout.LogPath(l.dir, addr))); n > maxFileName {
+		rng := r.Block.LabelRanges[len(r.Block.LabelRanges)-1]
+		l.errorf(&rng, context, "Resource name too long",
+			"The address %s is %d bytes long; trustform names its log and trust files after it, and file names are limited to %d bytes. Use a name of at most %d bytes (with its count or for_each key).",
+			truncateMiddle(addr, 60), len(addr), maxFileName, maxFileName-len(".log"))
+		return nil, cty.NilVal, false
+	}
 	vals := map[string]cty.Value{}
 	ok := true
 
@@ -386,13 +396,16 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 		vals[sp.Name] = v
 	}
 	ok = l.checkForms(r, res) && ok
-	if d, err := time.ParseDuration(orDefault(res, vals)); err != nil || d < 0 {
+	// Zero is refused, not defaulted: it used to become 10s silently
+	// (issue 12), and a process that must not get time to end cleanly is
+	// not what anyone means by "0s".
+	if d, err := time.ParseDuration(orDefault(res, vals)); err != nil || d <= 0 {
 		rng := r.Block.DefRange
 		if a := r.Attrs[AttrStopTimeout]; a != nil {
 			rng = a.Expr.Range()
 		}
 		l.errorf(&rng, context, "Invalid stop_timeout",
-			"stop_timeout must be a non-negative duration such as \"10s\" or \"1m30s\".")
+			"stop_timeout must be a positive duration such as \"10s\" or \"1m30s\": how long a process gets to end after SIGTERM before SIGKILL. For an almost immediate kill use \"1ms\".")
 		ok = false
 	} else {
 		res.StopTimeout = d
@@ -505,6 +518,14 @@ func (l *loader) assign(res *Resource, sp attrSpec, rng hcl.Range, v cty.Value) 
 		default:
 			if len(sens) > 0 {
 				res.SensitiveAttrs = append(res.SensitiveAttrs, sp.Name)
+			}
+			if sp.Name == attrPorts {
+				for _, m := range list {
+					if err := checkPortMapping(m); err != nil {
+						l.errorf(&rng, nil, "Invalid port mapping", "In ports: %v.", err)
+						return v, false
+					}
+				}
 			}
 			res.Attrs.SetList(sp.Name, list)
 		}
@@ -768,9 +789,9 @@ func (l *loader) readyWhen(nb *nestedBlock, ctx *hcl.EvalContext) (*ReadyWhen, b
 			"ready_when needs tcp = \"HOST:PORT\" or http = \"URL\".")
 		return nil, false
 	case tcp != "":
-		if _, port, err := net.SplitHostPort(tcp); err != nil || port == "" {
+		if _, port, err := net.SplitHostPort(tcp); err != nil || port == "" || validPort(port) != nil {
 			rng := tcpAttr.Expr.Range()
-			l.errorf(&rng, context, "Invalid tcp address", "%q is not HOST:PORT, such as \"127.0.0.1:8443\".", tcp)
+			l.errorf(&rng, context, "Invalid tcp address", "%q is not HOST:PORT with a port from 1 to 65535, such as \"127.0.0.1:8443\".", tcp)
 			return nil, false
 		}
 		rw.TCP = tcp

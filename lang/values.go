@@ -9,6 +9,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/trustform/trustform/runtimes"
 )
 
 // sensitiveMark is the cty mark carried by values derived from sensitive
@@ -144,6 +146,14 @@ func (l *loader) goStringMap(rng hcl.Range, name string, v cty.Value) (map[strin
 		if e.IsNull() {
 			l.errorf(&rng, nil, "Invalid value",
 				"The value of %q in %q is null; every value must be a string.", k.AsString(), name)
+			return nil, nil, false
+		}
+		// Both callers are environments: a key such as
+		// "PATH=/evil:/usr/bin" would set another variable, unseen by
+		// whoever reviews the plan (issue 12).
+		if err := runtimes.CheckEnvName(k.AsString()); err != nil {
+			l.errorf(&rng, nil, "Invalid environment variable name",
+				"In %q: %s. A name is letters, digits and underscores, such as NODE_OPTIONS.", name, err)
 			return nil, nil, false
 		}
 		out[k.AsString()] = e.AsString()

@@ -114,6 +114,10 @@ func (l *loader) parseCLIValue(d *variableDecl, s string, rng hcl.Range) (cty.Va
 	if d.Type == cty.DynamicPseudoType || d.Type.IsPrimitiveType() {
 		return cty.StringVal(s), true
 	}
+	if d := checkNesting([]byte(s), rng.Filename); d != nil {
+		l.add(hcl.Diagnostics{d})
+		return cty.NilVal, false
+	}
 	expr, diags := hclsyntax.ParseExpression([]byte(s), rng.Filename, hcl.InitialPos)
 	if !l.add(diags) {
 		return cty.NilVal, false

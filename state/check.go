@@ -2,25 +2,9 @@ package state
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/trustform/trustform/runtimes"
 )
-
-// CheckEnvName returns why name cannot be an environment variable name, or
-// nil. A name holding '=' would set another variable ("PATH=/evil:/bin"
-// sets PATH), and NUL or a line break cannot be passed or reviewed.
-func CheckEnvName(name string) error {
-	switch {
-	case name == "":
-		return fmt.Errorf("an environment variable name cannot be empty")
-	case strings.ContainsRune(name, '='):
-		return fmt.Errorf("environment variable name %q contains '=', which would set another variable", name)
-	case strings.ContainsAny(name, "\x00\n\r"):
-		return fmt.Errorf("environment variable name %q contains a NUL or line break", name)
-	}
-	return nil
-}
 
 // Check verifies what the rest of trustform relies on in a spec read from
 // a file (state or saved plan): every file has a path and content or a
@@ -33,7 +17,7 @@ func (s *Spec) Check() error {
 		return nil
 	}
 	for k := range s.Env {
-		if err := CheckEnvName(k); err != nil {
+		if err := runtimes.CheckEnvName(k); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,8 @@
 package command
 
 import (
+	"github.com/trustform/trustform/internal/nesting"
+
 	"bytes"
 	"fmt"
 	"io"
@@ -161,6 +163,15 @@ func fmtFiles(path string, recursive bool) ([]string, error) {
 // it is not valid HCL: hclwrite would otherwise "format" broken input into
 // something else broken.
 func formatSource(src []byte, name string) ([]byte, *hcl.File, hcl.Diagnostics) {
+	if i, line, col, deep := nesting.TooDeep(src); deep {
+		pos := hcl.Pos{Line: line, Column: col, Byte: i}
+		return nil, nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Nesting too deep",
+			Detail:   fmt.Sprintf("Brackets, braces and parentheses nest more than %d levels deep here; trustform does not parse such files.", nesting.Max),
+			Subject:  &hcl.Range{Filename: name, Start: pos, End: hcl.Pos{Line: line, Column: col + 1, Byte: i + 1}},
+		}}
+	}
 	f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
 	if diags.HasErrors() {
 		return nil, f, diags

@@ -3,6 +3,7 @@ package safepath
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -195,3 +196,83 @@ func kind(m fs.FileMode) string {
 // Kind names what mode describes ("a named pipe", "a device"), for
 // messages of callers that refuse it.
 func Kind(m fs.FileMode) string { return kind(m) }
+
+// MaxInputFile is the most trustform reads from one file the user names:
+// a configuration file, a certificate file matched by files, or file().
+// A certificate bundle is rarely more than a megabyte.
+const MaxInputFile = 10 << 20
+
+// InputError reports a file the user named that trustform will not read:
+// not a regular file (a named pipe would hang the read, a device such as
+// /dev/zero never ends), or larger than the limit.
+type InputError struct {
+	Path string
+	// Kind is what the path is when it is not a regular file.
+	Kind string
+	// Size and Limit are set when the file is too large.
+	Size, Limit int64
+}
+
+func (e *InputError) Error() string { return e.Path + " " + e.Reason() }
+
+// Reason is the message without the path: "is a named pipe, not a regular
+// file", for callers that name the file their own way.
+func (e *InputError) Reason() string {
+	if e.Kind != "" {
+		return fmt.Sprintf("is %s, not a regular file", e.Kind)
+	}
+	return fmt.Sprintf("is %s, more than the %s trustform reads from one file", humanSize(e.Size), humanSize(e.Limit))
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// ReadInput reads a file the user named. Links are followed (certificate
+// directories such as /etc/ssl/certs are made of them), but what is reached
+// must be a regular file of at most limit bytes; anything else is an
+// *InputError, found without reading (or hanging on) the file.
+func ReadInput(path string, limit int64) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &InputError{Path: path, Kind: kind(fi.Mode())}
+	}
+	if fi.Size() > limit {
+		return nil, &InputError{Path: path, Size: fi.Size(), Limit: limit}
+	}
+	// O_NONBLOCK: the path may have been replaced by a pipe since.
+	f, err := os.OpenFile(path, os.O_RDONLY|nonBlock, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &InputError{Path: path, Kind: kind(fi.Mode())}
+	}
+	if err := clearNonBlock(f); err != nil {
+		return nil, err
+	}
+	// Bounded even if the file grows while being read.
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, &InputError{Path: path, Size: int64(len(data)), Limit: limit}
+	}
+	return data, nil
+}

@@ -48,10 +48,11 @@ func WriteDiagnostic(w io.Writer, d *hcl.Diagnostic, src *Sources, color bool, w
 	if d.Severity == hcl.DiagWarning {
 		label, tint = "Warning: ", Yellow
 	}
+	summary := Escape(d.Summary)
 	if color {
-		fmt.Fprintf(&b, "%s%s%s%s%s\n", tint, Bold, label, d.Summary, Reset)
+		fmt.Fprintf(&b, "%s%s%s%s%s\n", tint, Bold, label, summary, Reset)
 	} else {
-		fmt.Fprintf(&b, "%s%s\n", label, d.Summary)
+		fmt.Fprintf(&b, "%s%s\n", label, summary)
 	}
 
 	if d.Subject != nil {
@@ -59,7 +60,7 @@ func WriteDiagnostic(w io.Writer, d *hcl.Diagnostic, src *Sources, color bool, w
 		writeSnippet(&b, d, src, color)
 	}
 
-	if detail := strings.TrimSpace(d.Detail); detail != "" {
+	if detail := strings.TrimSpace(Escape(d.Detail)); detail != "" {
 		b.WriteString("\n")
 		for _, line := range strings.Split(detail, "\n") {
 			// Indented lines are pre-formatted (lists, code); keep them.
@@ -87,9 +88,9 @@ func writeSnippet(b *strings.Builder, d *hcl.Diagnostic, srcs *Sources, color bo
 		context = contextString(src, subj)
 	}
 	if context != "" {
-		fmt.Fprintf(b, "  on %s, in %s:\n", Position(subj, srcs), context)
+		fmt.Fprintf(b, "  on %s, in %s:\n", Escape(Position(subj, srcs)), Escape(context))
 	} else {
-		fmt.Fprintf(b, "  on %s:\n", Position(subj, srcs))
+		fmt.Fprintf(b, "  on %s:\n", Escape(Position(subj, srcs)))
 	}
 	if src == nil {
 		return
@@ -129,19 +130,22 @@ func writeSnippet(b *strings.Builder, d *hcl.Diagnostic, srcs *Sources, color bo
 		if n == subj.End.Line {
 			hi = clamp(endOff-lineStart, lo, len(text))
 		}
-		code := text
+		// Escaped piece by piece, so the carets still line up under the
+		// subject as printed.
+		before, subject, after := Escape(text[:lo]), Escape(text[lo:hi]), Escape(text[hi:])
+		code := before + subject + after
 		if color && covered && hi > lo {
-			code = text[:lo] + Underline + text[lo:hi] + Reset + text[hi:]
+			code = before + Underline + subject + Reset + after
 		}
 		fmt.Fprintf(b, "  %*d: %s\n", numWidth, n, code)
 		if !covered {
 			continue
 		}
-		carets := utf8.RuneCountInString(text[lo:hi])
+		carets := utf8.RuneCountInString(subject)
 		if carets == 0 {
 			carets = 1
 		}
-		pad := strings.Repeat(" ", numWidth+4) + indentLike(text[:lo])
+		pad := strings.Repeat(" ", numWidth+4) + indentLike(before)
 		marks := strings.Repeat("^", carets)
 		if color {
 			marks = Red + Bold + marks + Reset

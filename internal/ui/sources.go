@@ -1,7 +1,9 @@
 package ui
 
 import (
-	"os"
+	"github.com/trustform/trustform/internal/nesting"
+	"github.com/trustform/trustform/internal/safepath"
+
 	"path/filepath"
 	"strings"
 
@@ -68,9 +70,9 @@ func (s *Sources) get(name string) *source {
 		if !filepath.IsAbs(path) && s.dir != "" {
 			path = filepath.Join(s.dir, path)
 		}
-		if text, err := os.ReadFile(path); err == nil {
+		if text, err := safepath.ReadInput(path, safepath.MaxInputFile); err == nil {
 			src = &source{text: text}
-			if strings.HasSuffix(name, ".hcl") {
+			if _, _, _, deep := nesting.TooDeep(text); !deep && strings.HasSuffix(name, ".hcl") {
 				// Parsed only to name the enclosing block; errors are
 				// expected (this may be the very file that failed).
 				f, _ := hclsyntax.ParseConfig(text, name, hcl.InitialPos)

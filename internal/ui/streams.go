@@ -63,13 +63,14 @@ func IsTerminal(w io.Writer) bool {
 	return term.IsTerminal(int(f.Fd()))
 }
 
-// Errorf writes "trustform: error: MESSAGE" to Err.
+// Errorf writes "trustform: error: MESSAGE" to Err, control characters
+// escaped (Escape).
 func (s *Streams) Errorf(format string, args ...any) {
 	prefix := "trustform: error: "
 	if s.ErrColor {
 		prefix = "trustform: " + Red + Bold + "error:" + Reset + " "
 	}
-	fmt.Fprintf(s.Err, prefix+format+"\n", args...)
+	fmt.Fprintln(s.Err, prefix+Escape(fmt.Sprintf(format, args...)))
 }
 
 // Warnf writes "trustform: warning: MESSAGE" to Err.
@@ -78,12 +79,12 @@ func (s *Streams) Warnf(format string, args ...any) {
 	if s.ErrColor {
 		prefix = "trustform: " + Yellow + Bold + "warning:" + Reset + " "
 	}
-	fmt.Fprintf(s.Err, prefix+format+"\n", args...)
+	fmt.Fprintln(s.Err, prefix+Escape(fmt.Sprintf(format, args...)))
 }
 
 // Hintf writes "hint: MESSAGE" to Err: what the user can do next.
 func (s *Streams) Hintf(format string, args ...any) {
-	fmt.Fprintf(s.Err, "hint: "+format+"\n", args...)
+	fmt.Fprintln(s.Err, "hint: "+Escape(fmt.Sprintf(format, args...)))
 }
 
 // Progressf writes a progress line to Err.
