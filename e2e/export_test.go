@@ -226,8 +226,10 @@ func exportCompose(t *testing.T, engine string, env []string) {
 	})
 	out := runTool(t, env, dir, compose("up", "-d")...)
 	t.Logf("docker-compose up -d (%s):\n%s", engine, out)
+	// The engine's own CLI reads the logs: a docker-compose run is a
+	// Python start-up per poll, too slow for eight services on two cores.
 	checkCases(t, cases, func(svc string) string {
-		out, _ := tryTool(env, dir, compose("logs", "--no-color", strings.ReplaceAll(svc, "_", "-"))...)
+		out, _ := tryTool(env, dir, engine, "logs", name+"_"+strings.ReplaceAll(svc, "_", "-")+"_1")
 		return out
 	})
 	// The system bundle export merged is the image's own followed by ours.
