@@ -105,7 +105,7 @@ func composeService(p *plan.Plan, c *container, opts Options, exported map[strin
 		svc.Environment = types.MappingWithEquals{}
 	}
 	var secret []string
-	for _, k := range sortedEnv(spec.Env) {
+	for _, k := range sortedKeys(spec.Env) {
 		if contains(spec.SensitiveEnv, k) {
 			// No value: Compose passes the variable through from the
 			// environment it runs in.

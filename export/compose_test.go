@@ -46,7 +46,7 @@ func TestComposeGoldenAndModel(t *testing.T) {
 	// Written inside the configuration directory, so the user's ./data
 	// volume becomes ../data, whatever the machine's paths.
 	outDir := filepath.Join(p.Dir, "exported")
-	out, err := Compose(context.Background(), p, Options{ImageFiles: (&fakeImages{}).read, ConfigDir: p.Dir, OutDir: outDir})
+	out, err := Compose(context.Background(), p, Options{ImageFiles: (&fakeImages{}).read, OutDir: outDir})
 	if err != nil {
 		t.Fatal(err)
 	}

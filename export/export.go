@@ -25,13 +25,10 @@ type Options struct {
 	// SkipImageRoots writes trustform's certificates only, over every
 	// configured bundle path, without reading the image (-image-roots=skip).
 	SkipImageRoots bool
-	// ConfigDir is the configuration directory; Compose volumes written
-	// relative to it are made relative to OutDir.
-	ConfigDir string
-	// OutDir is where a Compose export is written (absolute).
+	// OutDir is where a Compose export is written (absolute): container
+	// volumes written relative to the configuration directory are made
+	// relative to it.
 	OutDir string
-	// Project names the Compose project.
-	Project string
 }
 
 // File is one file of an export, by slash-separated path relative to the
@@ -188,10 +185,10 @@ func mergeBundles(image, ours []byte) []byte {
 	return append(out, ours...)
 }
 
-// sortedEnv returns the names of env in order.
-func sortedEnv(env map[string]string) []string {
-	keys := make([]string, 0, len(env))
-	for k := range env {
+// sortedKeys returns the keys of m in order.
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)

@@ -238,7 +238,7 @@ func bundleConfigMap(p *plan.Plan, c *container) *corev1.ConfigMap {
 		data[key] = content
 	}
 	h := sha256.New()
-	for _, k := range sortedEnv(data) {
+	for _, k := range sortedKeys(data) {
 		h.Write([]byte(k))
 	}
 	immutable := true
@@ -266,7 +266,7 @@ func deployment(p *plan.Plan, c *container) (*appsv1.Deployment, *corev1.Service
 		ctr.Command = []string{l.Entrypoint}
 	}
 	var secret []string
-	for _, k := range sortedEnv(spec.Env) {
+	for _, k := range sortedKeys(spec.Env) {
 		if contains(spec.SensitiveEnv, k) {
 			secret = append(secret, k)
 			ctr.Env = append(ctr.Env, corev1.EnvVar{Name: k, ValueFrom: &corev1.EnvVarSource{

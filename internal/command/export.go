@@ -139,7 +139,7 @@ func runExport(e *runEnv, a *exportArgs) int {
 
 	ctx, stop := signalContext(context.Background(), nil)
 	defer stop()
-	opts := export.Options{SkipImageRoots: a.ImageRoots == "skip", ConfigDir: e.dir}
+	opts := export.Options{SkipImageRoots: a.ImageRoots == "skip"}
 	if !opts.SkipImageRoots {
 		opts.ImageFiles = e.imageReader(cfg.Settings.ContainerRuntime)
 	}
