@@ -400,6 +400,14 @@ func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
 	}
 	// Leftover store entries waste space but harm nothing, and the next
 	// apply sweeps again, so a failed sweep does not fail the apply.
+	// Sets first: their files hold the store entries' other links.
+	if sv, ok := a.store.(interface{ State() *state.State }); ok {
+		var known []*state.Spec
+		for _, c := range p.Changes {
+			known = append(known, c.Before, c.After)
+		}
+		_ = a.material.sweepSets(sv.State(), known)
+	}
 	_ = a.material.sweep()
 	if aerr != nil {
 		return res, aerr
@@ -593,7 +601,9 @@ func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 	}
 
 	var created []string
-	if spec.TrustDir != "" && len(spec.Files) > 0 {
+	if spec.TrustDir != "" && len(spec.Files) > 0 && !a.material.isSetDir(spec.TrustDir) {
+		// A trust set is shared: it is removed when no resource in state
+		// references it any more (sweepSets), not with this resource.
 		created = append(created, spec.TrustDir)
 	}
 	if spec.LogPath != "" {

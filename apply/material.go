@@ -40,6 +40,9 @@ type material struct {
 	linksAsFiles bool
 
 	entries sync.Map // store entry name -> *storeEntry
+	// sets holds one *storeEntry per trust set directory, so resources
+	// sharing a set write it once.
+	sets sync.Map
 }
 
 type storeEntry struct {
@@ -96,11 +99,40 @@ func (m *material) dir(p string) error { return safepath.Dir(m.root, p) }
 // link trustform made (a subject-hash name), which is removed, not followed.
 func (m *material) parent(p string) error { return safepath.Parent(m.root, p) }
 
-// write builds spec's trust directory from scratch and moves it into place.
+// write makes sure spec's trust directory exists with its content. A trust
+// set directory is named by its content, so one that exists is complete
+// and right (it was renamed into place whole) and is never rewritten: a
+// running process may be reading it. Resources sharing a set write it
+// once; a directory of the per-resource layout is rebuilt as before.
 func (m *material) write(spec *state.Spec) error {
 	if spec.TrustDir == "" || len(spec.Files) == 0 {
 		return nil
 	}
+	if !m.isSetDir(spec.TrustDir) {
+		return m.build(spec)
+	}
+	v, _ := m.sets.LoadOrStore(spec.TrustDir, &storeEntry{})
+	e := v.(*storeEntry)
+	e.once.Do(func() {
+		if e.err = m.dir(spec.TrustDir); e.err != nil {
+			e.err = fmt.Errorf("refusing to write trust material: %w", e.err)
+			return
+		}
+		if fi, err := os.Lstat(spec.TrustDir); err == nil && fi.IsDir() {
+			return
+		}
+		e.err = m.build(spec)
+	})
+	return e.err
+}
+
+// isSetDir reports whether dir is a trust set directory.
+func (m *material) isSetDir(dir string) bool {
+	return filepath.Dir(filepath.Clean(dir)) == filepath.Join(m.root, layout.TrustDirName)
+}
+
+// build builds spec's trust directory from scratch and moves it into place.
+func (m *material) build(spec *state.Spec) error {
 	if !m.inside(spec.TrustDir) {
 		return fmt.Errorf("refusing to write trust material to %s: it is outside %s; run plan again", spec.TrustDir, m.root)
 	}
@@ -327,16 +359,65 @@ func (m *material) removeListed(dir string, spec *state.Spec) error {
 }
 
 // removeStale clears what an interrupted apply left: temporary directories
-// next to resource directories and temporary store files.
+// next to trust set and resource directories and temporary store files.
 func (m *material) removeStale() error {
 	var errs []error
-	for _, d := range []string{layout.ResourcesDir(filepath.Dir(m.root)), m.storeDir} {
+	for _, d := range []string{layout.ResourcesDir(filepath.Dir(m.root)), filepath.Join(m.root, layout.TrustDirName), m.storeDir} {
 		if err := m.dir(d); err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		errs = append(errs, atomicfile.RemoveStale(d))
 	}
+	return errors.Join(errs...)
+}
+
+// sweepSets removes every trust set directory that no resource in state
+// references any more. A set still referenced, by a running resource or
+// by one whose stop failed, stays. Of a set some spec in known describes,
+// only the files it lists go (a file a user put there stays, with its
+// directory); a set nobody describes (left by a crash) goes entirely.
+func (m *material) sweepSets(st *state.State, known []*state.Spec) error {
+	dir := filepath.Join(m.root, layout.TrustDirName)
+	if err := m.dir(dir); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	used := map[string]bool{}
+	for _, r := range st.Resources {
+		if r.Spec != nil && r.Spec.TrustDir != "" {
+			used[filepath.Clean(r.Spec.TrustDir)] = true
+		}
+	}
+	specs := map[string]*state.Spec{}
+	for _, s := range known {
+		if s != nil && s.TrustDir != "" && len(s.Files) > 0 {
+			specs[filepath.Clean(s.TrustDir)] = s
+		}
+	}
+	var errs []error
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		if used[p] || atomicfile.IsTemp(e.Name()) {
+			continue
+		}
+		if s := specs[p]; s != nil {
+			if err := m.removeListed(p, s); err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		}
+		if err := os.RemoveAll(p); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	os.Remove(dir) // only succeeds when empty
 	return errors.Join(errs...)
 }
 

@@ -78,7 +78,17 @@ certificate_authority_collection "e2e" {
 		return hcl
 	}
 	addr := func(rt combinedRuntime) string { return rt.typ + ".client" }
-	store := filepath.Join(p.Dir, ".trustform", "resources", "java_app.client", "truststore.p12")
+	// The store is in java_app.client's trust set, a directory named by
+	// its content: read where the running JVM was told to look.
+	javaStore := func() string {
+		opts := p.processEnv("java_app.client")["JAVA_TOOL_OPTIONS"]
+		_, rest, _ := strings.Cut(opts, "-Djavax.net.ssl.trustStore=")
+		store, _, _ := strings.Cut(rest, " ")
+		if filepath.Dir(filepath.Dir(store)) != filepath.Join(p.Dir, ".trustform", "trust") || filepath.Base(store) != "truststore.p12" {
+			t.Fatalf("java_app.client: JAVA_TOOL_OPTIONS=%q does not name a truststore.p12 in a trust set directory", opts)
+		}
+		return store
+	}
 
 	// Round 1: every type in its default scope.
 	p.write("main.trust.hcl", config("default"))
@@ -87,6 +97,7 @@ certificate_authority_collection "e2e" {
 		p.expectOK(addr(rt))
 	}
 	wantHits(t, s, len(runtimes))
+	store := javaStore()
 	// java_app's default scope is system: the store holds the JDK's
 	// default roots as well as the collection.
 	if n := checkTrustStore(t, keytool, store, collection); n <= len(collection) {
@@ -110,9 +121,9 @@ certificate_authority_collection "e2e" {
 		p.singleResult(addr(rt))
 	}
 	wantHits(t, s, len(runtimes))
-	if _, err := os.Stat(filepath.Join(p.Dir, ".trustform", "resources")); !os.IsNotExist(err) {
-		entries, _ := os.ReadDir(filepath.Join(p.Dir, ".trustform", "resources"))
-		t.Errorf("scope none: trust material left in .trustform/resources: %v", entries)
+	if _, err := os.Stat(filepath.Join(p.Dir, ".trustform", "trust")); !os.IsNotExist(err) {
+		entries, _ := os.ReadDir(filepath.Join(p.Dir, ".trustform", "trust"))
+		t.Errorf("scope none: trust sets left in .trustform/trust: %v", entries)
 	}
 	if opts, ok := p.processEnv("java_app.client")["JAVA_TOOL_OPTIONS"]; ok {
 		t.Errorf("java_app.client with scope none got JAVA_TOOL_OPTIONS=%q", opts)
@@ -129,6 +140,7 @@ certificate_authority_collection "e2e" {
 		p.singleResult(addr(rt))
 	}
 	wantHits(t, s, 2*len(runtimes))
+	store = javaStore()
 	if n := checkTrustStore(t, keytool, store, collection); n != len(collection) {
 		t.Errorf("java_app override scope: trust store has %d entries, want exactly the collection's %d", n, len(collection))
 	}

@@ -87,7 +87,7 @@ func TestSharedMaterialComputedOnce(t *testing.T) {
 	}
 	cfg := testConfig(t, rs...)
 	cfg.Collections["big"] = &lang.Collection{Name: "big", Certificates: certs}
-	p := &planner{in: input(cfg, newFakeHost(t).host(nil)), cfg: cfg, plan: &Plan{Blobs: map[string][]byte{}}}
+	p := &planner{in: input(cfg, newFakeHost(t).host(nil)), cfg: cfg, plan: &Plan{Blobs: map[string][]byte{}}, reloc: newRelocator(cfg.Dir)}
 	p.mat = newMaterials(p.plan.Blobs)
 	var first *lang.Resource
 	for _, r := range cfg.Resources {
@@ -100,6 +100,9 @@ func TestSharedMaterialComputedOnce(t *testing.T) {
 	}
 	if len(p.mat.byList) != 1 {
 		t.Errorf("%d materials for one certificate list", len(p.mat.byList))
+	}
+	if len(p.setOrder) != 1 {
+		t.Errorf("%d trust sets for one certificate list", len(p.setOrder))
 	}
 	if len(p.plan.Blobs) != 21 {
 		t.Errorf("%d blobs, want one bundle and 20 certificates", len(p.plan.Blobs))

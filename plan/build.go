@@ -25,6 +25,10 @@ type planner struct {
 	plan  *Plan
 	mat   *materials
 	lists map[string]*certList
+	// sets are the trust sets by setKey, and in the order first built.
+	sets     map[string]*builtSet
+	setOrder []*builtSet
+	reloc    *relocator
 	// userBundles caches user-named bundle files by path.
 	userBundles map[string]userBundle
 	warns       hcl.Diagnostics
@@ -48,7 +52,7 @@ func Build(in *Input) (*Plan, hcl.Diagnostics) {
 	if cfg == nil {
 		cfg = &lang.Config{}
 	}
-	p := &planner{in: in, cfg: cfg}
+	p := &planner{in: in, cfg: cfg, reloc: newRelocator(cfg.Dir)}
 	p.plan = &Plan{
 		FormatVersion:    FormatVersion,
 		TrustformVersion: in.Version,
@@ -85,16 +89,37 @@ func Build(in *Input) (*Plan, hcl.Diagnostics) {
 	inConfig := make(map[string]bool, len(cfg.Resources))
 	blocks := resourceBlocks(cfg)
 	if !in.Destroy {
+		// Every spec first: a resource's arguments may name another's
+		// trust files, whose set is known only once that one is planned.
+		type planned struct {
+			r       *lang.Resource
+			spec    *state.Spec
+			pending *PendingTrust
+		}
+		var specs []planned
 		for _, r := range cfg.Resources {
 			inConfig[r.Address] = true
 			if include != nil && !include[r.Address] {
 				continue
 			}
-			ch, d := p.resourceChange(r, byAddr[r.Address])
+			spec, pending, d := p.resourceSpec(r)
 			diags = append(diags, d...)
-			if ch != nil {
-				p.plan.Changes = append(p.plan.Changes, ch)
+			if spec != nil {
+				specs = append(specs, planned{r, spec, pending})
 			}
+		}
+		nameSets(p.setOrder)
+		for _, ps := range specs {
+			p.reloc.relocateSpec(ps.spec)
+			if ps.spec.TrustDir != "" {
+				for _, bs := range p.setOrder {
+					if bs.set.Dir == ps.spec.TrustDir {
+						ps.spec.TrustSet = bs.set.Name
+						break
+					}
+				}
+			}
+			p.plan.Changes = append(p.plan.Changes, p.resourceChange(ps.r, ps.spec, ps.pending, byAddr[ps.r.Address]))
 		}
 	}
 	for _, sr := range st.Resources {
@@ -121,6 +146,7 @@ func Build(in *Input) (*Plan, hcl.Diagnostics) {
 	}
 	sort.Slice(p.plan.Changes, func(i, j int) bool { return p.plan.Changes[i].Address < p.plan.Changes[j].Address })
 
+	p.setActions()
 	outs, d := p.outputs(st)
 	diags = append(diags, d...)
 	p.plan.Outputs = outs
@@ -209,11 +235,7 @@ func (p *planner) notRunning(sr *state.Resource) bool {
 }
 
 // resourceChange plans one configured resource against its state entry.
-func (p *planner) resourceChange(r *lang.Resource, sr *state.Resource) (*Change, hcl.Diagnostics) {
-	spec, pending, diags := p.resourceSpec(r)
-	if spec == nil {
-		return nil, diags
-	}
+func (p *planner) resourceChange(r *lang.Resource, spec *state.Spec, pending *PendingTrust, sr *state.Resource) *Change {
 	ch := &Change{Address: r.Address, Type: r.Type, Name: r.Name, After: spec}
 	if pending != nil {
 		ch.DevcertPending = true
@@ -243,13 +265,13 @@ func (p *planner) resourceChange(r *lang.Resource, sr *state.Resource) (*Change,
 		if ch.DevcertPending && ch.Action != Replace {
 			// The CA apply creates is new, so whatever was trusted before
 			// differs from it.
-			ch.Action, ch.Reasons = Replace, appendUnique(ch.Reasons, "certificates")
+			ch.Action, ch.Reasons = Replace, appendUnique(ch.Reasons, "trust_set")
 		}
 		if ch.Action == Replace {
 			ch.ActionReason = ReasonCannotUpdate
 		}
 	}
-	return ch, diags
+	return ch
 }
 
 // targets returns the addresses a -target plan covers, or nil for all.

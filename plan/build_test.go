@@ -114,9 +114,11 @@ func TestTrustFilesLayout(t *testing.T) {
 	p := mustBuild(t, input(testConfig(t, res("node_app", "web", withCollections("corp"))), fh.host(nil)))
 	s := change(t, p, "node_app.web").After
 	corp, proxy := loadCert(t, "corp-root"), loadCert(t, "proxy-ca")
-	dir := filepath.Join(testDir, ".trustform", "resources", "node_app.web")
-	if s.TrustDir != dir {
-		t.Errorf("TrustDir = %s, want %s", s.TrustDir, dir)
+	if got, want := filepath.Base(s.TrustDir), "corp-"; !strings.HasPrefix(got, want) || filepath.Dir(s.TrustDir) != filepath.Join(testDir, ".trustform", "trust") {
+		t.Errorf("TrustDir = %s, want .trustform/trust/corp-DIGEST", s.TrustDir)
+	}
+	if s.TrustSet != "corp" {
+		t.Errorf("TrustSet = %q, want corp", s.TrustSet)
 	}
 	links, err := pem.HashLinks([]*pem.Certificate{corp, proxy})
 	if err != nil {
@@ -190,7 +192,7 @@ func TestAppendEnv(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := mustBuild(t, input(testConfig(t, tt.r), newFakeHost(t).host(tt.hostEnv)))
-			if diff := cmp.Diff(tt.want, change(t, p, tt.r.Address).After.Env); diff != "" {
+			if diff := cmp.Diff(tt.want, envAsResource(t, p, tt.r.Address)); diff != "" {
 				t.Errorf("env (-want +got):\n%s", diff)
 			}
 		})
@@ -212,7 +214,7 @@ func TestOverrideAndSystemEnv(t *testing.T) {
 		"SSL_CERT_FILE": dir + "/node_app.web/cert.pem",
 		"NODE_OPTIONS":  "--max-old-space-size=4096 --use-openssl-ca",
 	}
-	if diff := cmp.Diff(want, change(t, p, "node_app.web").After.Env); diff != "" {
+	if diff := cmp.Diff(want, envAsResource(t, p, "node_app.web")); diff != "" {
 		t.Errorf("override env (-want +got):\n%s", diff)
 	}
 	if got := change(t, p, "node_app.dup").After.Env["NODE_OPTIONS"]; got != "--inspect --use-openssl-ca" {
@@ -226,7 +228,7 @@ func TestOverrideAndSystemEnv(t *testing.T) {
 		"CURL_CA_BUNDLE":     bundle,
 		"PIP_CERT":           bundle,
 	}
-	if diff := cmp.Diff(want, change(t, p, "python_app.api").After.Env); diff != "" {
+	if diff := cmp.Diff(want, envAsResource(t, p, "python_app.api")); diff != "" {
 		t.Errorf("python system env (-want +got):\n%s", diff)
 	}
 }
@@ -634,8 +636,8 @@ func TestDevcertPendingResolves(t *testing.T) {
 	// With the CA gone again (devcert remove), the resources are replaced.
 	in.Devcert.CA = nil
 	gone := mustBuild(t, withState(in, st))
-	if ch := change(t, gone, "executable.only"); ch.Action != Replace || !slices.Contains(ch.Reasons, "certificates") {
-		t.Errorf("CA removed: %s %v, want replace for certificates", ch.Action, ch.Reasons)
+	if ch := change(t, gone, "executable.only"); ch.Action != Replace || !slices.Contains(ch.Reasons, "trust_set") {
+		t.Errorf("CA removed: %s %v, want replace for trust_set", ch.Action, ch.Reasons)
 	}
 }
 
@@ -674,19 +676,19 @@ func TestOverrideKeepsOwnEnvButNotInherited(t *testing.T) {
 			withEnv("SSL_CERT_DIR", "/srv/second", "SSL_CERT_FILE", "/srv/second.pem")),
 	), fh.host(shell)))
 
-	inh := change(t, p, "python_app.inherits").After
+	inhEnv := envAsResource(t, p, "python_app.inherits")
 	for name, want := range map[string]string{
 		"SSL_CERT_DIR":       dir + "/python_app.inherits/certs",
 		"SSL_CERT_FILE":      dir + "/python_app.inherits/cert.pem",
 		"REQUESTS_CA_BUNDLE": dir + "/python_app.inherits/cert.pem",
 	} {
-		if got := inh.Env[name]; got != want {
+		if got := inhEnv[name]; got != want {
 			t.Errorf("override, inherited %s: got %q, want %q (ours only)", name, got, want)
 		}
 	}
 
 	own := change(t, p, "python_app.own").After
-	if got, want := own.Env["SSL_CERT_DIR"], dir+"/python_app.own/certs:/srv/second"; got != want {
+	if got, want := envAsResource(t, p, "python_app.own")["SSL_CERT_DIR"], dir+"/python_app.own/certs:/srv/second"; got != want {
 		t.Errorf("system, own SSL_CERT_DIR = %q, want %q", got, want)
 	}
 	merged := filepath.Join(own.TrustDir, "merged-SSL_CERT_FILE.pem")

@@ -7,8 +7,10 @@ import (
 	stdpem "encoding/pem"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/trustform/trustform/internal/pem"
+	"github.com/trustform/trustform/state"
 )
 
 // ResolveDevcert finishes a plan whose Devcert.Create is set, once apply
@@ -52,51 +54,77 @@ func (p *Plan) ResolveDevcert(ca *pem.Certificate, caPath string) error {
 		return out, nil
 	}
 	used := false
+	// Changes of one set share its recipe and directory: resolve each
+	// set once.
+	type resolved struct {
+		dir   string
+		files []state.File
+		certs []state.Certificate
+		sum   string
+	}
+	done := map[string]*resolved{}
 	for _, ch := range p.Changes {
 		if !ch.DevcertPending || ch.Pending == nil || ch.After == nil {
 			continue
 		}
-		pt := ch.Pending
-		rc := &recipe{javaStore: pt.JavaStore}
-		seen := map[string]bool{}
-		for i, key := range pt.Certs {
-			c := ca
-			if key != "" {
-				var err error
-				if c, err = load(key); err != nil {
-					return err
+		old := ch.After.TrustDir
+		res := done[old]
+		if res == nil {
+			pt := ch.Pending
+			rc := &recipe{javaStore: pt.JavaStore}
+			seen := map[string]bool{}
+			for i, key := range pt.Certs {
+				c := ca
+				if key != "" {
+					var err error
+					if c, err = load(key); err != nil {
+						return err
+					}
 				}
+				if seen[c.SHA256] {
+					continue
+				}
+				seen[c.SHA256] = true
+				src := ""
+				if i < len(pt.Sources) {
+					src = pt.Sources[i]
+				}
+				rc.certs = append(rc.certs, trustCert{cert: c, source: src})
 			}
-			if seen[c.SHA256] {
-				continue
-			}
-			seen[c.SHA256] = true
-			src := ""
-			if i < len(pt.Sources) {
-				src = pt.Sources[i]
-			}
-			rc.certs = append(rc.certs, trustCert{cert: c, source: src})
-		}
-		var err error
-		if rc.javaExtra, err = loadAll(pt.JavaExtra); err != nil {
-			return err
-		}
-		for name, keys := range pt.Merged {
-			certs, err := loadAll(keys)
-			if err != nil {
+			var err error
+			if rc.javaExtra, err = loadAll(pt.JavaExtra); err != nil {
 				return err
 			}
-			if rc.merged == nil {
-				rc.merged = map[string][]*pem.Certificate{}
+			for name, keys := range pt.Merged {
+				certs, err := loadAll(keys)
+				if err != nil {
+					return err
+				}
+				if rc.merged == nil {
+					rc.merged = map[string][]*pem.Certificate{}
+				}
+				rc.merged[name] = certs
 			}
-			rc.merged[name] = certs
+			rel, sums, err := m.setFiles(rc)
+			if err != nil {
+				return fmt.Errorf("%s: %w", ch.Address, err)
+			}
+			// The set moves from the directory named at plan time to the
+			// one its content names, which the next plan computes too.
+			sum := contentDigest(rel, sums, "")
+			dir := old
+			if base, ok := setDirBase(old); ok {
+				dir = filepath.Join(filepath.Dir(old), base+"-"+sum[:12])
+			}
+			res = &resolved{dir: dir, files: absFiles(dir, rel), certs: sums, sum: sum}
+			done[old] = res
+			if s := p.TrustSet(old); s != nil {
+				s.Dir, s.Digest, s.Files, s.Certificates, s.Pending = dir, sum, res.files, sums, false
+			}
 		}
-		files, sums, err := m.trustFiles(ch.After.TrustDir, rc)
-		if err != nil {
-			return fmt.Errorf("%s: %w", ch.Address, err)
-		}
-		ch.After.Files = files
-		ch.After.Certificates = sums
+		moveDir(ch.After, old, res.dir)
+		ch.After.Files = res.files
+		ch.After.Certificates = res.certs
 		ch.DevcertPending = false
 		ch.Pending = nil
 		used = true
@@ -124,4 +152,45 @@ func certFromPEM(data []byte) (*pem.Certificate, error) {
 	}
 	sum := sha256.Sum256(block.Bytes)
 	return &pem.Certificate{X509: x, DER: block.Bytes, SHA256: hex.EncodeToString(sum[:])}, nil
+}
+
+// setDirBase returns the readable part of a set directory's name
+// (BASE-DIGEST12).
+func setDirBase(dir string) (string, bool) {
+	name := filepath.Base(dir)
+	i := strings.LastIndexByte(name, '-')
+	if i <= 0 || len(name)-i-1 != 12 {
+		return "", false
+	}
+	return name[:i], true
+}
+
+// moveDir points spec's trust directory, and every env value and argument
+// inside it, at dir instead of old.
+func moveDir(spec *state.Spec, old, dir string) {
+	if old == dir {
+		return
+	}
+	re := func(s string) string {
+		if s == old {
+			return dir
+		}
+		return strings.ReplaceAll(s, old+string(filepath.Separator), dir+string(filepath.Separator))
+	}
+	env := make(map[string]string, len(spec.Env))
+	for k, v := range spec.Env {
+		env[k] = re(v)
+	}
+	spec.Env = env
+	argv := make([]string, len(spec.Argv))
+	for i, a := range spec.Argv {
+		argv[i] = re(a)
+	}
+	spec.Argv = argv
+	spec.TrustDir = dir
+	if c := spec.Container; c != nil {
+		cc := *c
+		cc.TrustDir = dir
+		spec.Container = &cc
+	}
 }

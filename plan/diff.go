@@ -1,7 +1,9 @@
 package plan
 
 import (
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/trustform/trustform/runtimes"
 	"github.com/trustform/trustform/state"
@@ -18,20 +20,31 @@ func compareSpecs(before, after *state.Spec) (Action, []string) {
 			replace = append(replace, path)
 		}
 	}
+	// A resource moving to another trust set sees every path into the
+	// set change with it: that is one reason, the set, not one per
+	// variable and argument naming a file in it.
+	moved := func(s string) string { return s }
+	if before.TrustDir != "" && after.TrustDir != "" && before.TrustDir != after.TrustDir {
+		moved = func(s string) string { return moveDirIn(s, before.TrustDir, after.TrustDir) }
+	}
 	add(before.Kind != after.Kind, "kind")
-	add(!slices.Equal(before.Argv, after.Argv), "command")
+	add(!slices.EqualFunc(before.Argv, after.Argv, func(b, a string) bool { return moved(b) == a }), "command")
 	add(before.WorkingDir != after.WorkingDir, "working_dir")
 	for _, k := range unionKeys(before.Env, after.Env) {
 		bv, bok := before.Env[k]
 		av, aok := after.Env[k]
-		add(bok != aok || bv != av, "env."+k)
+		add(bok != aok || moved(bv) != av, "env."+k)
 	}
 	add(before.Scope != after.Scope, "trust_scope")
-	add(before.TrustDir != after.TrustDir, "trust_dir")
-	add(!certsSame(before.Certificates, after.Certificates), "certificates")
-	add(!slices.Equal(before.Files, after.Files), "files")
+	if after.TrustSet != "" || before.TrustSet != "" {
+		add(before.TrustDir != after.TrustDir || !certsSame(before.Certificates, after.Certificates) || !slices.Equal(before.Files, after.Files), "trust_set")
+	} else {
+		add(before.TrustDir != after.TrustDir, "trust_dir")
+		add(!certsSame(before.Certificates, after.Certificates), "certificates")
+		add(!slices.Equal(before.Files, after.Files), "files")
+	}
 	add(before.LogPath != after.LogPath, "log_path")
-	replace = append(replace, containerReasons(before.Container, after.Container)...)
+	replace = append(replace, containerReasons(before.Container, after.Container, moved)...)
 	if len(replace) > 0 {
 		return Replace, replace
 	}
@@ -48,7 +61,19 @@ func compareSpecs(before, after *state.Spec) (Action, []string) {
 	return NoOp, nil
 }
 
-func containerReasons(b, a *runtimes.ContainerLaunch) []string {
+// moveDirIn returns s with the directory old, and paths below it, moved to
+// dir.
+func moveDirIn(s, old, dir string) string {
+	if s == old {
+		return dir
+	}
+	if !strings.Contains(s, old) {
+		return s
+	}
+	return strings.ReplaceAll(s, old+string(filepath.Separator), dir+string(filepath.Separator))
+}
+
+func containerReasons(b, a *runtimes.ContainerLaunch, moved func(string) string) []string {
 	if b == nil && a == nil {
 		return nil
 	}
@@ -65,13 +90,14 @@ func containerReasons(b, a *runtimes.ContainerLaunch) []string {
 	// one it used.
 	add(b.Image != a.Image, "image")
 	add(b.Entrypoint != a.Entrypoint, "entrypoint")
-	add(!sameStrings(b.Args, a.Args), "args")
+	add(!slices.EqualFunc(b.Args, a.Args, func(x, y string) bool { return moved(x) == y }), "args")
 	add(!sameStrings(b.Ports, a.Ports), "ports")
 	add(b.Network != a.Network, "network")
 	add(!sameStrings(b.Volumes, a.Volumes), "volumes")
 	add(!sameStrings(b.RuntimeArgs, a.RuntimeArgs), "runtime_args")
 	add(b.Name != a.Name, "container_name")
-	add(b.TrustDir != a.TrustDir || b.Destination != a.Destination, "certificates_destination")
+	// The host directory is the trust set's, compared with the set.
+	add((b.TrustDir == "") != (a.TrustDir == "") || b.Destination != a.Destination, "certificates_destination")
 	add(!sameStrings(b.OverwriteBundles, a.OverwriteBundles), "overwrite_bundles")
 	add(b.MergeImage != a.MergeImage, "merge_image_bundle")
 	return out

@@ -9,18 +9,195 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/trustform/trustform/state"
 )
 
 // FileFormat marks a saved plan file. A file with another marker is
 // refused rather than guessed at.
-const FileFormat = "trustform-plan/1"
+const FileFormat = "trustform-plan/2"
 
 // savedPlan is the content of a plan file (gzip-compressed JSON).
 type savedPlan struct {
-	Format string `json:"format"`
-	Plan   *Plan  `json:"plan"`
+	Format string    `json:"format"`
+	Plan   *diskPlan `json:"plan"`
+}
+
+// diskPlan is a Plan as a plan file stores it: each trust set's files and
+// certificates once, in TrustMaterial by directory, and every spec of the
+// set referring to it, so a thousand resources of one set cost a thousand
+// short references rather than a thousand copies.
+type diskPlan struct {
+	*Plan
+	Changes       []*diskChange            `json:"changes"`
+	TrustMaterial map[string]*diskMaterial `json:"trust_material,omitempty"`
+}
+
+type diskChange struct {
+	*Change
+	Before *diskSpec `json:"before,omitempty"`
+	After  *diskSpec `json:"after,omitempty"`
+	// Pending shadows Change.Pending: a set's recipe is stored with its
+	// material.
+	Pending *PendingTrust `json:"pending_trust,omitempty"`
+}
+
+// diskSpec shadows the spec's files and certificates: empty when Material
+// says they are TrustMaterial[TrustDir]'s.
+type diskSpec struct {
+	*state.Spec
+	Files        []state.File        `json:"files,omitempty"`
+	Certificates []state.Certificate `json:"certificates,omitempty"`
+	Material     bool                `json:"trust_material,omitempty"`
+}
+
+// diskMaterial is one trust directory's content; file paths are relative
+// to the directory, slash-separated.
+type diskMaterial struct {
+	Files        []state.File        `json:"files,omitempty"`
+	Certificates []state.Certificate `json:"certificates,omitempty"`
+	Pending      *PendingTrust       `json:"pending_trust,omitempty"`
+
+	// abs is the specs' own file list, to tell a shared one from another.
+	abs []state.File
+}
+
+// toDisk returns p in its plan-file form. p is not modified.
+func toDisk(p *Plan) *diskPlan {
+	dp := &diskPlan{Plan: p, Changes: make([]*diskChange, len(p.Changes)), TrustMaterial: map[string]*diskMaterial{}}
+	spec := func(s *state.Spec) *diskSpec {
+		if s == nil {
+			return nil
+		}
+		ds := &diskSpec{Spec: s, Files: s.Files, Certificates: s.Certificates}
+		if s.TrustDir == "" || (len(s.Files) == 0 && len(s.Certificates) == 0) {
+			return ds
+		}
+		m := dp.TrustMaterial[s.TrustDir]
+		if m == nil {
+			m = &diskMaterial{Certificates: s.Certificates, abs: s.Files}
+			prefix := s.TrustDir + string(filepath.Separator)
+			m.Files = make([]state.File, len(s.Files))
+			for i, f := range s.Files {
+				rel, ok := strings.CutPrefix(f.Path, prefix)
+				if !ok {
+					return ds
+				}
+				f.Path = filepath.ToSlash(rel)
+				m.Files[i] = f
+			}
+			dp.TrustMaterial[s.TrustDir] = m
+		} else if !sameList(m.abs, s.Files) || !sameList(m.Certificates, s.Certificates) {
+			return ds
+		}
+		ds.Files, ds.Certificates, ds.Material = nil, nil, true
+		return ds
+	}
+	for i, ch := range p.Changes {
+		dc := &diskChange{Change: ch, Before: spec(ch.Before), After: spec(ch.After), Pending: ch.Pending}
+		if ch.Pending != nil && dc.After != nil && dc.After.Material {
+			m := dp.TrustMaterial[ch.After.TrustDir]
+			if m.Pending == nil || m.Pending == ch.Pending {
+				m.Pending, dc.Pending = ch.Pending, nil
+			}
+		}
+		dp.Changes[i] = dc
+	}
+	return dp
+}
+
+// sameList reports whether a and b are the same list: the same backing
+// array (the planner and state share one per set), else equal elements.
+func sameList[T comparable](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 || &a[0] == &b[0] {
+		return true
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// fromDisk rebuilds the Plan, every spec of one set sharing its lists.
+func fromDisk(dp *diskPlan, name string) (*Plan, error) {
+	p := dp.Plan
+	abs := map[string][]state.File{}
+	material := func(dir string) (*diskMaterial, []state.File, error) {
+		m := dp.TrustMaterial[dir]
+		if m == nil {
+			return nil, nil, fmt.Errorf("%s: damaged plan file (no trust material for %s); run trustform plan -out again", name, dir)
+		}
+		files, ok := abs[dir]
+		if !ok {
+			files = make([]state.File, len(m.Files))
+			for i, f := range m.Files {
+				rel := filepath.FromSlash(f.Path)
+				if !filepath.IsLocal(rel) {
+					return nil, nil, fmt.Errorf("%s: damaged plan file (trust file %q is not inside %s); run trustform plan -out again", name, f.Path, dir)
+				}
+				f.Path = filepath.Join(dir, rel)
+				files[i] = f
+			}
+			abs[dir] = files
+		}
+		return m, files, nil
+	}
+	spec := func(ds *diskSpec) (*state.Spec, error) {
+		if ds == nil {
+			return nil, nil
+		}
+		s := ds.Spec
+		if s == nil {
+			s = &state.Spec{}
+		}
+		s.Files, s.Certificates = ds.Files, ds.Certificates
+		if ds.Material {
+			m, files, err := material(s.TrustDir)
+			if err != nil {
+				return nil, err
+			}
+			s.Files, s.Certificates = files, m.Certificates
+		}
+		return s, nil
+	}
+	p.Changes = make([]*Change, len(dp.Changes))
+	for i, dc := range dp.Changes {
+		if dc == nil || dc.Change == nil {
+			return nil, fmt.Errorf("%s: damaged plan file (empty change); run trustform plan -out again", name)
+		}
+		ch := dc.Change
+		var err error
+		if ch.Before, err = spec(dc.Before); err != nil {
+			return nil, err
+		}
+		if ch.After, err = spec(dc.After); err != nil {
+			return nil, err
+		}
+		ch.Pending = dc.Pending
+		if ch.Pending == nil && ch.DevcertPending && dc.After != nil && dc.After.Material {
+			ch.Pending = dp.TrustMaterial[ch.After.TrustDir].Pending
+		}
+		p.Changes[i] = ch
+	}
+	for _, s := range p.TrustSets {
+		if s == nil {
+			return nil, fmt.Errorf("%s: damaged plan file (empty trust set); run trustform plan -out again", name)
+		}
+		if _, ok := dp.TrustMaterial[s.Dir]; ok {
+			m, files, _ := material(s.Dir)
+			s.Files, s.Certificates = files, m.Certificates
+		}
+		if _, ok := dp.TrustMaterial[s.PreviousDir]; ok && s.PreviousDir != "" {
+			s.Previous = dp.TrustMaterial[s.PreviousDir].Certificates
+		}
+	}
+	return p, nil
 }
 
 // WriteFile saves p to path (plan -out), atomically. The file holds every
@@ -28,7 +205,7 @@ type savedPlan struct {
 func WriteFile(path string, p *Plan) error {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
-	if err := json.NewEncoder(zw).Encode(savedPlan{Format: FileFormat, Plan: p}); err != nil {
+	if err := json.NewEncoder(zw).Encode(savedPlan{Format: FileFormat, Plan: toDisk(p)}); err != nil {
 		return fmt.Errorf("encoding the plan: %w", err)
 	}
 	if err := zw.Close(); err != nil {
@@ -88,16 +265,20 @@ func Read(r io.Reader, name string) (*Plan, error) {
 		}
 		return nil, unknownFormat(name, sp.Format)
 	}
-	if sp.Plan == nil {
+	if sp.Plan == nil || sp.Plan.Plan == nil {
 		return nil, fmt.Errorf("%s: damaged plan file (no plan); run trustform plan -out again", name)
 	}
-	if err := sp.Plan.check(); err != nil {
+	p, err := fromDisk(sp.Plan, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.check(); err != nil {
 		return nil, fmt.Errorf("%s: damaged plan file: %v; run trustform plan -out again", name, err)
 	}
-	if sp.Plan.Blobs == nil {
-		sp.Plan.Blobs = map[string][]byte{}
+	if p.Blobs == nil {
+		p.Blobs = map[string][]byte{}
 	}
-	return sp.Plan, nil
+	return p, nil
 }
 
 func unknownFormat(name, format string) error {

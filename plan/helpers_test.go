@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -235,7 +236,10 @@ func roundTrip[T any](t testing.TB, v T) T {
 
 func fileByRel(t testing.TB, s *state.Spec, addr, rel string) state.File {
 	t.Helper()
-	want := filepath.Join(testDir, ".trustform", "resources", addr, filepath.FromSlash(rel))
+	want := filepath.Join(s.TrustDir, filepath.FromSlash(rel))
+	if filepath.Dir(s.TrustDir) != filepath.Join(testDir, ".trustform", "trust") {
+		t.Errorf("%s: trust directory %s is not a trust set directory", addr, s.TrustDir)
+	}
 	for _, f := range s.Files {
 		if f.Path == want {
 			return f
@@ -257,6 +261,24 @@ func certShas(certs ...*pem.Certificate) []string {
 	var out []string
 	for _, c := range certs {
 		out = append(out, c.SHA256)
+	}
+	return out
+}
+
+// envAsResource returns the env of addr's After spec with its trust set
+// directory written as the resource's own (.trustform/resources/ADDR), so
+// tables written per resource still read naturally; it fails when the
+// directory is not a trust set's.
+func envAsResource(t testing.TB, p *Plan, addr string) map[string]string {
+	t.Helper()
+	s := change(t, p, addr).After
+	if filepath.Dir(s.TrustDir) != filepath.Join(testDir, ".trustform", "trust") {
+		t.Fatalf("%s: trust directory %s is not a trust set directory", addr, s.TrustDir)
+	}
+	own := filepath.Join(testDir, ".trustform", "resources", addr)
+	out := make(map[string]string, len(s.Env))
+	for k, v := range s.Env {
+		out[k] = strings.ReplaceAll(v, s.TrustDir, own)
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,7 +33,12 @@ func TestPlanFromHCL(t *testing.T) {
 	p := mustBuild(t, in)
 
 	web := change(t, p, "node_app.web").After
-	bundle := layout.BundlePath(dir, "node_app.web")
+	// trust.bundle_path, in argv, env and outputs, names the file in the
+	// resource's trust set, not lang's per-resource placeholder.
+	bundle := filepath.Join(web.TrustDir, layout.BundleName)
+	if !strings.HasPrefix(web.TrustDir, layout.TrustDir(dir)) {
+		t.Errorf("web trust dir %s is not a trust set directory", web.TrustDir)
+	}
 	if diff := cmp.Diff([]string{"node", filepath.Join(dir, "web", "index.js"), "--ca-file", bundle}, web.Argv); diff != "" {
 		t.Errorf("web argv (-want +got):\n%s", diff)
 	}

@@ -48,7 +48,9 @@ func (p *planner) outputs(st *state.State) ([]*OutputChange, hcl.Diagnostics) {
 					})
 					continue
 				}
-				oc.After = js
+				// A trust path (executable.x.trust_bundle_path) names its
+				// set's directory, not lang's placeholder.
+				oc.After = []byte(p.reloc.rewrite(string(js)))
 			}
 			if ty, err := ctyjson.MarshalType(val.Type()); err == nil {
 				oc.Type = ty

@@ -51,10 +51,13 @@ type Plan struct {
 	// ContainerRuntime is the trustform block's setting.
 	ContainerRuntime string `json:"container_runtime,omitempty"`
 
-	Changes []*Change       `json:"changes"`
-	Drift   []*Drift        `json:"drift,omitempty"`
-	Outputs []*OutputChange `json:"outputs,omitempty"`
-	Devcert DevcertPlan     `json:"devcert"`
+	// TrustSets lists each trust set the plan's resources receive (and each
+	// one they stop receiving, Action SetDelete) once, sorted by Name.
+	TrustSets []*TrustSet     `json:"trust_sets,omitempty"`
+	Changes   []*Change       `json:"changes"`
+	Drift     []*Drift        `json:"drift,omitempty"`
+	Outputs   []*OutputChange `json:"outputs,omitempty"`
+	Devcert   DevcertPlan     `json:"devcert"`
 	// EnvRead lists every env() value the configuration read.
 	EnvRead map[string]string `json:"env_read,omitempty"`
 	// Blobs holds file contents by SHA-256 hex, each once.

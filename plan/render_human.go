@@ -101,6 +101,7 @@ func RenderHuman(w io.Writer, p *Plan, color bool) error {
 
 	if len(changing) > 0 {
 		rc := newRenderCache(p.Dir)
+		rc.sets = true
 		fmt.Fprintln(bw, "Resource actions are indicated with the following symbols:")
 		for _, l := range []struct {
 			a    Action
@@ -117,6 +118,7 @@ func RenderHuman(w io.Writer, p *Plan, color bool) error {
 			}
 		}
 		fmt.Fprintln(bw)
+		renderTrustSets(bw, p, st)
 		fmt.Fprintln(bw, "trustform will perform the following actions:")
 		for _, ch := range changing {
 			fmt.Fprintln(bw)
@@ -330,6 +332,9 @@ func renderAttr(w textWriter, st styler, name string, width int, b, a value, for
 			renderMapDiff(w, st, b, value{}, forcedKeys)
 			fmt.Fprintln(w, "        } -> null")
 		}
+	case kind == vScalar && a.kind == b.kind && a.scalar == b.scalar:
+		// Same name, other content: a trust set that changed.
+		fmt.Fprintf(w, "      %s %s = %s (changed)%s\n", st.sym("~"), pad, a.scalar, note)
 	case a.kind != b.kind || kind == vScalar:
 		fmt.Fprintf(w, "      %s %s = %s -> %s%s\n", st.sym("~"), pad, inline(b), inline(a), note)
 	case kind == vList:

@@ -209,7 +209,7 @@ func TestJSONContent(t *testing.T) {
 		t.Errorf("pid: before %v, after_unknown %v", ch["before"].(map[string]any)["pid"], ch["after_unknown"])
 	}
 	after := ch["after"].(map[string]any)
-	if f := after["files"].([]any)[0].(map[string]any); f["path"] != ".trustform/resources/node_app.web/cert.pem" || len(f["sha256"].(string)) != 64 {
+	if f := after["files"].([]any)[0].(map[string]any); !strings.HasPrefix(f["path"].(string), ".trustform/trust/corp+devcert-") || !strings.HasSuffix(f["path"].(string), "/cert.pem") || len(f["sha256"].(string)) != 64 {
 		t.Errorf("first file %v", f)
 	}
 	if c := after["certificates"].([]any)[0].(map[string]any); c["subject"] != "CN=Corp Root CA,O=Example" || c["not_after"] != "2045-01-01T00:00:00Z" {

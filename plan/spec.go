@@ -50,67 +50,6 @@ type recipe struct {
 	merged map[string][]*pem.Certificate
 }
 
-// trustFiles lays the material of rc out under trustDir.
-func (m *materials) trustFiles(trustDir string, rc *recipe) ([]state.File, []state.Certificate, error) {
-	if len(rc.certs) == 0 {
-		return nil, nil, nil
-	}
-	var mat *material
-	if rc.list != nil {
-		mat = rc.list.mat
-	}
-	if mat == nil {
-		var err error
-		if mat, err = m.material(rc.certs); err != nil {
-			return nil, nil, err
-		}
-		if rc.list != nil {
-			rc.list.mat = mat
-		}
-	}
-	// One string holds every path of the resource, sliced per file: a
-	// resource trusting 150 certificates has 301 files, and a thousand
-	// such resources would otherwise mean 301,000 small allocations.
-	var b strings.Builder
-	total := 0
-	for _, f := range mat.files {
-		total += len(trustDir) + 1 + len(f.rel)
-	}
-	b.Grow(total)
-	for _, f := range mat.files {
-		b.WriteString(trustDir)
-		b.WriteByte(filepath.Separator)
-		b.WriteString(filepath.FromSlash(f.rel))
-	}
-	all := b.String()
-	files := make([]state.File, 0, len(mat.files)+len(rc.merged)+1)
-	at := 0
-	for _, f := range mat.files {
-		n := len(trustDir) + 1 + len(f.rel)
-		files = append(files, state.File{Path: all[at : at+n], Mode: fileMode, SHA256: f.sha, Link: f.link})
-		at += n
-	}
-	var ours []*pem.Certificate
-	if len(rc.merged) > 0 || rc.javaStore {
-		ours = plainCerts(rc.certs)
-	}
-	for _, name := range sortedKeys(rc.merged) {
-		files = append(files, state.File{
-			Path:   filepath.Join(trustDir, mergedPrefix+name+".pem"),
-			Mode:   fileMode,
-			SHA256: m.mergedBundle(rc.merged[name], ours),
-		})
-	}
-	if rc.javaStore {
-		k, err := m.trustStore(dedup(append(append([]*pem.Certificate{}, ours...), rc.javaExtra...)))
-		if err != nil {
-			return nil, nil, err
-		}
-		files = append(files, state.File{Path: filepath.Join(trustDir, TrustStoreName), Mode: fileMode, SHA256: k})
-	}
-	return files, mat.summaries, nil
-}
-
 // pending records rc in a serialisable form, with the development CA
 // missing at position at.
 func (m *materials) pending(rc *recipe, at int) *PendingTrust {
@@ -230,8 +169,10 @@ func (p *planner) resourceSpec(r *lang.Resource) (*state.Spec, *PendingTrust, hc
 		return nil, nil, diags
 	}
 
+	var set *builtSet
 	if hasTrust {
-		files, sums, err := p.mat.trustFiles(trustDir, rc)
+		var err error
+		set, err = p.trustSet(rc, devcertAt)
 		if err != nil {
 			return nil, nil, append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
@@ -240,15 +181,14 @@ func (p *planner) resourceSpec(r *lang.Resource) (*state.Spec, *PendingTrust, hc
 				Subject:  rangePtr(r.DeclRange),
 			})
 		}
-		spec.Files = files
-		spec.Certificates = sums
-		if pending {
-			c := make([]state.Certificate, 0, len(sums)+1)
-			c = append(c, sums[:devcertAt]...)
-			c = append(c, pendingSummary())
-			c = append(c, sums[devcertAt:]...)
-			spec.Certificates = c
-		}
+		// Every resource of the set shares its directory, files and
+		// certificate summaries; the placeholder paths lang and the rules
+		// above used are rewritten into the directory once all resources
+		// are planned (another resource's arguments may name them too).
+		spec.TrustDir = set.set.Dir
+		spec.Files = set.set.Files
+		spec.Certificates = set.set.Certificates
+		p.reloc.to[filepath.Base(trustDir)] = set.set.Dir
 	}
 	if len(env) > 0 {
 		spec.Env = env
@@ -302,7 +242,10 @@ func (p *planner) resourceSpec(r *lang.Resource) (*state.Spec, *PendingTrust, hc
 	}
 	var pt *PendingTrust
 	if pending && hasTrust {
-		pt = p.mat.pending(rc, devcertAt)
+		if set.pending == nil {
+			set.pending = p.mat.pending(rc, devcertAt)
+		}
+		pt = set.pending
 	}
 	return spec, pt, diags
 }

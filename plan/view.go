@@ -39,10 +39,13 @@ type value struct {
 	scalar string
 	list   []string
 	m      map[string]string
+	// id tells apart values that show the same: a trust set's name, whose
+	// content (and directory) changed.
+	id string
 }
 
 func (v value) equal(o value) bool {
-	if v.kind != o.kind {
+	if v.kind != o.kind || v.id != o.id {
 		return false
 	}
 	switch v.kind {
@@ -122,6 +125,10 @@ type renderCache struct {
 	// scratch is reused for that text of the first certs/ directory of
 	// each spec (there is usually one).
 	scratch []byte
+	// sets is set by the plan views, which list each trust set once in
+	// their own section: a resource then shows only its set's name, and
+	// paths into the set's directory as ${trust_set.NAME}/...
+	sets bool
 }
 
 func newRenderCache(dir string) *renderCache {
@@ -214,8 +221,21 @@ func (rc *renderCache) specAttrs(s *state.Spec, pid int, containerID string, unk
 		return a
 	}
 	container := s.Container != nil || s.Kind == runtimes.KindContainer
+	inSet := rc.sets && s.TrustSet != "" && s.TrustDir != ""
+	show := func(v string) string { return v }
+	if inSet {
+		ref := "${trust_set." + s.TrustSet + "}"
+		show = func(v string) string { return moveDirIn(v, s.TrustDir, ref) }
+	}
 	if !container {
-		a["command"] = quotedList(s.Argv, s.SensitiveArgs)
+		argv := s.Argv
+		if inSet {
+			argv = make([]string, len(s.Argv))
+			for i, v := range s.Argv {
+				argv[i] = show(v)
+			}
+		}
+		a["command"] = quotedList(argv, s.SensitiveArgs)
 		a["working_dir"] = quoted(s.WorkingDir)
 		a["log_path"] = quoted(s.LogPath)
 	}
@@ -229,19 +249,25 @@ func (rc *renderCache) specAttrs(s *state.Spec, pid int, containerID string, unk
 			if sens[k] {
 				m[k] = SensitiveMask
 			} else {
-				m[k] = strconv.Quote(v)
+				m[k] = strconv.Quote(show(v))
 			}
 		}
 		a["env"] = value{kind: vMap, m: m}
 	}
 	a["trust_scope"] = quoted(string(s.Scope))
-	if len(s.Certificates) > 0 {
-		a["certificates"] = value{kind: vList, list: rc.certLines(s.Certificates)}
+	if s.TrustSet != "" {
+		a["trust_set"] = value{kind: vScalar, scalar: strconv.Quote(s.TrustSet), id: s.TrustDir}
 	}
-	if pending {
-		a["files"] = scalar(knownAfterApply)
-	} else if len(s.Files) > 0 {
-		a["files"] = value{kind: vList, list: rc.fileLines(s)}
+	// In a set, certificates and files are the set's, shown once.
+	if !inSet {
+		if len(s.Certificates) > 0 {
+			a["certificates"] = value{kind: vList, list: rc.certLines(s.Certificates)}
+		}
+		if pending {
+			a["files"] = scalar(knownAfterApply)
+		} else if len(s.Files) > 0 {
+			a["files"] = value{kind: vList, list: rc.fileLines(s)}
+		}
 	}
 	if s.StopTimeout != 0 {
 		a["stop_timeout"] = quoted(s.StopTimeout.String())

@@ -198,13 +198,17 @@ type materialTable struct {
 	defs map[string]*material
 	// checked holds the digests whose file paths were verified.
 	checked map[string]bool
+	// files holds the absolute file list built for a digest and trust
+	// directory: resources of one trust set share the directory, so they
+	// share one list too.
+	files map[[2]string][]File
 }
 
 func newMaterialTable(defs map[string]*material) *materialTable {
 	if defs == nil {
 		defs = map[string]*material{}
 	}
-	return &materialTable{defs: defs, checked: map[string]bool{}}
+	return &materialTable{defs: defs, checked: map[string]bool{}, files: map[[2]string][]File{}}
 }
 
 // define adds materials a journal line defines.
@@ -265,6 +269,10 @@ func (t *materialTable) fromDisk(dr *diskResource) (*Resource, error) {
 		}
 		t.checked[d] = true
 	}
+	if files, ok := t.files[[2]string{d, prefix}]; ok {
+		spec.Files = files
+		return r, nil
+	}
 	// One string holds every path of the resource and one array every
 	// file: 301 files would otherwise mean 602 small allocations.
 	total := 0
@@ -287,5 +295,6 @@ func (t *materialTable) fromDisk(dr *diskResource) (*Resource, error) {
 		at += n
 	}
 	spec.Files = files
+	t.files[[2]string{d, prefix}] = files
 	return r, nil
 }

@@ -96,7 +96,11 @@ type Spec struct {
 	// TrustDir is the host directory of the trust material (empty when the
 	// resource gets none).
 	TrustDir string `json:"trust_dir,omitempty"`
-	Files    []File `json:"files,omitempty"`
+	// TrustSet is the readable name of the trust set in TrustDir, for
+	// display; the directory, not the name, identifies the set.
+	TrustSet string `json:"trust_set,omitempty"`
+	// Files, like Certificates, is shared by every spec of one trust set.
+	Files []File `json:"files,omitempty"`
 	// Certificates may be shared with other specs (Load gives every
 	// resource of the same trust material one slice, as the planner does):
 	// never modify its elements, assign a new slice instead.

@@ -704,7 +704,13 @@ resource "executable" "app" {
 	writeTestCA(t, p.path("ca.pem"))
 	p.mustRun(0, "apply", "-auto-approve")
 	lineage := p.mustLineage()
-	resDir := filepath.Join(layout.ResourcesDir(p.dir), "executable.app")
+	// The resource's trust set: a replace that keeps its certificates
+	// keeps the directory too.
+	sets, _ := filepath.Glob(filepath.Join(layout.TrustDir(p.dir), "corp-*"))
+	if len(sets) != 1 {
+		t.Fatalf("apply wrote trust sets %v, want one corp set", sets)
+	}
+	resDir := sets[0]
 	if _, err := os.Stat(filepath.Join(resDir, "certs")); err != nil {
 		t.Fatalf("apply wrote no trust material: %v", err)
 	}

@@ -28,14 +28,33 @@ func BackupPath(configDir string) string {
 // LockPath returns the path of the lock file held while state changes.
 func LockPath(configDir string) string { return filepath.Join(StateDir(configDir), "state.lock") }
 
-// ResourcesDir returns the directory holding every resource's trust material.
+// ResourcesDir returns the directory that held every resource's own trust
+// material before trust sets (state written by trustform 0.x before format
+// 1.1 plans); apply still removes what it finds there.
 func ResourcesDir(configDir string) string { return filepath.Join(StateDir(configDir), "resources") }
 
-// ResourceDir returns the trust material directory of one resource address
-// (TYPE.NAME, TYPE.NAME[0] or TYPE.NAME["key"]); addrs.FileName makes an
-// instance key safe and unique as a file name.
+// ResourceDir returns the per-resource placeholder of one resource address
+// (TYPE.NAME, TYPE.NAME[0] or TYPE.NAME["key"]; addrs.FileName makes an
+// instance key safe and unique as a file name): lang gives trust.bundle_path and trust.directories_path, and
+// the resource attributes of the same names, paths below it, and the
+// planner rewrites them into the resource's trust set directory once it
+// knows which set that is. Nothing is written there any more.
 func ResourceDir(configDir, address string) string {
 	return filepath.Join(ResourcesDir(configDir), addrs.FileName(address))
+}
+
+// TrustDir returns the directory holding every trust set, each in its own
+// directory.
+func TrustDir(configDir string) string { return filepath.Join(StateDir(configDir), TrustDirName) }
+
+// TrustDirName is the name of TrustDir inside .trustform.
+const TrustDirName = "trust"
+
+// TrustSetDir returns the directory of one trust set, named by the set's
+// readable name and a digest of its content (corp-0123456789ab), so new
+// content always gets a new directory and unchanged content keeps its path.
+func TrustSetDir(configDir, dirName string) string {
+	return filepath.Join(TrustDir(configDir), dirName)
 }
 
 // BundleName and CertsDirName are the names of a resource's bundle and
@@ -45,12 +64,14 @@ const (
 	CertsDirName = "certs"
 )
 
-// BundlePath returns the host path of a resource's bundle.
+// BundlePath returns the placeholder host path of a resource's bundle (see
+// ResourceDir).
 func BundlePath(configDir, address string) string {
 	return filepath.Join(ResourceDir(configDir, address), BundleName)
 }
 
-// CertsDir returns the host path of a resource's certificate directory.
+// CertsDir returns the placeholder host path of a resource's certificate
+// directory (see ResourceDir).
 func CertsDir(configDir, address string) string {
 	return filepath.Join(ResourceDir(configDir, address), CertsDirName)
 }

@@ -1,0 +1,142 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/trustform/trustform/state"
+)
+
+// setCertLines shows a set's certificates one per line with the source
+// each came from, the system roots of system scope collapsed into one line
+// as in certLines.
+func setCertLines(certs []state.Certificate) []string {
+	list := make([]string, 0, len(certs))
+	var system []string
+	for _, c := range certs {
+		if c.Source == sourceSystem {
+			system = append(system, c.SHA256)
+			continue
+		}
+		var text string
+		if c.SHA256 == "" {
+			text = c.Subject + " (created by apply"
+		} else {
+			text = c.Subject + " (sha256 " + short(c.SHA256) + ", expires " + c.NotAfter.UTC().Format("2006-01-02")
+		}
+		if c.Source != "" {
+			text += ", from " + c.Source
+		}
+		list = append(list, strconv.Quote(text+")"))
+	}
+	if len(system) > 0 {
+		h := sha256.Sum256([]byte(strings.Join(system, "\n")))
+		list = append(list, strconv.Quote(strconv.Itoa(len(system))+" system root certificates (set digest "+short(hex.EncodeToString(h[:]))+", from system)"))
+	}
+	return list
+}
+
+// setHeader is the comment line above a set's block.
+func setHeader(s *TrustSet) string {
+	n := len(s.UsedBy)
+	used := fmt.Sprintf("used by %d %s", n, plural(n, "resource"))
+	switch s.Action {
+	case SetCreate:
+		return "will be created, " + used
+	case SetUpdate:
+		what := "changed"
+		if s.PreviousName != "" && s.PreviousName != s.Name {
+			what = "replaces " + strconv.Quote(s.PreviousName)
+		}
+		return what + ": written to a new directory, " + used
+	case SetDelete:
+		return fmt.Sprintf("will be removed, no longer used by %d %s", n, plural(n, "resource"))
+	}
+	return "is unchanged, " + used
+}
+
+// changedSets are the sets a plan view lists: every set that changes, and
+// each unchanged one a changing resource receives.
+func changedSets(p *Plan) []*TrustSet {
+	var out []*TrustSet
+	var receiving map[string]bool
+	for _, s := range p.TrustSets {
+		if s.Action != SetNoOp {
+			out = append(out, s)
+			continue
+		}
+		if receiving == nil {
+			receiving = map[string]bool{}
+			for _, ch := range p.Changes {
+				if ch.Action != NoOp && ch.Action != Delete && ch.After != nil {
+					receiving[ch.After.TrustDir] = true
+				}
+			}
+		}
+		if receiving[s.Dir] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// renderTrustSets writes the Trust sets section of the human plan: each
+// set once, before the resources that reference it by name.
+func renderTrustSets(w textWriter, p *Plan, st styler) {
+	sets := changedSets(p)
+	if len(sets) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Trust sets (each written once to its own directory; resources show trust_set = NAME and paths in it as ${trust_set.NAME}/...):")
+	for _, s := range sets {
+		fmt.Fprintln(w)
+		renderTrustSet(w, p, s, st)
+	}
+	fmt.Fprintln(w)
+}
+
+func renderTrustSet(w textWriter, p *Plan, s *TrustSet, st styler) {
+	fmt.Fprintf(w, "  %s %s\n", st.bold("# trust_set."+s.Name), st.bold(setHeader(s)))
+	dir := quoted(p.relPath(s.Dir))
+	var b, a map[string]value
+	sym := "  ~"
+	switch s.Action {
+	case SetCreate:
+		sym = "  +"
+		a = map[string]value{"certificates": {kind: vList, list: setCertLines(s.Certificates)}, "directory": dir}
+	case SetDelete:
+		fmt.Fprintf(w, "%s trust_set %q {\n", st.sym("  -"), s.Name)
+		fmt.Fprintf(w, "        directory = %s\n    }\n", dir.scalar)
+		return
+	case SetUpdate:
+		b = map[string]value{"certificates": {kind: vList, list: setCertLines(s.Previous)}, "directory": quoted(p.relPath(s.PreviousDir))}
+		a = map[string]value{"certificates": {kind: vList, list: setCertLines(s.Certificates)}, "directory": dir}
+	default:
+		sym = "   "
+		b = map[string]value{"directory": dir}
+		a = b
+	}
+	fmt.Fprintf(w, "%s trust_set %q {\n", st.sym(sym), s.Name)
+	names := sortedAttrNames(b, a)
+	width := 0
+	for _, n := range names {
+		width = max(width, len(n))
+	}
+	for _, n := range names {
+		if s.Action == SetNoOp {
+			fmt.Fprintf(w, "        %s = %s\n", n+strings.Repeat(" ", width-len(n)), a[n].scalar)
+			continue
+		}
+		if b[n].equal(a[n]) {
+			continue
+		}
+		renderAttr(w, st, n, width, b[n], a[n], false, nil)
+	}
+	if s.Action == SetUpdate && len(s.UsedBy) > 0 {
+		fmt.Fprintf(w, "        # the previous directory stays until no running resource uses it\n")
+	}
+	fmt.Fprintln(w, "    }")
+}
