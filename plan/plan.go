@@ -13,7 +13,12 @@ import (
 )
 
 // FormatVersion is the plan JSON format version.
-const FormatVersion = "1.0"
+// 1.1 added trust_sets and each resource's trust_set.
+const FormatVersion = "1.1"
+
+// StateFormatVersion is the format version of show -json of the state,
+// whose resources still list their own certificates and files.
+const StateFormatVersion = "1.0"
 
 // Action is what apply will do to one resource.
 type Action string

@@ -103,6 +103,7 @@ func TestRenderJSONStreamsTheWholeDocument(t *testing.T) {
 				t.Fatalf("output is not JSON:\n%s", got.Bytes())
 			}
 			rc := newRenderCache(p.Dir)
+			rc.sets = true
 			var changes []jsonResourceChange
 			for _, ch := range p.Changes {
 				changes = append(changes, rc.jsonResourceChange(ch))
@@ -125,7 +126,7 @@ func jsonPlanWith(t *testing.T, p *Plan, changes []jsonResourceChange) string {
 	// The skeleton without changes, then the changes set in place.
 	var skel bytes.Buffer
 	if err := RenderJSON(&skel, &Plan{TrustformVersion: p.TrustformVersion, Destroy: p.Destroy, Targets: p.Targets,
-		Drift: p.Drift, Outputs: p.Outputs, Devcert: p.Devcert}, nil); err != nil {
+		Drift: p.Drift, Outputs: p.Outputs, Devcert: p.Devcert, TrustSets: p.TrustSets, Dir: p.Dir}, nil); err != nil {
 		t.Fatal(err)
 	}
 	var doc jsonPlan

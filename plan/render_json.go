@@ -82,6 +82,7 @@ type jsonPlan struct {
 	TrustformVersion string                      `json:"trustform_version"`
 	Destroy          bool                        `json:"destroy"`
 	Targets          []string                    `json:"targets"`
+	TrustSets        []jsonTrustSet              `json:"trust_sets"`
 	ResourceDrift    []jsonDrift                 `json:"resource_drift"`
 	ResourceChanges  []jsonResourceChange        `json:"resource_changes"`
 	OutputChanges    map[string]jsonOutputChange `json:"output_changes"`
@@ -129,22 +130,47 @@ type jsonSensitive struct {
 }
 
 type jsonSpec struct {
-	Command      []string          `json:"command"`
-	Args         []string          `json:"args"`
-	Env          map[string]string `json:"env"`
-	WorkingDir   string            `json:"working_dir"`
-	TrustScope   string            `json:"trust_scope"`
-	TrustDir     string            `json:"trust_dir,omitempty"`
-	Files        []jsonFile        `json:"files"`
-	Certificates []jsonCert        `json:"certificates"`
-	LogPath      string            `json:"log_path,omitempty"`
-	StopTimeout  string            `json:"stop_timeout"`
-	StartPeriod  string            `json:"start_period,omitempty"`
-	ReadyWhen    *jsonReady        `json:"ready_when,omitempty"`
-	DependsOn    []string          `json:"depends_on"`
-	Container    *jsonContainer    `json:"container,omitempty"`
-	PID          int               `json:"pid,omitempty"`
-	ContainerID  string            `json:"container_id,omitempty"`
+	Command    []string          `json:"command"`
+	Args       []string          `json:"args"`
+	Env        map[string]string `json:"env"`
+	WorkingDir string            `json:"working_dir"`
+	TrustScope string            `json:"trust_scope"`
+	TrustDir   string            `json:"trust_dir,omitempty"`
+	TrustSet   string            `json:"trust_set,omitempty"`
+	// Files and Certificates are absent when TrustSet names the set that
+	// lists them, in trust_sets.
+	Files        []jsonFile     `json:"files,omitempty"`
+	Certificates []jsonCert     `json:"certificates,omitempty"`
+	LogPath      string         `json:"log_path,omitempty"`
+	StopTimeout  string         `json:"stop_timeout"`
+	StartPeriod  string         `json:"start_period,omitempty"`
+	ReadyWhen    *jsonReady     `json:"ready_when,omitempty"`
+	DependsOn    []string       `json:"depends_on"`
+	Container    *jsonContainer `json:"container,omitempty"`
+	PID          int            `json:"pid,omitempty"`
+	ContainerID  string         `json:"container_id,omitempty"`
+}
+
+// jsonTrustSet is one trust set, listed once however many resources
+// receive it.
+type jsonTrustSet struct {
+	Name         string     `json:"name"`
+	Action       string     `json:"action"`
+	Dir          string     `json:"dir"`
+	Digest       string     `json:"digest,omitempty"`
+	Sources      []string   `json:"sources"`
+	UsedBy       []string   `json:"used_by"`
+	Pending      bool       `json:"devcert_pending,omitempty"`
+	Certificates []jsonCert `json:"certificates"`
+	Files        []jsonFile `json:"files"`
+	// Previous is, for action "update", the set its resources had before.
+	Previous *jsonPreviousSet `json:"previous,omitempty"`
+}
+
+type jsonPreviousSet struct {
+	Name         string     `json:"name,omitempty"`
+	Dir          string     `json:"dir"`
+	Certificates []jsonCert `json:"certificates"`
 }
 
 type jsonFile struct {
@@ -254,10 +280,14 @@ func RenderJSON(w io.Writer, p *Plan, diags hcl.Diagnostics) error {
 			doc.OutputChanges[o.Name] = oc
 		}
 		doc.Devcert = jsonDevcert{Create: p.Devcert.Create, Dir: p.Devcert.Dir, Used: p.Devcert.Used}
+		doc.TrustSets = jsonTrustSets(p)
 		doc.Summary = p.Summary()
 	}
 	if doc.Devcert.Used == nil {
 		doc.Devcert.Used = []DevcertSource{}
+	}
+	if doc.TrustSets == nil {
+		doc.TrustSets = []jsonTrustSet{}
 	}
 	var skeleton bytes.Buffer
 	enc := json.NewEncoder(&skeleton)
@@ -280,6 +310,7 @@ func RenderJSON(w io.Writer, p *Plan, diags hcl.Diagnostics) error {
 	bw := bufio.NewWriter(w)
 	bw.Write(skeleton.Bytes()[:at])
 	rc := newRenderCache(p.Dir)
+	rc.sets = true
 	var one bytes.Buffer
 	enc = json.NewEncoder(&one)
 	enc.SetEscapeHTML(false)
@@ -348,19 +379,18 @@ func (rc *renderCache) jsonResourceChange(ch *Change) jsonResourceChange {
 func (rc *renderCache) jsonSpec(s *state.Spec, h runtimes.Handle) (*jsonSpec, jsonSensitive) {
 	var sens jsonSensitive
 	js := &jsonSpec{
-		Command:      maskArgs(s.Argv, s.SensitiveArgs),
-		Args:         []string{},
-		Env:          map[string]string{},
-		WorkingDir:   s.WorkingDir,
-		TrustScope:   string(s.Scope),
-		TrustDir:     s.TrustDir,
-		Files:        make([]jsonFile, 0, len(s.Files)),
-		Certificates: rc.jsonCerts(s.Certificates),
-		LogPath:      s.LogPath,
-		StopTimeout:  s.StopTimeout.String(),
-		DependsOn:    append([]string{}, s.DependsOn...),
-		PID:          h.PID,
-		ContainerID:  h.ContainerID,
+		Command:     maskArgs(s.Argv, s.SensitiveArgs),
+		Args:        []string{},
+		Env:         map[string]string{},
+		WorkingDir:  s.WorkingDir,
+		TrustScope:  string(s.Scope),
+		TrustDir:    s.TrustDir,
+		TrustSet:    s.TrustSet,
+		LogPath:     s.LogPath,
+		StopTimeout: s.StopTimeout.String(),
+		DependsOn:   append([]string{}, s.DependsOn...),
+		PID:         h.PID,
+		ContainerID: h.ContainerID,
 	}
 	if js.Command == nil {
 		js.Command = []string{}
@@ -385,9 +415,11 @@ func (rc *renderCache) jsonSpec(s *state.Spec, h runtimes.Handle) (*jsonSpec, js
 	if s.Container == nil && len(s.SensitiveArgs) > 0 {
 		sens.Command = sensitiveFlags(len(s.Argv), s.SensitiveArgs)
 	}
-	for _, f := range s.Files {
-		dir, base := rc.splitRel(f.Path)
-		js.Files = append(js.Files, jsonFile{Path: dir + base, SHA256: f.SHA256, Link: f.Link})
+	if !rc.sets || s.TrustSet == "" {
+		// In a plan, a spec in a set leaves its files and certificates to
+		// the set, listed once in trust_sets.
+		js.Certificates = rc.jsonCerts(s.Certificates)
+		js.Files = rc.jsonFiles(s.Files)
 	}
 	if s.StartPeriod != 0 {
 		js.StartPeriod = s.StartPeriod.String()
@@ -496,6 +528,36 @@ func jsonDiagnostics(diags hcl.Diagnostics) []jsonDiagnostic {
 			}
 		}
 		out = append(out, jd)
+	}
+	return out
+}
+
+func (rc *renderCache) jsonFiles(files []state.File) []jsonFile {
+	out := make([]jsonFile, 0, len(files))
+	for _, f := range files {
+		dir, base := rc.splitRel(f.Path)
+		out = append(out, jsonFile{Path: dir + base, SHA256: f.SHA256, Link: f.Link})
+	}
+	return out
+}
+
+// jsonTrustSets lists every set of the plan once.
+func jsonTrustSets(p *Plan) []jsonTrustSet {
+	rc := newRenderCache(p.Dir)
+	out := make([]jsonTrustSet, 0, len(p.TrustSets))
+	for _, s := range p.TrustSets {
+		js := jsonTrustSet{
+			Name: s.Name, Action: s.Action, Dir: p.relPath(s.Dir), Digest: s.Digest,
+			Sources: nonNil(s.Sources), UsedBy: nonNil(s.UsedBy), Pending: s.Pending,
+			Certificates: rc.jsonCerts(s.Certificates), Files: rc.jsonFiles(s.Files),
+		}
+		if s.Action == SetDelete {
+			js.Files = []jsonFile{}
+		}
+		if s.PreviousDir != "" {
+			js.Previous = &jsonPreviousSet{Name: s.PreviousName, Dir: p.relPath(s.PreviousDir), Certificates: rc.jsonCerts(s.Previous)}
+		}
+		out = append(out, js)
 	}
 	return out
 }

@@ -208,12 +208,29 @@ func TestJSONContent(t *testing.T) {
 	if ch["after_unknown"].(map[string]any)["pid"] != true || ch["before"].(map[string]any)["pid"] != float64(1001) {
 		t.Errorf("pid: before %v, after_unknown %v", ch["before"].(map[string]any)["pid"], ch["after_unknown"])
 	}
+	// The resource names its set; the set, listed once at the top, holds
+	// the files and certificates.
 	after := ch["after"].(map[string]any)
-	if f := after["files"].([]any)[0].(map[string]any); !strings.HasPrefix(f["path"].(string), ".trustform/trust/corp+devcert-") || !strings.HasSuffix(f["path"].(string), "/cert.pem") || len(f["sha256"].(string)) != 64 {
+	if after["trust_set"] != "corp+devcert" || after["files"] != nil || after["certificates"] != nil {
+		t.Errorf("after: trust_set %v, files %v, certificates %v; want the set's name only", after["trust_set"], after["files"], after["certificates"])
+	}
+	var set map[string]any
+	for _, s := range doc["trust_sets"].([]any) {
+		if m := s.(map[string]any); m["name"] == "corp+devcert" && m["action"] == "update" {
+			set = m
+		}
+	}
+	if set == nil {
+		t.Fatalf("no updated set corp+devcert in trust_sets %v", doc["trust_sets"])
+	}
+	if f := set["files"].([]any)[0].(map[string]any); !strings.HasPrefix(f["path"].(string), ".trustform/trust/corp+devcert-") || !strings.HasSuffix(f["path"].(string), "/cert.pem") || len(f["sha256"].(string)) != 64 {
 		t.Errorf("first file %v", f)
 	}
-	if c := after["certificates"].([]any)[0].(map[string]any); c["subject"] != "CN=Corp Root CA,O=Example" || c["not_after"] != "2045-01-01T00:00:00Z" {
+	if c := set["certificates"].([]any)[0].(map[string]any); c["subject"] != "CN=Corp Root CA,O=Example" || c["not_after"] != "2045-01-01T00:00:00Z" {
 		t.Errorf("first certificate %v", c)
+	}
+	if prev := set["previous"].(map[string]any); len(prev["certificates"].([]any)) != len(set["certificates"].([]any))-1 || !reflect.DeepEqual(set["used_by"], []any{"node_app.web"}) {
+		t.Errorf("previous %v, used_by %v", prev, set["used_by"])
 	}
 	if diff := cmp.Diff(map[string]any{"add": 2.0, "change": 0.0, "destroy": 2.0, "has_destroy": true}, doc["summary"]); diff != "" {
 		t.Errorf("summary: %s", diff)

@@ -141,6 +141,15 @@ func renderMarkdown(w io.Writer, p *Plan, diags hcl.Diagnostics, limit int) erro
 	var body bytes.Buffer
 	shown := 0
 	rc := newRenderCache(p.Dir)
+	rc.sets = true
+	// Each trust set once, before the resources that name it.
+	for _, set := range changedSets(p) {
+		block := mdSetBlock(p, set)
+		if head.Len()+body.Len()+len(block)+footer(0) > limit {
+			break
+		}
+		body.WriteString(block)
+	}
 	for i, ch := range changing {
 		block := rc.markdownBlock(ch)
 		if head.Len()+body.Len()+len(block)+footer(i+1) > limit {
@@ -331,18 +340,27 @@ func mdCode(s string) string {
 func (rc *renderCache) markdownBlock(ch *Change) string {
 	var diff bytes.Buffer
 	rc.renderChange(&diff, ch, styler{})
-	var b strings.Builder
-	fmt.Fprintf(&b, "<details><summary><code>%s %s</code> %s",
+	summary := fmt.Sprintf("<code>%s %s</code> %s",
 		strings.TrimSpace(actionSymbol(ch.Action)), html.EscapeString(ch.Address), header(ch))
 	if why := reasonLine(ch); why != "" {
-		b.WriteString(" " + html.EscapeString(why))
+		summary += " " + html.EscapeString(why)
 	}
+	return mdDiffBlock(summary, diff.String(), func(trimmed string) bool {
+		return strings.HasPrefix(trimmed, "# "+ch.Address) || strings.HasPrefix(trimmed, "# (because ")
+	})
+}
+
+// mdDiffBlock wraps a human diff in a collapsible block, leaving out the
+// lines skip says the summary already says.
+func mdDiffBlock(summary, diff string, skip func(trimmed string) bool) string {
+	var b strings.Builder
+	b.WriteString("<details><summary>" + summary)
 	b.WriteString("</summary>\n\n```diff\n")
 	var open []byte // the symbol of each bracket still open
-	for _, line := range strings.Split(strings.TrimSuffix(diff.String(), "\n"), "\n") {
+	for _, line := range strings.Split(strings.TrimSuffix(diff, "\n"), "\n") {
 		trimmed := strings.TrimSpace(line)
-		if strings.HasPrefix(trimmed, "# "+ch.Address) || strings.HasPrefix(trimmed, "# (because ") {
-			continue // the summary line says it
+		if skip(trimmed) {
+			continue
 		}
 		out := diffLine(line)
 		sym := out[0]

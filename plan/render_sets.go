@@ -1,9 +1,11 @@
 package plan
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"html"
 	"strconv"
 	"strings"
 
@@ -139,4 +141,24 @@ func renderTrustSet(w textWriter, p *Plan, s *TrustSet, st styler) {
 		fmt.Fprintf(w, "        # the previous directory stays until no running resource uses it\n")
 	}
 	fmt.Fprintln(w, "    }")
+}
+
+// mdSetBlock is one trust set of the Markdown plan: a collapsible block
+// with the set's diff, as the human plan shows it.
+func mdSetBlock(p *Plan, s *TrustSet) string {
+	var diff bytes.Buffer
+	renderTrustSet(&diff, p, s, styler{})
+	sym := "~"
+	switch s.Action {
+	case SetCreate:
+		sym = "+"
+	case SetDelete:
+		sym = "-"
+	case SetNoOp:
+		sym = " "
+	}
+	summary := fmt.Sprintf("<code>%s trust_set.%s</code> %s", sym, html.EscapeString(s.Name), html.EscapeString(setHeader(s)))
+	return mdDiffBlock(summary, diff.String(), func(trimmed string) bool {
+		return strings.HasPrefix(trimmed, "# trust_set.")
+	})
 }

@@ -113,7 +113,7 @@ type jsonStateOutput struct {
 
 // RenderStateJSON writes state as one JSON document for `show -json`.
 func RenderStateJSON(w io.Writer, st *state.State, dir string) error {
-	out := jsonState{FormatVersion: FormatVersion, Resources: []jsonStateResource{}, Outputs: map[string]jsonStateOutput{}}
+	out := jsonState{FormatVersion: StateFormatVersion, Resources: []jsonStateResource{}, Outputs: map[string]jsonStateOutput{}}
 	if st != nil {
 		out.TrustformVersion = st.TrustformVersion
 		out.Serial = st.Serial
