@@ -38,18 +38,25 @@ func TestPlanMatchesLaunch(t *testing.T) {
 	if err != nil {
 		t.Fatalf("trustform plan -json: %v\n%s", err, out)
 	}
+	type planFile struct {
+		Path   string `json:"path"`
+		SHA256 string `json:"sha256"`
+		Link   string `json:"link"`
+	}
 	var plan struct {
+		// Each resource's files are its trust set's, listed once.
+		TrustSets []struct {
+			Name  string     `json:"name"`
+			Files []planFile `json:"files"`
+		} `json:"trust_sets"`
 		ResourceChanges []struct {
 			Address string `json:"address"`
 			Change  struct {
 				After struct {
-					Command []string          `json:"command"`
-					Env     map[string]string `json:"env"`
-					Files   []struct {
-						Path   string `json:"path"`
-						SHA256 string `json:"sha256"`
-						Link   string `json:"link"`
-					} `json:"files"`
+					Command  []string          `json:"command"`
+					Env      map[string]string `json:"env"`
+					TrustSet string            `json:"trust_set"`
+					Files    []planFile        `json:"files"`
 				} `json:"after"`
 			} `json:"change"`
 		} `json:"resource_changes"`
@@ -65,6 +72,11 @@ func TestPlanMatchesLaunch(t *testing.T) {
 	for _, rc := range plan.ResourceChanges {
 		p.expectOK(rc.Address)
 		after := rc.Change.After
+		for _, set := range plan.TrustSets {
+			if after.TrustSet != "" && set.Name == after.TrustSet {
+				after.Files = set.Files
+			}
+		}
 		got := p.processEnv(rc.Address)
 		if len(after.Env) == 0 {
 			t.Errorf("%s: plan shows no env", rc.Address)

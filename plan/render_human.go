@@ -368,7 +368,7 @@ func inline(v value) string {
 	case vMap:
 		var parts []string
 		for _, k := range sortedKeys(v.m) {
-			parts = append(parts, strconv.Quote(k)+" = "+v.m[k])
+			parts = append(parts, strconv.Quote(k)+" = "+display(v.m[k]))
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	}
@@ -400,6 +400,7 @@ func renderMapDiff(w textWriter, st styler, b, a value, forcedKeys map[string]bo
 		}
 		bv, bok := b.m[k]
 		av, aok := a.m[k]
+		bv, av = display(bv), display(av)
 		switch {
 		case !bok:
 			fmt.Fprintf(w, "          %s %s = %s%s\n", st.sym("+"), qk, av, note)
@@ -409,6 +410,10 @@ func renderMapDiff(w textWriter, st styler, b, a value, forcedKeys map[string]bo
 			} else {
 				fmt.Fprintf(w, "          %s %s = %s -> null%s\n", st.sym("-"), qk, bv, note)
 			}
+		case bv == SensitiveMask && av == SensitiveMask:
+			// A secret that changed: say so, as Terraform does, without
+			// a "before -> after" of two masks.
+			fmt.Fprintf(w, "          %s %s = %s%s\n", st.sym("~"), qk, av, note)
 		default:
 			fmt.Fprintf(w, "          %s %s = %s -> %s%s\n", st.sym("~"), qk, bv, av, note)
 		}

@@ -78,7 +78,7 @@ func writeStateAttr(w textWriter, name string, width int, v value) {
 		fmt.Fprintf(w, "    %s = {\n", pad)
 		for _, k := range keys {
 			q := fmt.Sprintf("%q", k)
-			fmt.Fprintf(w, "        %-*s = %s\n", kw, q, v.m[k])
+			fmt.Fprintf(w, "        %-*s = %s\n", kw, q, display(v.m[k]))
 		}
 		fmt.Fprintln(w, "    }")
 	}

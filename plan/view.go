@@ -98,6 +98,21 @@ func quotedList(list []string, sensitive []int) value {
 	return value{kind: vList, list: out}
 }
 
+// maskTagged is the mask shown for a sensitive value, followed by a tag
+// that display removes: a digest of the value, so that a changed secret
+// shows as changed (~ "API_TOKEN" = (sensitive value)) without being
+// printed.
+func maskTagged(v string) string {
+	sum := sha256.Sum256([]byte(v))
+	return SensitiveMask + "\x00" + hex.EncodeToString(sum[:8])
+}
+
+// display is how a rendered value is written: without maskTagged's tag.
+func display(v string) string {
+	shown, _, _ := strings.Cut(v, "\x00")
+	return shown
+}
+
 // renderCache holds what one render call has already built, so the
 // resources that share trust material do not build it again: 1,000
 // resources sharing one 150-certificate collection quoted the same 150
@@ -247,7 +262,7 @@ func (rc *renderCache) specAttrs(s *state.Spec, pid int, containerID string, unk
 		m := make(map[string]string, len(s.Env))
 		for k, v := range s.Env {
 			if sens[k] {
-				m[k] = SensitiveMask
+				m[k] = maskTagged(v)
 			} else {
 				m[k] = strconv.Quote(show(v))
 			}

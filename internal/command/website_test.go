@@ -313,9 +313,12 @@ type planAfter struct {
 	Env        map[string]string `json:"env"`
 	TrustScope string            `json:"trust_scope"`
 	TrustDir   string            `json:"trust_dir"`
-	Files      []struct {
-		Path string `json:"path"`
-	} `json:"files"`
+	TrustSet   string            `json:"trust_set"`
+	Files      []planFile        `json:"files"`
+}
+
+type planFile struct {
+	Path string `json:"path"`
 }
 
 // planResource plans one resource of typ and returns its "after".
@@ -341,6 +344,10 @@ func planResource(t *testing.T, typ, scope string, ca []byte) planAfter {
 		t.Fatalf("plan -json of %s scope %q: exit %d\n%s\n%s", typ, scope, code, out, errOut)
 	}
 	var doc struct {
+		TrustSets []struct {
+			Name  string     `json:"name"`
+			Files []planFile `json:"files"`
+		} `json:"trust_sets"`
 		ResourceChanges []struct {
 			Change struct {
 				After planAfter `json:"after"`
@@ -354,6 +361,12 @@ func planResource(t *testing.T, typ, scope string, ca []byte) planAfter {
 		t.Fatalf("plan -json: want one resource change, got %d", len(doc.ResourceChanges))
 	}
 	a := doc.ResourceChanges[0].Change.After
+	// The files of a resource in a trust set are the set's.
+	for _, s := range doc.TrustSets {
+		if a.TrustSet != "" && s.Name == a.TrustSet {
+			a.Files = s.Files
+		}
+	}
 	if a.TrustDir != "" && !filepath.IsAbs(a.TrustDir) {
 		a.TrustDir = filepath.Join(dir, a.TrustDir)
 	}
