@@ -23,7 +23,7 @@ func caAddedPlan(t *testing.T) *Plan {
 	cfg := testConfig(t, rs...)
 	running := map[string]runtimes.Status{}
 	for _, r := range rs {
-		r.Command = "sleep"
+		r.Attrs.SetStr("command", "sleep")
 		running[r.Address] = runtimes.StatusRunning
 	}
 	applied := stateFrom(t, mustBuild(t, input(cfg, newFakeHost(t).host(nil))), 3)
@@ -101,7 +101,7 @@ func TestTrustSetGoldenCAAdded(t *testing.T) {
 func TestSensitiveChangeShown(t *testing.T) {
 	mk := func(token string) *lang.Config {
 		r := res("executable", "client", withEnv("API_TOKEN", token, "REGION", "eu"), func(r *lang.Resource) {
-			r.Command = "/usr/local/bin/client"
+			r.Attrs.SetStr("command", "/usr/local/bin/client")
 			r.SensitiveEnv = []string{"API_TOKEN"}
 		})
 		return testConfig(t, r)
