@@ -16,7 +16,15 @@ import (
 
 // FileFormat marks a saved plan file. A file with another marker is
 // refused rather than guessed at.
+//
+// Version 2 stores each trust set's material once (TrustMaterial); the
+// same reader takes version 1, whose specs hold it inline.
 const FileFormat = "trustform-plan/2"
+
+// fileFormatV1 is the previous marker, still read.
+const fileFormatV1 = "trustform-plan/1"
+
+func knownFormat(f string) bool { return f == FileFormat || f == fileFormatV1 }
 
 // savedPlan is the content of a plan file (gzip-compressed JSON).
 type savedPlan struct {
@@ -169,7 +177,7 @@ func fromDisk(dp *diskPlan, name string) (*Plan, error) {
 	p.Changes = make([]*Change, len(dp.Changes))
 	for i, dc := range dp.Changes {
 		if dc == nil || dc.Change == nil {
-			return nil, fmt.Errorf("%s: damaged plan file (empty change); run trustform plan -out again", name)
+			return nil, fmt.Errorf("%s: damaged plan file: change %d is null; run trustform plan -out again", name, i)
 		}
 		ch := dc.Change
 		var err error
@@ -185,9 +193,9 @@ func fromDisk(dp *diskPlan, name string) (*Plan, error) {
 		}
 		p.Changes[i] = ch
 	}
-	for _, s := range p.TrustSets {
+	for i, s := range p.TrustSets {
 		if s == nil {
-			return nil, fmt.Errorf("%s: damaged plan file (empty trust set); run trustform plan -out again", name)
+			return nil, fmt.Errorf("%s: damaged plan file: trust set %d is null; run trustform plan -out again", name, i)
 		}
 		if _, ok := dp.TrustMaterial[s.Dir]; ok {
 			m, files, _ := material(s.Dir)
@@ -254,12 +262,12 @@ func Read(r io.Reader, name string) (*Plan, error) {
 	var sp savedPlan
 	dec := json.NewDecoder(zr)
 	if err := dec.Decode(&sp); err != nil {
-		if sp.Format != "" && sp.Format != FileFormat {
+		if sp.Format != "" && !knownFormat(sp.Format) {
 			return nil, unknownFormat(name, sp.Format)
 		}
 		return nil, fmt.Errorf("%s: damaged plan file (%v); run trustform plan -out again", name, err)
 	}
-	if sp.Format != FileFormat {
+	if !knownFormat(sp.Format) {
 		if sp.Format == "" {
 			return nil, notPlan
 		}
