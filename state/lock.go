@@ -271,13 +271,14 @@ func tryLock(path string, info LockInfo, content []byte, shared bool) (*LockHand
 		release()
 		return nil, nil, err
 	}
+	// The holder's description only helps whoever waits: a full disk must
+	// not stop a destroy from stopping processes (issue 12), so a failed
+	// write leaves the file empty (read as "another trustform run") and
+	// the lock, which is the flock, is held all the same.
 	if _, err := f.WriteAt(content, 0); err != nil {
-		release()
-		return nil, nil, err
-	}
-	if err := f.Sync(); err != nil {
-		release()
-		return nil, nil, err
+		f.Truncate(0)
+	} else if err := f.Sync(); err != nil {
+		f.Truncate(0)
 	}
 	return h, nil, nil
 }

@@ -187,8 +187,29 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 		}
 	}
 	st.Place(e.dir, host)
+	// journalClose ends recording: it folds the journal into state.json,
+	// or, for a destroy that could not start one, says what state still
+	// lists.
+	var store apply.StateStore
+	var journalClose func() error
+	var stateOf func() *state.State
 	journal, err := state.OpenJournal(statePath, st)
-	if err != nil {
+	switch {
+	case err == nil:
+		store, journalClose, stateOf = journal, journal.Close, journal.State
+	case p.Destroy:
+		// A destroy that cannot record (a full disk) still stops what
+		// runs, then reports what state could not be told (issue 12):
+		// refusing would leave everything running exactly when the
+		// machine is in trouble.
+		e.streams.Warnf("cannot record this destroy in state (%v): stopping the resources anyway", err)
+		listed := len(st.Resources)
+		mem := apply.NewStore(st, nil)
+		store, stateOf = mem, mem.State
+		journalClose = func() error {
+			return fmt.Errorf("%s could not be updated (%v): it still lists the %d resources this destroy handled; once there is space again, run trustform destroy again to clear them (what was stopped is found stopped)", statePath, err, listed)
+		}
+	default:
 		e.streams.Errorf("%v", err)
 		return exitError
 	}
@@ -198,7 +219,7 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 	if needsContainers(p) {
 		cr, err := rs.container(ctx, "")
 		if err != nil {
-			journal.Close()
+			journalClose()
 			e.streams.Errorf("%v", err)
 			return exitError
 		}
@@ -214,14 +235,14 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 	result, applyErr := apply.Apply(ctx, p, apply.Options{
 		Parallelism: r.parallelism,
 		Runners:     runners,
-		Store:       journal,
+		Store:       store,
 		Lineage:     st.Lineage,
 		Events:      events,
 		BaseEnv:     e.environ,
 		Now:         e.now,
 	})
-	closeErr := journal.Close()
-	final := journal.State()
+	closeErr := journalClose()
+	final := stateOf()
 	if r.json {
 		return e.jsonApplyEnd(r, result, final, errors.Join(applyErr, closeErr))
 	}
