@@ -19,6 +19,7 @@ import (
 
 	"github.com/trustform/trustform/internal/deferred"
 	"github.com/trustform/trustform/internal/devcert"
+	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/internal/safepath"
 	"github.com/trustform/trustform/plan"
 	"github.com/trustform/trustform/runtimes"
@@ -611,6 +612,10 @@ func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 			return a.fail(c.Address, plan.Create, fmt.Errorf("refusing to write the log to %s: it is outside %s; run plan again", spec.LogPath, a.material.root), "", nil)
 		}
 		created = append(created, spec.LogPath)
+		if spec.Kind != runtimes.KindContainer {
+			// Where a process runner records the exit status.
+			created = append(created, layout.ExitPath(spec.LogPath))
+		}
 	}
 	// Recorded, without a handle, before any file is written or anything
 	// starts: if this run dies before recording the handle, state still

@@ -103,7 +103,11 @@ type runnerSet struct {
 }
 
 func (e *runEnv) newRunnerSet(preference string) *runnerSet {
-	return &runnerSet{e: e, preference: preference, proc: process.NewForDir(e.dir), engines: map[string]*container.Runner{}}
+	proc := process.NewForDir(e.dir)
+	// Processes outlive trustform: a supervisor records how each ended,
+	// for status (issue 13).
+	proc.RecordExits = true
+	return &runnerSet{e: e, preference: preference, proc: proc, engines: map[string]*container.Runner{}}
 }
 
 // container returns the runner for an engine; "" means the configured one

@@ -1,19 +1,24 @@
 package command
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
 	"text/tabwriter"
 	"time"
 
+	"github.com/trustform/trustform/apply"
 	"github.com/trustform/trustform/runtimes"
+	"github.com/trustform/trustform/state"
 )
 
 // statusArgs are the flags of `trustform status`.
 type statusArgs struct {
 	JSON    bool
 	NoColor bool
+	// DetailedExitCode exits 2 when any resource is not running.
+	DetailedExitCode bool
 }
 
 func newStatusCommand(e *runEnv) *command {
@@ -23,11 +28,14 @@ func newStatusCommand(e *runEnv) *command {
 Usage: trustform [-chdir=DIR] status [flags]
 
   For each resource in state: running, exited or missing, its pid or
-  container id, and since when.
+  container id, and since when. For a resource that exited: its exit
+  status and time where they are known, and its last log line.
 
 Flags:
-  -json      Print as JSON.
-  -no-color  Do not colour the output.
+  -json                Print as JSON.
+  -detailed-exitcode   Exit 2 when any resource is not running (0: all
+                       run, 1: error).
+  -no-color            Do not colour the output.
 `,
 	}
 	c.run = func(args []string) int {
@@ -35,6 +43,7 @@ Flags:
 		fs := newFlagSet("status")
 		fs.BoolVar(&a.JSON, "json", false, "")
 		fs.BoolVar(&a.NoColor, "no-color", false, "")
+		fs.BoolVar(&a.DetailedExitCode, "detailed-exitcode", false, "")
 		pos, err := parseFlags(fs, args)
 		if err == nil && len(pos) > 0 {
 			err = errUnexpectedArgs(pos)
@@ -58,7 +67,14 @@ type statusRow struct {
 	Engine      string          `json:"engine,omitempty"`
 	Since       string          `json:"since,omitempty"`
 	LogPath     string          `json:"log_path,omitempty"`
-	Error       string          `json:"error,omitempty"`
+	// ExitCode and ExitedAt say how an exited resource ended, where that
+	// is known: a process's supervisor records them next to its log; a
+	// container's engine keeps them.
+	ExitCode *int   `json:"exit_code,omitempty"`
+	ExitedAt string `json:"exited_at,omitempty"`
+	// LastLogLine is the last line an exited resource wrote.
+	LastLogLine string `json:"last_log_line,omitempty"`
+	Error       string `json:"error,omitempty"`
 }
 
 // runStatus asks each runtime whether what state recorded still runs.
@@ -73,8 +89,10 @@ func runStatus(e *runEnv, a *statusArgs) int {
 	}
 	ctx, stop := signalContext(context.Background(), nil)
 	defer stop()
-	statuses, errs := e.refresh(ctx, e.newRunnerSet(""), st)
+	rs := e.newRunnerSet("")
+	statuses, errs := e.refresh(ctx, rs, st)
 	rows := make([]statusRow, 0, len(st.Resources))
+	notRunning := 0
 	for _, r := range st.Resources {
 		row := statusRow{Address: r.Address, Type: r.Type, Name: r.Name, PID: r.Handle.PID,
 			ContainerID: r.Handle.ContainerID, Engine: r.Handle.Engine, Status: statuses[r.Address]}
@@ -88,10 +106,23 @@ func runStatus(e *runEnv, a *statusArgs) int {
 			row.Status = "unknown"
 			row.Error = err.Error()
 		}
+		if row.Status == runtimes.StatusExited {
+			e.exitDetails(ctx, rs, r, &row)
+		}
+		if row.Status != runtimes.StatusRunning {
+			notRunning++
+		}
 		rows = append(rows, row)
 	}
+	done := exitOK
+	if a.DetailedExitCode && notRunning > 0 {
+		done = exitChanges
+	}
 	if a.JSON {
-		return e.writeJSON(map[string]any{"format_version": "1.0", "resources": rows})
+		if code := e.writeJSON(map[string]any{"format_version": "1.0", "resources": rows}); code != exitOK {
+			return code
+		}
+		return done
 	}
 	if len(rows) == 0 {
 		fmt.Fprintln(e.streams.Out, "No resources. Run \"trustform apply\" to start them.")
@@ -108,6 +139,9 @@ func runStatus(e *runEnv, a *statusArgs) int {
 			id = "container=" + shortID(r.ContainerID)
 		}
 		status := string(r.Status)
+		if r.ExitCode != nil {
+			status = fmt.Sprintf("%s (%d)", status, *r.ExitCode)
+		}
 		if e.streams.OutColor {
 			switch r.Status {
 			case runtimes.StatusRunning:
@@ -131,11 +165,64 @@ func runStatus(e *runEnv, a *statusArgs) int {
 	}
 	tw.Flush()
 	for _, r := range rows {
+		if r.Status != runtimes.StatusExited {
+			continue
+		}
+		how := "exited"
+		if r.ExitCode != nil {
+			how = fmt.Sprintf("exited with status %d", *r.ExitCode)
+		}
+		if r.ExitedAt != "" {
+			how += " at " + r.ExitedAt
+		}
+		if r.LastLogLine != "" {
+			fmt.Fprintf(e.streams.Out, "\n%s %s; its last log line:\n  %s\n", r.Address, how, r.LastLogLine)
+		} else {
+			fmt.Fprintf(e.streams.Out, "\n%s %s; it wrote nothing.\n", r.Address, how)
+		}
+	}
+	for _, r := range rows {
 		if r.Error != "" {
 			e.streams.Warnf("%s: %s", r.Address, r.Error)
 		}
 	}
-	return exitOK
+	if notRunning > 0 {
+		e.streams.Hintf("run \"trustform apply\" to start what is not running, and \"trustform logs ADDRESS\" to see why it stopped")
+	}
+	return done
+}
+
+// exitDetails fills in how an exited resource ended: exit status and time
+// (process: the status file its supervisor wrote; container: the engine's
+// record) and its last log line.
+func (e *runEnv) exitDetails(ctx context.Context, rs *runnerSet, r *state.Resource, row *statusRow) {
+	if r.Handle.ContainerID != "" {
+		cr, err := rs.container(ctx, r.Handle.Engine)
+		if err != nil {
+			return
+		}
+		if code, at, ok, err := cr.LastExit(ctx, r.Handle); err == nil && ok {
+			row.ExitCode = &code
+			row.ExitedAt = at.Local().Format(time.RFC3339)
+		}
+		var buf bytes.Buffer
+		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := cr.Logs(lctx, r.Handle, false, &buf); err == nil {
+			if l := apply.LastOutputLines(buf.Bytes(), 1); len(l) == 1 {
+				row.LastLogLine = l[0]
+			}
+		}
+		return
+	}
+	if ex, ok := rs.proc.LastExit(r.Handle, row.LogPath); ok {
+		code := ex.Code
+		row.ExitCode = &code
+		row.ExitedAt = ex.At.Local().Format(time.RFC3339)
+	}
+	if l := apply.LastLogLines(row.LogPath, 1); len(l) == 1 {
+		row.LastLogLine = l[0]
+	}
 }
 
 // shortID is the 12-character form engines print.

@@ -84,6 +84,12 @@ func LogPath(configDir, address string) string {
 	return filepath.Join(LogsDir(configDir), addrs.FileName(address)+".log")
 }
 
+// ExitPath returns where a process's exit status is recorded, next to its
+// log: logs/TYPE.NAME.exit for logs/TYPE.NAME.log.
+func ExitPath(logPath string) string {
+	return strings.TrimSuffix(logPath, ".log") + ".exit"
+}
+
 // ContainerBundlePath and ContainerCertsDir give the in-container paths for a
 // destination directory (custom_certificates_destination). Container paths are
 // always slash-separated whatever the host OS.

@@ -294,6 +294,42 @@ func statusOf(s string) runtimes.Status {
 	return runtimes.StatusExited
 }
 
+// LastExit reports the exit status and time of a container that has
+// stopped, as the engine recorded them; ok is false while it runs or when
+// the engine does not say.
+func (r *Runner) LastExit(ctx context.Context, h runtimes.Handle) (code int, at time.Time, ok bool, err error) {
+	if h.ContainerID == "" {
+		return 0, time.Time{}, false, nil
+	}
+	out, err := r.run(ctx, nil, "inspect", "--type", "container", "--format", "{{.State.Running}} {{.State.ExitCode}} {{.State.FinishedAt}}", h.ContainerID)
+	if err != nil {
+		if matches(err, r.d.noSuchContainer) {
+			return 0, time.Time{}, false, nil
+		}
+		return 0, time.Time{}, false, err
+	}
+	f := strings.SplitN(lastLine(string(out)), " ", 3)
+	if len(f) != 3 || f[0] != "false" {
+		return 0, time.Time{}, false, nil
+	}
+	code, err = strconv.Atoi(f[1])
+	if err != nil {
+		return 0, time.Time{}, false, nil
+	}
+	// docker prints RFC 3339; podman prints Go's time.String form.
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999 -0700 MST"} {
+		if t, perr := time.Parse(layout, f[2]); perr == nil {
+			at = t
+			break
+		}
+	}
+	if at.IsZero() || at.Year() < 2000 {
+		// Created but never started: no exit to tell.
+		return 0, time.Time{}, false, nil
+	}
+	return code, at, true, nil
+}
+
 // Stop stops the container (the engine sends the image's stop signal, then
 // SIGKILL after grace) and removes it. A container without the
 // trustform.address label is never touched; one that is gone is not an error.

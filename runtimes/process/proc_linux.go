@@ -53,6 +53,7 @@ func parseStat(b []byte) (procInfo, error) {
 	// f[0] is field 3 (state); field N is f[N-3].
 	const (
 		stateField = 3
+		ppidField  = 4
 		pgrpField  = 5
 		startField = 22
 	)
@@ -67,8 +68,9 @@ func parseStat(b []byte) (procInfo, error) {
 	if err != nil {
 		return procInfo{}, fmt.Errorf("malformed starttime in stat line: %w", err)
 	}
+	ppid, _ := strconv.Atoi(f[ppidField-stateField])
 	state := f[0]
-	return procInfo{pgid: pgid, start: start, zombie: state == "Z" || state == "X" || state == "x"}, nil
+	return procInfo{pgid: pgid, ppid: ppid, start: start, zombie: state == "Z" || state == "X" || state == "x"}, nil
 }
 
 // pids lists the numeric entries of /proc, unsorted.
@@ -243,7 +245,9 @@ func ownProcesses(fn func(pid int, env map[string]string, info procInfo)) error 
 			continue
 		}
 		env, err := readEnviron(pid)
-		if err != nil || env[EnvLineage] == "" {
+		// The supervisor shell carries the markers too (the program gets
+		// them from it) but is never the resource nor its descendant.
+		if err != nil || env[EnvLineage] == "" || env[EnvSupervisor] != "" {
 			continue
 		}
 		info, err := readProc(pid)

@@ -53,6 +53,12 @@ type Runner struct {
 	// dir is the configuration directory this runner works for; empty
 	// means any (no process is told apart by directory).
 	dir string
+
+	// RecordExits starts each process under a small supervisor shell that
+	// records its exit status and time next to its log (Linux, with sh and
+	// setsid), so that status can tell how it ended after this trustform
+	// has gone. Set it before the first Start.
+	RecordExits bool
 }
 
 // The interfaces apply uses; the build fails if a signature drifts.
@@ -113,6 +119,16 @@ func (r *Runner) Start(ctx context.Context, spec *runtimes.LaunchSpec) (runtimes
 	// The child holds its own copy of the descriptor; ours is not needed
 	// once it has started.
 	defer logFile.Close()
+
+	if r.RecordExits {
+		h, ok, err := r.startSupervised(spec, path, env, logFile, instance)
+		if err != nil {
+			return runtimes.Handle{}, fmt.Errorf("%s: %w", spec.Address, err)
+		}
+		if ok {
+			return h, nil
+		}
+	}
 
 	// Not exec.CommandContext: cancelling apply must not kill what it
 	// launched.

@@ -66,6 +66,7 @@ func handleOf(p *os.Process) (runtimes.Handle, error) {
 // procInfo is what Status and Stop need to know of one pid.
 type procInfo struct {
 	pgid   int
+	ppid   int
 	start  uint64
 	zombie bool
 }
@@ -145,6 +146,10 @@ func (r *Runner) stopGroup(ctx context.Context, h runtimes.Handle, grace time.Du
 		return stopSingle(ctx, h, grace)
 	}
 
+	// A supervisor records the exit once the group has gone; wait for it
+	// so that the caller's cleanup comes after.
+	sup := supervisorOf(h.PID)
+	defer waitSupervisor(sup)
 	if err := signalGroup(pgid, unix.SIGTERM); err != nil {
 		return err
 	}
