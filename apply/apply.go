@@ -142,9 +142,12 @@ type Error struct {
 	// on failed.
 	Skipped []string
 	// Interrupted is set when ctx was cancelled; NotStarted lists what
-	// was left for the next apply.
+	// was left for the next apply, Started what this run started and
+	// recorded in state (and Stopped what it stopped and removed).
 	Interrupted bool
 	NotStarted  []string
+	Started     []string
+	Stopped     []string
 	// Cause is ctx.Err() when interrupted, or an error outside any single
 	// resource (saving outputs, for instance).
 	Cause error
@@ -164,7 +167,7 @@ func (e *Error) Error() string {
 		}
 		b.WriteString("\n")
 	case e.Interrupted:
-		fmt.Fprintf(&b, "apply interrupted: %d %s not changed\n", len(e.NotStarted), plural(len(e.NotStarted), "resource"))
+		return e.InterruptedMessage()
 	case e.Cause != nil:
 		fmt.Fprintf(&b, "apply failed: %v\n", e.Cause)
 	}
@@ -184,6 +187,10 @@ func (e *Error) Error() string {
 	if len(e.Failures) > 0 && e.Cause != nil {
 		fmt.Fprintf(&b, "\nalso: %v\n", e.Cause)
 	}
+	if e.Interrupted {
+		b.WriteString("\n" + e.InterruptedMessage())
+		return b.String()
+	}
 	b.WriteString("\nEverything that was started or stopped is recorded in state; ")
 	if len(e.Failures) > 0 {
 		b.WriteString("fix the problem above and run apply again.")
@@ -191,6 +198,19 @@ func (e *Error) Error() string {
 		b.WriteString("run apply again to continue.")
 	}
 	return b.String()
+}
+
+// InterruptedMessage says what an interrupted apply left and what to do
+// next, e.g. "Interrupted: 3 started and recorded, 2 not started. Run
+// apply to continue or destroy to stop them." A run that only stopped
+// resources (destroy) says how many it stopped instead.
+func (e *Error) InterruptedMessage() string {
+	if len(e.Started) == 0 && len(e.Stopped) > 0 {
+		return fmt.Sprintf("Interrupted: %d stopped and removed from state, %d not stopped. Run destroy again to stop the rest.",
+			len(e.Stopped), len(e.NotStarted))
+	}
+	return fmt.Sprintf("Interrupted: %d started and recorded, %d not started. Run apply to continue or destroy to stop them.",
+		len(e.Started), len(e.NotStarted))
 }
 
 // Unwrap lets errors.Is find context.Canceled and each resource's error.
@@ -715,6 +735,12 @@ func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 	err = waitReady(ctx, r, h, spec.ReadyWhen)
 	close(done)
 	wg.Wait()
+	if err != nil && ctx.Err() != nil {
+		// Interrupted while waiting: it runs and is recorded (tainted,
+		// since it never proved ready, so the next apply replaces it).
+		// That is what the user asked for, not a failure.
+		return nil
+	}
 	if err != nil {
 		return a.fail(c.Address, plan.Create, fmt.Errorf("%s: %w", HandleLabel(h), err), spec.LogPath, a.tail(ctx, r, h, spec.LogPath))
 	}
@@ -835,6 +861,12 @@ func (a *applier) result(ctx context.Context, stopRes, startRes map[string]*step
 		}
 		if sr := stopRes[addr]; sr != nil && sr.outcome == outcomeDone {
 			res.Destroyed++
+			if c.Action == plan.Delete {
+				e.Stopped = append(e.Stopped, addr)
+			}
+		}
+		if sr := startRes[addr]; sr != nil && sr.outcome == outcomeDone && c.Action != plan.Update {
+			e.Started = append(e.Started, addr)
 		}
 		if sr := startRes[addr]; sr != nil && sr.outcome == outcomeDone && !died {
 			if c.Action == plan.Update {

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"sync/atomic"
+	"syscall"
 
 	"github.com/trustform/trustform/apply"
 	"github.com/trustform/trustform/internal/layout"
@@ -66,9 +68,15 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 		// with it, same wall time). GOMEMLIMIT overrides it.
 		debug.SetMemoryLimit(applyMemoryLimit)
 	}
-	var cancelled bool
-	ctx, stop := signalContext(context.Background(), func() {
-		cancelled = true
+	// interrupted is the exit code after a signal: 128 + its number, as
+	// shells report it (Ctrl-C: 130). Set before ctx is cancelled.
+	var interrupted atomic.Int32
+	ctx, stop := signalContext(context.Background(), func(sig os.Signal) {
+		code := int32(exitInterrupted)
+		if s, ok := sig.(syscall.Signal); ok {
+			code = 128 + int32(s)
+		}
+		interrupted.Store(code)
 		e.streams.Warnf("interrupt received: no new resource will be started; waiting for running steps, then saving state")
 	})
 	defer stop()
@@ -167,8 +175,9 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 			return exitError
 		}
 	}
-	if cancelled {
-		return exitError
+	if code := interrupted.Load(); code != 0 {
+		fmt.Fprintf(e.streams.Err, "%s\n", (&apply.Error{Interrupted: true, NotStarted: make([]string, countChanges(p))}).InterruptedMessage())
+		return int(code)
 	}
 
 	// A first apply gets its lineage now and saves it before anything
@@ -243,6 +252,28 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 	})
 	closeErr := journalClose()
 	final := stateOf()
+	// Interrupted: say what was started and what was not, and exit as
+	// shells do after a signal (Ctrl-C: 130), once state is saved.
+	var ae *apply.Error
+	if errors.As(applyErr, &ae) && ae.Interrupted {
+		code := int(interrupted.Load())
+		if code == 0 {
+			code = exitInterrupted
+		}
+		if r.json {
+			e.jsonApplyEnd(r, result, final, errors.Join(applyErr, closeErr))
+			return code
+		}
+		if len(ae.Failures) > 0 {
+			e.streams.Errorf("%v", applyErr)
+		} else {
+			fmt.Fprintf(e.streams.Err, "\n%s\n", ae.InterruptedMessage())
+		}
+		if closeErr != nil {
+			e.streams.Errorf("saving state: %v", closeErr)
+		}
+		return code
+	}
 	if r.json {
 		return e.jsonApplyEnd(r, result, final, errors.Join(applyErr, closeErr))
 	}
@@ -291,6 +322,17 @@ func (e *runEnv) destroyOrphans(ctx context.Context, r *applyRun, p *plan.Plan, 
 // applyMemoryLimit is apply's and destroy's soft memory limit (see
 // runApplyFlow); the Go runtime exceeds it rather than fail.
 const applyMemoryLimit = 120 << 20
+
+// countChanges counts the changes that are not no-ops.
+func countChanges(p *plan.Plan) int {
+	n := 0
+	for _, c := range p.Changes {
+		if c.Action != plan.NoOp {
+			n++
+		}
+	}
+	return n
+}
 
 // needsContainers reports whether any change starts or stops a container.
 func needsContainers(p *plan.Plan) bool {

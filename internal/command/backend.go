@@ -292,16 +292,16 @@ func (e *runEnv) makePlan(ctx context.Context, a *planningArgs) *planResult {
 // signalContext is cancelled on the first SIGINT or SIGTERM, so apply stops
 // starting resources, saves state and releases the lock. A second signal
 // kills us the default way.
-func signalContext(parent context.Context, onSignal func()) (context.Context, func()) {
+func signalContext(parent context.Context, onSignal func(os.Signal)) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(parent)
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
 	go func() {
 		select {
-		case <-ch:
+		case sig := <-ch:
 			if onSignal != nil {
-				onSignal()
+				onSignal(sig)
 			}
 			cancel()
 			signal.Stop(ch)

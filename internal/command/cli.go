@@ -23,10 +23,13 @@ import (
 
 // Exit codes. They are part of the product contract (SPEC section 7).
 const (
-	exitOK         = 0
-	exitError      = 1
-	exitChanges    = 2 // plan -detailed-exitcode: changes present
-	exitNeedFormat = 3 // fmt -check: a file needs formatting
+	exitOK      = 0
+	exitError   = 1
+	exitChanges = 2 // plan -detailed-exitcode: changes present
+	// exitInterrupted is apply's and destroy's exit after Ctrl-C (128 +
+	// SIGINT), once state is saved; SIGTERM gives 143.
+	exitInterrupted = 130
+	exitNeedFormat  = 3 // fmt -check: a file needs formatting
 )
 
 // runEnv is what every command gets from the dispatcher: the streams, the

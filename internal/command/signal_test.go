@@ -133,8 +133,8 @@ func TestConcurrentLock(t *testing.T) {
 
 // TestInterruptApply sends SIGINT (Ctrl-C), and SIGTERM, while apply waits
 // on a resource that never gets ready: apply stops starting resources,
-// records what it started, releases the lock and exits 1; destroy then
-// stops it all.
+// records what it started, releases the lock, says what it started and
+// what not, and exits 130 (143); destroy then stops it all.
 func TestInterruptApply(t *testing.T) {
 	t.Parallel()
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
@@ -202,11 +202,16 @@ resource "executable" "later" {
 	}
 	res := p.waitTimeout(r, time.Minute)
 	t.Logf("apply ended %s after %v", time.Since(sent).Round(time.Millisecond), sig)
-	if res.code != 1 {
-		t.Fatalf("interrupted apply: want exit 1, got %v", res)
+	// 128 + the signal, as shells report it: Ctrl-C 130, SIGTERM 143.
+	if want := 128 + int(sig.(syscall.Signal)); res.code != want {
+		t.Fatalf("interrupted apply: want exit %d, got %v", want, res)
 	}
-	if !strings.Contains(res.stderr, "interrupt received") || !strings.Contains(res.stderr, "interrupted") {
-		t.Errorf("interrupted apply does not say so:\n%v", res)
+	if !strings.Contains(res.stderr, "interrupt received") {
+		t.Errorf("interrupted apply does not say it got the signal:\n%v", res)
+	}
+	const summary = "Interrupted: 3 started and recorded, 3 not started. Run apply to continue or destroy to stop them."
+	if !strings.Contains(res.stderr, summary) || strings.Contains(res.stderr, "context canceled") || strings.Contains(res.stderr, "fix the problem") {
+		t.Errorf("interrupted apply: want %q and no error about a cancelled context:\n%v", summary, res)
 	}
 	if _, err := os.Stat(layout.LockPath(p.dir)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("state.lock is left after the interrupted apply: %v", err)
@@ -328,8 +333,9 @@ resource "executable" "c" {
 	}
 	res := p.waitTimeout(r, time.Minute)
 	t.Logf("destroy ended %s after SIGINT", time.Since(sent).Round(time.Millisecond))
-	if res.code != 1 || !strings.Contains(res.stderr, "interrupt") {
-		t.Fatalf("interrupted destroy: want exit 1 saying so, got %v", res)
+	const summary = "Interrupted: 1 stopped and removed from state, 2 not stopped. Run destroy again to stop the rest."
+	if res.code != 130 || !strings.Contains(res.stderr, summary) {
+		t.Fatalf("interrupted destroy: want exit 130 and %q, got %v", summary, res)
 	}
 	if alive(stubborn[0]) {
 		t.Errorf("the stop that had begun was abandoned: pid %d still runs", stubborn[0])
