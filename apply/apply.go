@@ -160,7 +160,11 @@ func (e *Error) Error() string {
 	case len(e.Failures) > 0:
 		fmt.Fprintf(&b, "apply failed: %d %s failed", len(e.Failures), plural(len(e.Failures), "resource"))
 		if len(e.Skipped) > 0 {
-			fmt.Fprintf(&b, ", %d skipped because %s depend on a failed one", len(e.Skipped), plural(len(e.Skipped), "it"))
+			verb := "they depend"
+			if len(e.Skipped) == 1 {
+				verb = "it depends"
+			}
+			fmt.Fprintf(&b, ", %d skipped because %s on a failed one", len(e.Skipped), verb)
 		}
 		if e.Interrupted {
 			b.WriteString(", and apply was interrupted")
