@@ -5,10 +5,12 @@ package e2e
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -179,4 +181,17 @@ exec `+realPodman+` "$@"
 		t.Errorf("after apply: containers of the lineage %q (%v), state %+v; want exactly the recorded one", ids, err, st.Resources)
 	}
 	unrelatedIntact("apply")
+
+	// status tells how a container ended, from the engine's record.
+	if len(st.Resources) == 1 {
+		if out, err := podman("kill", st.Resources[0].Handle.ContainerID); err != nil {
+			t.Fatalf("podman kill: %v\n%s", err, out)
+		}
+		out, err = p.run("status", "-detailed-exitcode")
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || !regexp.MustCompile(`container\.app +exited \(137\)`).MatchString(out) ||
+			!regexp.MustCompile(`container\.app exited with status 137 at 20\d\d-`).MatchString(out) {
+			t.Errorf("status -detailed-exitcode of a killed container: %v\n%s", err, out)
+		}
+	}
 }
