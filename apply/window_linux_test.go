@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -81,22 +82,21 @@ func TestApplyRealProcessDyingBeforeRunEndsFails(t *testing.T) {
 }
 
 // With ready_when, an answer on the port is not enough when the resource
-// itself has died: the port answers (another listener appears on it once
-// apply has started ours), ours exits, and apply says so.
+// itself has died: the port answers (a listener the resource left in a
+// session of its own), ours exits, and apply says so.
 func TestApplyRealReadyWhenNeedsLiveProcess(t *testing.T) {
 	sh := testenv.NeedTool(t, "sh", "apt-get install -y dash")
+	py := testenv.NeedTool(t, "python3", "apt-get install -y python3")
+	testenv.NeedTool(t, "setsid", "apt-get install -y util-linux")
 	addr := closedPort(t)
 	f := newFixture(t)
+	if err := os.WriteFile(f.dir+"/listen.py", []byte(listenerScript), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	s := f.spec("executable.api")
-	s.Argv = []string{sh, "-c", "sleep 0.5; echo 'bind: address already in use' >&2; exit 1"}
-	s.ReadyWhen = &state.ReadyWhen{TCP: addr, Timeout: 10 * time.Second}
-	go func() {
-		// Taken after the check before starting, as a racing server would.
-		time.Sleep(200 * time.Millisecond)
-		if l, err := net.Listen("tcp", addr); err == nil {
-			t.Cleanup(func() { l.Close() })
-		}
-	}()
+	s.Argv = []string{sh, "-c", fmt.Sprintf("setsid %s listen.py %s & sleep 1; echo 'bind: address already in use' >&2; exit 1", py, addr)}
+	s.ReadyWhen = &state.ReadyWhen{TCP: addr, Timeout: 30 * time.Second}
+	t.Cleanup(func() { killListener(t, addr) })
 	_, err := Apply(context.Background(), f.plan(create("executable.api", s)), realOpts(process.New(), NewStore(newState(), nil), "lin-ready-dead"))
 	if err == nil || !strings.Contains(err.Error(), "exited before it was ready") || !strings.Contains(err.Error(), "address already in use") {
 		t.Fatalf("err = %v", err)
