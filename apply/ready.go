@@ -231,10 +231,6 @@ const tailLines = 20
 // when it cannot be read), reading only its end.
 func LastLogLines(path string, n int) []string { return lastLines(path, n) }
 
-// LastOutputLines returns up to n last lines of output, without line
-// endings.
-func LastOutputLines(b []byte, n int) []string { return tailOf(b, n) }
-
 // lastLines returns up to n last lines of the file at path (nil when it
 // cannot be read). Only the end of the file is read, however large it is.
 func lastLines(path string, n int) []string {

@@ -209,7 +209,7 @@ func (e *runEnv) exitDetails(ctx context.Context, rs *runnerSet, r *state.Resour
 		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		if err := cr.Logs(lctx, r.Handle, false, &buf); err == nil {
-			if l := apply.LastOutputLines(buf.Bytes(), 1); len(l) == 1 {
+			if l := runtimes.TailLines(buf.Bytes(), 1); len(l) == 1 {
 				row.LastLogLine = l[0]
 			}
 		}

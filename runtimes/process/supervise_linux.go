@@ -151,7 +151,7 @@ func (r *Runner) startSupervised(spec *runtimes.LaunchSpec, path string, env []s
 		werr := cmd.Wait()
 		e, ok := readExitFile(exitPath, h)
 		if !ok {
-			e = Exit{Code: -1, Err: fmt.Errorf("its supervisor ended without recording its exit: %v", werr), At: time.Now()}
+			e = runtimes.Exit{Code: -1, Err: fmt.Errorf("its supervisor ended without recording its exit: %v", werr), At: time.Now()}
 		}
 		r.mu.Lock()
 		r.exits[h] = e
@@ -162,22 +162,22 @@ func (r *Runner) startSupervised(spec *runtimes.LaunchSpec, path string, env []s
 }
 
 // readExitFile reads the status the supervisor recorded for h.
-func readExitFile(path string, h runtimes.Handle) (Exit, bool) {
+func readExitFile(path string, h runtimes.Handle) (runtimes.Exit, bool) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return Exit{}, false
+		return runtimes.Exit{}, false
 	}
 	f := strings.Fields(string(b))
 	if len(f) != 3 {
-		return Exit{}, false
+		return runtimes.Exit{}, false
 	}
 	pid, err1 := strconv.Atoi(f[0])
 	code, err2 := strconv.Atoi(f[1])
 	at, err3 := time.Parse(time.RFC3339Nano, f[2])
 	if err1 != nil || err2 != nil || err3 != nil || pid != h.PID {
-		return Exit{}, false
+		return runtimes.Exit{}, false
 	}
-	e := Exit{Code: code, At: at}
+	e := runtimes.Exit{Code: code, At: at}
 	if code != 0 {
 		e.Err = fmt.Errorf("exit status %d", code)
 	}
@@ -189,12 +189,12 @@ func readExitFile(path string, h runtimes.Handle) (Exit, bool) {
 // logPath (so also after the trustform that started it has gone). It
 // knows nothing of a process started without a supervisor by another run,
 // nor of one that still runs.
-func (r *Runner) LastExit(h runtimes.Handle, logPath string) (Exit, bool) {
+func (r *Runner) LastExit(h runtimes.Handle, logPath string) (runtimes.Exit, bool) {
 	if e, ok := r.Exit(h); ok {
 		return e, true
 	}
 	if logPath == "" || h.PID <= 0 {
-		return Exit{}, false
+		return runtimes.Exit{}, false
 	}
 	return readExitFile(layout.ExitPath(logPath), h)
 }

@@ -90,7 +90,7 @@ func TestSupervisedProcessIsTheHandle(t *testing.T) {
 	if supervisorOf(h.PID) == 0 {
 		t.Error("no supervisor found as the parent")
 	}
-	found, err := r.FindOrphans(spec.Lineage)
+	found, err := r.FindOrphans(context.Background(), spec.Lineage)
 	if err != nil || len(found) != 1 || found[0].Handle != h {
 		t.Errorf("FindOrphans = %+v %v, want only %+v", found, err, h)
 	}

@@ -20,7 +20,7 @@ func (r *Runner) startSupervised(*runtimes.LaunchSpec, string, []string, *os.Fil
 
 // LastExit reports how a process started by this Runner ended; this
 // system keeps no record once that trustform has gone.
-func (r *Runner) LastExit(h runtimes.Handle, _ string) (Exit, bool) { return r.Exit(h) }
+func (r *Runner) LastExit(h runtimes.Handle, _ string) (runtimes.Exit, bool) { return r.Exit(h) }
 
 func supervisorOf(int) int { return 0 }
 
