@@ -122,18 +122,42 @@ func renderMarkdown(w io.Writer, p *Plan, diags hcl.Diagnostics, limit int) erro
 	head.WriteString(lists[0])
 	head.WriteString(lists[1])
 
+	// The blocks in order: destroys first (the last to be cut), then each
+	// changed trust set once, before the resources that name it, then
+	// replacements, updates and creations.
+	type mdItem struct {
+		name  string // address, or trust_set.NAME
+		set   *TrustSet
+		ch    *Change
+		group string // the "Not shown" label
+	}
+	var items []mdItem
+	for _, ch := range changing {
+		if ch.Action == Delete {
+			items = append(items, mdItem{name: ch.Address, ch: ch, group: "to destroy"})
+		}
+	}
+	for _, set := range changedSets(p) {
+		items = append(items, mdItem{name: "trust_set." + set.Name, set: set, group: "trust sets"})
+	}
+	for _, ch := range changing {
+		if ch.Action != Delete {
+			items = append(items, mdItem{name: ch.Address, ch: ch, group: "to " + actionText(ch.Action)})
+		}
+	}
+
 	// notShown[i] bounds the length of the closing list when the blocks
-	// from i on are left out: every address plus its separator, and each
-	// action's label.
-	notShown := make([]int, len(changing)+1)
-	for i := len(changing) - 1; i >= 0; i-- {
-		notShown[i] = notShown[i+1] + len(mdCode(changing[i].Address)) + 2
+	// from i on are left out: every name plus its separator, and each
+	// group's label.
+	notShown := make([]int, len(items)+1)
+	for i := len(items) - 1; i >= 0; i-- {
+		notShown[i] = notShown[i+1] + len(mdCode(items[i].name)) + 2
 	}
 	footer := func(i int) int {
-		if i == len(changing) {
+		if i == len(items) {
 			return 0
 		}
-		return notShown[i] + reserve + 4*32
+		return notShown[i] + reserve + 5*32
 	}
 
 	// Blocks are rendered only until one does not fit: a plan of thousands
@@ -142,16 +166,13 @@ func renderMarkdown(w io.Writer, p *Plan, diags hcl.Diagnostics, limit int) erro
 	shown := 0
 	rc := newRenderCache(p.Dir)
 	rc.sets = true
-	// Each trust set once, before the resources that name it.
-	for _, set := range changedSets(p) {
-		block := mdSetBlock(p, set)
-		if head.Len()+body.Len()+len(block)+footer(0) > limit {
-			break
+	for i, it := range items {
+		var block string
+		if it.set != nil {
+			block = mdSetBlock(p, it.set)
+		} else {
+			block = rc.markdownBlock(it.ch)
 		}
-		body.WriteString(block)
-	}
-	for i, ch := range changing {
-		block := rc.markdownBlock(ch)
 		if head.Len()+body.Len()+len(block)+footer(i+1) > limit {
 			break
 		}
@@ -164,24 +185,38 @@ func renderMarkdown(w io.Writer, p *Plan, diags hcl.Diagnostics, limit int) erro
 	if _, err := w.Write(body.Bytes()); err != nil {
 		return err
 	}
-	if shown == len(changing) {
+	if shown == len(items) {
 		return nil
 	}
-	var tail bytes.Buffer
-	fmt.Fprintf(&tail, mdMoreNote, len(changing)-shown, len(changing))
-	left := map[Action][]string{}
-	for _, ch := range changing[shown:] {
-		left[ch.Action] = append(left[ch.Action], ch.Address)
+	left := map[string][]string{}
+	resourcesLeft := 0
+	for _, it := range items[shown:] {
+		left[it.group] = append(left[it.group], it.name)
+		if it.ch != nil {
+			resourcesLeft++
+		}
 	}
+	var tail bytes.Buffer
+	fmt.Fprintf(&tail, mdMoreNote, resourcesLeft, len(changing))
 	var groups []itemList
-	for _, row := range mdActions {
-		groups = append(groups, itemList{label: "- to " + row.text + ":", items: codes(left[row.a]), end: "\n"})
+	for _, g := range []string{"to destroy", "trust sets", "to replace", "to update in-place", "to create"} {
+		groups = append(groups, itemList{label: "- " + g + ":", items: codes(left[g]), end: "\n"})
 	}
 	for _, l := range fitLists(limit-head.Len()-body.Len()-tail.Len(), groups) {
 		tail.WriteString(l)
 	}
 	_, err := w.Write(tail.Bytes())
 	return err
+}
+
+// actionText is how the table and the "Not shown" list name an action.
+func actionText(a Action) string {
+	for _, row := range mdActions {
+		if row.a == a {
+			return row.text
+		}
+	}
+	return string(a)
 }
 
 // itemList is a label, comma-separated items and an end, all written

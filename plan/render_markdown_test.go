@@ -139,6 +139,10 @@ func TestMarkdownTruncatedGolden(t *testing.T) {
 		t.Error("summary or destroy missing")
 	}
 	checkNotShownNamed(t, out, p)
+	// Destroys come before everything else, trust sets included.
+	if d, ts := strings.Index(out, "<code>- executable.legacy_probe</code>"), strings.Index(out, " trust_set."); d < 0 || ts < d {
+		t.Errorf("the destroy's block (at %d) does not come first (a trust set's at %d)", d, ts)
+	}
 }
 
 // checkNotShownNamed checks that every changing resource either has its
@@ -148,6 +152,13 @@ func checkNotShownNamed(t *testing.T, out string, p *Plan) {
 	_, tail, ok := strings.Cut(out, "\nNot shown:\n")
 	if !ok {
 		t.Fatal("no Not shown list")
+	}
+	for _, set := range changedSets(p) {
+		name := "trust_set." + set.Name
+		hasBlock := strings.Contains(out, " "+name+"</code>")
+		if named := strings.Contains(tail, "`"+name+"`"); hasBlock == named {
+			t.Errorf("%s: block shown %v, named as not shown %v", name, hasBlock, named)
+		}
 	}
 	missing := 0
 	for _, ch := range p.Changes {
