@@ -32,6 +32,9 @@ type planner struct {
 	// userBundles caches user-named bundle files by path.
 	userBundles map[string]userBundle
 	warns       hcl.Diagnostics
+	// inheritedVars holds, per address, the inherited trust variables
+	// and what was done with them.
+	inheritedVars map[string][]InheritedVar
 
 	sysDone   bool
 	sysRoots  []*pem.Certificate
@@ -111,6 +114,9 @@ func Build(in *Input) (*Plan, hcl.Diagnostics) {
 		nameSets(p.setOrder)
 		for _, ps := range specs {
 			p.reloc.relocateSpec(ps.spec)
+			for i, iv := range p.inheritedVars[ps.r.Address] {
+				p.inheritedVars[ps.r.Address][i].Result = p.reloc.rewrite(iv.Result)
+			}
 			if ps.spec.TrustDir != "" {
 				for _, bs := range p.setOrder {
 					if bs.set.Dir == ps.spec.TrustDir {
@@ -236,7 +242,7 @@ func (p *planner) notRunning(sr *state.Resource) bool {
 
 // resourceChange plans one configured resource against its state entry.
 func (p *planner) resourceChange(r *lang.Resource, spec *state.Spec, pending *PendingTrust, sr *state.Resource) *Change {
-	ch := &Change{Address: r.Address, Type: r.Type, Name: r.Name, After: spec}
+	ch := &Change{Address: r.Address, Type: r.Type, Name: r.Name, After: spec, Inherited: p.inheritedVars[r.Address]}
 	if pending != nil {
 		ch.DevcertPending = true
 		ch.Pending = pending

@@ -182,12 +182,14 @@ func TestAppendEnv(t *testing.T) {
 		name:    "trustform's environment inherited",
 		hostEnv: map[string]string{"SSL_CERT_DIR": "/opt/certs:/more"},
 		r:       res("executable", "e", withCollections("corp")),
-		want:    map[string]string{"SSL_CERT_DIR": dir + "/executable.e/certs:/opt/certs:/more"},
+		want: map[string]string{"SSL_CERT_DIR": dir + "/executable.e/certs:/opt/certs:/more",
+			"GIT_SSL_CAINFO": dir + "/executable.e/cert.pem"},
 	}, {
 		name:    "resource env wins over trustform's",
 		hostEnv: map[string]string{"SSL_CERT_DIR": "/opt/certs"},
 		r:       res("executable", "e", withCollections("corp"), withEnv("SSL_CERT_DIR", "/mine", "X", "y")),
-		want:    map[string]string{"SSL_CERT_DIR": dir + "/executable.e/certs:/mine", "X": "y"},
+		want: map[string]string{"SSL_CERT_DIR": dir + "/executable.e/certs:/mine", "X": "y",
+			"GIT_SSL_CAINFO": dir + "/executable.e/cert.pem"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -756,8 +758,9 @@ func TestContainerOverrideKeepsOwnDirsAndWarnsOnFile(t *testing.T) {
 }
 
 // Node and Deno add NODE_EXTRA_CA_CERTS / DENO_CERT to any store, so
-// override scope empties a value inherited from trustform's shell; one the
-// resource sets itself is kept.
+// override scope empties a value inherited from trustform's shell or set in
+// the resource's env (issue 13: nothing user-set may widen a scope;
+// certificate_trust_configuration.environment is the way to keep one).
 func TestOverrideClearsInheritedExtraCerts(t *testing.T) {
 	fh := newFakeHost(t)
 	fh.files["/etc/ssl/certs/ca-certificates.crt"] = loadCert(t, "user-extra").PEM()
@@ -771,8 +774,8 @@ func TestOverrideClearsInheritedExtraCerts(t *testing.T) {
 	if v, ok := change(t, p, "node_app.strict").After.Env["NODE_EXTRA_CA_CERTS"]; !ok || v != "" {
 		t.Errorf("override: NODE_EXTRA_CA_CERTS = %q (set %v), want it emptied", v, ok)
 	}
-	if v := change(t, p, "node_app.own").After.Env["NODE_EXTRA_CA_CERTS"]; v != "/srv/mine.pem" {
-		t.Errorf("override with the resource's own value: NODE_EXTRA_CA_CERTS = %q, want it kept", v)
+	if v, ok := change(t, p, "node_app.own").After.Env["NODE_EXTRA_CA_CERTS"]; !ok || v != "" {
+		t.Errorf("override with the resource's own value: NODE_EXTRA_CA_CERTS = %q (set %v), want it emptied", v, ok)
 	}
 	if v, ok := change(t, p, "deno_app.d").After.Env["DENO_CERT"]; !ok || v != "" {
 		t.Errorf("override: DENO_CERT = %q (set %v), want it emptied", v, ok)

@@ -168,6 +168,24 @@ func goldenScenarios() []scenario {
 				})
 			return input(testConfig(t, c), host(t, nil))
 		}},
+		{"inherited", func(t *testing.T) *Input {
+			// The corporate shell: trustform's environment names a bundle
+			// in several trust variables; a curl probe in append scope and
+			// a strict node client in override get every one decided.
+			fh := newFakeHost(t)
+			fh.files["/etc/corp/bundle.pem"] = loadCert(t, "user-extra").PEM()
+			probe := res("executable", "probe", withCollections("corp"), func(r *lang.Resource) {
+				r.Attrs.SetStr("command", "/usr/bin/curl")
+			})
+			strict := res("node_app", "strict", withCollections("corp"), withScope(runtimes.ScopeOverride),
+				withEnv("SSL_CERT_FILE", "/etc/corp/bundle.pem"))
+			return input(testConfig(t, probe, strict), fh.host(map[string]string{
+				"SSL_CERT_DIR":        "/etc/ssl/certs",
+				"CURL_CA_BUNDLE":      "/etc/corp/bundle.pem",
+				"NODE_EXTRA_CA_CERTS": "/etc/corp/bundle.pem",
+				"AWS_CA_BUNDLE":       "/etc/corp/bundle.pem",
+			}))
+		}},
 		{"override_node_options", func(t *testing.T) *Input {
 			r := res("node_app", "web", withCollections("corp"), withScope(runtimes.ScopeOverride))
 			return input(testConfig(t, r), host(t, map[string]string{"NODE_OPTIONS": "--max-old-space-size=4096"}))

@@ -96,6 +96,9 @@ type Change struct {
 	After   *state.Spec     `json:"after,omitempty"`
 	Handle  runtimes.Handle `json:"handle"`
 	Reasons []string        `json:"reasons,omitempty"`
+	// Inherited lists the documented trust variables the resource would
+	// have had without trustform and what was done with each.
+	Inherited []InheritedVar `json:"inherited,omitempty"`
 	// ActionReason says why, for a Delete outside a -destroy plan (the
 	// resource or its instance key left the configuration) and for a
 	// Replace (tainted, or something the process sees changed).

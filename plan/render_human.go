@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/trustform/trustform/state"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -281,7 +283,50 @@ func (rc *renderCache) renderChange(w textWriter, ch *Change, st styler) {
 	if hidden > 0 && ch.Action != Create && ch.Action != Delete {
 		fmt.Fprintf(w, "        # (%d unchanged %s hidden)\n", hidden, plural(hidden, "attribute"))
 	}
+	if ch.Action != Delete && len(ch.Inherited) > 0 {
+		fmt.Fprintln(w, "        # inherited trust variables:")
+		for _, iv := range ch.Inherited {
+			fmt.Fprintf(w, "        #   %s\n", inheritedLine(ch.After, iv))
+		}
+	}
 	fmt.Fprintln(w, "    }")
+}
+
+// inheritedLine says where an inherited trust variable came from and what
+// was done with it, masking values marked sensitive.
+func inheritedLine(s *state.Spec, iv InheritedVar) string {
+	value, result := strconv.Quote(iv.Value), strconv.Quote(iv.Result)
+	if s != nil && slices.Contains(s.SensitiveEnv, iv.Name) {
+		value = SensitiveMask
+	}
+	if s != nil && slices.Contains(s.SensitiveEnv, iv.Name) && iv.Action == ActionKept {
+		result = SensitiveMask
+	}
+	from := "from env"
+	if iv.From == FromEnvironment {
+		from = "from trustform's environment"
+	}
+	var what string
+	switch iv.Action {
+	case ActionMerged:
+		into := ""
+		if iv.Into != "" {
+			into = " " + iv.Into + "="
+		}
+		what = "merged with ours into" + into + " " + result
+	case ActionReplaced:
+		what = "replaced by " + result
+	case ActionCleared:
+		what = `cleared to ""`
+	case ActionKeptAfterOurs:
+		what = "kept after ours: " + result
+	default:
+		what = "kept"
+		if iv.Result != iv.Value {
+			what += ", ours added: " + result
+		}
+	}
+	return fmt.Sprintf("%s = %s (%s): %s", iv.Name, value, from, what)
 }
 
 func plural(n int, word string) string {

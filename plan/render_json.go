@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -110,6 +111,9 @@ type jsonResourceChange struct {
 	Change jsonChange `json:"change"`
 	// ActionReason is Terraform's field of the same name.
 	ActionReason ActionReason `json:"action_reason,omitempty"`
+	// InheritedTrustVariables lists each documented trust variable the
+	// resource inherits and what trustform did with it.
+	InheritedTrustVariables []InheritedVar `json:"inherited_trust_variables,omitempty"`
 }
 
 type jsonChange struct {
@@ -368,6 +372,18 @@ func (rc *renderCache) jsonResourceChange(ch *Change) jsonResourceChange {
 		}
 	}
 	jr := jsonResourceChange{Address: ch.Address, Type: ch.Type, Name: ch.Name, Change: jc, ActionReason: ch.ActionReason}
+	if ch.Action != Delete {
+		for _, iv := range ch.Inherited {
+			if ch.After != nil && slices.Contains(ch.After.SensitiveEnv, iv.Name) {
+				iv.Value = SensitiveMask
+				if iv.Action == ActionKept {
+					iv.Result = SensitiveMask
+				}
+			}
+			iv.Result = (&Plan{Dir: rc.dir}).relPath(iv.Result)
+			jr.InheritedTrustVariables = append(jr.InheritedTrustVariables, iv)
+		}
+	}
 	if a, err := addrs.Parse(ch.Address); err == nil {
 		jr.Index = a.Key.Value()
 	}

@@ -275,7 +275,7 @@ func TestJSONContent(t *testing.T) {
 
 func TestJSONGolden(t *testing.T) {
 	for _, sc := range goldenScenarios() {
-		if sc.name != "sensitive" && sc.name != "container" {
+		if sc.name != "sensitive" && sc.name != "container" && sc.name != "inherited" {
 			continue
 		}
 		p := mustBuild(t, sc.in(t))

@@ -156,7 +156,9 @@ func (p *planner) resourceSpec(r *lang.Resource) (*state.Spec, *PendingTrust, hc
 		if container {
 			p.containerTrustEnv(r, scope, env, spec)
 		} else {
-			diags = append(diags, p.processTrustEnv(r, rt, scope, workDir, trustDir, env, rc)...)
+			decided, d := p.processTrustEnv(r, rt, scope, workDir, trustDir, env, rc)
+			diags = append(diags, d...)
+			p.setInherited(r.Address, decided)
 		}
 		if tc := r.TrustConfiguration; tc != nil {
 			for k, v := range tc.Environment {
@@ -324,13 +326,14 @@ func (p *planner) certList(r *lang.Resource, withSystem bool) (*certList, hcl.Di
 }
 
 // inherited is the value a process would get for name without trustform:
-// its own env, else trustform's environment.
-func (p *planner) inherited(r *lang.Resource, name string) (string, bool) {
-	if v, ok := r.Env[name]; ok {
-		return v, true
+// its own env, else trustform's environment. from says which ("env" or
+// "environment"); an empty value counts as unset.
+func (p *planner) inherited(r *lang.Resource, name string) (value, from string, ok bool) {
+	if v, set := r.Env[name]; set {
+		return v, FromEnv, v != ""
 	}
-	v, ok := p.in.Host.Environ[name]
-	return v, ok
+	v, set := p.in.Host.Environ[name]
+	return v, FromEnvironment, set && v != ""
 }
 
 func (p *planner) pathSep() string {
@@ -340,20 +343,42 @@ func (p *planner) pathSep() string {
 	return ":"
 }
 
-// processTrustEnv applies the common and per-runtime rules of a scope.
-func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope runtimes.Scope, workDir, trustDir string, env map[string]string, rc *recipe) hcl.Diagnostics {
+// processTrustEnv applies the common and per-runtime rules of a scope, then
+// decides every other documented trust variable the process inherits
+// (runtimes.TrustVars), so that nothing inherited or set in env makes it
+// trust more or less than its scope says. Each inherited value and what
+// was done with it is returned for the plan.
+func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope runtimes.Scope, workDir, trustDir string, env map[string]string, rc *recipe) ([]InheritedVar, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
+	var decided []InheritedVar
 	bundle, certsDir := r.Trust.BundlePath, r.Trust.DirectoriesPath
 	rules := append(append([]runtimes.EnvRule(nil), runtimes.CommonEnv(scope)...), rt.Env[scope]...)
+	handled := map[string]bool{}
+	note := func(name, from, value, action string) {
+		decided = append(decided, InheritedVar{Name: name, From: from, Value: value, Action: action, Result: env[name]})
+	}
+	_ = note
+	// merge points name at our bundle merged with the user's file.
+	merge := func(name, file string) string {
+		user, d := p.readUserBundle(r, name, file, workDir)
+		diags = append(diags, d...)
+		if rc.merged == nil {
+			rc.merged = map[string][]*pem.Certificate{}
+		}
+		rc.merged[name] = user
+		return filepath.Join(trustDir, mergedPrefix+name+".pem")
+	}
 	for _, rule := range rules {
-		if rule.Value == runtimes.ValueClearInherited {
-			if _, own := r.Env[rule.Name]; !own {
-				if _, inherited := p.in.Host.Environ[rule.Name]; inherited {
-					env[rule.Name] = ""
-				}
-			}
+		src := rule.Name
+		prev, from, had := p.inherited(r, rule.Name)
+		if !had && rule.AlsoFrom != "" {
+			src = rule.AlsoFrom
+			prev, from, had = p.inherited(r, rule.AlsoFrom)
+		}
+		if rule.IfInherited && !had {
 			continue
 		}
+		handled[rule.Name] = true
 		var val string
 		switch rule.Value {
 		case runtimes.ValueBundle:
@@ -378,13 +403,7 @@ func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope 
 				rc.javaExtra = extra
 			}
 		}
-		prev, had := p.inherited(r, rule.Name)
-		if rule.Merge != runtimes.MergeSpaceList && (rule.OwnEnvOnly || scope == runtimes.ScopeOverride) {
-			// Override trusts only what the configuration names, so a bundle
-			// or directory inherited from trustform's shell is not merged;
-			// one written in the resource's env is.
-			prev, had = r.Env[rule.Name]
-		}
+		action := ""
 		switch rule.Merge {
 		case runtimes.MergeReplace:
 			if uv, set := r.Env[rule.Name]; set && uv != val {
@@ -395,9 +414,18 @@ func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope 
 					Subject:  rangePtr(r.DeclRange),
 				})
 			}
+			action = ActionReplaced
 		case runtimes.MergePathList:
-			tail := prev
-			if rule.Value == runtimes.ValueCertDirs && (!had || prev == "") {
+			// Override trusts only what the configuration names: an
+			// inherited directory is dropped. append and system keep it
+			// after ours; append falls back to the system directories.
+			tail := ""
+			if had && scope != runtimes.ScopeOverride {
+				tail, action = prev, ActionKeptAfterOurs
+			} else if had {
+				action = ActionReplaced
+			}
+			if rule.Value == runtimes.ValueCertDirs && tail == "" {
 				tail = strings.Join(p.in.Host.SystemCertDirs, p.pathSep())
 			}
 			if tail != "" {
@@ -405,20 +433,53 @@ func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope 
 			}
 		case runtimes.MergeSpaceList:
 			val = mergeSpaceList(prev, val)
+			action = ActionKept
 		case runtimes.MergeBundle:
-			if had && prev != "" {
-				user, d := p.readUserBundle(r, rule.Name, prev, workDir)
-				diags = append(diags, d...)
-				if rc.merged == nil {
-					rc.merged = map[string][]*pem.Certificate{}
-				}
-				rc.merged[rule.Name] = user
-				val = filepath.Join(trustDir, mergedPrefix+rule.Name+".pem")
+			switch {
+			case had && scope == runtimes.ScopeOverride:
+				action = ActionReplaced
+			case had:
+				val, action = merge(rule.Name, prev), ActionMerged
 			}
 		}
 		env[rule.Name] = val
+		if had && action != "" {
+			iv := InheritedVar{Name: src, From: from, Value: prev, Action: action, Result: val}
+			if src != rule.Name {
+				iv.Into = rule.Name
+			}
+			decided = append(decided, iv)
+		}
 	}
-	return diags
+	for _, tv := range runtimes.TrustVars() {
+		if handled[tv.Name] {
+			continue
+		}
+		prev, from, had := p.inherited(r, tv.Name)
+		if !had {
+			continue
+		}
+		switch {
+		case tv.Class == runtimes.VarFile && scope == runtimes.ScopeOverride:
+			env[tv.Name] = bundle
+			note(tv.Name, from, prev, ActionReplaced)
+		case tv.Class == runtimes.VarFile:
+			env[tv.Name] = merge(tv.Name, prev)
+			note(tv.Name, from, prev, ActionMerged)
+		case tv.Class == runtimes.VarDir && scope == runtimes.ScopeOverride:
+			env[tv.Name] = certsDir
+			note(tv.Name, from, prev, ActionReplaced)
+		case tv.Class == runtimes.VarExtra && scope == runtimes.ScopeOverride:
+			// The client would add this file to the store we give it.
+			env[tv.Name] = ""
+			note(tv.Name, from, prev, ActionCleared)
+		default:
+			// A directory or an additional file in append or system scope
+			// adds to what the client trusts, as the scope allows.
+			decided = append(decided, InheritedVar{Name: tv.Name, From: from, Value: prev, Action: ActionKept, Result: prev})
+		}
+	}
+	return decided, diags
 }
 
 // readUserBundle reads the file a user pointed a bundle variable at.

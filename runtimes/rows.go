@@ -9,12 +9,10 @@ var nodeEnv = map[Scope][]EnvRule{
 	ScopeAppend: {{Name: "NODE_EXTRA_CA_CERTS", Value: ValueBundle, Merge: MergeBundle}},
 	// --use-openssl-ca makes Node read SSL_CERT_FILE / SSL_CERT_DIR instead of
 	// its compiled-in Mozilla store.
-	ScopeOverride: {
-		{Name: "NODE_OPTIONS", Value: ValueLiteral, Literal: "--use-openssl-ca", Merge: MergeSpaceList},
-		// Node appends NODE_EXTRA_CA_CERTS to whatever store it uses.
-		{Name: "NODE_EXTRA_CA_CERTS", Value: ValueClearInherited},
-	},
-	ScopeSystem: {{Name: "NODE_OPTIONS", Value: ValueLiteral, Literal: "--use-openssl-ca", Merge: MergeSpaceList}},
+	// An inherited NODE_EXTRA_CA_CERTS is cleared in override like every
+	// VarExtra variable (TrustVars).
+	ScopeOverride: {{Name: "NODE_OPTIONS", Value: ValueLiteral, Literal: "--use-openssl-ca", Merge: MergeSpaceList}},
+	ScopeSystem:   {{Name: "NODE_OPTIONS", Value: ValueLiteral, Literal: "--use-openssl-ca", Merge: MergeSpaceList}},
 }
 
 var pythonEnv = map[Scope][]EnvRule{
@@ -41,12 +39,8 @@ var denoEnv = map[Scope][]EnvRule{
 	ScopeAppend: {{Name: "DENO_CERT", Value: ValueBundle, Merge: MergeReplace}},
 	// With DENO_TLS_CA_STORE=system Deno uses the platform verifier, which on
 	// Linux reads SSL_CERT_FILE.
-	ScopeOverride: {
-		{Name: "DENO_TLS_CA_STORE", Value: ValueLiteral, Literal: "system", Merge: MergeReplace},
-		// DENO_CERT adds to any store, like NODE_EXTRA_CA_CERTS.
-		{Name: "DENO_CERT", Value: ValueClearInherited},
-	},
-	ScopeSystem: {{Name: "DENO_TLS_CA_STORE", Value: ValueLiteral, Literal: "system", Merge: MergeReplace}},
+	ScopeOverride: {{Name: "DENO_TLS_CA_STORE", Value: ValueLiteral, Literal: "system", Merge: MergeReplace}},
+	ScopeSystem:   {{Name: "DENO_TLS_CA_STORE", Value: ValueLiteral, Literal: "system", Merge: MergeReplace}},
 }
 
 var bunEnv = map[Scope][]EnvRule{
@@ -65,9 +59,35 @@ func programScript(program string) func(Values, []string) []string {
 	}
 }
 
+// executableEnv steers the two tools an executable most often is. curl
+// (OpenSSL build) reads exactly one of CURL_CA_BUNDLE, SSL_CERT_DIR,
+// SSL_CERT_FILE, first set wins, and keeps its compiled-in CA file or CA
+// path for the other half; git (GnuTLS libcurl on Debian) ignores the
+// OpenSSL variables and reads GIT_SSL_CAINFO and GIT_SSL_CAPATH.
+var executableEnv = map[Scope][]EnvRule{
+	ScopeAppend: {
+		// CAfile = the user's bundle plus ours; CApath stays curl's default.
+		{Name: "CURL_CA_BUNDLE", Value: ValueBundle, Merge: MergeBundle, IfInherited: true, AlsoFrom: "SSL_CERT_FILE"},
+		// git: CAfile = ours (plus an inherited one), CApath its default.
+		{Name: "GIT_SSL_CAINFO", Value: ValueBundle, Merge: MergeBundle},
+	},
+	ScopeSystem: {
+		{Name: "CURL_CA_BUNDLE", Value: ValueBundle, Merge: MergeBundle},
+		{Name: "GIT_SSL_CAINFO", Value: ValueBundle, Merge: MergeBundle},
+	},
+	// curl's default CA path (/etc/ssl/certs on Debian) still applies with
+	// CURL_CA_BUNDLE; override needs --capath too (see the executable page).
+	ScopeOverride: {
+		{Name: "CURL_CA_BUNDLE", Value: ValueBundle, Merge: MergeBundle},
+		{Name: "GIT_SSL_CAINFO", Value: ValueBundle, Merge: MergeBundle},
+		{Name: "GIT_SSL_CAPATH", Value: ValueCertsDir, Merge: MergeReplace},
+	},
+}
+
 // table is every resource type trustform knows, by HCL type name.
 var table = map[string]*Runtime{
 	"executable": {Type: "executable", Kind: KindProcess, DefaultScope: ScopeAppend,
+		Env:   executableEnv,
 		Attrs: []Attr{{Name: "command", Required: true}},
 		Argv: func(v Values, args []string) []string {
 			return append([]string{v.Str("command")}, args...)

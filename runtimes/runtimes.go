@@ -53,13 +53,6 @@ const (
 	ValueLiteral
 	// ValueJavaTrustStore is the JVM option list naming the PKCS#12 store.
 	ValueJavaTrustStore
-	// ValueClearInherited empties a variable that trustform's own
-	// environment sets (and the resource's env does not), because the
-	// runtime would add its certificates to any store: override scope must
-	// not keep trusting a shell-wide NODE_EXTRA_CA_CERTS. A value set in the
-	// resource's env is left as written; when neither sets it, nothing is
-	// added.
-	ValueClearInherited
 )
 
 // Merge says what happens when the user (resource env, or trustform's own
@@ -90,13 +83,15 @@ type EnvRule struct {
 	Value   ValueKind
 	Literal string // for ValueLiteral
 	Merge   Merge
-	// OwnEnvOnly merges only with a value set in the resource's own env,
-	// never with one inherited from trustform's environment: a shell-wide
-	// SSL_CERT_FILE pointing at the system bundle must not turn override
-	// scope back into "trust everything", while a value the user wrote for
-	// this resource is kept (SPEC 4.1: never silently drop what the user
-	// set).
-	OwnEnvOnly bool
+	// IfInherited applies the rule only when the variable, or AlsoFrom, is
+	// inherited (set in the resource's env or trustform's environment):
+	// curl reads CURL_CA_BUNDLE before SSL_CERT_DIR and SSL_CERT_FILE
+	// last, so a bundle the user named in SSL_CERT_FILE reaches curl only
+	// through CURL_CA_BUNDLE.
+	IfInherited bool
+	// AlsoFrom names a second variable whose inherited value stands in
+	// for this one's when this one is not inherited.
+	AlsoFrom string
 }
 
 // Runtime is the row of one resource type.
@@ -154,8 +149,8 @@ func CommonEnv(s Scope) []EnvRule {
 		return []EnvRule{{Name: "SSL_CERT_DIR", Value: ValueCertDirs, Merge: MergePathList}}
 	case ScopeOverride, ScopeSystem:
 		return []EnvRule{
-			{Name: "SSL_CERT_DIR", Value: ValueCertsDir, Merge: MergePathList, OwnEnvOnly: true},
-			{Name: "SSL_CERT_FILE", Value: ValueBundle, Merge: MergeBundle, OwnEnvOnly: true},
+			{Name: "SSL_CERT_DIR", Value: ValueCertsDir, Merge: MergePathList},
+			{Name: "SSL_CERT_FILE", Value: ValueBundle, Merge: MergeBundle},
 		}
 	}
 	return nil

@@ -1,0 +1,61 @@
+package plan
+
+import "sort"
+
+// Where an inherited trust variable came from.
+const (
+	// FromEnv is the resource's own env argument.
+	FromEnv = "env"
+	// FromEnvironment is trustform's own environment, which launched
+	// processes inherit.
+	FromEnvironment = "environment"
+)
+
+// What trustform did with an inherited trust variable.
+const (
+	// ActionMerged: the file's certificates and ours went into
+	// merged-VAR.pem, which the variable now names (append, system).
+	ActionMerged = "merged"
+	// ActionReplaced: the variable now names our material only (override).
+	ActionReplaced = "replaced"
+	// ActionCleared: set to the empty string, because the client would add
+	// the file to the store the scope gives it (override).
+	ActionCleared = "cleared"
+	// ActionKeptAfterOurs: a directory list, ours first, then the
+	// inherited one (append, system).
+	ActionKeptAfterOurs = "kept after ours"
+	// ActionKept: left as it was; it only adds trust the scope allows, or
+	// trustform's value was appended to it (NODE_OPTIONS).
+	ActionKept = "kept"
+)
+
+// InheritedVar is a trust variable of the documented list
+// (runtimes.TrustVars) that a resource would have had without trustform,
+// and what trustform did with it. Plans show one per variable, so a
+// reviewer sees that nothing inherited silently widens or narrows a scope.
+type InheritedVar struct {
+	Name string `json:"name"`
+	// From is FromEnv or FromEnvironment.
+	From  string `json:"from"`
+	Value string `json:"value"`
+	// Action is one of the Action constants.
+	Action string `json:"action"`
+	// Result is the value the process gets.
+	Result string `json:"result"`
+	// Into, when set, is the variable that now carries Value's
+	// certificates instead of Name (curl reads CURL_CA_BUNDLE before
+	// SSL_CERT_FILE).
+	Into string `json:"into,omitempty"`
+}
+
+// setInherited records the decisions of one resource for its Change.
+func (p *planner) setInherited(addr string, vars []InheritedVar) {
+	if len(vars) == 0 {
+		return
+	}
+	sort.SliceStable(vars, func(i, j int) bool { return vars[i].Name < vars[j].Name })
+	if p.inheritedVars == nil {
+		p.inheritedVars = map[string][]InheritedVar{}
+	}
+	p.inheritedVars[addr] = vars
+}
