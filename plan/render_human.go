@@ -286,6 +286,9 @@ func (rc *renderCache) renderChange(w textWriter, ch *Change, st styler) {
 	if ch.Action != Delete && len(ch.Inherited) > 0 {
 		fmt.Fprintln(w, "        # inherited trust variables:")
 		for _, iv := range ch.Inherited {
+			if ch.After != nil && rc.sets && ch.After.TrustSet != "" && ch.After.TrustDir != "" {
+				iv.Result = moveDirIn(iv.Result, ch.After.TrustDir, "${trust_set."+ch.After.TrustSet+"}")
+			}
 			fmt.Fprintf(w, "        #   %s\n", inheritedLine(ch.After, iv))
 		}
 	}
