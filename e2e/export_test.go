@@ -158,7 +158,7 @@ func waitResult(t *testing.T, name string, logs func(string) string) string {
 	}
 }
 
-var configMapName = regexp.MustCompile(`(?m)^  name: ((?:trust|bundles)-[0-9a-f]{12}(?:-certs)?)$`)
+var configMapName = regexp.MustCompile(`(?m)^  name: ((?:trust-[a-z0-9-]+|bundles-[0-9a-f]{12}))$`)
 
 // TestExportKubePlay plays the exported manifests with podman kube play.
 func TestExportKubePlay(t *testing.T) {

@@ -94,7 +94,7 @@ func TestComposeGoldenAndModel(t *testing.T) {
 	if d := cmp.Diff(map[string]string{"LOG_LEVEL": "info", "SSL_CERT_DIR": "/usr/lib/ssl/trustform/certs:/opt/certs"}, envOf(api)); d != "" {
 		t.Errorf("api env (-want +got):\n%s", d)
 	}
-	if got := binds(api)["/usr/lib/ssl/trustform"]; got != "trust/trust-643704135810" {
+	if got := binds(api)["/usr/lib/ssl/trustform"]; got != "trust/trust-corp-386dbca7938b" {
 		t.Errorf("api trust mount: %q", got)
 	}
 	// ./data was relative to the configuration directory.
@@ -113,8 +113,8 @@ func TestComposeGoldenAndModel(t *testing.T) {
 		t.Errorf("worker network_mode %q", w.NetworkMode)
 	}
 	if d := cmp.Diff(map[string]string{
-		"/usr/lib/ssl/trustform":             "trust/trust-643704135810",
-		"/etc/ssl/certs/ca-certificates.crt": "trust/trust-643704135810/cert.pem",
+		"/usr/lib/ssl/trustform":             "trust/trust-corp-386dbca7938b",
+		"/etc/ssl/certs/ca-certificates.crt": "trust/trust-corp-386dbca7938b/cert.pem",
 	}, binds(w)); d != "" {
 		t.Errorf("override mounts (-want +got):\n%s", d)
 	}
@@ -135,7 +135,7 @@ func TestComposeGoldenAndModel(t *testing.T) {
 	}
 	// Subject-hash names are files (copies), so the directory works from
 	// any host, Windows included.
-	hashFile, err := os.ReadFile(filepath.Join(dir, "trust/trust-643704135810/certs/3552cfd3.0"))
+	hashFile, err := os.ReadFile(filepath.Join(dir, "trust/trust-corp-386dbca7938b/certs/3552cfd3.0"))
 	if err != nil || string(hashFile) != string(corp) {
 		t.Errorf("certs/3552cfd3.0: %v %q", err, hashFile)
 	}

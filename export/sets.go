@@ -18,11 +18,13 @@ const (
 	certsDirName = "certs"
 )
 
-// trustSet is one distinct trust material shared by the containers that
-// trust the same certificates. Until the plan names its sets, a set is
-// identified here by the digest of its files.
+// trustSet is one of the plan's trust sets, as the containers exported
+// use it: its files by place in the set's directory.
 type trustSet struct {
-	// name is "trust-" and the first 12 hex digits of the digest.
+	// name names its ConfigMaps and Compose directory: "trust-", the
+	// plan's readable set name and 12 hex digits of its content digest, so
+	// that changed content is a new object (pods roll over to it, and
+	// podman never reuses a stale volume of the same name).
 	name string
 	// top holds the files directly in the trust directory (cert.pem, a
 	// Java store...), certs those in certs/, both sorted by name.
@@ -30,6 +32,7 @@ type trustSet struct {
 	certs []setFile
 	// links are certs/ symlinks (subject-hash names) to files of certs.
 	links []setLink
+	// users are the exported containers that receive the set.
 	users []string
 }
 
@@ -55,37 +58,45 @@ func (s *trustSet) bundle(p *plan.Plan) []byte {
 	return nil
 }
 
-// trustSets groups the containers by identical trust material and sets
-// each container's set (nil for none). Sets are returned sorted by name.
+// trustSets finds each container's trust set in the plan (by its
+// directory) and sets c.set (nil for none). Sets are returned sorted by
+// name.
 func trustSets(p *plan.Plan, cs []*container) ([]*trustSet, error) {
-	byDigest := map[string]*trustSet{}
+	planned := make(map[string]*plan.TrustSet, len(p.TrustSets))
+	for _, ts := range p.TrustSets {
+		planned[ts.Dir] = ts
+	}
+	byDir := map[string]*trustSet{}
 	for _, c := range cs {
 		spec := c.change.After
 		if spec.TrustDir == "" || len(spec.Files) == 0 {
 			continue
 		}
-		s, err := setOf(p, c.change)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c.address, err)
-		}
-		if have, ok := byDigest[s.name]; ok {
-			s = have
-		} else {
-			byDigest[s.name] = s
+		s, ok := byDir[spec.TrustDir]
+		if !ok {
+			var err error
+			if s, err = setOf(p, c.change, planned[spec.TrustDir]); err != nil {
+				return nil, fmt.Errorf("%s: %w", c.address, err)
+			}
+			byDir[spec.TrustDir] = s
 		}
 		s.users = append(s.users, c.address)
 		c.set = s
 	}
-	out := make([]*trustSet, 0, len(byDigest))
-	for _, s := range byDigest {
+	out := make([]*trustSet, 0, len(byDir))
+	for _, s := range byDir {
 		out = append(out, s)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out, nil
 }
 
-// setOf reads one resource's trust files, relative to its directory.
-func setOf(p *plan.Plan, c *plan.Change) (*trustSet, error) {
+// maxSetName bounds the readable part of a set's object names.
+const maxSetName = 30
+
+// setOf reads one resource's trust files, relative to its directory, and
+// names the set after the plan's (ts; nil names it by content alone).
+func setOf(p *plan.Plan, c *plan.Change, ts *plan.TrustSet) (*trustSet, error) {
 	s := &trustSet{}
 	h := sha256.New()
 	dir := c.After.TrustDir
@@ -121,7 +132,15 @@ func setOf(p *plan.Plan, c *plan.Change) (*trustSet, error) {
 			return nil, fmt.Errorf("certs/%s links to %s, which is not in the trust set", l.name, l.target)
 		}
 	}
-	s.name = "trust-" + hex.EncodeToString(h.Sum(nil))[:12]
+	digest := hex.EncodeToString(h.Sum(nil))
+	s.name = "trust-" + digest[:12]
+	if ts != nil && len(ts.Digest) >= 12 {
+		base := dnsName(ts.Name)
+		if len(base) > maxSetName {
+			base = strings.TrimRight(base[:maxSetName], "-")
+		}
+		s.name = "trust-" + base + "-" + ts.Digest[:12]
+	}
 	return s, nil
 }
 
