@@ -1,6 +1,8 @@
 package command
 
 import (
+	"github.com/trustform/trustform/internal/safepath"
+
 	"context"
 	"errors"
 	"io"
@@ -109,7 +111,9 @@ func runLogs(e *runEnv, a *logsArgs) int {
 	if r.Spec != nil && r.Spec.LogPath != "" {
 		path = r.Spec.LogPath
 	}
-	f, err := os.Open(path)
+	// Only a regular file inside .trustform, reached without a link: a
+	// planted link would show (or, a pipe, hang on) whatever it names.
+	f, err := safepath.OpenFile(layout.StateDir(e.dir), path, os.O_RDONLY, 0)
 	if err != nil {
 		e.streams.Errorf("reading the log of %s: %v", r.Address, err)
 		return exitError
