@@ -77,7 +77,7 @@
 //
 // # Wiring (what a command does)
 //
-//	lock, _ := state.Lock(layout.LockPath(dir), info, timeout)
+//	lock, _ := state.LockContext(ctx, layout.LockPath(dir), info, timeout)
 //	st, err := state.Load(layout.StatePath(dir)) // or state.New(state.NewLineage(rand.Reader), version), saved at once
 //	j, _ := state.OpenJournal(layout.StatePath(dir), st)
 //	cr, _ := container.New(engine, execer) // only when the plan has containers

@@ -8,8 +8,6 @@
 // # Entry points
 //
 //   - Load(dir, Options) evaluates everything and returns a *Config.
-//   - ParseDir(dir) only parses, for fmt and diagnostic rendering.
-//   - (*Config).Graph() gives resource dependency edges for `trustform graph`.
 //
 // # How Load works
 //

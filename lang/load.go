@@ -13,6 +13,7 @@ import (
 	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/trustform/trustform/internal/addrs"
+	"github.com/trustform/trustform/internal/keys"
 	"github.com/trustform/trustform/runtimes"
 )
 
@@ -260,7 +261,7 @@ func (l *loader) duplicate(b *hcl.Block, what, addr string, first hcl.Range) {
 func (l *loader) declareLocals(b *hcl.Block) {
 	attrs, diags := b.Body.JustAttributes()
 	l.add(diags)
-	for _, name := range sortedKeys(attrs) {
+	for _, name := range keys.Sorted(attrs) {
 		a := attrs[name]
 		if prev, ok := l.locals[name]; ok {
 			l.errorf(&a.NameRange, blockRange(b), "Duplicate local value",
@@ -318,13 +319,13 @@ type node struct {
 // referenced block.
 func (l *loader) buildGraph() {
 	l.g = newGraph()
-	for _, name := range sortedKeys(l.locals) {
+	for _, name := range keys.Sorted(l.locals) {
 		a := l.locals[name]
 		n := &node{addr: "local." + name, local: a, context: &a.Range}
 		l.addNode(n)
 		l.collectRefs(n, a.Expr.Variables(), false, "")
 	}
-	for _, name := range sortedKeys(l.collections) {
+	for _, name := range keys.Sorted(l.collections) {
 		c := l.collections[name]
 		n := &node{addr: RootCollection + "." + name, coll: c, context: blockRange(c.Block), repeat: repeatBy(c.Attrs[AttrCount], c.Attrs[AttrForEach])}
 		l.addNode(n)
@@ -334,13 +335,13 @@ func (l *loader) buildGraph() {
 		}
 		n.inRepeatExpr = false
 	}
-	for _, addr := range sortedKeys(l.resources) {
+	for _, addr := range keys.Sorted(l.resources) {
 		r := l.resources[addr]
 		n := &node{addr: addr, res: r, context: blockRange(r.Block), repeat: repeatBy(r.Attrs[AttrCount], r.Attrs[AttrForEach])}
 		l.addNode(n)
 		l.collectResourceRefs(n, r)
 	}
-	for _, name := range sortedKeys(l.outputs) {
+	for _, name := range keys.Sorted(l.outputs) {
 		o := l.outputs[name]
 		n := &node{addr: "output." + name, out: o, context: blockRange(o.Block)}
 		l.addNode(n)
@@ -412,7 +413,7 @@ func (l *loader) checkRef(n *node, tr hcl.Traversal, inResource bool, trustWhy s
 		}
 		if _, ok := l.variables[name]; !ok {
 			l.errorf(&rng, n.context, "Reference to undeclared input variable",
-				"An input variable named %q has not been declared. Declare it with a variable %q block.%s", name, name, didYouMean(name, sortedKeys(l.variables)))
+				"An input variable named %q has not been declared. Declare it with a variable %q block.%s", name, name, didYouMean(name, keys.Sorted(l.variables)))
 			return false
 		}
 		return true
@@ -422,7 +423,7 @@ func (l *loader) checkRef(n *node, tr hcl.Traversal, inResource bool, trustWhy s
 		}
 		if _, ok := l.locals[name]; !ok {
 			l.errorf(&rng, n.context, "Reference to undeclared local value",
-				"A local value named %q has not been declared.%s", name, didYouMean(name, sortedKeys(l.locals)))
+				"A local value named %q has not been declared.%s", name, didYouMean(name, keys.Sorted(l.locals)))
 			return false
 		}
 		l.g.connect(n.addr, "local."+name, rng)
@@ -433,7 +434,7 @@ func (l *loader) checkRef(n *node, tr hcl.Traversal, inResource bool, trustWhy s
 		}
 		if _, ok := l.collections[name]; !ok {
 			l.errorf(&rng, n.context, "Reference to undeclared certificate_authority_collection",
-				"A certificate_authority_collection named %q has not been declared.%s", name, didYouMean(name, sortedKeys(l.collections)))
+				"A certificate_authority_collection named %q has not been declared.%s", name, didYouMean(name, keys.Sorted(l.collections)))
 			return false
 		}
 		l.g.connect(n.addr, RootCollection+"."+name, rng)
@@ -462,7 +463,7 @@ func (l *loader) checkRef(n *node, tr hcl.Traversal, inResource bool, trustWhy s
 		addr := root + "." + name
 		if _, ok := l.resources[addr]; !ok {
 			l.errorf(&rng, n.context, "Reference to undeclared resource",
-				"A resource %q has not been declared.%s", addr, didYouMean(addr, sortedKeys(l.resources)))
+				"A resource %q has not been declared.%s", addr, didYouMean(addr, keys.Sorted(l.resources)))
 			return false
 		}
 		l.g.connect(n.addr, addr, rng)
@@ -531,7 +532,7 @@ func (l *loader) reportCycle(edges []cycleEdge) {
 		names[e.From] = true
 	}
 	first := edges[0].Range
-	who := strings.Join(sortedKeys(names), ", ") + " refer to each other in a cycle"
+	who := strings.Join(keys.Sorted(names), ", ") + " refer to each other in a cycle"
 	if len(names) == 1 {
 		who = edges[0].From + " refers to itself"
 	}
@@ -727,17 +728,4 @@ func (l *loader) convertString(a *hcl.Attribute, v cty.Value) (string, bool) {
 func (l *loader) finish() {
 	sort.Slice(l.cfg.Resources, func(i, j int) bool { return l.cfg.Resources[i].Address < l.cfg.Resources[j].Address })
 	sort.Slice(l.cfg.Outputs, func(i, j int) bool { return l.cfg.Outputs[i].Name < l.cfg.Outputs[j].Name })
-}
-
-// Graph returns the dependency edges between resources as [from, to]
-// pairs, meaning from depends on to (to starts first), sorted by from and
-// then to. Resources without edges appear only in Config.Resources.
-func (c *Config) Graph() [][2]string {
-	var out [][2]string
-	for _, r := range c.Resources {
-		for _, d := range r.DependsOn {
-			out = append(out, [2]string{r.Address, d})
-		}
-	}
-	return out
 }

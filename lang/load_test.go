@@ -562,22 +562,6 @@ func TestNoConfigurationFiles(t *testing.T) {
 	}
 }
 
-func TestParseDir(t *testing.T) {
-	dir := writeFiles(t, map[string]string{
-		"b.trust.hcl":        "locals {\n  x = 1\n}\n",
-		"a.trust.hcl":        "locals {\n  y = \n}\n",
-		"vars.trustvars.hcl": "x = 1\n",
-		"other.hcl":          "x = 1\n",
-	})
-	files, diags := ParseDir(dir)
-	if !diags.HasErrors() || diags[0].Subject.Filename != "a.trust.hcl" {
-		t.Errorf("want the syntax error of a.trust.hcl, got %s", diagText(diags))
-	}
-	if len(files) != 2 || files["a.trust.hcl"] == nil || files["b.trust.hcl"] == nil {
-		t.Errorf("files %v", files)
-	}
-}
-
 func TestOutputsSortedAndDescribed(t *testing.T) {
 	cfg := mustLoad(t, map[string]string{"main.trust.hcl": `output "b" {
   value       = path.root

@@ -13,18 +13,6 @@ import (
 	"github.com/hashicorp/hcl/v2/hclparse"
 )
 
-// ParseDir parses every *.trust.hcl file in dir without evaluating it. The
-// map is keyed by file name (the name diagnostics use), for rendering
-// source snippets and for commands such as fmt and validate.
-func ParseDir(dir string) (map[string]*hcl.File, hcl.Diagnostics) {
-	p := hclparse.NewParser()
-	names, diags := configFileNames(dir)
-	for _, name := range names {
-		diags = append(diags, parseFile(p, dir, name)...)
-	}
-	return p.Files(), diags
-}
-
 // configFileNames lists the *.trust.hcl files of dir, sorted.
 func configFileNames(dir string) ([]string, hcl.Diagnostics) {
 	entries, err := os.ReadDir(dir)

@@ -13,6 +13,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/trustform/trustform/internal/addrs"
+	"github.com/trustform/trustform/internal/keys"
 	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/runtimes"
 )
@@ -436,7 +437,7 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 	}
 
 	deps := l.instanceDeps(l.resDeps[r.Addr])
-	res.DependsOn = sortedKeys(deps)
+	res.DependsOn = keys.Sorted(deps)
 	res.DependsOnRanges = deps
 
 	vals[AttrDeveloperCertificateTrust] = cty.BoolVal(res.DeveloperCertificateTrust)

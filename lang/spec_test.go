@@ -58,7 +58,7 @@ func TestSpecExample(t *testing.T) {
 	if len(cfg.Outputs) != 1 || cfg.Outputs[0].Value.AsString() != bundle {
 		t.Errorf("outputs %+v", cfg.Outputs)
 	}
-	if want := [][2]string{{"node_app.web", "python_app.api"}}; !reflect.DeepEqual(cfg.Graph(), want) {
-		t.Errorf("graph %v", cfg.Graph())
+	if web := resource(t, cfg, "node_app.web"); !reflect.DeepEqual(web.DependsOn, []string{"python_app.api"}) {
+		t.Errorf("node_app.web depends on %v", web.DependsOn)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
+	"github.com/trustform/trustform/internal/keys"
 	"github.com/trustform/trustform/runtimes"
 )
 
@@ -170,5 +171,5 @@ func (l *loader) goStringMap(rng hcl.Range, name string, v cty.Value) (map[strin
 			sensSet[idx.Key.AsString()] = true
 		}
 	}
-	return out, sortedKeys(sensSet), true
+	return out, keys.Sorted(sensSet), true
 }

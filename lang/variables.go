@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/trustform/trustform/internal/keys"
 )
 
 type variableDecl struct {
@@ -52,7 +54,7 @@ type rawValue struct {
 // in precedence order, converts and validates them.
 func (l *loader) loadVariables() {
 	raw := map[string]rawValue{}
-	names := sortedKeys(l.variables)
+	names := keys.Sorted(l.variables)
 
 	for _, name := range names {
 		d := l.variables[name]
@@ -165,7 +167,7 @@ func (l *loader) readVarFile(name string, raw map[string]rawValue) {
 		if d == nil {
 			l.warnf(&a.NameRange, "Value for undeclared variable",
 				"The variable file assigns %q, but the configuration declares no such variable, so the value is ignored.%s",
-				a.Name, didYouMean(a.Name, sortedKeys(l.variables)))
+				a.Name, didYouMean(a.Name, keys.Sorted(l.variables)))
 			continue
 		}
 		v, diags := a.Expr.Value(nil)

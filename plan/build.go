@@ -12,6 +12,7 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/trustform/trustform/internal/addrs"
+	"github.com/trustform/trustform/internal/keys"
 	"github.com/trustform/trustform/internal/pem"
 	"github.com/trustform/trustform/lang"
 	"github.com/trustform/trustform/runtimes"
@@ -405,12 +406,12 @@ func devcertSource(kind, path string, c *pem.Certificate) DevcertSource {
 // file's bytes, the variable values and the env() values read.
 func configDigest(cfg *lang.Config) string {
 	h := sha256.New()
-	for _, name := range sortedKeys(cfg.Files) {
+	for _, name := range keys.Sorted(cfg.Files) {
 		f := cfg.Files[name]
 		fmt.Fprintf(h, "file %q %d\n", name, len(f.Bytes))
 		h.Write(f.Bytes)
 	}
-	for _, name := range sortedKeys(cfg.Variables) {
+	for _, name := range keys.Sorted(cfg.Variables) {
 		v := cfg.Variables[name]
 		val, _ := v.Value.UnmarkDeep()
 		var js []byte
@@ -419,7 +420,7 @@ func configDigest(cfg *lang.Config) string {
 		}
 		fmt.Fprintf(h, "var %q %s\n", name, js)
 	}
-	for _, name := range sortedKeys(cfg.EnvRead) {
+	for _, name := range keys.Sorted(cfg.EnvRead) {
 		fmt.Fprintf(h, "env %q %q\n", name, cfg.EnvRead[name])
 	}
 	return hex.EncodeToString(h.Sum(nil))

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/trustform/trustform/internal/keys"
 	"github.com/trustform/trustform/runtimes"
 	"github.com/trustform/trustform/state"
 )
@@ -146,5 +147,5 @@ func unionKeys(a, b map[string]string) []string {
 	for k := range b {
 		seen[k] = true
 	}
-	return sortedKeys(seen)
+	return keys.Sorted(seen)
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/trustform/trustform/internal/atomicfile"
 	"github.com/trustform/trustform/state"
 )
 
@@ -219,25 +220,9 @@ func WriteFile(path string, p *Plan) error {
 	if err := zw.Close(); err != nil {
 		return fmt.Errorf("compressing the plan: %w", err)
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".trustform-plan-*")
-	if err != nil {
-		return fmt.Errorf("writing plan file %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing plan file %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing plan file %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing plan file %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing plan file %s: %w", path, err)
+	// 0600 from the start: the file holds sensitive values.
+	if err := atomicfile.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("saving the plan: %w", err)
 	}
 	return nil
 }

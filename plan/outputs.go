@@ -9,6 +9,7 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/trustform/trustform/internal/deferred"
+	"github.com/trustform/trustform/internal/keys"
 	"github.com/trustform/trustform/state"
 )
 
@@ -69,7 +70,7 @@ func (p *planner) outputs(st *state.State) ([]*OutputChange, hcl.Diagnostics) {
 			out = append(out, oc)
 		}
 	}
-	for _, name := range sortedKeys(st.Outputs) {
+	for _, name := range keys.Sorted(st.Outputs) {
 		if seen[name] {
 			continue
 		}

@@ -4,11 +4,15 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"github.com/trustform/trustform/state"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/trustform/trustform/state"
+
+	"github.com/trustform/trustform/internal/diff"
+	"github.com/trustform/trustform/internal/keys"
 )
 
 // ANSI colours, used only when asked for.
@@ -415,7 +419,7 @@ func inline(v value) string {
 		return "[" + strings.Join(v.list, ", ") + "]"
 	case vMap:
 		var parts []string
-		for _, k := range sortedKeys(v.m) {
+		for _, k := range keys.Sorted(v.m) {
 			parts = append(parts, strconv.Quote(k)+" = "+display(v.m[k]))
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
@@ -474,18 +478,10 @@ func renderMapDiff(w textWriter, st styler, b, a value, forcedKeys map[string]bo
 // renderListDiff writes a list diff: removed and added elements, one
 // unchanged element of context around each change, the rest counted.
 func renderListDiff(w textWriter, st styler, b, a []string) {
-	type op struct {
-		kind byte // ' ', '-', '+'
-		text string
-	}
-	ops := diffLists(b, a)
-	lines := make([]op, len(ops))
-	for i, o := range ops {
-		lines[i] = op(o)
-	}
+	lines := diff.Lines(b, a)
 	show := make([]bool, len(lines))
 	for i, l := range lines {
-		if l.kind != ' ' {
+		if l.Kind != diff.Equal {
 			show[i] = true
 			if i > 0 {
 				show[i-1] = true
@@ -508,75 +504,17 @@ func renderListDiff(w textWriter, st styler, b, a []string) {
 			continue
 		}
 		flush()
-		if l.kind == ' ' {
+		if l.Kind == diff.Equal {
 			w.WriteString("            ")
 		} else {
 			w.WriteString("          ")
-			w.WriteString(st.sym(string(l.kind)))
+			w.WriteString(st.sym(string(l.Kind)))
 			w.WriteString(" ")
 		}
-		w.WriteString(l.text)
+		w.WriteString(l.Text)
 		w.WriteString(",\n")
 	}
 	flush()
-}
-
-type listOp struct {
-	kind byte
-	text string
-}
-
-// diffLists is a longest-common-subsequence diff; removals come before
-// additions at each point of difference.
-func diffLists(b, a []string) []listOp {
-	// Trim the common prefix and suffix so large unchanged lists (150
-	// certificates) cost little.
-	pre := 0
-	for pre < len(b) && pre < len(a) && b[pre] == a[pre] {
-		pre++
-	}
-	suf := 0
-	for suf < len(b)-pre && suf < len(a)-pre && b[len(b)-1-suf] == a[len(a)-1-suf] {
-		suf++
-	}
-	var out []listOp
-	for _, s := range b[:pre] {
-		out = append(out, listOp{' ', s})
-	}
-	mb, ma := b[pre:len(b)-suf], a[pre:len(a)-suf]
-	n, m := len(mb), len(ma)
-	lcs := make([][]int, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if mb[i] == ma[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	i, j := 0, 0
-	for i < n || j < m {
-		switch {
-		case i < n && j < m && mb[i] == ma[j]:
-			out = append(out, listOp{' ', mb[i]})
-			i++
-			j++
-		case i < n && (j >= m || lcs[i+1][j] >= lcs[i][j+1]):
-			out = append(out, listOp{'-', mb[i]})
-			i++
-		default:
-			out = append(out, listOp{'+', ma[j]})
-			j++
-		}
-	}
-	for _, s := range b[len(b)-suf:] {
-		out = append(out, listOp{' ', s})
-	}
-	return out
 }
 
 // renderOutputs lists changing outputs.

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/trustform/trustform/internal/keys"
 	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/internal/pem"
 	"github.com/trustform/trustform/state"
@@ -68,7 +69,7 @@ func setKey(rc *recipe, devcertAt int) string {
 	if rc.javaStore {
 		b.WriteString("|java:" + plainKey(rc.javaExtra))
 	}
-	for _, name := range sortedKeys(rc.merged) {
+	for _, name := range keys.Sorted(rc.merged) {
 		b.WriteString("|merged:" + name + ":" + plainKey(rc.merged[name]))
 	}
 	return b.String()
@@ -238,11 +239,11 @@ func (m *materials) setFiles(rc *recipe) ([]relFile, []state.Certificate, error)
 	if len(rc.merged) > 0 || rc.javaStore {
 		ours = plainCerts(rc.certs)
 	}
-	for _, name := range sortedKeys(rc.merged) {
+	for _, name := range keys.Sorted(rc.merged) {
 		files = append(files, relFile{rel: mergedPrefix + name + ".pem", sha: m.mergedBundle(rc.merged[name], ours)})
 	}
 	if rc.javaStore {
-		k, err := m.trustStore(dedup(append(append([]*pem.Certificate{}, ours...), rc.javaExtra...)))
+		k, err := m.trustStore(pem.Dedup(append(append([]*pem.Certificate{}, ours...), rc.javaExtra...)))
 		if err != nil {
 			return nil, nil, err
 		}

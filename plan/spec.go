@@ -697,12 +697,3 @@ func rangePtr(r hcl.Range) *hcl.Range {
 	}
 	return &r
 }
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}

@@ -187,7 +187,7 @@ func (m *materials) trustStore(certs []*pem.Certificate) (string, error) {
 // mergedBundle returns the blob key of a bundle holding user certificates
 // followed by ours.
 func (m *materials) mergedBundle(user []*pem.Certificate, ours []*pem.Certificate) string {
-	all := dedup(append(append([]*pem.Certificate{}, user...), ours...))
+	all := pem.Dedup(append(append([]*pem.Certificate{}, user...), ours...))
 	key := plainKey(all)
 	if k, ok := m.merged[key]; ok {
 		return k
@@ -195,19 +195,6 @@ func (m *materials) mergedBundle(user []*pem.Certificate, ours []*pem.Certificat
 	k := m.blob(pem.Bundle(all))
 	m.merged[key] = k
 	return k
-}
-
-func dedup(certs []*pem.Certificate) []*pem.Certificate {
-	seen := make(map[string]bool, len(certs))
-	out := certs[:0:0]
-	for _, c := range certs {
-		if seen[c.SHA256] {
-			continue
-		}
-		seen[c.SHA256] = true
-		out = append(out, c)
-	}
-	return out
 }
 
 func summary(c trustCert) state.Certificate {

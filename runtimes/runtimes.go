@@ -189,21 +189,3 @@ func DefaultContainerBundlePaths() []string {
 func DefaultContainerDirectoryPaths() []string {
 	return []string{"/etc/ssl/certs", "/usr/local/share/ca-certificates", "/etc/pki/tls/certs"}
 }
-
-// DefaultHostBundlePaths and DefaultHostDirectoryPaths are where OpenSSL
-// builds on common Linux distributions look for system roots.
-func DefaultHostBundlePaths() []string {
-	return []string{
-		"/etc/ssl/certs/ca-certificates.crt",
-		"/etc/pki/tls/certs/ca-bundle.crt",
-		"/etc/ssl/ca-bundle.pem",
-		"/etc/pki/tls/cacert.pem",
-		"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
-		"/etc/ssl/cert.pem",
-	}
-}
-
-// DefaultHostDirectoryPaths lists the system certificate directories.
-func DefaultHostDirectoryPaths() []string {
-	return []string{"/etc/ssl/certs", "/etc/pki/tls/certs", "/system/etc/security/cacerts"}
-}

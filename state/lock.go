@@ -69,7 +69,7 @@ type LockedError struct {
 	// Holder is read from the lock file; zero fields mean the holder had
 	// not written it yet.
 	Holder LockInfo
-	// Waited is how long Lock retried before giving up (0: it did not).
+	// Waited is how long LockContext retried before giving up (0: it did not).
 	Waited time.Duration
 }
 
@@ -90,19 +90,14 @@ func (e *LockedError) Error() string {
 	return fmt.Sprintf("state is locked by %s: wait for it to finish, or use -lock-timeout", who)
 }
 
-// lockPoll is how often a waiting Lock retries.
+// lockPoll is how often a waiting LockContext retries.
 const lockPoll = 100 * time.Millisecond
 
-// Lock takes the state lock at path (state.lock), writing info into it. If
-// another live process holds it, Lock returns a *LockedError at once when
-// timeout is 0, or retries until timeout has passed. A lock file whose
-// holder died is taken over and reported in TakenOver. PID and Host are
-// filled in when info leaves them zero.
-func Lock(path string, info LockInfo, timeout time.Duration) (*LockHandle, error) {
-	return LockContext(context.Background(), path, info, timeout)
-}
-
-// LockContext is Lock that also stops waiting when ctx is done (Ctrl-C).
+// LockContext takes the state lock at path (state.lock), writing info into
+// it. If another live process holds it, it returns a *LockedError at once
+// when timeout is 0, or retries until timeout has passed or ctx is done
+// (Ctrl-C). A lock file whose holder died is taken over and reported in
+// TakenOver. PID and Host are filled in when info leaves them zero.
 func LockContext(ctx context.Context, path string, info LockInfo, timeout time.Duration) (*LockHandle, error) {
 	if info.PID == 0 {
 		info.PID = os.Getpid()
@@ -167,7 +162,7 @@ func LockContext(ctx context.Context, path string, info LockInfo, timeout time.D
 }
 
 // LockShared takes the state lock at path for reading, waiting up to
-// timeout as Lock does. Any number of readers (plan, status) hold it at
+// timeout as LockContext does. Any number of readers (plan, status) hold it at
 // once, but never while a writer (apply, destroy) does: a reader never
 // sees state in the middle of a change, such as a journal an apply is
 // still writing. A missing .trustform holds no state to protect:

@@ -32,7 +32,7 @@ func TestLockRefusesPlantedLink(t *testing.T) {
 	if err := os.Symlink(victim, lock); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Lock(lock, info("trustform destroy"), 0)
+	_, err := LockContext(context.Background(), lock, info("trustform destroy"), 0)
 	var le *safepath.LinkError
 	if !errors.As(err, &le) || !strings.Contains(err.Error(), "symbolic link") || !strings.Contains(err.Error(), victim) {
 		t.Fatalf("Lock through a link: %v, want a LinkError naming %s", err, victim)
@@ -48,7 +48,7 @@ func TestLockRefusesPlantedLink(t *testing.T) {
 	if err := os.Symlink(ghost, lock); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Lock(lock, info("trustform apply"), 0); err == nil {
+	if _, err := LockContext(context.Background(), lock, info("trustform apply"), 0); err == nil {
 		t.Fatal("Lock through a dangling link succeeded")
 	}
 	if _, err := os.Lstat(ghost); !errors.Is(err, os.ErrNotExist) {
@@ -65,7 +65,7 @@ func TestLockRefusesFIFOAndLinkedDir(t *testing.T) {
 		t.Skipf("mkfifo: %v", err)
 	}
 	done := make(chan error, 1)
-	go func() { _, err := Lock(lock, info("trustform apply"), 0); done <- err }()
+	go func() { _, err := LockContext(context.Background(), lock, info("trustform apply"), 0); done <- err }()
 	select {
 	case err := <-done:
 		if err == nil || !strings.Contains(err.Error(), "named pipe") {
@@ -82,7 +82,7 @@ func TestLockRefusesFIFOAndLinkedDir(t *testing.T) {
 	if err := os.Symlink(other, filepath.Join(dir2, ".trustform")); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Lock(filepath.Join(dir2, ".trustform", "state.lock"), info("trustform apply"), 0)
+	_, err := LockContext(context.Background(), filepath.Join(dir2, ".trustform", "state.lock"), info("trustform apply"), 0)
 	if err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Fatalf("Lock in a linked .trustform: %v", err)
 	}
@@ -95,7 +95,7 @@ func TestLockRefusesFIFOAndLinkedDir(t *testing.T) {
 // .trustform behind (issue 12, item 9).
 func TestUnlockRemovesDirItCreated(t *testing.T) {
 	dir := t.TempDir()
-	l, err := Lock(filepath.Join(dir, ".trustform", "state.lock"), info("trustform apply"), 0)
+	l, err := LockContext(context.Background(), filepath.Join(dir, ".trustform", "state.lock"), info("trustform apply"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestUnlockRemovesDirItCreated(t *testing.T) {
 		t.Fatalf(".trustform left behind: %v", err)
 	}
 	// One that existed, or got content, stays.
-	l, _ = Lock(filepath.Join(dir, ".trustform", "state.lock"), info("trustform apply"), 0)
+	l, _ = LockContext(context.Background(), filepath.Join(dir, ".trustform", "state.lock"), info("trustform apply"), 0)
 	os.WriteFile(filepath.Join(dir, ".trustform", "state.json"), []byte("{}"), 0o600)
 	l.Unlock()
 	if _, err := os.Lstat(filepath.Join(dir, ".trustform", "state.json")); err != nil {
@@ -137,7 +137,7 @@ func TestLockShared(t *testing.T) {
 		t.Fatalf("a second reader: %v", err)
 	}
 	var le *LockedError
-	if _, err := Lock(path, info("trustform apply"), 0); !errors.As(err, &le) {
+	if _, err := LockContext(context.Background(), path, info("trustform apply"), 0); !errors.As(err, &le) {
 		t.Fatalf("a writer while readers hold it: %v", err)
 	}
 	r1.Unlock()

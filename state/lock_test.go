@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 
 func holdLock(path string) int {
 	info := NewLockInfo("trustform apply", time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC), bytes.NewReader(make([]byte, 16)))
-	l, err := Lock(path, info, 0)
+	l, err := LockContext(context.Background(), path, info, 0)
 	if err != nil {
 		fmt.Println("error:", err)
 		return 1
@@ -101,7 +101,7 @@ func lockPath(t *testing.T) string {
 
 func TestLockUnlock(t *testing.T) {
 	path := lockPath(t)
-	l, err := Lock(path, info("trustform apply"), 0)
+	l, err := LockContext(context.Background(), path, info("trustform apply"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestLockUnlock(t *testing.T) {
 	if err := l.Unlock(); err != nil {
 		t.Errorf("second Unlock: %v", err)
 	}
-	l2, err := Lock(path, info("trustform destroy"), 0)
+	l2, err := LockContext(context.Background(), path, info("trustform destroy"), 0)
 	if err != nil {
 		t.Fatalf("relock after Unlock: %v", err)
 	}
@@ -143,12 +143,12 @@ func TestLockUnlock(t *testing.T) {
 
 func TestLockContendedInProcess(t *testing.T) {
 	path := lockPath(t)
-	first, err := Lock(path, info("trustform apply"), 0)
+	first, err := LockContext(context.Background(), path, info("trustform apply"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer first.Unlock()
-	_, err = Lock(path, info("trustform destroy"), 0)
+	_, err = LockContext(context.Background(), path, info("trustform destroy"), 0)
 	var le *LockedError
 	if !errors.As(err, &le) {
 		t.Fatalf("second Lock = %v, want *LockedError", err)
@@ -175,7 +175,7 @@ func TestLockTakesOverStale(t *testing.T) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	l, err := Lock(path, info("trustform apply"), 0)
+	l, err := LockContext(context.Background(), path, info("trustform apply"), 0)
 	if err != nil {
 		t.Fatalf("Lock over a stale file: %v", err)
 	}
@@ -193,7 +193,7 @@ func TestLockTakesOverUnreadableStale(t *testing.T) {
 	path := lockPath(t)
 	os.MkdirAll(filepath.Dir(path), 0o755)
 	os.WriteFile(path, []byte("{torn"), 0o600)
-	l, err := Lock(path, info("trustform apply"), 0)
+	l, err := LockContext(context.Background(), path, info("trustform apply"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,12 +205,12 @@ func TestLockTakesOverUnreadableStale(t *testing.T) {
 
 func TestLockTimeout(t *testing.T) {
 	path := lockPath(t)
-	first, err := Lock(path, info("trustform apply"), 0)
+	first, err := LockContext(context.Background(), path, info("trustform apply"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer first.Unlock()
-	_, err = Lock(path, info("trustform destroy"), 250*time.Millisecond)
+	_, err = LockContext(context.Background(), path, info("trustform destroy"), 250*time.Millisecond)
 	var le *LockedError
 	if !errors.As(err, &le) {
 		t.Fatalf("Lock with timeout = %v, want *LockedError", err)
@@ -222,13 +222,13 @@ func TestLockTimeout(t *testing.T) {
 
 func TestLockWaitsForRelease(t *testing.T) {
 	path := lockPath(t)
-	first, err := Lock(path, info("trustform apply"), 0)
+	first, err := LockContext(context.Background(), path, info("trustform apply"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := make(chan error, 1)
 	go func() {
-		l, err := Lock(path, info("trustform destroy"), time.Hour)
+		l, err := LockContext(context.Background(), path, info("trustform destroy"), time.Hour)
 		if err == nil {
 			if l.TakenOver != nil {
 				err = fmt.Errorf("takeover reported after a clean unlock: %+v", l.TakenOver)
@@ -253,7 +253,7 @@ func TestLockWaitsForRelease(t *testing.T) {
 
 func TestLockContextCancel(t *testing.T) {
 	path := lockPath(t)
-	first, err := Lock(path, info("trustform apply"), 0)
+	first, err := LockContext(context.Background(), path, info("trustform apply"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +271,7 @@ func TestLockCrossProcess(t *testing.T) {
 	h := startHolder(t, path, false)
 	pid := h.cmd.Process.Pid
 
-	_, err := Lock(path, info("trustform destroy"), 0)
+	_, err := LockContext(context.Background(), path, info("trustform destroy"), 0)
 	var le *LockedError
 	if !errors.As(err, &le) {
 		t.Fatalf("Lock = %v, want *LockedError", err)
@@ -288,7 +288,7 @@ func TestLockCrossProcess(t *testing.T) {
 	if err := h.cmd.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	l, err := Lock(path, info("trustform destroy"), 0)
+	l, err := LockContext(context.Background(), path, info("trustform destroy"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +310,7 @@ func TestLockCrossProcessDeadHolder(t *testing.T) {
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("dead holder's file is gone: %v", err)
 	}
-	l, err := Lock(path, info("trustform apply"), 0)
+	l, err := LockContext(context.Background(), path, info("trustform apply"), 0)
 	if err != nil {
 		t.Fatalf("Lock after the holder died: %v", err)
 	}
@@ -325,7 +325,7 @@ func TestLockCrossProcessWaits(t *testing.T) {
 	h := startHolder(t, path, false)
 	got := make(chan error, 1)
 	go func() {
-		l, err := Lock(path, info("trustform destroy"), time.Hour)
+		l, err := LockContext(context.Background(), path, info("trustform destroy"), time.Hour)
 		if err == nil {
 			l.Unlock()
 		}

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/trustform/trustform/apply"
+	"github.com/trustform/trustform/internal/keys"
 	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/plan"
 	"github.com/trustform/trustform/runtimes"
@@ -365,7 +366,7 @@ func writeOutputs(w io.Writer, outs map[string]*state.Output) {
 	for name := range outs {
 		width = max(width, len(name))
 	}
-	for _, name := range sortedKeys(outs) {
+	for _, name := range keys.Sorted(outs) {
 		o := outs[name]
 		fmt.Fprintf(w, "%-*s = %s\n", width, name, outputText(o))
 	}

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime"
-	"sort"
 	"strings"
 	"syscall"
 
@@ -343,14 +342,4 @@ func (e *runEnv) confirm(question, detail string) (bool, error) {
 	}
 	fmt.Fprintln(e.streams.Err)
 	return strings.TrimSpace(line.String()) == "yes", nil
-}
-
-// sortedKeys returns the keys of m in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
+	"github.com/trustform/trustform/internal/atomicfile"
 	"github.com/trustform/trustform/internal/ui"
 )
 
@@ -248,32 +249,12 @@ func fmtStdin(e *runEnv, a *fmtArgs, res *fmtResult) {
 	}
 }
 
-// writeFileKeepMode replaces path with data through a temporary file in the
-// same directory, so an interrupted fmt never leaves half a file.
+// writeFileKeepMode replaces path with data, keeping its mode, through
+// atomicfile, so an interrupted fmt never leaves half a file.
 func writeFileKeepMode(path string, data []byte) error {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(fi.Mode().Perm()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.WriteFile(path, data, fi.Mode().Perm())
 }

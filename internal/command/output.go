@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/trustform/trustform/internal/keys"
 )
 
 // outputArgs are the flags of `trustform output`.
@@ -76,7 +78,7 @@ func runOutput(e *runEnv, a *outputArgs) int {
 		o, ok := outs[a.Name]
 		if !ok {
 			e.streams.Errorf("output %q not found", a.Name)
-			if s := suggest(a.Name, sortedKeys(outs)); s != "" {
+			if s := suggest(a.Name, keys.Sorted(outs)); s != "" {
 				e.streams.Hintf("Did you mean %q?", s)
 			} else if len(outs) == 0 {
 				e.streams.Hintf("the state has no outputs: declare an output block and run apply")

@@ -18,10 +18,6 @@ type Options struct {
 	Environ map[string]string
 }
 
-// Load returns every system root certificate, expired ones included; see
-// LoadWith to filter by time.
-func Load() ([]*pem.Certificate, error) { return LoadWith(Options{}) }
-
 // LoadWith returns the system root certificates, deduplicated, in the order
 // the system lists them.
 func LoadWith(opts Options) ([]*pem.Certificate, error) {
@@ -51,16 +47,4 @@ func parseInputs(inputs []input, now time.Time) []*pem.Certificate {
 		all = append(all, certs...)
 	}
 	return pem.Dedup(all)
-}
-
-// ValidAt returns the certificates of certs valid at now, for callers that
-// loaded without a time.
-func ValidAt(certs []*pem.Certificate, now time.Time) []*pem.Certificate {
-	var out []*pem.Certificate
-	for _, c := range certs {
-		if !now.Before(c.X509.NotBefore) && !now.After(c.X509.NotAfter) {
-			out = append(out, c)
-		}
-	}
-	return out
 }

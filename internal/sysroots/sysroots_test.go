@@ -60,11 +60,3 @@ func TestParseInputsSkipsQuietly(t *testing.T) {
 	}
 }
 
-func TestValidAt(t *testing.T) {
-	inputs := []input{{append(rootPEM(t, "Old", testNow.Add(-time.Hour)), rootPEM(t, "Good", testNow.Add(time.Hour))...), "b"}}
-	all := parseInputs(inputs, time.Time{})
-	got := names(ValidAt(all, testNow))
-	if len(got) != 1 || got[0] != "Good" {
-		t.Fatalf("ValidAt = %v", got)
-	}
-}

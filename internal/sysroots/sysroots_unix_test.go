@@ -57,7 +57,7 @@ func TestLoadFromThisMachine(t *testing.T) {
 	if _, err := os.Stat("/etc/ssl/certs/ca-certificates.crt"); err != nil {
 		t.Skip("no Debian-style bundle on this machine; install with: apt-get install -y ca-certificates")
 	}
-	all, err := Load()
+	all, err := LoadWith(Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -182,31 +181,6 @@ func Count(diags hcl.Diagnostics) (errors, warnings int) {
 		}
 	}
 	return errors, warnings
-}
-
-// Sorted returns diags ordered by file, position, then severity (errors
-// first), so output does not depend on the order the loader found them in.
-func Sorted(diags hcl.Diagnostics) hcl.Diagnostics {
-	out := append(hcl.Diagnostics(nil), diags...)
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if (a.Subject == nil) != (b.Subject == nil) {
-			return a.Subject == nil
-		}
-		if a.Subject != nil {
-			if a.Subject.Filename != b.Subject.Filename {
-				return a.Subject.Filename < b.Subject.Filename
-			}
-			if a.Subject.Start.Byte != b.Subject.Start.Byte {
-				return a.Subject.Start.Byte < b.Subject.Start.Byte
-			}
-			if a.Subject.Start.Line != b.Subject.Start.Line {
-				return a.Subject.Start.Line < b.Subject.Start.Line
-			}
-		}
-		return a.Severity < b.Severity
-	})
-	return out
 }
 
 // contextString names the block enclosing the subject, such as

@@ -87,11 +87,6 @@ func (s *Streams) Hintf(format string, args ...any) {
 	fmt.Fprintln(s.Err, "hint: "+Escape(fmt.Sprintf(format, args...)))
 }
 
-// Progressf writes a progress line to Err.
-func (s *Streams) Progressf(format string, args ...any) {
-	fmt.Fprintf(s.Err, format+"\n", args...)
-}
-
 // Resultf writes a result line to Out.
 func (s *Streams) Resultf(format string, args ...any) {
 	fmt.Fprintf(s.Out, format+"\n", args...)
