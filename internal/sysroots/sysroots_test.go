@@ -59,4 +59,3 @@ func TestParseInputsSkipsQuietly(t *testing.T) {
 		t.Fatalf("without a time: %v, want Old and Good", names(all))
 	}
 }
-
