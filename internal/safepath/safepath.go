@@ -193,10 +193,6 @@ func kind(m fs.FileMode) string {
 	return "not a regular file"
 }
 
-// Kind names what mode describes ("a named pipe", "a device"), for
-// messages of callers that refuse it.
-func Kind(m fs.FileMode) string { return kind(m) }
-
 // MaxInputFile is the most trustform reads from one file the user names:
 // a configuration file, a certificate file matched by files, or file().
 // A certificate bundle is rarely more than a megabyte.
