@@ -285,7 +285,14 @@ func (r *Runner) stopStrays(ctx context.Context, h runtimes.Handle, grace time.D
 	}
 	var errs []error
 	for _, s := range found {
-		if s.start < h.StartTime {
+		if s.pid == h.PID || s.start < h.StartTime {
+			continue
+		}
+		// The scan may be a little old (strayScanReuse): only a process
+		// still alive with that start time, outside the group just
+		// stopped, is a stray.
+		info, err := readProc(s.pid)
+		if err != nil || info.zombie || info.start != s.start || info.pgid == h.PID {
 			continue
 		}
 		sh := runtimes.Handle{PID: s.pid, StartTime: s.start}
