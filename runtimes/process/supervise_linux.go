@@ -23,16 +23,18 @@ const EnvSupervisor = "TRUSTFORM_SUPERVISOR"
 // supervisorScript is run by sh as the parent of a resource's process when
 // Runner.RecordExits is set. trustform itself does not outlive apply, and
 // a detached process's exit status goes to whoever reaps it (pid 1, which
-// may not reap at all), so the shell stays as the parent and writes the
-// status next to the log when the process ends: "PID STATUS TIME".
+// may not reap at all), so the shell stays as the parent and writes
+// "PID STATUS" next to the log when the process ends; the file's
+// modification time is the exit time.
 //
 // The program gets a session and process group of its own through setsid
 // (in place: a background job of a non-interactive shell is not a group
 // leader), so signals to its group never reach the shell. The shell tells
 // its pid on fd 4, then waits for a line on stdin before reaping anything,
 // so trustform can read the start time of even a program that exited at
-// once. The status file is written to a fresh name (noclobber: never
-// through a planted link) and renamed into place.
+// once. After the program ends the shell runs builtins only (no fork, so
+// it ends at once). The status file is created with noclobber (O_EXCL:
+// never through a planted link); Start removed any old one.
 //
 // The shell's own environment lacks trustform's markers, which it exports
 // for the program only (they come as NAME=VALUE arguments up to "--"; none
@@ -49,11 +51,8 @@ read -r _ || :
 exec 0</dev/null 3>&-
 wait "$c"
 s=$?
-t=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)
-tmp="$exitfile.tmp.$$"
-rm -f "$tmp"
 set -C
-printf '%s %s %s\n' "$c" "$s" "$t" >"$tmp" && mv -f "$tmp" "$exitfile"
+printf '%s %s\n' "$c" "$s" >"$exitfile"
 `
 
 // supervisorTools returns sh and setsid, or false when either is missing
@@ -73,6 +72,11 @@ func (r *Runner) startSupervised(spec *runtimes.LaunchSpec, path string, env []s
 		return runtimes.Handle{}, false, nil
 	}
 	exitPath := layout.ExitPath(spec.LogPath)
+	// The shell creates it exclusively; a record of an earlier run (or
+	// anything planted there) goes first. Remove unlinks a link itself.
+	if err := os.Remove(exitPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return runtimes.Handle{}, true, fmt.Errorf("removing the old exit record %s: %w", exitPath, err)
+	}
 	resR, resW, err := os.Pipe()
 	if err != nil {
 		return runtimes.Handle{}, true, err
@@ -161,23 +165,23 @@ func (r *Runner) startSupervised(spec *runtimes.LaunchSpec, path string, env []s
 	return h, true, nil
 }
 
-// readExitFile reads the status the supervisor recorded for h.
+// readExitFile reads the status the supervisor recorded for h; the
+// file's modification time is when the process ended.
 func readExitFile(path string, h runtimes.Handle) (runtimes.Exit, bool) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return runtimes.Exit{}, false
 	}
-	f := strings.Fields(string(b))
-	if len(f) != 3 {
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
 		return runtimes.Exit{}, false
 	}
-	pid, err1 := strconv.Atoi(f[0])
-	code, err2 := strconv.Atoi(f[1])
-	at, err3 := time.Parse(time.RFC3339Nano, f[2])
-	if err1 != nil || err2 != nil || err3 != nil || pid != h.PID {
+	var pid, code int
+	if n, err := fmt.Fscan(f, &pid, &code); n != 2 || err != nil || pid != h.PID {
 		return runtimes.Exit{}, false
 	}
-	e := runtimes.Exit{Code: code, At: at}
+	e := runtimes.Exit{Code: code, At: fi.ModTime()}
 	if code != 0 {
 		e.Err = fmt.Errorf("exit status %d", code)
 	}
