@@ -594,9 +594,12 @@ func (p *planner) containerTrustEnv(r *lang.Resource, scope runtimes.Scope, env 
 		env["SSL_CERT_DIR"] = certsDir
 	case runtimes.ScopeOverride, runtimes.ScopeSystem:
 		// A directory list the user wrote for this container is kept after
-		// ours, as for host processes.
+		// ours, as for host processes. System scope keeps the image's own
+		// directories too: it trusts the image's roots plus ours.
 		if v, ok := r.Env["SSL_CERT_DIR"]; ok && v != "" {
 			certsDir += ":" + v
+		} else if dirs := containerDirs(r); scope == runtimes.ScopeSystem && len(dirs) > 0 {
+			certsDir += ":" + strings.Join(dirs, ":")
 		}
 		env["SSL_CERT_DIR"] = certsDir
 		bundle := layout.ContainerBundlePath(dest)

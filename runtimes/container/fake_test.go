@@ -337,8 +337,10 @@ func TestStartCopiesTrustAndOverwritesBundles(t *testing.T) {
 					bundle = "IMAGE\nOURS\n"
 				}
 				wantTar := map[string]tarEntry{
-					"usr/lib/ssl/trustform/":                 {Type: tar.TypeDir, Mode: 0o755},
-					"usr/lib/ssl/trustform/cert.pem":         {Type: tar.TypeReg, Mode: 0o644, Data: "OURS\n"},
+					"usr/lib/ssl/trustform/": {Type: tar.TypeDir, Mode: 0o755},
+					// System scope (merge): SSL_CERT_FILE names this file, so
+					// it keeps the image's roots too.
+					"usr/lib/ssl/trustform/cert.pem":         {Type: tar.TypeReg, Mode: 0o644, Data: bundle},
 					"usr/lib/ssl/trustform/certs/":           {Type: tar.TypeDir, Mode: 0o755},
 					"usr/lib/ssl/trustform/certs/aaaa.pem":   {Type: tar.TypeReg, Mode: 0o644, Data: "OURS\n"},
 					"usr/lib/ssl/trustform/certs/1234abcd.0": {Type: tar.TypeSymlink, Mode: 0o777, Link: "aaaa.pem"},

@@ -195,7 +195,7 @@ func TestPodmanTrustCopyIn(t *testing.T) {
 			if merge {
 				bundle = "IMAGE-CA\nOURS\n"
 			}
-			want := "== " + dest + "/cert.pem\nOURS\n" +
+			want := "== " + dest + "/cert.pem\n" + bundle +
 				"== " + dest + "/certs/1234abcd.0 -> aaaa.pem\n" +
 				"== " + dest + "/certs/1234abcd.0\nOURS\n" +
 				"== /etc/ssl/certs/ca-certificates.crt\n" + bundle +

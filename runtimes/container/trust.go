@@ -141,6 +141,10 @@ func (r *Runner) copyTrust(ctx context.Context, id string, c *runtimes.Container
 		data []byte
 	}
 	var overwrites []overwrite
+	// imageBundle is the first of the image's default bundles: in system
+	// scope SSL_CERT_FILE names our bundle, so it must hold the image's
+	// roots too, not only the files we overwrite (issue 13).
+	var imageBundle []byte
 	seen := map[string]bool{}
 	for _, p := range c.OverwriteBundles {
 		if !path.IsAbs(p) {
@@ -161,6 +165,9 @@ func (r *Runner) copyTrust(ctx context.Context, id string, c *runtimes.Container
 		data := m.bundle
 		if c.MergeImage {
 			data = mergeBundles(imageData, m.bundle)
+			if imageBundle == nil {
+				imageBundle = imageData
+			}
 		}
 		overwrites = append(overwrites, overwrite{name: p[1:], data: data})
 	}
@@ -181,7 +188,11 @@ func (r *Runner) copyTrust(ctx context.Context, id string, c *runtimes.Container
 			err = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeSymlink, Name: name, Linkname: e.link,
 				Mode: 0o777, ModTime: e.modTime, Uname: "root", Gname: "root"})
 		default:
-			err = writeFile(tw, name, e.data, e.modTime)
+			data := e.data
+			if e.rel == layout.BundleName && imageBundle != nil {
+				data = mergeBundles(imageBundle, data)
+			}
+			err = writeFile(tw, name, data, e.modTime)
 		}
 		if err != nil {
 			return err
