@@ -184,6 +184,22 @@ func measure(ctx context.Context, f *flags, logw io.Writer) (rep *report, err er
 			}
 			sr.plan = append(sr.plan, r)
 		}
+		sr.humanBytes = b.outputSize(fmt.Sprintf("%d-plan-0", n))
+		j, err := b.trustform(ctx, dir, fmt.Sprintf("%d-plan-json", n), 0, "plan", "-json")
+		if err != nil {
+			return rep, err
+		}
+		sr.planJSON = &j
+		sr.jsonBytes = b.outputSize(fmt.Sprintf("%d-plan-json", n))
+		if slices.Contains(f.applySizes, n) {
+			syncDisks()
+			if sr.floor, err = b.processFloor(ctx, n); err != nil {
+				return rep, err
+			}
+			if err := b.terraform(ctx, n, sr); err != nil {
+				return rep, err
+			}
+		}
 		if slices.Contains(f.applySizes, n) {
 			if err := b.lifecycle(ctx, dir, sr, f.runs); err != nil {
 				return rep, err

@@ -19,6 +19,10 @@ type sizeResult struct {
 	naive                   *benchgen.NaiveStats
 	running, leftover       int
 	applySkipped, cpSkipped string
+	// Yardsticks: the process floor and Terraform, and the plans' sizes.
+	floor, tfPlan, tfApply, planJSON *sample
+	tfSkipped                        string
+	humanBytes, jsonBytes            int64
 }
 
 type report struct {
@@ -94,6 +98,10 @@ func (r *report) markdown() string {
 		row("`apply -auto-approve`", s.N, s.apply)
 		row("`plan -detailed-exitcode` after apply (no-op, with refresh)", s.N, median(s.noop))
 		row("`destroy -auto-approve`", s.N, s.destroy)
+		row("`plan -json` (fresh)", s.N, s.planJSON)
+		row("yardstick: Go loop starting N `sleep` processes", s.N, s.floor)
+		row("yardstick: `terraform plan` of N `terraform_data`", s.N, s.tfPlan)
+		row("yardstick: `terraform apply` of N `terraform_data`", s.N, s.tfApply)
 		row("`cp -a` of the naive tree", s.N, s.cp)
 	}
 	b.WriteString("\n")
@@ -105,6 +113,14 @@ func (r *report) markdown() string {
 			if s.destroy != nil || s.leftover > 0 {
 				fmt.Fprintf(&b, "- N=%d: processes of this run left after destroy: %d\n", s.N, s.leftover)
 			}
+		}
+		fmt.Fprintf(&b, "- N=%d: human plan %s, `plan -json` %s\n", s.N, kb(s.humanBytes), kb(s.jsonBytes))
+		if s.apply != nil {
+			f := s.files
+			fmt.Fprintf(&b, "- N=%d: `find .trustform | wc -l` after apply: %d\n", s.N, f.Files+f.Symlinks+f.Dirs)
+		}
+		if s.tfSkipped != "" {
+			fmt.Fprintf(&b, "- N=%d: Terraform not measured: %s\n", s.N, s.tfSkipped)
 		}
 		if s.applySkipped != "" {
 			fmt.Fprintf(&b, "- N=%d: not applied: %s\n", s.N, s.applySkipped)
@@ -127,37 +143,77 @@ func (r *report) markdown() string {
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", name, measured, res)
 	}
 	s1, s5 := r.size(1000), r.size(5000)
-	if s1 != nil && s1.apply != nil && s1.cp != nil {
-		ratio := s1.apply.wall.Seconds() / s1.cp.wall.Seconds()
-		target("apply(1,000) <= 1.5 x cp -a", fmt.Sprintf("%s / %s = %.2f x", secs(s1.apply.wall), secs(s1.cp.wall), ratio), ratio <= 1.5, true)
-	} else {
-		target("apply(1,000) <= 1.5 x cp -a", "-", false, false)
-	}
-	if s1 != nil && s5 != nil && len(s1.plan) > 0 && len(s5.plan) > 0 {
-		p1, p5 := median(s1.plan).wall, median(s5.plan).wall
-		ratio := p5.Seconds() / p1.Seconds()
-		target("plan(5,000) / plan(1,000) <= 5.5", fmt.Sprintf("%s / %s = %.2f", secs(p5), secs(p1), ratio), ratio <= 5.5, true)
-	} else {
-		target("plan(5,000) / plan(1,000) <= 5.5", "-", false, false)
-	}
-	if s1 != nil && len(s1.noop) > 0 {
-		w := median(s1.noop).wall
-		target("no-op plan(1,000) < 0.3 s", secs(w), w < 300*time.Millisecond, true)
-	} else {
-		target("no-op plan(1,000) < 0.3 s", "-", false, false)
+	ratio := func(name string, x, y *sample, limit float64, below bool) {
+		if x == nil || y == nil || y.wall <= 0 {
+			target(name, "-", false, false)
+			return
+		}
+		q := x.wall.Seconds() / y.wall.Seconds()
+		ok := q <= limit
+		if !below {
+			ok = q >= limit
+		}
+		target(name, fmt.Sprintf("%s / %s = %.2f x", secs(x.wall), secs(y.wall), q), ok, true)
 	}
 	if s1 != nil {
+		ratio("apply(1,000) <= 2.5 x the process floor", s1.apply, s1.floor, 2.5, true)
+		if s1.destroy != nil {
+			target("destroy(1,000) <= 1 s", secs(s1.destroy.wall), s1.destroy.wall <= time.Second, true)
+		} else {
+			target("destroy(1,000) <= 1 s", "-", false, false)
+		}
+		if s1.apply != nil {
+			n := s1.files.Files + s1.files.Symlinks + s1.files.Dirs
+			target("`.trustform` entries after apply(1,000) <= 3,000", fmt.Sprint(n), n <= 3000, true)
+		}
+		target("human plan(1,000) <= 250 KB", kb(s1.humanBytes), s1.humanBytes <= 250_000, s1.humanBytes > 0)
+		target("`plan -json`(1,000) <= 1 MB", kb(s1.jsonBytes), s1.jsonBytes <= 1_000_000, s1.jsonBytes > 0)
+		ratio("terraform plan / fresh plan(1,000) >= 12", s1.tfPlan, median(s1.plan), 12, false)
+		ratio("terraform apply / apply(1,000) (information)", s1.tfApply, s1.apply, 0, false)
 		all := slices.Clone(s1.plan)
 		all = append(all, s1.noop...)
-		for _, s := range []*sample{s1.apply, s1.destroy} {
+		for _, s := range []*sample{s1.apply, s1.destroy, s1.planJSON} {
 			if s != nil {
 				all = append(all, *s)
 			}
 		}
 		p := peak(all)
-		target("peak RSS of any command at 1,000 < 150 MB", mb(p), p > 0 && p < 150e6, p > 0)
+		target("peak RSS of any command at 1,000 <= 50 MB", mb(p), p > 0 && p <= 50e6, p > 0)
+	}
+	if s1 != nil && s5 != nil {
+		grow := func(name string, a, b float64, show func(float64) string) {
+			if a <= 0 || b <= 0 {
+				target(name+"(5,000) / (1,000) <= 5.5", "-", false, false)
+				return
+			}
+			target(name+"(5,000) / (1,000) <= 5.5", fmt.Sprintf("%s / %s = %.2f", show(b), show(a), b/a), b/a <= 5.5, true)
+		}
+		sec := func(v float64) string { return fmt.Sprintf("%.2f s", v) }
+		size := func(v float64) string { return kb(int64(v)) }
+		if len(s1.plan) > 0 && len(s5.plan) > 0 {
+			grow("fresh plan time", median(s1.plan).wall.Seconds(), median(s5.plan).wall.Seconds(), sec)
+			grow("fresh plan peak RSS", float64(peak(s1.plan)), float64(peak(s5.plan)), func(v float64) string { return mb(int64(v)) })
+		}
+		if s1.planJSON != nil && s5.planJSON != nil {
+			grow("plan -json time", s1.planJSON.wall.Seconds(), s5.planJSON.wall.Seconds(), sec)
+		}
+		grow("human plan size", float64(s1.humanBytes), float64(s5.humanBytes), size)
+		grow("plan -json size", float64(s1.jsonBytes), float64(s5.jsonBytes), size)
+		if s1.apply != nil && s5.apply != nil {
+			grow("apply time", s1.apply.wall.Seconds(), s5.apply.wall.Seconds(), sec)
+		}
+		if s1.destroy != nil && s5.destroy != nil {
+			grow("destroy time", s1.destroy.wall.Seconds(), s5.destroy.wall.Seconds(), sec)
+		}
 	}
 	return b.String()
+}
+
+func kb(b int64) string {
+	if b <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f KB", float64(b)/1e3)
 }
 
 func gb(b int64) string {

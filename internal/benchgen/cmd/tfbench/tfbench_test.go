@@ -56,36 +56,62 @@ func TestMarkdownVerdicts(t *testing.T) {
 	f := &flags{certs: 150, runs: 1}
 	r := &report{f: f, date: time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC)}
 	s1 := &sizeResult{N: 1000,
-		plan:  []sample{{wall: time.Second, rss: 100e6}},
-		noop:  []sample{{wall: 200 * time.Millisecond, rss: 90e6}},
-		apply: &sample{wall: 20 * time.Second, rss: 160e6},
-		cp:    &sample{wall: 10 * time.Second},
+		plan:       []sample{{wall: time.Second, rss: 40e6}},
+		noop:       []sample{{wall: 200 * time.Millisecond, rss: 30e6}},
+		apply:      &sample{wall: 2 * time.Second, rss: 60e6},
+		destroy:    &sample{wall: 500 * time.Millisecond},
+		floor:      &sample{wall: time.Second},
+		tfPlan:     &sample{wall: 10 * time.Second},
+		files:      fileCount{Files: 1000, Symlinks: 150, Dirs: 5},
+		humanBytes: 300_000,
+		jsonBytes:  700_000,
 	}
-	s5 := &sizeResult{N: 5000, plan: []sample{{wall: 5 * time.Second}}}
+	s5 := &sizeResult{N: 5000, plan: []sample{{wall: 6 * time.Second}}, humanBytes: 1_000_000, jsonBytes: 3_500_000}
 	r.sizes = []*sizeResult{s1, s5}
 	md := r.markdown()
 	for _, want := range []string{
-		"| apply(1,000) <= 1.5 x cp -a | 20.00 s / 10.00 s = 2.00 x | MISS |",
-		"| plan(5,000) / plan(1,000) <= 5.5 | 5.00 s / 1.00 s = 5.00 | PASS |",
-		"| no-op plan(1,000) < 0.3 s | 0.20 s | PASS |",
-		"| peak RSS of any command at 1,000 < 150 MB | 160.0 MB | MISS |",
-		"| `plan` (fresh, no state) | 5000 | 5.00 s |",
+		"| apply(1,000) <= 2.5 x the process floor | 2.00 s / 1.00 s = 2.00 x | PASS |",
+		"| destroy(1,000) <= 1 s | 0.50 s | PASS |",
+		"| `.trustform` entries after apply(1,000) <= 3,000 | 1155 | PASS |",
+		"| human plan(1,000) <= 250 KB | 300.0 KB | MISS |",
+		"| `plan -json`(1,000) <= 1 MB | 700.0 KB | PASS |",
+		"| terraform plan / fresh plan(1,000) >= 12 | 10.00 s / 1.00 s = 10.00 x | MISS |",
+		"| peak RSS of any command at 1,000 <= 50 MB | 60.0 MB | MISS |",
+		"| fresh plan time(5,000) / (1,000) <= 5.5 | 6.00 s / 1.00 s = 6.00 | MISS |",
+		"| human plan size(5,000) / (1,000) <= 5.5 | 1000.0 KB / 300.0 KB = 3.33 | PASS |",
+		"| `plan` (fresh, no state) | 5000 | 6.00 s |",
+		"`find .trustform | wc -l` after apply: 1155",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}
 	}
 
-	r.sizes = []*sizeResult{{N: 1000, plan: []sample{{wall: time.Second, rss: 100e6}}}}
+	r.sizes = []*sizeResult{{N: 1000, plan: []sample{{wall: time.Second, rss: 40e6}}}}
 	md = r.markdown()
 	for _, want := range []string{
-		"| apply(1,000) <= 1.5 x cp -a | - | not measured |",
-		"| plan(5,000) / plan(1,000) <= 5.5 | - | not measured |",
-		"| peak RSS of any command at 1,000 < 150 MB | 100.0 MB | PASS |",
+		"| apply(1,000) <= 2.5 x the process floor | - | not measured |",
+		"| destroy(1,000) <= 1 s | - | not measured |",
+		"| peak RSS of any command at 1,000 <= 50 MB | 40.0 MB | PASS |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}
+	}
+}
+
+func TestTerraformConfigShape(t *testing.T) {
+	cfg := string(terraformConfig(21))
+	if n := strings.Count(cfg, "resource \"terraform_data\""); n != 21 {
+		t.Errorf("%d resources, want 21", n)
+	}
+	for _, want := range []string{"terraform_data.svc00000]", "terraform_data.svc00010]"} {
+		if !strings.Contains(cfg, "depends_on = ["+want) {
+			t.Errorf("config lacks the dependency on %s", want)
+		}
+	}
+	if n := strings.Count(cfg, "depends_on"); n != 2 {
+		t.Errorf("%d dependencies, want 2 (svc00010 and svc00020)", n)
 	}
 }
 
