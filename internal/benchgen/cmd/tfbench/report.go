@@ -169,7 +169,10 @@ func (r *report) markdown() string {
 		target("human plan(1,000) <= 250 KB", kb(s1.humanBytes), s1.humanBytes <= 250_000, s1.humanBytes > 0)
 		target("`plan -json`(1,000) <= 1 MB", kb(s1.jsonBytes), s1.jsonBytes <= 1_000_000, s1.jsonBytes > 0)
 		ratio("terraform plan / fresh plan(1,000) >= 12", s1.tfPlan, median(s1.plan), 12, false)
-		ratio("terraform apply / apply(1,000) (information)", s1.tfApply, s1.apply, 0, false)
+		if s1.tfApply != nil && s1.apply != nil && s1.apply.wall > 0 {
+			fmt.Fprintf(&b, "| terraform apply / apply(1,000) | %s / %s = %.2f x | (no target) |\n",
+				secs(s1.tfApply.wall), secs(s1.apply.wall), s1.tfApply.wall.Seconds()/s1.apply.wall.Seconds())
+		}
 		all := slices.Clone(s1.plan)
 		all = append(all, s1.noop...)
 		for _, s := range []*sample{s1.apply, s1.destroy, s1.planJSON} {
