@@ -706,7 +706,7 @@ resource "executable" "app" {
 	lineage := p.mustLineage()
 	// The resource's trust set: a replace that keeps its certificates
 	// keeps the directory too.
-	sets, _ := filepath.Glob(filepath.Join(layout.TrustDir(p.dir), "corp-*"))
+	sets, _ := filepath.Glob(filepath.Join(layout.TrustDir(p.dir), "corp*"))
 	if len(sets) != 1 {
 		t.Fatalf("apply wrote trust sets %v, want one corp set", sets)
 	}
