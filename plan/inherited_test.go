@@ -112,3 +112,28 @@ func TestOwnEnvTrustVariablesDecided(t *testing.T) {
 		t.Errorf("override decisions %q, want %q", strings.Join(listed, " "), want)
 	}
 }
+
+// NODE_OPTIONS flags that pick another certificate store than the one
+// override and system point Node at are refused at plan time: node would
+// exit with "either --use-openssl-ca or --use-bundled-ca can be used, not
+// both" right after apply said it started.
+func TestNodeOptionsContradictingScopeRefused(t *testing.T) {
+	for _, tt := range []struct {
+		scope   runtimes.Scope
+		options string
+		refuse  bool
+	}{
+		{runtimes.ScopeOverride, "--use-bundled-ca", true},
+		{runtimes.ScopeSystem, "--max-old-space-size=512 --use-system-ca", true},
+		{runtimes.ScopeAppend, "--use-bundled-ca", false},
+		{runtimes.ScopeOverride, "--max-old-space-size=512", false},
+	} {
+		_, diags := Build(input(testConfig(t,
+			res("node_app", "web", withCollections("corp"), withScope(tt.scope), withEnv("NODE_OPTIONS", tt.options)),
+		), newFakeHost(t).host(nil)))
+		got := diags.HasErrors() && strings.Contains(diags.Error(), "NODE_OPTIONS contradicts the trust scope")
+		if got != tt.refuse {
+			t.Errorf("scope %s, NODE_OPTIONS=%q: refused = %v, want %v (%v)", tt.scope, tt.options, got, tt.refuse, diags)
+		}
+	}
+}

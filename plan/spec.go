@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -432,6 +433,21 @@ func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope 
 				val += p.pathSep() + tail
 			}
 		case runtimes.MergeSpaceList:
+			for _, flag := range rule.Refuse {
+				if slices.Contains(strings.Fields(prev), flag) {
+					where := "trustform's environment"
+					if from == FromEnv {
+						where = "its env"
+					}
+					diags = append(diags, &hcl.Diagnostic{
+						Severity: hcl.DiagError,
+						Summary:  rule.Name + " contradicts the trust scope",
+						Detail: fmt.Sprintf("%s gets %s=%q from %s, but certificate_trust_scope %q adds %s, so that the process trusts trustform's bundle; %s selects another certificate store and the process would not start. Remove %s from %s, or use scope \"append\".",
+							r.Address, rule.Name, prev, where, scope, val, flag, flag, rule.Name),
+						Subject: rangePtr(r.DeclRange),
+					})
+				}
+			}
 			val = mergeSpaceList(prev, val)
 			action = ActionKept
 		case runtimes.MergeBundle:

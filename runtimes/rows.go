@@ -11,9 +11,14 @@ var nodeEnv = map[Scope][]EnvRule{
 	// its compiled-in Mozilla store.
 	// An inherited NODE_EXTRA_CA_CERTS is cleared in override like every
 	// VarExtra variable (TrustVars).
-	ScopeOverride: {{Name: "NODE_OPTIONS", Value: ValueLiteral, Literal: "--use-openssl-ca", Merge: MergeSpaceList}},
-	ScopeSystem:   {{Name: "NODE_OPTIONS", Value: ValueLiteral, Literal: "--use-openssl-ca", Merge: MergeSpaceList}},
+	ScopeOverride: {{Name: "NODE_OPTIONS", Value: ValueLiteral, Literal: "--use-openssl-ca", Merge: MergeSpaceList, Refuse: nodeCAFlags}},
+	ScopeSystem:   {{Name: "NODE_OPTIONS", Value: ValueLiteral, Literal: "--use-openssl-ca", Merge: MergeSpaceList, Refuse: nodeCAFlags}},
 }
+
+// nodeCAFlags pick another CA store than the OpenSSL one override and
+// system point Node at: node exits with "either --use-openssl-ca or
+// --use-bundled-ca can be used, not both".
+var nodeCAFlags = []string{"--use-bundled-ca", "--use-system-ca"}
 
 var pythonEnv = map[Scope][]EnvRule{
 	ScopeOverride: {

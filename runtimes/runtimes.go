@@ -92,6 +92,11 @@ type EnvRule struct {
 	// AlsoFrom names a second variable whose inherited value stands in
 	// for this one's when this one is not inherited.
 	AlsoFrom string
+	// Refuse lists options that, found in the inherited value of a
+	// MergeSpaceList variable, contradict the scope: the plan fails
+	// instead of a process that will not start (node refuses
+	// --use-bundled-ca together with --use-openssl-ca).
+	Refuse []string
 }
 
 // Runtime is the row of one resource type.
