@@ -254,7 +254,7 @@ func helpText(commands map[string]cli.CommandFactory) string {
 		names []string
 	}{
 		{"Main commands", []string{"validate", "plan", "apply", "destroy"}},
-		{"Other commands", []string{"certificate", "devcert", "export", "fmt", "graph", "logs", "output", "show", "status", "version"}},
+		{"Other commands", []string{"certificate", "check", "devcert", "export", "fmt", "graph", "logs", "output", "show", "status", "version"}},
 	}
 	seen := map[string]bool{}
 	for _, g := range groups {

@@ -51,6 +51,7 @@ func commandFactories(e *runEnv) map[string]cli.CommandFactory {
 		"export":            newExportCommand(e),
 		"certificate":       newCertificateCommand(e),
 		"certificate fetch": newCertificateFetchCommand(e),
+		"check":             newCheckCommand(e),
 	}
 	out := make(map[string]cli.CommandFactory, len(cmds))
 	for name, c := range cmds {

@@ -1,0 +1,498 @@
+package command
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/trustform/trustform/internal/certfetch"
+	"github.com/trustform/trustform/internal/layout"
+	"github.com/trustform/trustform/internal/sysroots"
+	"github.com/trustform/trustform/internal/trustcheck"
+	"github.com/trustform/trustform/lang"
+	"github.com/trustform/trustform/plan"
+	"github.com/trustform/trustform/runtimes"
+	"github.com/trustform/trustform/state"
+)
+
+// exitNotTrusted is check's exit when some client would not trust the
+// server, so a CI step can assert it (issue 17).
+const exitNotTrusted = 2
+
+// checkArgs are the flags of `trustform check`.
+type checkArgs struct {
+	// Address is the resource, "" with All.
+	Address string
+	All     bool
+	// Target is the URL or HOST:PORT.
+	Target  string
+	JSON    bool
+	Timeout time.Duration
+	Vars    []lang.VarFlag
+}
+
+func newCheckCommand(e *runEnv) *command {
+	c := &command{
+		synopsis: "Tell whether a resource would trust a server, and why not",
+		help: `
+Usage: trustform [-chdir=DIR] check ADDR URL|HOST:PORT [-json]
+       trustform [-chdir=DIR] check -all URL|HOST:PORT [-json]
+
+  Connect to the server (directly, or through the HTTPS_PROXY of the
+  resource's environment), read the chain it presents, and verify it the
+  way the resource's runtime would: with the stores its final environment
+  makes it read (the trust set of the plan, the system roots, variables
+  inherited from your shell) and its rules (node and Python anchor only
+  at a self-signed root; Go, curl and Java accept any certificate of the
+  store). Print the verdict, its reason, and what to change.
+
+  The configuration is planned as "trustform plan" does; nothing is
+  started or written.
+
+Flags:
+  -all         Check every resource of the configuration, one line each.
+  -json        Print the verdicts as JSON.
+  -timeout=D   Give up connecting after D (default 30s).
+` + varFlagsHelp + `
+
+Exit codes: 0 when trusted, 1 on a usage or configuration error, 2 when
+some client of the resource (or of any resource, with -all) would not
+trust the server.
+`,
+	}
+	c.run = func(args []string) int {
+		a := checkArgs{Timeout: 30 * time.Second}
+		fs := newFlagSet("check")
+		fs.BoolVar(&a.All, "all", false, "")
+		fs.BoolVar(&a.JSON, "json", false, "")
+		fs.DurationVar(&a.Timeout, "timeout", a.Timeout, "")
+		addVarFlags(fs, &a.Vars)
+		pos, err := parseFlags(fs, args)
+		want := 2
+		if a.All {
+			want = 1
+		}
+		switch {
+		case err != nil:
+		case len(pos) < want && a.All:
+			err = errors.New("check -all needs a server: a URL such as https://localhost:8443, or HOST:PORT")
+		case len(pos) < want:
+			err = errors.New("check needs a resource address and a server: trustform check node_app.web https://localhost:8443")
+		case len(pos) > want:
+			err = errUnexpectedArgs(pos[want:])
+		case a.Timeout <= 0:
+			err = fmt.Errorf("-timeout=%v: give a positive duration such as 30s", a.Timeout)
+		}
+		if err != nil {
+			return e.usageError(c, err)
+		}
+		if !a.All {
+			a.Address = pos[0]
+		}
+		a.Target = pos[want-1]
+		return runCheck(e, &a)
+	}
+	return c
+}
+
+// checkedResource is one resource's verdicts.
+type checkedResource struct {
+	Address  string              `json:"address"`
+	Type     string              `json:"type"`
+	Scope    string              `json:"trust_scope"`
+	TrustSet string              `json:"trust_set,omitempty"`
+	Trusted  bool                `json:"trusted"`
+	Results  []trustcheck.Result `json:"results"`
+}
+
+// checkChainCert is one certificate of the presented chain in -json.
+type checkChainCert struct {
+	Subject  string    `json:"subject"`
+	Issuer   string    `json:"issuer"`
+	SHA256   string    `json:"sha256"`
+	NotAfter time.Time `json:"not_after"`
+}
+
+// checkReport is the -json document.
+type checkReport struct {
+	Target    string            `json:"target"`
+	Proxy     string            `json:"proxy,omitempty"`
+	Chain     []checkChainCert  `json:"chain"`
+	Trusted   bool              `json:"trusted"`
+	Resources []checkedResource `json:"resources"`
+}
+
+func runCheck(e *runEnv, a *checkArgs) int {
+	target, err := certfetch.ParseTarget(a.Target)
+	if err != nil {
+		e.streams.Errorf("%v", err)
+		return exitError
+	}
+	ctx, stop := signalContext(context.Background(), nil)
+	defer stop()
+	lock, err := state.LockShared(ctx, layout.LockPath(e.dir), 0)
+	if err != nil {
+		e.streams.Errorf("%v", err)
+		return exitError
+	}
+	r := e.makePlan(ctx, &planningArgs{Vars: a.Vars})
+	lock.Unlock()
+	if r.plan == nil {
+		e.writeDiagnostics(r.diags, r.src)
+		return exitError
+	}
+	var changes []*plan.Change
+	var addrs []string
+	for _, ch := range r.plan.Changes {
+		if ch.After == nil {
+			continue
+		}
+		addrs = append(addrs, ch.Address)
+		if a.All || ch.Address == a.Address {
+			changes = append(changes, ch)
+		}
+	}
+	if len(changes) == 0 {
+		if a.All {
+			e.streams.Errorf("the configuration has no resources to check")
+			return exitError
+		}
+		e.streams.Errorf("%s is not a resource of this configuration", a.Address)
+		if len(addrs) > 0 {
+			e.streams.Hintf("resources: %s", strings.Join(addrs, ", "))
+		}
+		return exitError
+	}
+
+	// One connection: every resource of one machine reaches the server the
+	// same way, unless a resource's own env names another proxy.
+	base := environMap(e.environ)
+	envOf := func(ch *plan.Change) map[string]string {
+		env := map[string]string{}
+		if ch.After.Kind != runtimes.KindContainer {
+			for k, v := range base {
+				env[k] = v
+			}
+		}
+		for k, v := range ch.After.Env {
+			env[k] = v
+		}
+		return env
+	}
+	fetched := map[string]*certfetch.Result{}
+	now := e.now()
+	var rep checkReport
+	rep.Target = target.Addr()
+	rep.Trusted = true
+	for _, ch := range changes {
+		env := envOf(ch)
+		proxy, err := certfetch.ProxyFor(target, func(k string) string { return env[k] })
+		if err != nil {
+			e.streams.Errorf("%s: %v", ch.Address, err)
+			return exitError
+		}
+		key := ""
+		if proxy != nil {
+			key = proxy.URL.String()
+		}
+		res := fetched[key]
+		if res == nil {
+			res, err = certfetch.Fetch(ctx, certfetch.Options{Target: target, Proxy: proxy, Timeout: a.Timeout})
+			if err != nil {
+				e.streams.Errorf("%v", err)
+				return exitError
+			}
+			fetched[key] = res
+		}
+		if rep.Chain == nil {
+			if res.Proxy != nil {
+				rep.Proxy = res.Proxy.URL.Redacted()
+			}
+			for _, c := range res.Chain {
+				rep.Chain = append(rep.Chain, checkChainCert{Subject: c.Subject.String(), Issuer: c.Issuer.String(), SHA256: fingerprint(c), NotAfter: c.NotAfter.UTC()})
+			}
+		}
+		cr := checkResource(r.plan, ch, env, res.Chain, target.Host, now)
+		rep.Trusted = rep.Trusted && cr.Trusted
+		rep.Resources = append(rep.Resources, cr)
+		if !a.All && !a.JSON {
+			writeCheckHeader(e.streams.Out, res, now)
+		}
+	}
+	switch {
+	case a.JSON:
+		enc := json.NewEncoder(e.streams.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			e.streams.Errorf("writing the report: %v", err)
+			return exitError
+		}
+	case a.All:
+		writeCheckLines(e.streams.Out, rep)
+	default:
+		writeCheckResource(e.streams.Out, rep.Resources[0])
+	}
+	if !rep.Trusted {
+		return exitNotTrusted
+	}
+	return exitOK
+}
+
+// checkResource builds the resource's clients from its planned environment
+// and trust material and verifies the chain with each.
+func checkResource(p *plan.Plan, ch *plan.Change, env map[string]string, chain []*x509.Certificate, host string, now time.Time) checkedResource {
+	spec := ch.After
+	cr := checkedResource{Address: ch.Address, Type: ch.Type, Scope: string(spec.Scope), TrustSet: spec.TrustSet, Trusted: true}
+	pf := newPlanFiles(p, spec)
+	planned := map[string]bool{}
+	for k := range spec.Env {
+		planned[k] = true
+	}
+	files := trustcheck.Files{
+		File: func(path string) ([]*x509.Certificate, error) {
+			data, err := pf.read(pf.abs(path))
+			if err != nil {
+				return nil, err
+			}
+			return parseCerts(data), nil
+		},
+		Dir: func(dir string, hashedOnly bool) ([]*x509.Certificate, error) {
+			return pf.dir(pf.abs(dir), hashedOnly)
+		},
+		System: func() ([]*x509.Certificate, error) {
+			roots, err := sysroots.LoadWith(sysroots.Options{})
+			var out []*x509.Certificate
+			for _, r := range roots {
+				out = append(out, r.X509)
+			}
+			return out, err
+		},
+		Java: func(path string) ([]*x509.Certificate, error) {
+			if path == "" {
+				var err error
+				if path, err = sysroots.JavaCacertsPath(env, nil); err != nil {
+					return nil, err
+				}
+			} else if data, err := pf.read(path); err == nil && pf.inPlan(path) {
+				// Before apply the store exists only in the plan.
+				tmp, err := os.CreateTemp("", "trustform-check-*.p12")
+				if err != nil {
+					return nil, err
+				}
+				defer os.Remove(tmp.Name())
+				tmp.Write(data)
+				tmp.Close()
+				path = tmp.Name()
+			}
+			certs, err := sysroots.LoadJava(path, time.Time{})
+			var out []*x509.Certificate
+			for _, c := range certs {
+				out = append(out, c.X509)
+			}
+			return out, err
+		},
+		DefaultFile: firstExisting(runtimes.DefaultHostBundlePaths()),
+		DefaultDir:  firstExisting(runtimes.DefaultHostDirectoryPaths()),
+		TrustDir:    spec.TrustDir,
+		TrustSet:    spec.TrustSet,
+	}
+	in := trustcheck.Input{Chain: chain, Host: host, Now: now, SetName: spec.TrustSet,
+		ScopeNone: spec.Scope == runtimes.ScopeNone || spec.TrustDir == ""}
+	if spec.TrustDir != "" {
+		if data, err := pf.read(filepath.Join(spec.TrustDir, "cert.pem")); err == nil {
+			in.Set = parseCerts(data)
+		}
+	}
+	tenv := trustcheck.Env{Vars: env, Plan: planned}
+	for _, c := range trustcheck.Clients(ch.Type, spec.Argv, tenv, files) {
+		res := trustcheck.Verify(in, c)
+		cr.Trusted = cr.Trusted && res.Trusted
+		cr.Results = append(cr.Results, res)
+	}
+	return cr
+}
+
+// planFiles reads trust material from the plan when it holds the path (a
+// plan made before apply names files that do not exist yet), else from disk.
+type planFiles struct {
+	p       *plan.Plan
+	workDir string
+	byPath  map[string]state.File
+}
+
+func newPlanFiles(p *plan.Plan, spec *state.Spec) *planFiles {
+	pf := &planFiles{p: p, workDir: spec.WorkingDir, byPath: map[string]state.File{}}
+	for _, f := range spec.Files {
+		pf.byPath[f.Path] = f
+	}
+	return pf
+}
+
+func (pf *planFiles) abs(path string) string {
+	if filepath.IsAbs(path) || pf.workDir == "" {
+		return path
+	}
+	return filepath.Join(pf.workDir, path)
+}
+
+func (pf *planFiles) inPlan(path string) bool { _, ok := pf.byPath[path]; return ok }
+
+func (pf *planFiles) read(path string) ([]byte, error) {
+	for range 8 {
+		f, ok := pf.byPath[path]
+		if !ok {
+			break
+		}
+		if f.Link == "" {
+			if data, ok := pf.p.Blobs[f.SHA256]; ok {
+				return data, nil
+			}
+			break
+		}
+		path = filepath.Join(filepath.Dir(path), f.Link)
+	}
+	return os.ReadFile(path)
+}
+
+var hashedName = regexp.MustCompile(`^[0-9a-f]{8}\.[0-9]+$`)
+
+// dir returns the certificates of a directory: OpenSSL finds only the
+// subject-hash names, Go reads every file.
+func (pf *planFiles) dir(dir string, hashedOnly bool) ([]*x509.Certificate, error) {
+	var names []string
+	for path := range pf.byPath {
+		if filepath.Dir(path) == dir {
+			names = append(names, filepath.Base(path))
+		}
+	}
+	if len(names) == 0 {
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		for _, ent := range ents {
+			names = append(names, ent.Name())
+		}
+	}
+	sort.Strings(names)
+	var out []*x509.Certificate
+	for _, n := range names {
+		if hashedOnly && !hashedName.MatchString(n) {
+			continue
+		}
+		data, err := pf.read(filepath.Join(dir, n))
+		if err != nil {
+			continue
+		}
+		out = append(out, parseCerts(data)...)
+	}
+	return out, nil
+}
+
+// parseCerts returns every certificate of PEM data (or of DER), skipping
+// blocks that do not parse, as OpenSSL's readers of bundles do not.
+func parseCerts(data []byte) []*x509.Certificate {
+	var out []*x509.Certificate
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" && b.Type != "TRUSTED CERTIFICATE" {
+			continue
+		}
+		if c, err := x509.ParseCertificate(b.Bytes); err == nil {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		if c, err := x509.ParseCertificate(data); err == nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func firstExisting(paths []string) string {
+	for _, p := range paths {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+func writeCheckHeader(w io.Writer, res *certfetch.Result, now time.Time) {
+	if res.Proxy != nil {
+		fmt.Fprintf(w, "Connected to %s through the proxy %s (from %s), %s.\n", res.Target.Addr(), res.Proxy.URL.Redacted(), res.Proxy.Var, tls.VersionName(res.Version))
+	} else {
+		fmt.Fprintf(w, "Connected to %s directly, %s.\n", res.Target.Addr(), tls.VersionName(res.Version))
+	}
+	fmt.Fprintf(w, "The server presented %d %s:\n", len(res.Chain), plural(len(res.Chain), "certificate", "certificates"))
+	for i, c := range res.Chain {
+		fmt.Fprintf(w, "  [%d] %s\n      issuer %s, expires %s\n", i, c.Subject, c.Issuer, expiry(c, now))
+	}
+	fmt.Fprintln(w)
+}
+
+func writeCheckResource(w io.Writer, cr checkedResource) {
+	set := "no trust set"
+	if cr.TrustSet != "" {
+		set = "trust set " + cr.TrustSet
+	}
+	fmt.Fprintf(w, "%s (%s, scope %s, %s)\n", cr.Address, cr.Type, cr.Scope, set)
+	for _, r := range cr.Results {
+		fmt.Fprintln(w)
+		if r.Trusted {
+			fmt.Fprintf(w, "  %s: trusted\n", r.Client)
+		} else {
+			fmt.Fprintf(w, "  %s: NOT TRUSTED (%s)\n", r.Client, r.Kind)
+		}
+		fmt.Fprintf(w, "    %s\n", r.Reason)
+		if r.Fix != "" {
+			fmt.Fprintf(w, "    Fix: %s\n", r.Fix)
+		}
+		if r.Note != "" {
+			fmt.Fprintf(w, "    Note: %s.\n", r.Note)
+		}
+	}
+	fmt.Fprintln(w)
+	if cr.Trusted {
+		fmt.Fprintf(w, "%s trusts %s.\n", cr.Address, "this server")
+	} else {
+		fmt.Fprintf(w, "%s does not trust this server.\n", cr.Address)
+	}
+}
+
+func writeCheckLines(w io.Writer, rep checkReport) {
+	width := 0
+	for _, cr := range rep.Resources {
+		width = max(width, len(cr.Address))
+	}
+	for _, cr := range rep.Resources {
+		var worst trustcheck.Result
+		for _, r := range cr.Results {
+			worst = r
+			if !r.Trusted {
+				break
+			}
+		}
+		if cr.Trusted {
+			fmt.Fprintf(w, "%-*s  trusted      %s\n", width, cr.Address, strings.TrimSuffix(worst.Reason, "."))
+		} else {
+			fmt.Fprintf(w, "%-*s  NOT TRUSTED  %s: %s\n", width, cr.Address, worst.Client, strings.TrimSuffix(worst.Reason, "."))
+		}
+	}
+}
