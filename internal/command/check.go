@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -302,8 +301,8 @@ func checkResource(p *plan.Plan, ch *plan.Change, env map[string]string, chain [
 			}
 			return out, err
 		},
-		DefaultFile: firstExisting(runtimes.DefaultHostBundlePaths()),
-		DefaultDir:  firstExisting(runtimes.DefaultHostDirectoryPaths()),
+		DefaultFile: firstExisting(openSSLBundles()),
+		DefaultDir:  firstExisting(sysroots.Dirs()),
 		TrustDir:    spec.TrustDir,
 		TrustSet:    spec.TrustSet,
 	}
@@ -365,7 +364,6 @@ func (pf *planFiles) read(path string) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
-var hashedName = regexp.MustCompile(`^[0-9a-f]{8}\.[0-9]+$`)
 
 // dir returns the certificates of a directory: OpenSSL finds only the
 // subject-hash names, Go reads every file.
@@ -388,7 +386,7 @@ func (pf *planFiles) dir(dir string, hashedOnly bool) ([]*x509.Certificate, erro
 	sort.Strings(names)
 	var out []*x509.Certificate
 	for _, n := range names {
-		if hashedOnly && !hashedName.MatchString(n) {
+		if hashedOnly && !isHashedName(n) {
 			continue
 		}
 		data, err := pf.read(filepath.Join(dir, n))
@@ -423,6 +421,19 @@ func parseCerts(data []byte) []*x509.Certificate {
 		}
 	}
 	return out
+}
+
+// openSSLBundles are where distributions' OpenSSL builds find the default
+// bundle (OPENSSLDIR/cert.pem links to one of them), most common first.
+func openSSLBundles() []string {
+	return []string{
+	"/etc/ssl/certs/ca-certificates.crt",
+	"/etc/pki/tls/certs/ca-bundle.crt",
+	"/etc/ssl/ca-bundle.pem",
+	"/etc/pki/tls/cacert.pem",
+	"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+	"/etc/ssl/cert.pem",
+	}
 }
 
 func firstExisting(paths []string) string {
@@ -495,4 +506,25 @@ func writeCheckLines(w io.Writer, rep checkReport) {
 			fmt.Fprintf(w, "%-*s  NOT TRUSTED  %s: %s\n", width, cr.Address, worst.Client, strings.TrimSuffix(worst.Reason, "."))
 		}
 	}
+}
+
+// isHashedName reports whether n is an OpenSSL subject-hash name
+// (8 hex digits, a dot, a number), the only names OpenSSL looks up in a
+// certificate directory.
+func isHashedName(n string) bool {
+	h, num, ok := strings.Cut(n, ".")
+	if !ok || len(h) != 8 || num == "" {
+		return false
+	}
+	for _, r := range h {
+		if !strings.ContainsRune("0123456789abcdef", r) {
+			return false
+		}
+	}
+	for _, r := range num {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
