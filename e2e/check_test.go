@@ -234,26 +234,27 @@ func TestCheckAgreesWithClients(t *testing.T) {
 	main.write("main.trust.hcl", hcl)
 
 	// The inherited override: the shell trustform runs in points the
-	// clients' own variables at a bundle without the corp root. curl takes
-	// CURL_CA_BUNDLE over the SSL_CERT_DIR trustform sets; requests takes
-	// it when nothing sets REQUESTS_CA_BUNDLE (python in append scope);
-	// node's NODE_EXTRA_CA_CERTS is merged by the plan, so node still trusts.
+	// clients' own variables at a bundle without the corp root. curl would
+	// take CURL_CA_BUNDLE over the SSL_CERT_DIR trustform sets, requests
+	// would take it when nothing sets REQUESTS_CA_BUNDLE (python in append
+	// scope), node adds NODE_EXTRA_CA_CERTS. The plan merges each of them
+	// with the trust set (issue 13), so every client trusts the server and
+	// check, reading the plan's decision, must say so too. The verdict
+	// for a variable the plan does not merge is proven in trustcheck's
+	// unit tests.
 	inh := newCheckProject()
 	inh.setenv("CURL_CA_BUNDLE="+inh.Dir+"/other.pem", "NODE_EXTRA_CA_CERTS="+inh.Dir+"/other.pem")
 	ihcl := header(false, map[string]string{"corp": "root.pem"})
 	for _, cl := range checkClients() {
 		name := cl.name + "_inherited"
 		scope := ""
-		want := "inherited_override"
+		want := "trusted"
 		if cl.name == "python" {
 			scope = "append"
 			ihcl += resourceBlock("python_app", name, scope, `script = "client.py"`,
 				"env = "+hclMap(map[string]string{"E2E_URLS": trustedURL, "E2E_HTTP": "requests"}), trusts("corp"))
 		} else {
 			ihcl += cl.block(name, scope, trustedURL)
-		}
-		if cl.name == "node" {
-			want = "trusted"
 		}
 		typ := map[string]string{"node": "node_app", "python": "python_app", "curl": "executable"}[cl.name]
 		rows = append(rows, row{"inherited_override", cl.name, typ + "." + name, trustedURL, want, inh})

@@ -364,7 +364,6 @@ func (pf *planFiles) read(path string) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
-
 // dir returns the certificates of a directory: OpenSSL finds only the
 // subject-hash names, Go reads every file.
 func (pf *planFiles) dir(dir string, hashedOnly bool) ([]*x509.Certificate, error) {
@@ -427,12 +426,12 @@ func parseCerts(data []byte) []*x509.Certificate {
 // bundle (OPENSSLDIR/cert.pem links to one of them), most common first.
 func openSSLBundles() []string {
 	return []string{
-	"/etc/ssl/certs/ca-certificates.crt",
-	"/etc/pki/tls/certs/ca-bundle.crt",
-	"/etc/ssl/ca-bundle.pem",
-	"/etc/pki/tls/cacert.pem",
-	"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
-	"/etc/ssl/cert.pem",
+		"/etc/ssl/certs/ca-certificates.crt",
+		"/etc/pki/tls/certs/ca-bundle.crt",
+		"/etc/ssl/ca-bundle.pem",
+		"/etc/pki/tls/cacert.pem",
+		"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+		"/etc/ssl/cert.pem",
 	}
 }
 
