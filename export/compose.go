@@ -139,13 +139,16 @@ func composeService(p *plan.Plan, c *container, opts Options, exported map[strin
 		}
 		svc.Volumes = append(svc.Volumes, vol)
 	}
+	// compose-go writes depends_on in the long form with "required", which
+	// docker-compose 1.x rejects; the order is said instead of written.
+	var deps []string
 	for _, dep := range spec.DependsOn {
 		if name, ok := exported[dep]; ok {
-			if svc.DependsOn == nil {
-				svc.DependsOn = types.DependsOnConfig{}
-			}
-			svc.DependsOn[name] = types.ServiceDependency{Condition: types.ServiceConditionStarted, Required: true}
+			deps = append(deps, name)
 		}
+	}
+	if len(deps) > 0 {
+		warnings = append(warnings, fmt.Sprintf("%s: depends_on %s is not written (docker-compose 1.x rejects the form compose-go writes); start order is up to the services", c.address, strings.Join(deps, ", ")))
 	}
 
 	if s := c.set; s != nil {

@@ -148,3 +148,24 @@ func TestComposeGoldenAndModel(t *testing.T) {
 		t.Errorf("labels %v", pl.Labels)
 	}
 }
+
+// TestComposeDependsOn: docker-compose 1.29 rejects the long depends_on
+// form compose-go writes ("required"), so the order is a warning instead.
+func TestComposeDependsOn(t *testing.T) {
+	p := projectPlan(t, "testdata/project")
+	for _, c := range p.Changes {
+		if c.Address == "container.worker" {
+			c.After.DependsOn = []string{"container.api", "executable.tool"}
+		}
+	}
+	out, err := Compose(context.Background(), p, Options{SkipImageRoots: true, OutDir: filepath.Join(p.Dir, "exported")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out.Files[0].Data), "depends_on") {
+		t.Errorf("depends_on written:\n%s", out.Files[0].Data)
+	}
+	if !strings.Contains(strings.Join(out.Warnings, "\n"), "container.worker: depends_on api is not written") {
+		t.Errorf("warnings: %q", out.Warnings)
+	}
+}
