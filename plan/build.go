@@ -36,6 +36,8 @@ type planner struct {
 	// inheritedVars holds, per address, the inherited trust variables
 	// and what was done with them.
 	inheritedVars map[string][]InheritedVar
+	// unanchored records intermediate CAs already warned about.
+	unanchored map[string]bool
 
 	sysDone   bool
 	sysRoots  []*pem.Certificate

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -323,7 +324,40 @@ func (p *planner) certList(r *lang.Resource, withSystem bool) (*certList, hcl.Di
 		p.lists = map[string]*certList{}
 	}
 	p.lists[key] = cl
+	p.warnUnanchored(r, cl.certs)
 	return cl, diags
+}
+
+// warnUnanchored warns, once per certificate, about a CA in a trust set
+// whose issuer is not in the set and that is not self-signed: OpenSSL
+// without partial-chain verification (Node, Python before 3.13, Ruby, PHP)
+// rejects it as an anchor with "unable to get issuer certificate", while
+// curl (which sets partial chains), Go and Java accept it.
+func (p *planner) warnUnanchored(r *lang.Resource, certs []trustCert) {
+	subjects := make(map[string]bool, len(certs))
+	for _, c := range certs {
+		subjects[string(c.cert.X509.RawSubject)] = true
+	}
+	for _, c := range certs {
+		x := c.cert.X509
+		if !x.BasicConstraintsValid || !x.IsCA || bytes.Equal(x.RawIssuer, x.RawSubject) || subjects[string(x.RawIssuer)] {
+			continue
+		}
+		if p.unanchored[c.cert.SHA256] {
+			continue
+		}
+		if p.unanchored == nil {
+			p.unanchored = map[string]bool{}
+		}
+		p.unanchored[c.cert.SHA256] = true
+		p.warn(&hcl.Diagnostic{
+			Severity: hcl.DiagWarning,
+			Summary:  "Intermediate CA without its issuer",
+			Detail: fmt.Sprintf("%s trusts %q (from %s), a CA issued by %q, which is not in its trust set. Node.js, Python (before 3.13), Ruby and PHP will not accept it as a trust anchor and fail with \"unable to get issuer certificate\"; curl, Go and Java accept it. Add the issuing root CA to the collection.",
+				r.Address, pem.Label(x), c.source, x.Issuer.String()),
+			Subject: rangePtr(r.DeclRange),
+		})
+	}
 }
 
 // inherited is the value a process would get for name without trustform:
