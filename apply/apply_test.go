@@ -574,6 +574,23 @@ func TestApplyEventsJSON(t *testing.T) {
 	}
 }
 
+// Every @timestamp has the one format, microseconds always shown, so that
+// the command's summary lines (which use TimestampFormat too) match the
+// events (issue 11: apply -json used to mix RFC3339Nano and microseconds).
+func TestJSONEventsTimestampFormat(t *testing.T) {
+	var buf bytes.Buffer
+	at := time.Date(2026, 12, 5, 1, 2, 3, 120_000_000, time.UTC)
+	j := JSONEvents{W: &buf, Now: func() time.Time { return at }}
+	j.emit("info", "apply_start", "x", "executable.a", plan.Create, runtimes.Handle{}, nil)
+	var ev JSONEvent
+	if err := json.Unmarshal(buf.Bytes(), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if want := "2026-12-05T01:02:03.120000Z"; ev.Timestamp != want {
+		t.Errorf("@timestamp = %q, want %q", ev.Timestamp, want)
+	}
+}
+
 func TestFormatElapsed(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		400 * time.Millisecond: "0.4s",

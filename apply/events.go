@@ -237,6 +237,12 @@ func (t TextEvents) DevcertCreated(dir string) {
 	fmt.Fprintln(t.W, DevcertMessage(dir))
 }
 
+// TimestampFormat is the one format of "@timestamp" in every JSON line
+// trustform writes (apply and destroy events, their summary, outputs and
+// diagnostics): RFC 3339 in UTC or the local zone, always with
+// microseconds, as Terraform's machine-readable UI writes it.
+const TimestampFormat = "2006-01-02T15:04:05.000000Z07:00"
+
 // JSONEvents writes one JSON object per line per event to W, following the
 // shape of Terraform's machine-readable UI ("@level", "@message",
 // "@module", "@timestamp", "type", "hook"). Now stamps the events; nil
@@ -293,7 +299,7 @@ func (j JSONEvents) emit(level, typ, msg, addr string, a plan.Action, h runtimes
 		Level:     level,
 		Message:   msg,
 		Module:    "trustform.ui",
-		Timestamp: now().Format(time.RFC3339Nano),
+		Timestamp: now().Format(TimestampFormat),
 		Type:      typ,
 	}
 	if addr == "" {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"github.com/trustform/trustform/internal/keys"
 	"github.com/trustform/trustform/plan"
 )
 
@@ -105,7 +106,7 @@ func composeService(p *plan.Plan, c *container, opts Options, exported map[strin
 		svc.Environment = types.MappingWithEquals{}
 	}
 	var secret []string
-	for _, k := range sortedKeys(spec.Env) {
+	for _, k := range keys.Sorted(spec.Env) {
 		if contains(spec.SensitiveEnv, k) {
 			// No value: Compose passes the variable through from the
 			// environment it runs in.

@@ -185,16 +185,6 @@ func mergeBundles(image, ours []byte) []byte {
 	return append(out, ours...)
 }
 
-// sortedKeys returns the keys of m in order.
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {

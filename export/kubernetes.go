@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/yaml"
 
+	"github.com/trustform/trustform/internal/keys"
 	"github.com/trustform/trustform/plan"
 )
 
@@ -229,16 +230,16 @@ func bundleKeys(p *plan.Plan, c *container) map[string]string {
 // bundleConfigMap holds the merged bundles of a system-scope container,
 // named by their digest so that the same image and set share one.
 func bundleConfigMap(p *plan.Plan, c *container) *corev1.ConfigMap {
-	keys := bundleKeys(p, c)
-	if keys == nil {
+	bundles := bundleKeys(p, c)
+	if bundles == nil {
 		return nil
 	}
 	data := map[string]string{}
-	for content, key := range keys {
+	for content, key := range bundles {
 		data[key] = content
 	}
 	h := sha256.New()
-	for _, k := range sortedKeys(data) {
+	for _, k := range keys.Sorted(data) {
 		h.Write([]byte(k))
 	}
 	immutable := true
@@ -266,7 +267,7 @@ func deployment(p *plan.Plan, c *container) (*appsv1.Deployment, *corev1.Service
 		ctr.Command = []string{l.Entrypoint}
 	}
 	var secret []string
-	for _, k := range sortedKeys(spec.Env) {
+	for _, k := range keys.Sorted(spec.Env) {
 		if contains(spec.SensitiveEnv, k) {
 			secret = append(secret, k)
 			ctr.Env = append(ctr.Env, corev1.EnvVar{Name: k, ValueFrom: &corev1.EnvVarSource{

@@ -59,16 +59,10 @@ func (e *runEnv) lockState(ctx context.Context, r *applyRun) *state.LockHandle {
 }
 
 // runApplyFlow is apply and destroy: lock, plan (or read the saved plan),
-// show it, confirm, execute, report.
+// show it, confirm, execute, report. Each step prints what went wrong
+// itself and says so with ok false.
 func (e *runEnv) runApplyFlow(r *applyRun) int {
-	if _, set := lookupEnv(e.environ, "GOMEMLIMIT"); !set {
-		// apply holds the plan, the state and every handle while it waits
-		// on processes, on a laptop full of other work: a soft limit makes
-		// the collector run before the heap doubles (measured at 1,000
-		// resources x 150 certificates: 174 MB peak without it, 127 MB
-		// with it, same wall time). GOMEMLIMIT overrides it.
-		debug.SetMemoryLimit(applyMemoryLimit)
-	}
+	e.limitMemory()
 	// interrupted is the exit code after a signal: 128 + its number, as
 	// shells report it (Ctrl-C: 130). Set before ctx is cancelled.
 	var interrupted atomic.Int32
@@ -92,121 +86,182 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 		}
 	}()
 
-	var p *plan.Plan
-	var st *state.State
-	if r.planFile != "" {
-		var err error
-		p, err = plan.ReadFile(e.path(r.planFile))
-		if err != nil {
-			e.streams.Errorf("%v", err)
-			return exitError
-		}
-		if st, err = e.loadState(); err != nil {
-			e.streams.Errorf("%v", err)
-			return exitError
-		}
-		if err := plan.CheckApplicable(p, st); err != nil {
-			e.streams.Errorf("%v", err)
-			e.streams.Hintf("run \"trustform plan -out=%s\" again and apply the new plan", r.planFile)
-			return exitError
-		}
-		if p.Dir != e.dir {
-			e.streams.Errorf("the saved plan %s was made for %s, not %s", r.planFile, p.Dir, e.dir)
-			e.streams.Hintf("run apply from that directory, or use -chdir=%s", p.Dir)
-			return exitError
-		}
-	} else {
-		res := e.makePlan(ctx, &r.planning)
-		if res.plan == nil {
-			e.writeDiagnostics(res.diags, res.src)
-			return exitError
-		}
-		p, st = res.plan, res.state
-		if !r.json {
-			e.writeDiagnostics(res.diags, res.src)
-			if err := plan.RenderHuman(e.streams.Out, p, e.streams.OutColor); err != nil {
-				e.streams.Errorf("writing the plan: %v", err)
-				return exitError
-			}
-		}
+	p, st, ok := e.planToApply(ctx, r)
+	if !ok {
+		return exitError
 	}
-
 	if !p.HasChanges() {
-		if p.Destroy {
-			// Nothing in state does not mean nothing runs: a restored
-			// older backup, or a lost state, leaves processes known only
-			// by their markers (issue 12).
-			if err := e.destroyOrphans(ctx, r, p, st); err != nil {
-				if r.json {
-					return e.jsonApplyEnd(r, &apply.Result{}, st, err)
-				}
-				e.streams.Errorf("%v", err)
-				return exitError
-			}
-		}
-		if r.json {
-			return e.jsonApplyEnd(r, &apply.Result{}, st, nil)
-		}
-		if r.command == "destroy" {
-			fmt.Fprintln(e.streams.Out, "\nDestroy complete! Resources: 0 destroyed.")
-		} else {
-			fmt.Fprintln(e.streams.Out, "\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.")
-			e.printOutputs(st)
-		}
-		return exitOK
+		return e.applyNothing(ctx, r, p, st)
 	}
-
-	if !r.autoApprove && r.planFile == "" {
-		if !e.stdinIsTerminal() {
-			e.streams.Errorf("%s needs your approval, but standard input is not a terminal", r.command)
-			e.streams.Hintf("review the plan above, then run \"trustform %s -auto-approve\", or save a plan with \"trustform plan -out=FILE\" and apply that file", r.command)
-			return exitError
-		}
-		q, d := "Do you want to perform these actions?", "trustform will perform the actions described above."
-		if r.command == "destroy" {
-			q, d = "Do you really want to destroy all resources?", "trustform will stop every resource in state and remove what it created for them."
-		}
-		ok, err := e.confirm(q, d)
-		if err != nil {
-			e.streams.Errorf("reading the answer: %v", err)
-			return exitError
-		}
-		if !ok {
-			e.streams.Errorf("%s cancelled", r.command)
-			return exitError
-		}
+	if !e.approved(r) {
+		return exitError
 	}
 	if code := interrupted.Load(); code != 0 {
 		fmt.Fprintf(e.streams.Err, "%s\n", (&apply.Error{Interrupted: true, NotStarted: make([]string, countChanges(p))}).InterruptedMessage())
 		return int(code)
 	}
+	rec, ok := e.openRecord(p, st)
+	if !ok {
+		return exitError
+	}
+	runners, err := e.runnersFor(ctx, p)
+	if err != nil {
+		rec.close()
+		e.streams.Errorf("%v", err)
+		return exitError
+	}
+	if !r.json {
+		fmt.Fprintln(e.streams.Out)
+	}
+	result, applyErr := apply.Apply(ctx, p, apply.Options{
+		Parallelism: r.parallelism,
+		Runners:     runners,
+		Store:       rec.store,
+		Lineage:     rec.lineage,
+		Events:      e.applyEvents(r),
+		BaseEnv:     e.environ,
+		Now:         e.now,
+	})
+	closeErr := rec.close()
+	return e.applyEnd(r, result, rec.state(), applyErr, closeErr, int(interrupted.Load()))
+}
 
-	// A first apply gets its lineage now and saves it before anything
-	// starts: processes are tagged with it, so if this apply dies half-way
-	// the next one recognises what it had started.
+// limitMemory sets apply's soft memory limit unless GOMEMLIMIT is set.
+// apply holds the plan, the state and every handle while it waits on
+// processes, on a laptop full of other work: a soft limit makes the
+// collector run before the heap doubles (measured at 1,000 resources x 150
+// certificates: 174 MB peak without it, 127 MB with it, same wall time).
+func (e *runEnv) limitMemory() {
+	if _, set := lookupEnv(e.environ, "GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(applyMemoryLimit)
+	}
+}
+
+// planToApply reads the saved plan (checking that it still fits the state
+// and the directory) or makes a new one and shows it.
+func (e *runEnv) planToApply(ctx context.Context, r *applyRun) (*plan.Plan, *state.State, bool) {
+	if r.planFile == "" {
+		res := e.makePlan(ctx, &r.planning)
+		if res.plan == nil {
+			e.writeDiagnostics(res.diags, res.src)
+			return nil, nil, false
+		}
+		if !r.json {
+			e.writeDiagnostics(res.diags, res.src)
+			if err := plan.RenderHuman(e.streams.Out, res.plan, e.streams.OutColor); err != nil {
+				e.streams.Errorf("writing the plan: %v", err)
+				return nil, nil, false
+			}
+		}
+		return res.plan, res.state, true
+	}
+	p, err := plan.ReadFile(e.path(r.planFile))
+	if err != nil {
+		e.streams.Errorf("%v", err)
+		return nil, nil, false
+	}
+	st, err := e.loadState()
+	if err != nil {
+		e.streams.Errorf("%v", err)
+		return nil, nil, false
+	}
+	if err := plan.CheckApplicable(p, st); err != nil {
+		e.streams.Errorf("%v", err)
+		e.streams.Hintf("run \"trustform plan -out=%s\" again and apply the new plan", r.planFile)
+		return nil, nil, false
+	}
+	if p.Dir != e.dir {
+		e.streams.Errorf("the saved plan %s was made for %s, not %s", r.planFile, p.Dir, e.dir)
+		e.streams.Hintf("run apply from that directory, or use -chdir=%s", p.Dir)
+		return nil, nil, false
+	}
+	return p, st, true
+}
+
+// applyNothing ends a run whose plan changes nothing. A destroy still
+// looks for processes: nothing in state does not mean nothing runs (a
+// restored older backup, or a lost state, leaves processes known only by
+// their markers; issue 12).
+func (e *runEnv) applyNothing(ctx context.Context, r *applyRun, p *plan.Plan, st *state.State) int {
+	if p.Destroy {
+		if err := e.destroyOrphans(ctx, r, p, st); err != nil {
+			if r.json {
+				return e.jsonApplyEnd(r, &apply.Result{}, st, err)
+			}
+			e.streams.Errorf("%v", err)
+			return exitError
+		}
+	}
+	if r.json {
+		return e.jsonApplyEnd(r, &apply.Result{}, st, nil)
+	}
+	if r.command == "destroy" {
+		fmt.Fprintln(e.streams.Out, "\nDestroy complete! Resources: 0 destroyed.")
+	} else {
+		fmt.Fprintln(e.streams.Out, "\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.")
+		e.printOutputs(st)
+	}
+	return exitOK
+}
+
+// approved asks the user to confirm, unless -auto-approve or a saved plan
+// (approved when it was reviewed) says not to.
+func (e *runEnv) approved(r *applyRun) bool {
+	if r.autoApprove || r.planFile != "" {
+		return true
+	}
+	if !e.stdinIsTerminal() {
+		e.streams.Errorf("%s needs your approval, but standard input is not a terminal", r.command)
+		e.streams.Hintf("review the plan above, then run \"trustform %s -auto-approve\", or save a plan with \"trustform plan -out=FILE\" and apply that file", r.command)
+		return false
+	}
+	q, d := "Do you want to perform these actions?", "trustform will perform the actions described above."
+	if r.command == "destroy" {
+		q, d = "Do you really want to destroy all resources?", "trustform will stop every resource in state and remove what it created for them."
+	}
+	ok, err := e.confirm(q, d)
+	if err != nil {
+		e.streams.Errorf("reading the answer: %v", err)
+		return false
+	}
+	if !ok {
+		e.streams.Errorf("%s cancelled", r.command)
+	}
+	return ok
+}
+
+// applyRecord is where a run records what it does: the state journal, or,
+// for a destroy that could not open one, memory.
+type applyRecord struct {
+	store   apply.StateStore
+	lineage string
+	// close ends recording: it folds the journal into state.json, or, for
+	// a destroy that could not start one, says what state still lists.
+	close func() error
+	state func() *state.State
+}
+
+// openRecord opens the state journal. A first apply gets its lineage now
+// and saves it before anything starts: processes are tagged with it, so if
+// this apply dies half-way the next one recognises what it had started.
+// The directory and host are recorded so that a copy of the project is
+// recognised (loadState) and never acts on this one's processes.
+func (e *runEnv) openRecord(p *plan.Plan, st *state.State) (*applyRecord, bool) {
 	statePath := layout.StatePath(e.dir)
-	// The directory and host are recorded so that a copy of the project
-	// is recognised (loadState) and never acts on this one's processes.
 	host, _ := os.Hostname()
 	if st.Lineage == "" {
 		st = state.New(state.NewLineage(e.rand), Version)
 		st.Place(e.dir, host)
 		if err := st.Save(statePath); err != nil {
 			e.streams.Errorf("saving the new state: %v", err)
-			return exitError
+			return nil, false
 		}
 	}
 	st.Place(e.dir, host)
-	// journalClose ends recording: it folds the journal into state.json,
-	// or, for a destroy that could not start one, says what state still
-	// lists.
-	var store apply.StateStore
-	var journalClose func() error
-	var stateOf func() *state.State
 	journal, err := state.OpenJournal(statePath, st)
 	switch {
 	case err == nil:
-		store, journalClose, stateOf = journal, journal.Close, journal.State
+		return &applyRecord{store: journal, lineage: st.Lineage, close: journal.Close, state: journal.State}, true
 	case p.Destroy:
 		// A destroy that cannot record (a full disk) still stops what
 		// runs, then reports what state could not be told (issue 12):
@@ -215,49 +270,47 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 		e.streams.Warnf("cannot record this destroy in state (%v): stopping the resources anyway", err)
 		listed := len(st.Resources)
 		mem := apply.NewStore(st, nil)
-		store, stateOf = mem, mem.State
-		journalClose = func() error {
+		return &applyRecord{store: mem, lineage: st.Lineage, state: mem.State, close: func() error {
 			return fmt.Errorf("%s could not be updated (%v): it still lists the %d resources this destroy handled; once there is space again, run trustform destroy again to clear them (what was stopped is found stopped)", statePath, err, listed)
-		}
+		}}, true
 	default:
 		e.streams.Errorf("%v", err)
-		return exitError
+		return nil, false
 	}
+}
 
+// runnersFor returns the process runner and, when the plan starts or stops
+// a container, the container runner.
+func (e *runEnv) runnersFor(ctx context.Context, p *plan.Plan) (map[runtimes.Kind]runtimes.Runner, error) {
 	rs := e.newRunnerSet(p.ContainerRuntime)
 	runners := map[runtimes.Kind]runtimes.Runner{runtimes.KindProcess: rs.proc}
 	if needsContainers(p) {
 		cr, err := rs.container(ctx, "")
 		if err != nil {
-			journalClose()
-			e.streams.Errorf("%v", err)
-			return exitError
+			return nil, err
 		}
 		runners[runtimes.KindContainer] = cr
 	}
+	return runners, nil
+}
 
-	var events apply.Events = apply.TextEvents{W: e.streams.Out}
+// applyEvents is how apply reports progress: human lines, or JSON lines
+// with -json.
+func (e *runEnv) applyEvents(r *applyRun) apply.Events {
 	if r.json {
-		events = apply.JSONEvents{W: e.streams.Out, Now: e.now}
-	} else {
-		fmt.Fprintln(e.streams.Out)
+		return apply.JSONEvents{W: e.streams.Out, Now: e.now}
 	}
-	result, applyErr := apply.Apply(ctx, p, apply.Options{
-		Parallelism: r.parallelism,
-		Runners:     runners,
-		Store:       store,
-		Lineage:     st.Lineage,
-		Events:      events,
-		BaseEnv:     e.environ,
-		Now:         e.now,
-	})
-	closeErr := journalClose()
-	final := stateOf()
+	return apply.TextEvents{W: e.streams.Out}
+}
+
+// applyEnd reports how apply ended and returns the exit code. interrupted
+// is the code a signal asked for (0: none).
+func (e *runEnv) applyEnd(r *applyRun, result *apply.Result, final *state.State, applyErr, closeErr error, interrupted int) int {
 	// Interrupted: say what was started and what was not, and exit as
 	// shells do after a signal (Ctrl-C: 130), once state is saved.
 	var ae *apply.Error
 	if errors.As(applyErr, &ae) && ae.Interrupted {
-		code := int(interrupted.Load())
+		code := interrupted
 		if code == 0 {
 			code = exitInterrupted
 		}
@@ -305,15 +358,11 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 // them.
 func (e *runEnv) destroyOrphans(ctx context.Context, r *applyRun, p *plan.Plan, st *state.State) error {
 	rs := e.newRunnerSet(p.ContainerRuntime)
-	var events apply.Events = apply.TextEvents{W: e.streams.Out}
-	if r.json {
-		events = apply.JSONEvents{W: e.streams.Out, Now: e.now}
-	}
 	_, err := apply.Apply(ctx, p, apply.Options{
 		Runners: map[runtimes.Kind]runtimes.Runner{runtimes.KindProcess: rs.proc},
 		Store:   apply.NewStore(st, nil),
 		Lineage: st.Lineage,
-		Events:  events,
+		Events:  e.applyEvents(r),
 		BaseEnv: e.environ,
 		Now:     e.now,
 	})
@@ -399,7 +448,7 @@ func outputText(o *state.Output) string {
 // a change_summary line and, for apply, an outputs line.
 func (e *runEnv) jsonApplyEnd(r *applyRun, res *apply.Result, st *state.State, err error) int {
 	enc := json.NewEncoder(e.streams.Out)
-	stamp := e.now().Format("2006-01-02T15:04:05.000000Z07:00")
+	stamp := e.now().Format(apply.TimestampFormat)
 	if err != nil {
 		enc.Encode(map[string]any{
 			"@level": "error", "@message": "Error: " + err.Error(), "@module": "trustform.ui", "@timestamp": stamp,
