@@ -156,8 +156,12 @@ func checkClients() []checkClient {
 type checkVerdict struct {
 	Trusted   bool `json:"trusted"`
 	Resources []struct {
-		Address string `json:"address"`
-		Trusted bool   `json:"trusted"`
+		Address   string `json:"address"`
+		Trusted   bool   `json:"trusted"`
+		Inherited []struct {
+			Name   string `json:"name"`
+			Action string `json:"action"`
+		} `json:"inherited"`
 		Results []struct {
 			Client  string `json:"client"`
 			Verdict string `json:"verdict"`
@@ -304,6 +308,16 @@ func TestCheckAgreesWithClients(t *testing.T) {
 		}
 		if verdict != r.want {
 			t.Errorf("%s (%s): verdict %s, want %s\n%s", r.addr, r.cse, verdict, r.want, out)
+		}
+		if r.cse == "inherited_override" {
+			// check shows what the plan did with the shell's variable.
+			merged := false
+			for _, iv := range cr.Inherited {
+				merged = merged || (iv.Action == "merged" && (iv.Name == "CURL_CA_BUNDLE" || iv.Name == "NODE_EXTRA_CA_CERTS"))
+			}
+			if !merged {
+				t.Errorf("%s: check -json does not report the plan merging the inherited variable\n%s", r.addr, out)
+			}
 		}
 		if clientOK != cr.Trusted {
 			agree = false

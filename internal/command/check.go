@@ -113,6 +113,9 @@ type checkedResource struct {
 	TrustSet string              `json:"trust_set,omitempty"`
 	Trusted  bool                `json:"trusted"`
 	Results  []trustcheck.Result `json:"results"`
+	// Inherited is what the plan decided about the trust variables the
+	// resource inherits, which decide the stores its clients read.
+	Inherited []plan.InheritedVar `json:"inherited,omitempty"`
 }
 
 // checkChainCert is one certificate of the presented chain in -json.
@@ -252,7 +255,7 @@ func runCheck(e *runEnv, a *checkArgs) int {
 // and trust material and verifies the chain with each.
 func checkResource(p *plan.Plan, ch *plan.Change, env map[string]string, chain []*x509.Certificate, host string, now time.Time) checkedResource {
 	spec := ch.After
-	cr := checkedResource{Address: ch.Address, Type: ch.Type, Scope: string(spec.Scope), TrustSet: spec.TrustSet, Trusted: true}
+	cr := checkedResource{Address: ch.Address, Type: ch.Type, Scope: string(spec.Scope), TrustSet: spec.TrustSet, Trusted: true, Inherited: ch.Inherited}
 	pf := newPlanFiles(p, spec)
 	planned := map[string]bool{}
 	for k := range spec.Env {
@@ -463,6 +466,23 @@ func writeCheckResource(w io.Writer, cr checkedResource) {
 		set = "trust set " + cr.TrustSet
 	}
 	fmt.Fprintf(w, "%s (%s, scope %s, %s)\n", cr.Address, cr.Type, cr.Scope, set)
+	if len(cr.Inherited) > 0 {
+		fmt.Fprintln(w, "  Inherited trust variables, as the plan decided:")
+		for _, v := range cr.Inherited {
+			what := v.Action
+			if v.Result != "" && v.Result != v.Value {
+				what += " -> " + v.Result
+			}
+			if v.Into != "" {
+				what += " (into " + v.Into + ")"
+			}
+			from := "trustform's environment"
+			if v.From == plan.FromEnv {
+				from = "the resource's env"
+			}
+			fmt.Fprintf(w, "    %s=%s (from %s): %s\n", v.Name, v.Value, from, what)
+		}
+	}
 	for _, r := range cr.Results {
 		fmt.Fprintln(w)
 		if r.Trusted {
