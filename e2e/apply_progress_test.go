@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // TestApplyProgress applies a python HTTPS server using the development
@@ -110,7 +112,7 @@ resource "node_app" "web" {
 	// destroy: no process, no trust material, no log of ours.
 	p.destroyAndCheck()
 	for addr, pid := range pids {
-		if alive(pid) {
+		if testutil.Alive(pid) {
 			t.Errorf("%s (pid %d) still runs after destroy", addr, pid)
 		}
 	}

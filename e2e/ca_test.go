@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // The test CA and leaf must be acceptable to the strictest verifier the
@@ -148,16 +150,16 @@ func TestLeftoverDetection(t *testing.T) {
 		t.Fatal(err)
 	}
 	pid := cmd.Process.Pid
-	if !alive(pid) {
-		t.Errorf("alive(%d) = false for a running process", pid)
+	if !testutil.Alive(pid) {
+		t.Errorf("testutil.Alive(%d) = false for a running process", pid)
 	}
 	if got := pidsWithEnvValue(lineage); len(got) != 1 || got[0] != pid {
 		t.Errorf("pidsWithEnvValue = %v, want [%d]", got, pid)
 	}
 	cmd.Process.Kill()
 	cmd.Wait()
-	if alive(pid) {
-		t.Errorf("alive(%d) = true after kill and wait", pid)
+	if testutil.Alive(pid) {
+		t.Errorf("testutil.Alive(%d) = true after kill and wait", pid)
 	}
 	if got := pidsWithEnvValue(lineage); len(got) != 0 {
 		t.Errorf("pidsWithEnvValue after kill = %v", got)

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // TestContainerOrphanOfKilledApply kills apply (SIGKILL) while it creates a
@@ -99,7 +101,7 @@ exec `+realPodman+` "$@"
 		cmd := exec.Command(needTrustform(t), "-chdir="+p.Dir, "apply", "-auto-approve")
 		cmd.Env = append(append([]string{}, p.env...), "PATH="+shim+string(os.PathListSeparator)+os.Getenv("PATH"))
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		var out lockedBuffer
+		var out testutil.LockedBuffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		must(t, cmd.Start())
 		deadline := time.Now().Add(commandTimeout)

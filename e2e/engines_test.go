@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // A real Docker Engine, started once for the tests that need it and
@@ -141,7 +143,7 @@ func podmanService(t *testing.T, env []string) string {
 	sock := filepath.Join(t.TempDir(), "podman.sock")
 	cmd := exec.Command("podman", "system", "service", "--time=0", "unix://"+sock)
 	cmd.Env = append(os.Environ(), env...)
-	var out lockedBuffer
+	var out testutil.LockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

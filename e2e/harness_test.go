@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // greeting is what every test server answers and every client checks.
@@ -445,7 +446,7 @@ func (p *project) destroyAndCheck() {
 		return
 	}
 	for _, r := range before.Resources {
-		if pid := r.Handle.PID; pid > 0 && alive(pid) {
+		if pid := r.Handle.PID; pid > 0 && testutil.Alive(pid) {
 			t.Errorf("destroy left %s running (pid %d)", r.Address, pid)
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
@@ -517,7 +518,7 @@ func (p *project) result(addr string, read func(string) string, every time.Durat
 				return rest
 			}
 		}
-		exited := pid > 0 && !alive(pid)
+		exited := pid > 0 && !testutil.Alive(pid)
 		if exited || time.Now().After(deadline) {
 			status, _ := p.run("status")
 			why := "no RESULT line after " + resultTimeout.String()
@@ -577,20 +578,6 @@ func wantHits(t *testing.T, s *testServer, want int) {
 // ---------------------------------------------------------------------------
 // Processes
 
-// alive reports whether pid exists and is not a zombie (nothing may reap
-// orphans in a container, so a killed process can linger as a zombie).
-func alive(pid int) bool {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	// The state follows the command name in parentheses, which may itself
-	// contain spaces and parentheses.
-	s := string(data)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || i+2 >= len(s) || (s[i+2] != 'Z' && s[i+2] != 'X')
-}
-
 // pidsWithEnvValue lists live processes whose environment has a variable
 // whose value contains v (trustform tags what it launches with its lineage).
 func pidsWithEnvValue(v string) []int {
@@ -606,7 +593,7 @@ func pidsWithEnvValue(v string) []int {
 			continue
 		}
 		for _, kv := range bytes.Split(data, []byte{0}) {
-			if _, val, ok := bytes.Cut(kv, []byte("=")); ok && bytes.Contains(val, []byte(v)) && alive(pid) {
+			if _, val, ok := bytes.Cut(kv, []byte("=")); ok && bytes.Contains(val, []byte(v)) && testutil.Alive(pid) {
 				pids = append(pids, pid)
 				break
 			}
@@ -658,7 +645,7 @@ func runDirect(t *testing.T, dir string, env []string, argv ...string) (string, 
 	cmd.Dir = dir
 	cmd.Env = cleanEnv(append([]string{"HOME=" + t.TempDir(), "NPM_CONFIG_UPDATE_NOTIFIER=false"}, env...)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var out lockedBuffer
+	var out testutil.LockedBuffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out
 	if err := cmd.Start(); err != nil {
@@ -686,24 +673,6 @@ func runDirect(t *testing.T, dir string, env []string, argv ...string) (string, 
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // tlsConfig trusts only roots.

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // fileStamp is what must not change about a trust file a running process
@@ -86,7 +88,7 @@ func TestRunningProcessKeepsItsTrustSet(t *testing.T) {
 	if !strings.Contains(out, "Resources: 1 added, 0 changed, 1 destroyed.") {
 		t.Errorf("want exactly b replaced:\n%s", out)
 	}
-	if got := p.pid("executable.a1"); got != aPID || !alive(aPID) {
+	if got := p.pid("executable.a1"); got != aPID || !testutil.Alive(aPID) {
 		t.Errorf("a1 was restarted or stopped (pid %d, now %d)", aPID, got)
 	}
 	if p.pid("executable.b") == bPID {

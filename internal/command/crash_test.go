@@ -23,6 +23,7 @@ import (
 
 	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 	"github.com/trustform/trustform/state"
 )
 
@@ -114,35 +115,16 @@ func (p *tfProject) run(args ...string) *tfResult {
 // tfRunning is a started trustform run.
 type tfRunning struct {
 	cmd            *exec.Cmd
-	stdout, stderr *syncBuffer
+	stdout, stderr *testutil.LockedBuffer
 	began          time.Time
 	done           chan struct{}
 	res            *tfResult
 }
 
-// syncBuffer is a bytes.Buffer that a test may read while the command
-// writes it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // start starts trustform ARGS without waiting for it.
 func (p *tfProject) start(ctx context.Context, args ...string) *tfRunning {
 	p.t.Helper()
-	r := &tfRunning{cmd: p.command(ctx, args...), stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
+	r := &tfRunning{cmd: p.command(ctx, args...), stdout: &testutil.LockedBuffer{}, stderr: &testutil.LockedBuffer{}, done: make(chan struct{})}
 	r.cmd.Stdout, r.cmd.Stderr = r.stdout, r.stderr
 	r.began = time.Now()
 	if err := r.cmd.Start(); err != nil {
@@ -366,12 +348,6 @@ func countProcs(m map[string][]int) int {
 		n += len(pids)
 	}
 	return n
-}
-
-// alive reports whether pid runs (and is not a zombie).
-func alive(pid int) bool {
-	s := procStat(pid)
-	return s != "" && s != "Z" && s != "X"
 }
 
 // closedPort returns a loopback address nothing listens on: a port the
@@ -767,7 +743,7 @@ resource "executable" "app" {
 		t.Errorf("destroy left files it created: %v", ours)
 	}
 	for name, c := range map[string]*exec.Cmd{"plain sleep": plain, "sleep claiming executable.app": impostor} {
-		if !alive(c.Process.Pid) {
+		if !testutil.Alive(c.Process.Pid) {
 			t.Errorf("destroy killed the %s started outside trustform (pid %d)", name, c.Process.Pid)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // Issue 12, defect 7: on a full disk destroy refused to stop anything,
@@ -48,7 +50,7 @@ func TestDestroyOnFullDiskStopsProcesses(t *testing.T) {
 		t.Fatalf("destroy on a full disk: %v", res)
 	}
 	for _, r := range rows {
-		if alive(r.PID) {
+		if testutil.Alive(r.PID) {
 			t.Errorf("%s (pid %d) still runs after destroy on a full disk", r.Address, r.PID)
 		}
 	}

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // TestFixtures runs every example project under fixtures/ the way a user
@@ -523,7 +524,7 @@ func fxWantGone(t *testing.T, pids []int) {
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for _, pid := range pids {
-		for fxAlive(pid) {
+		for testutil.Alive(pid) {
 			if time.Now().After(deadline) {
 				t.Errorf("pid %d still running after destroy", pid)
 				break
@@ -531,17 +532,6 @@ func fxWantGone(t *testing.T, pids []int) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-}
-
-func fxAlive(pid int) bool {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	// The state follows the parenthesised command name.
-	s := string(data)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }
 
 func fxCopyTree(t *testing.T, src, dst string) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/trustform/trustform/internal/layout"
+	"github.com/trustform/trustform/internal/testutil"
 	"github.com/trustform/trustform/state"
 )
 
@@ -337,7 +338,7 @@ resource "executable" "c" {
 	if res.code != 130 || !strings.Contains(res.stderr, summary) {
 		t.Fatalf("interrupted destroy: want exit 130 and %q, got %v", summary, res)
 	}
-	if alive(stubborn[0]) {
+	if testutil.Alive(stubborn[0]) {
 		t.Errorf("the stop that had begun was abandoned: pid %d still runs", stubborn[0])
 	}
 	if _, err := os.Stat(layout.LockPath(p.dir)); !errors.Is(err, os.ErrNotExist) {
