@@ -308,6 +308,7 @@ func checkResource(p *plan.Plan, ch *plan.Change, env map[string]string, chain [
 		DefaultDir:  firstExisting(sysroots.Dirs()),
 		TrustDir:    spec.TrustDir,
 		TrustSet:    spec.TrustSet,
+		Scope:       string(spec.Scope),
 	}
 	in := trustcheck.Input{Chain: chain, Host: host, Now: now, SetName: spec.TrustSet,
 		ScopeNone: spec.Scope == runtimes.ScopeNone || spec.TrustDir == ""}

@@ -68,6 +68,9 @@ type Files struct {
 	// TrustDir is the resource's trust material directory and TrustSet its
 	// name, so stores inside it are labelled as the set.
 	TrustDir, TrustSet string
+	// Scope is the resource's scope; containers need it, as their
+	// variables name paths inside the image.
+	Scope string
 }
 
 func (f Files) label(path string) (string, bool) {
@@ -161,8 +164,17 @@ func Clients(typ string, argv []string, env Env, f Files) []Client {
 		}
 		return []Client{goClient(env, f)}
 	case "container":
-		c := Client{Name: "OpenSSL in the container", Stores: f.openSSLDefault(env),
-			Note: "the image's own roots are approximated by the host's"}
+		// The variables name paths inside the image: read the set from the
+		// host, and the image's roots, which append and system keep, are
+		// approximated by the host's.
+		c := Client{Name: "OpenSSL in the container"}
+		if f.TrustDir != "" && f.Scope != "none" {
+			c.Stores = append(c.Stores, f.fileStore(env, "", filepath.Join(f.TrustDir, "cert.pem")))
+		}
+		if f.Scope != "override" {
+			c.Stores = append(c.Stores, f.system("the image's roots (approximated by the host's system roots)"))
+			c.Note = "the image's own roots are approximated by the host's"
+		}
 		return []Client{c}
 	default:
 		// ruby, php, dotnet on Linux: OpenSSL's default paths.

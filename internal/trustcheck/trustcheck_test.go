@@ -142,7 +142,7 @@ func TestClientsPickStores(t *testing.T) {
 		System:      func() ([]*x509.Certificate, error) { return nil, nil },
 		DefaultFile: "/etc/ssl/certs/ca-certificates.crt",
 		DefaultDir:  "/etc/ssl/certs",
-		TrustDir:    "/p/.trustform/trust/corp-1", TrustSet: "corp",
+		TrustDir:    "/p/.trustform/trust/corp-1", TrustSet: "corp", Scope: "append",
 	}
 	env := Env{Vars: map[string]string{
 		"SSL_CERT_DIR":   "/p/.trustform/trust/corp-1/certs:/etc/ssl/certs",
@@ -169,6 +169,7 @@ func TestClientsPickStores(t *testing.T) {
 		{"executable", []string{"/bin/server"}, "Go crypto/x509: /etc/ssl/certs/ca-certificates.crt, trust set corp (certs), /etc/ssl/certs"},
 		{"python_app", nil, "python (ssl module: urllib, http.client): /etc/ssl/certs/ca-certificates.crt, trust set corp (certs), /etc/ssl/certs|python (requests): /home/me/other.pem (inherited CURL_CA_BUNDLE)"},
 		{"node_app", nil, "node: node's bundled Mozilla roots (approximated by the system roots)"},
+		{"container", nil, "OpenSSL in the container: trust set corp (cert.pem), the image's roots (approximated by the host's system roots)"},
 	} {
 		var got []string
 		for _, c := range Clients(tt.typ, tt.argv, env, files) {
