@@ -52,13 +52,3 @@ func TrustVars() []TrustVar {
 		{"NIX_SSL_CERT_FILE", VarFile, "Nix"},
 	}
 }
-
-// LookupTrustVar returns the documented variable name, if it is one.
-func LookupTrustVar(name string) (TrustVar, bool) {
-	for _, v := range TrustVars() {
-		if v.Name == name {
-			return v, true
-		}
-	}
-	return TrustVar{}, false
-}
