@@ -148,15 +148,8 @@ func LockContext(ctx context.Context, path string, info LockInfo, timeout time.D
 			// try again at once.
 			continue
 		}
-		if timeout <= 0 {
-			return nil, &LockedError{Path: path, Holder: *holder}
-		}
-		select {
-		case <-deadline:
-			return nil, &LockedError{Path: path, Holder: *holder, Waited: timeout}
-		case <-ctx.Done():
-			return nil, fmt.Errorf("waiting for the state lock: %w", ctx.Err())
-		case <-time.After(lockPoll):
+		if err := waitForHolder(ctx, deadline, path, *holder, timeout); err != nil {
+			return nil, err
 		}
 	}
 }
@@ -196,15 +189,8 @@ func LockShared(ctx context.Context, path string, timeout time.Duration) (*LockH
 		if holder == nil {
 			continue
 		}
-		if timeout <= 0 {
-			return nil, &LockedError{Path: path, Holder: *holder}
-		}
-		select {
-		case <-deadline:
-			return nil, &LockedError{Path: path, Holder: *holder, Waited: timeout}
-		case <-ctx.Done():
-			return nil, fmt.Errorf("waiting for the state lock: %w", ctx.Err())
-		case <-time.After(lockPoll):
+		if err := waitForHolder(ctx, deadline, path, *holder, timeout); err != nil {
+			return nil, err
 		}
 	}
 }
@@ -335,4 +321,22 @@ func (h *LockHandle) Unlock() error {
 		return fmt.Errorf("unlocking state: %w", err)
 	}
 	return nil
+}
+
+// waitForHolder waits one poll interval for the lock's holder to let go. It
+// returns an error when the caller must give up: no waiting was asked for,
+// the deadline passed, or ctx ended. The exclusive and shared locks share it
+// so both report a busy lock the same way.
+func waitForHolder(ctx context.Context, deadline <-chan time.Time, path string, holder LockInfo, timeout time.Duration) error {
+	if timeout <= 0 {
+		return &LockedError{Path: path, Holder: holder}
+	}
+	select {
+	case <-deadline:
+		return &LockedError{Path: path, Holder: holder, Waited: timeout}
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for the state lock: %w", ctx.Err())
+	case <-time.After(lockPoll):
+		return nil
+	}
 }
