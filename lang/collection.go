@@ -65,19 +65,9 @@ func (l *loader) evalCollection(n *node) bool {
 	if !ok {
 		return false
 	}
-	mark := len(l.diags)
-	var vals []cty.Value
-	var insts []*Collection
-	for _, k := range rep.keys {
-		coll, v, good := l.evalCollectionInstance(n, k, rep)
-		if !good {
-			ok = false
-			continue
-		}
-		vals = append(vals, v)
-		insts = append(insts, coll)
-	}
-	l.dedupTail(mark)
+	insts, vals, ok := expandInstances(l, rep, func(k addrs.Key) (*Collection, cty.Value, bool) {
+		return l.evalCollectionInstance(n, k, rep)
+	})
 	if !ok {
 		return false
 	}

@@ -431,3 +431,23 @@ func repeatHint(has, root string) string {
 	}
 	return ""
 }
+
+// expandInstances evaluates one instance per key of rep, in key order, for
+// resource and collection blocks alike. It goes on past a bad instance so
+// every instance's errors are reported, then drops diagnostics the
+// instances repeat; ok is false when any instance failed.
+func expandInstances[T any](l *loader, rep *repetition, eval func(addrs.Key) (T, cty.Value, bool)) (insts []T, vals []cty.Value, ok bool) {
+	mark := len(l.diags)
+	ok = true
+	for _, k := range rep.keys {
+		inst, v, good := eval(k)
+		if !good {
+			ok = false
+			continue
+		}
+		insts = append(insts, inst)
+		vals = append(vals, v)
+	}
+	l.dedupTail(mark)
+	return insts, vals, ok
+}

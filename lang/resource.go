@@ -221,19 +221,9 @@ func (l *loader) evalResource(n *node) bool {
 	if !ok {
 		return false
 	}
-	mark := len(l.diags)
-	var insts []*Resource
-	var vals []cty.Value
-	for _, k := range rep.keys {
-		res, v, good := l.evalInstance(n, k, rep)
-		if !good {
-			ok = false
-			continue
-		}
-		insts = append(insts, res)
-		vals = append(vals, v)
-	}
-	l.dedupTail(mark)
+	insts, vals, ok := expandInstances(l, rep, func(k addrs.Key) (*Resource, cty.Value, bool) {
+		return l.evalInstance(n, k, rep)
+	})
 	if !ok {
 		return false
 	}
