@@ -227,6 +227,7 @@ func (l *loader) globFiles(pattern string, subject hcl.Range, context *hcl.Range
 	if !filepath.IsAbs(full) {
 		full = filepath.Join(l.dir, pattern)
 	}
+	l.fs.read[filepath.Clean(full)] = true
 	if !strings.ContainsAny(pattern, "*?[") {
 		fi, err := os.Stat(full)
 		if err != nil {

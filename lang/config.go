@@ -63,6 +63,11 @@ type Config struct {
 	// EnvRead records every env(NAME) call and the value it returned, so the
 	// plan can show what it depended on.
 	EnvRead map[string]string
+	// Inputs lists, absolute and sorted, the files and glob patterns the
+	// evaluation read besides Files: paths given to file() and
+	// fileexists(), and collections' files patterns. up -watch re-plans
+	// when one of them changes.
+	Inputs []string
 }
 
 // Settings is the trustform block.
@@ -122,6 +127,10 @@ type Resource struct {
 	// SensitiveAttrs names other arguments (command, script, image,
 	// ports, ...) whose value is derived from a sensitive variable.
 	SensitiveAttrs []string
+
+	// Watch is the watch argument: absolute, cleaned paths or glob
+	// patterns whose change makes up -watch replace this resource.
+	Watch []string
 
 	StopTimeout time.Duration
 	// StartPeriod is start_period: apply fails the resource when it exits

@@ -105,6 +105,44 @@ func TestErrorLocations(t *testing.T) {
 			detail:  []string{`"script"`},
 		},
 		{
+			name: "watch entry empty",
+			files: map[string]string{"main.trust.hcl": `resource "node_app" "a" {
+  script = "a.js"
+  watch  = @@["a.js", ""]
+}
+`},
+			summary: "Invalid watch path",
+		},
+		{
+			name: "watch pattern malformed",
+			files: map[string]string{"main.trust.hcl": `resource "node_app" "a" {
+  script = "a.js"
+  watch  = @@["web/[a-"]
+}
+`},
+			summary: "Invalid watch pattern",
+			detail:  []string{`"web/[a-"`},
+		},
+		{
+			name: "watch inside .trustform",
+			files: map[string]string{"main.trust.hcl": `resource "node_app" "a" {
+  script = "a.js"
+  watch  = @@[".trustform/logs/*.log"]
+}
+`},
+			summary: "Invalid watch path",
+			detail:  []string{"in a loop"},
+		},
+		{
+			name: "watch not a list of strings",
+			files: map[string]string{"main.trust.hcl": `resource "node_app" "a" {
+  script = "a.js"
+  watch  = @@{ a = 1 }
+}
+`},
+			summary: "",
+		},
+		{
 			name:    "unknown resource type",
 			files:   map[string]string{"main.trust.hcl": "resource @@\"nod_app\" \"a\" {\n}\n"},
 			summary: "Unknown resource type",

@@ -23,6 +23,9 @@ type funcState struct {
 	// fileSource maps the contents returned by file() to the path as
 	// written, so certificate problems can name the file they came from.
 	fileSource map[string]string
+	// read holds every absolute path given to file() and fileexists(),
+	// found or not, for Config.Inputs.
+	read map[string]bool
 }
 
 func (s *funcState) abs(p string) string {
@@ -235,6 +238,7 @@ func (s *funcState) fileFunc() function.Function {
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			p := args[0].AsString()
+			s.read[s.abs(p)] = true
 			data, err := safepath.ReadInput(s.abs(p), safepath.MaxInputFile)
 			if err != nil {
 				if os.IsNotExist(err) {
@@ -256,6 +260,7 @@ func (s *funcState) fileExistsFunc() function.Function {
 		Params: []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.Bool),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			s.read[s.abs(args[0].AsString())] = true
 			fi, err := os.Stat(s.abs(args[0].AsString()))
 			if err != nil {
 				if os.IsNotExist(err) {

@@ -125,7 +125,7 @@ func newLoader(dir string, opts Options) *loader {
 		nodes:       map[string]*node{},
 		resDeps:     map[string]map[string]hcl.Range{},
 	}
-	l.fs = &funcState{dir: dir, environ: env, envRead: map[string]string{}, fileSource: map[string]string{}}
+	l.fs = &funcState{dir: dir, environ: env, envRead: map[string]string{}, fileSource: map[string]string{}, read: map[string]bool{}}
 	l.funcs = l.fs.functions()
 	l.cfg = &Config{
 		Dir:            dir,
@@ -726,6 +726,7 @@ func (l *loader) convertString(a *hcl.Attribute, v cty.Value) (string, bool) {
 
 // finish sorts results.
 func (l *loader) finish() {
+	l.cfg.Inputs = keys.Sorted(l.fs.read)
 	sort.Slice(l.cfg.Resources, func(i, j int) bool { return l.cfg.Resources[i].Address < l.cfg.Resources[j].Address })
 	sort.Slice(l.cfg.Outputs, func(i, j int) bool { return l.cfg.Outputs[i].Name < l.cfg.Outputs[j].Name })
 }

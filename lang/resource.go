@@ -506,6 +506,12 @@ func (l *loader) assign(res *Resource, sp attrSpec, rng hcl.Range, v cty.Value) 
 		switch sp.Name {
 		case AttrArgs:
 			res.Args, res.SensitiveArgs = list, sens
+		case AttrWatch:
+			w, ok := l.watchPatterns(rng, list)
+			if !ok {
+				return v, false
+			}
+			res.Watch = w
 		default:
 			if len(sens) > 0 {
 				res.SensitiveAttrs = append(res.SensitiveAttrs, sp.Name)

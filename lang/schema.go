@@ -56,6 +56,10 @@ const (
 	AttrDependsOn             = "depends_on"
 	AttrCollections           = "certificate_authority_collections"
 	AttrCertificateTrustScope = "certificate_trust_scope"
+	// AttrWatch lists files and glob patterns, relative to the
+	// configuration directory, whose change makes up -watch replace the
+	// resource.
+	AttrWatch = "watch"
 )
 
 // Meta-arguments that repeat a resource or collection block, as in
@@ -243,4 +247,5 @@ var commonAttrs = []attrSpec{
 	{Name: AttrCollections, Kind: kindSpecial},
 	{Name: AttrDeveloperCertificateTrust, Type: cty.Bool},
 	{Name: AttrCertificateTrustScope, Type: cty.String},
+	{Name: AttrWatch, Type: listOfString},
 }

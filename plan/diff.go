@@ -53,6 +53,7 @@ func compareSpecs(before, after *state.Spec) (Action, []string) {
 		before.StartPeriod != after.StartPeriod ||
 		!readyEqual(before.ReadyWhen, after.ReadyWhen) ||
 		!slices.Equal(before.DependsOn, after.DependsOn) ||
+		!slices.Equal(before.Watch, after.Watch) ||
 		!sameStrings(before.SensitiveEnv, after.SensitiveEnv) ||
 		!slices.Equal(before.SensitiveArgs, after.SensitiveArgs) ||
 		!certSummariesEqual(before.Certificates, after.Certificates)

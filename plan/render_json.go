@@ -150,6 +150,7 @@ type jsonSpec struct {
 	StartPeriod  string         `json:"start_period,omitempty"`
 	ReadyWhen    *jsonReady     `json:"ready_when,omitempty"`
 	DependsOn    []string       `json:"depends_on"`
+	Watch        []string       `json:"watch,omitempty"`
 	Container    *jsonContainer `json:"container,omitempty"`
 	PID          int            `json:"pid,omitempty"`
 	ContainerID  string         `json:"container_id,omitempty"`
@@ -405,6 +406,7 @@ func (rc *renderCache) jsonSpec(s *state.Spec, h runtimes.Handle) (*jsonSpec, js
 		LogPath:     s.LogPath,
 		StopTimeout: s.StopTimeout.String(),
 		DependsOn:   append([]string{}, s.DependsOn...),
+		Watch:       s.Watch,
 		PID:         h.PID,
 		ContainerID: h.ContainerID,
 	}

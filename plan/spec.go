@@ -122,6 +122,7 @@ func (p *planner) resourceSpec(r *lang.Resource) (*state.Spec, *PendingTrust, hc
 		StopTimeout: r.StopTimeout,
 		StartPeriod: r.StartPeriod,
 		DependsOn:   append([]string(nil), r.DependsOn...),
+		Watch:       append([]string(nil), r.Watch...),
 	}
 	if !container {
 		spec.LogPath = layout.LogPath(p.cfg.Dir, r.Address)

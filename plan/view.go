@@ -303,6 +303,7 @@ func (rc *renderCache) specAttrs(s *state.Spec, pid int, containerID string, unk
 		a["ready_when"] = value{kind: vMap, m: m}
 	}
 	a["depends_on"] = quotedList(s.DependsOn, nil)
+	a["watch"] = quotedList(s.Watch, nil)
 	if c := s.Container; c != nil {
 		a["image"] = quoted(c.Image)
 		a["entrypoint"] = quoted(c.Entrypoint)

@@ -115,6 +115,10 @@ type Spec struct {
 	StartPeriod time.Duration `json:"start_period,omitempty"`
 	ReadyWhen   *ReadyWhen    `json:"ready_when,omitempty"`
 	DependsOn   []string      `json:"depends_on,omitempty"`
+	// Watch is the resource's watch argument (absolute paths and glob
+	// patterns): up -watch replaces the resource when one changes. The
+	// process never sees it, so a change is an in-place update.
+	Watch []string `json:"watch,omitempty"`
 
 	Container *runtimes.ContainerLaunch `json:"container,omitempty"`
 }
