@@ -1,19 +1,8 @@
 package command
 
 import (
-	"errors"
+	"github.com/trustform/trustform/internal/command/arguments"
 )
-
-// applyArgs are the flags of `trustform apply`.
-type applyArgs struct {
-	// PlanFile is the saved plan to apply; empty means plan now.
-	PlanFile    string
-	AutoApprove bool
-	// Parallelism bounds how many resources start at once (default 10).
-	Parallelism int
-	JSON        bool
-	planningArgs
-}
 
 func newApplyCommand(e *runEnv) *command {
 	c := &command{
@@ -34,7 +23,7 @@ Flags:
 ` + planningFlagsHelp,
 	}
 	c.run = func(args []string) int {
-		a, err := parseApplyArgs(args)
+		a, err := arguments.ParseApply(args)
 		if err != nil {
 			return e.usageError(c, err)
 		}
@@ -43,41 +32,15 @@ Flags:
 	return c
 }
 
-func parseApplyArgs(args []string) (*applyArgs, error) {
-	var a applyArgs
-	fs := newFlagSet("apply")
-	fs.BoolVar(&a.AutoApprove, "auto-approve", false, "")
-	fs.IntVar(&a.Parallelism, "parallelism", 10, "")
-	fs.BoolVar(&a.JSON, "json", false, "")
-	addPlanningFlags(fs, &a.planningArgs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return nil, err
-	}
-	if len(pos) > 1 {
-		return nil, errUnexpectedArgs(pos[1:])
-	}
-	if len(pos) == 1 {
-		a.PlanFile = pos[0]
-	}
-	if a.Parallelism < 1 {
-		return nil, errors.New("-parallelism must be at least 1")
-	}
-	if a.PlanFile != "" && (len(a.Vars) > 0 || len(a.Targets) > 0 || a.Destroy) {
-		return nil, errors.New("a saved plan already fixes variables, targets and -destroy; drop those flags or the plan file")
-	}
-	return &a, nil
-}
-
 // runApply plans (or reads a.PlanFile), confirms, and applies.
-func runApply(e *runEnv, a *applyArgs) int {
+func runApply(e *runEnv, a *arguments.Apply) int {
 	if a.NoColor {
 		e.streams.DisableColor()
 	}
 	return e.runApplyFlow(&applyRun{
 		command:     "apply",
 		planFile:    a.PlanFile,
-		planning:    a.planningArgs,
+		planning:    a.Planning,
 		autoApprove: a.AutoApprove,
 		parallelism: a.Parallelism,
 		json:        a.JSON,

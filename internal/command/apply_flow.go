@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"github.com/trustform/trustform/internal/command/arguments"
+
 	"github.com/trustform/trustform/apply"
 	"github.com/trustform/trustform/internal/keys"
 	"github.com/trustform/trustform/internal/layout"
@@ -25,7 +27,7 @@ type applyRun struct {
 	// command is "apply" or "destroy", for the lock and messages.
 	command     string
 	planFile    string
-	planning    planningArgs
+	planning    arguments.Planning
 	autoApprove bool
 	parallelism int
 	json        bool

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/trustform/trustform/internal/command/arguments"
+
 	"github.com/hashicorp/hcl/v2"
 	"golang.org/x/term"
 
@@ -241,7 +243,7 @@ func errorDiag(summary string, err error) *hcl.Diagnostic {
 // makePlan loads configuration and state, refreshes, and builds a plan.
 // The result always carries the diagnostics and sources to print them; its
 // plan is nil when they hold errors.
-func (e *runEnv) makePlan(ctx context.Context, a *planningArgs) *planResult {
+func (e *runEnv) makePlan(ctx context.Context, a *arguments.Planning) *planResult {
 	r := &planResult{src: ui.NewSources(e.dir, nil)}
 	st, err := e.loadState()
 	if err != nil {

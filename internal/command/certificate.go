@@ -17,22 +17,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trustform/trustform/internal/command/arguments"
+
 	"github.com/hashicorp/cli"
 
 	"github.com/trustform/trustform/internal/atomicfile"
 	"github.com/trustform/trustform/internal/certfetch"
 	"github.com/trustform/trustform/internal/sysroots"
 )
-
-// certificateFetchArgs are the flags of `trustform certificate fetch`.
-type certificateFetchArgs struct {
-	// Target is the URL or HOST:PORT.
-	Target string
-	// Out is -out=FILE, "" for the default name, "-" for stdout.
-	Out string
-	// Timeout bounds the connection and handshake.
-	Timeout time.Duration
-}
 
 func newCertificateCommand(e *runEnv) *command {
 	c := &command{
@@ -77,31 +69,17 @@ Exit codes: 0 when the root was saved, 1 otherwise.
 `,
 	}
 	c.run = func(args []string) int {
-		a := certificateFetchArgs{Timeout: 30 * time.Second}
-		fs := newFlagSet("certificate fetch")
-		fs.StringVar(&a.Out, "out", "", "")
-		fs.DurationVar(&a.Timeout, "timeout", a.Timeout, "")
-		pos, err := parseFlags(fs, args)
-		switch {
-		case err != nil:
-		case len(pos) == 0:
-			err = errors.New("certificate fetch needs a server: a URL such as https://example.com, or HOST:PORT")
-		case len(pos) > 1:
-			err = errUnexpectedArgs(pos[1:])
-		case a.Timeout <= 0:
-			err = fmt.Errorf("-timeout=%v: give a positive duration such as 30s", a.Timeout)
-		}
+		a, err := arguments.ParseCertificateFetch(args)
 		if err != nil {
 			return e.usageError(c, err)
 		}
-		a.Target = pos[0]
-		return runCertificateFetch(e, &a)
+		return runCertificateFetch(e, a)
 	}
 	return c
 }
 
 // runCertificateFetch fetches, reports and saves the root.
-func runCertificateFetch(e *runEnv, a *certificateFetchArgs) int {
+func runCertificateFetch(e *runEnv, a *arguments.CertificateFetch) int {
 	target, err := certfetch.ParseTarget(a.Target)
 	if err != nil {
 		e.streams.Errorf("%v", err)

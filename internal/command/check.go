@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,11 +14,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trustform/trustform/internal/command/arguments"
+
 	"github.com/trustform/trustform/internal/certfetch"
 	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/internal/sysroots"
 	"github.com/trustform/trustform/internal/trustcheck"
-	"github.com/trustform/trustform/lang"
 	"github.com/trustform/trustform/plan"
 	"github.com/trustform/trustform/runtimes"
 	"github.com/trustform/trustform/state"
@@ -28,18 +28,6 @@ import (
 // exitNotTrusted is check's exit when some client would not trust the
 // server, so a CI step can assert it (issue 17).
 const exitNotTrusted = 2
-
-// checkArgs are the flags of `trustform check`.
-type checkArgs struct {
-	// Address is the resource, "" with All.
-	Address string
-	All     bool
-	// Target is the URL or HOST:PORT.
-	Target  string
-	JSON    bool
-	Timeout time.Duration
-	Vars    []lang.VarFlag
-}
 
 func newCheckCommand(e *runEnv) *command {
 	c := &command{
@@ -71,36 +59,11 @@ trust the server.
 `,
 	}
 	c.run = func(args []string) int {
-		a := checkArgs{Timeout: 30 * time.Second}
-		fs := newFlagSet("check")
-		fs.BoolVar(&a.All, "all", false, "")
-		fs.BoolVar(&a.JSON, "json", false, "")
-		fs.DurationVar(&a.Timeout, "timeout", a.Timeout, "")
-		addVarFlags(fs, &a.Vars)
-		pos, err := parseFlags(fs, args)
-		want := 2
-		if a.All {
-			want = 1
-		}
-		switch {
-		case err != nil:
-		case len(pos) < want && a.All:
-			err = errors.New("check -all needs a server: a URL such as https://localhost:8443, or HOST:PORT")
-		case len(pos) < want:
-			err = errors.New("check needs a resource address and a server: trustform check node_app.web https://localhost:8443")
-		case len(pos) > want:
-			err = errUnexpectedArgs(pos[want:])
-		case a.Timeout <= 0:
-			err = fmt.Errorf("-timeout=%v: give a positive duration such as 30s", a.Timeout)
-		}
+		a, err := arguments.ParseCheck(args)
 		if err != nil {
 			return e.usageError(c, err)
 		}
-		if !a.All {
-			a.Address = pos[0]
-		}
-		a.Target = pos[want-1]
-		return runCheck(e, &a)
+		return runCheck(e, a)
 	}
 	return c
 }
@@ -135,7 +98,7 @@ type checkReport struct {
 	Resources []checkedResource `json:"resources"`
 }
 
-func runCheck(e *runEnv, a *checkArgs) int {
+func runCheck(e *runEnv, a *arguments.Check) int {
 	target, err := certfetch.ParseTarget(a.Target)
 	if err != nil {
 		e.streams.Errorf("%v", err)
@@ -148,7 +111,7 @@ func runCheck(e *runEnv, a *checkArgs) int {
 		e.streams.Errorf("%v", err)
 		return exitError
 	}
-	r := e.makePlan(ctx, &planningArgs{Vars: a.Vars})
+	r := e.makePlan(ctx, &arguments.Planning{Vars: a.Vars})
 	lock.Unlock()
 	if r.plan == nil {
 		e.writeDiagnostics(r.diags, r.src)

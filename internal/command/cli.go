@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/cli"
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/trustform/trustform/internal/command/arguments"
 	"github.com/trustform/trustform/internal/ui"
 )
 
@@ -172,7 +173,7 @@ func Run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	}
 	for _, a := range args {
 		if a == "-v" || a == "-version" || a == "--version" {
-			return runVersion(env, &versionArgs{})
+			return runVersion(env, &arguments.Version{})
 		}
 		if !strings.HasPrefix(a, "-") {
 			break

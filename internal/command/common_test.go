@@ -1,12 +1,8 @@
 package command
 
 import (
-	"reflect"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/trustform/trustform/lang"
 )
 
 func TestSuggest(t *testing.T) {
@@ -25,61 +21,6 @@ func TestSuggest(t *testing.T) {
 	} {
 		if got := suggest(in, cmds); got != want {
 			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestParseFlagsAllowsFlagsAfterArguments(t *testing.T) {
-	a, err := parseApplyArgs([]string{"saved.plan", "-auto-approve", "-parallelism=3"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.PlanFile != "saved.plan" || !a.AutoApprove || a.Parallelism != 3 || !a.Refresh {
-		t.Errorf("got %+v", a)
-	}
-	// After "--" everything is an argument, even what looks like a flag.
-	fs := newFlagSet("x")
-	v := fs.Bool("v", false, "")
-	pos, err := parseFlags(fs, []string{"a", "-v", "--", "-b", "c"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !*v || !reflect.DeepEqual(pos, []string{"a", "-b", "c"}) {
-		t.Errorf("v=%v pos=%q", *v, pos)
-	}
-}
-
-func TestPlanArgsKeepVarOrder(t *testing.T) {
-	a, err := parsePlanArgs([]string{"-var", "a=1", "-var-file=x.trustvars.hcl", "-var", "a=2=3", "-target=node_app.web", "-target", "python_app.api", "-refresh=false", "-lock-timeout=30s", "-detailed-exitcode"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []lang.VarFlag{{Name: "a", Value: "1"}, {File: "x.trustvars.hcl"}, {Name: "a", Value: "2=3"}}
-	if !reflect.DeepEqual(a.Vars, want) {
-		t.Errorf("Vars = %+v, want %+v", a.Vars, want)
-	}
-	if !reflect.DeepEqual(a.Targets, []string{"node_app.web", "python_app.api"}) || a.Refresh || a.LockTimeout != 30*time.Second || !a.DetailedExitcode {
-		t.Errorf("got %+v", a)
-	}
-}
-
-func TestArgErrors(t *testing.T) {
-	for _, tc := range []struct {
-		parse func([]string) error
-		args  []string
-		want  string
-	}{
-		{func(a []string) error { _, err := parsePlanArgs(a); return err }, []string{"-nope"}, "unknown flag -nope"},
-		{func(a []string) error { _, err := parsePlanArgs(a); return err }, []string{"-var", "=x"}, "not NAME=VALUE"},
-		{func(a []string) error { _, err := parsePlanArgs(a); return err }, []string{"extra"}, `unexpected argument "extra"`},
-		{func(a []string) error { _, err := parsePlanArgs(a); return err }, []string{"-lock-timeout=soon"}, "invalid value"},
-		{func(a []string) error { _, err := parseApplyArgs(a); return err }, []string{"p1", "p2"}, `unexpected argument "p2"`},
-		{func(a []string) error { _, err := parseApplyArgs(a); return err }, []string{"p1", "-var", "a=b"}, "saved plan already fixes"},
-		{func(a []string) error { _, err := parseDestroyArgs(a); return err }, []string{"-parallelism=-1"}, "at least 1"},
-	} {
-		err := tc.parse(tc.args)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%q: err = %v, want %q", tc.args, err, tc.want)
 		}
 	}
 }

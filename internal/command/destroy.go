@@ -1,18 +1,8 @@
 package command
 
 import (
-	"errors"
-	"flag"
-	"time"
+	"github.com/trustform/trustform/internal/command/arguments"
 )
-
-// destroyArgs are the flags of `trustform destroy`.
-type destroyArgs struct {
-	AutoApprove bool
-	Parallelism int
-	LockTimeout time.Duration
-	NoColor     bool
-}
 
 func newDestroyCommand(e *runEnv) *command {
 	c := &command{
@@ -31,7 +21,7 @@ Flags:
 `,
 	}
 	c.run = func(args []string) int {
-		a, err := parseDestroyArgs(args)
+		a, err := arguments.ParseDestroy(args)
 		if err != nil {
 			return e.usageError(c, err)
 		}
@@ -40,39 +30,15 @@ Flags:
 	return c
 }
 
-func parseDestroyArgs(args []string) (*destroyArgs, error) {
-	var a destroyArgs
-	fs := newFlagSet("destroy")
-	addDestroyFlags(fs, &a)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return nil, err
-	}
-	if len(pos) > 0 {
-		return nil, errUnexpectedArgs(pos)
-	}
-	if a.Parallelism < 1 {
-		return nil, errors.New("-parallelism must be at least 1")
-	}
-	return &a, nil
-}
-
-func addDestroyFlags(fs *flag.FlagSet, a *destroyArgs) {
-	fs.BoolVar(&a.AutoApprove, "auto-approve", false, "")
-	fs.IntVar(&a.Parallelism, "parallelism", 10, "")
-	fs.DurationVar(&a.LockTimeout, "lock-timeout", 0, "")
-	fs.BoolVar(&a.NoColor, "no-color", false, "")
-}
-
 // runDestroy plans the removal of everything in state, confirms, and
 // stops it in reverse dependency order.
-func runDestroy(e *runEnv, a *destroyArgs) int {
+func runDestroy(e *runEnv, a *arguments.Destroy) int {
 	if a.NoColor {
 		e.streams.DisableColor()
 	}
 	return e.runApplyFlow(&applyRun{
 		command:     "destroy",
-		planning:    planningArgs{Refresh: true, Destroy: true, LockTimeout: a.LockTimeout, NoColor: a.NoColor},
+		planning:    arguments.Planning{Refresh: true, Destroy: true, LockTimeout: a.LockTimeout, NoColor: a.NoColor},
 		autoApprove: a.AutoApprove,
 		parallelism: a.Parallelism,
 	})

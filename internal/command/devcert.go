@@ -7,16 +7,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trustform/trustform/internal/command/arguments"
+
 	"github.com/hashicorp/cli"
 
 	"github.com/trustform/trustform/internal/devcert"
 	"github.com/trustform/trustform/internal/pem"
 )
-
-// devcertArgs are the flags shared by the devcert subcommands.
-type devcertArgs struct {
-	JSON bool
-}
 
 // devcertDir is where trustform's development CA lives (SPEC 6.1):
 // $TRUSTFORM_DEVCERT_DIR, else $XDG_DATA_HOME/trustform/devcert, else
@@ -52,20 +49,14 @@ Usage: trustform devcert <subcommand>
 	return c
 }
 
-func newDevcertSubcommand(e *runEnv, name, synopsis, help string, run func(*runEnv, *devcertArgs) int) *command {
+func newDevcertSubcommand(e *runEnv, name, synopsis, help string, run func(*runEnv, *arguments.Devcert) int) *command {
 	c := &command{synopsis: synopsis, help: help}
 	c.run = func(args []string) int {
-		var a devcertArgs
-		fs := newFlagSet("devcert " + name)
-		fs.BoolVar(&a.JSON, "json", false, "")
-		pos, err := parseFlags(fs, args)
-		if err == nil && len(pos) > 0 {
-			err = errUnexpectedArgs(pos)
-		}
+		a, err := arguments.ParseDevcert(name, args)
 		if err != nil {
 			return e.usageError(c, err)
 		}
-		return run(e, &a)
+		return run(e, a)
 	}
 	return c
 }
@@ -109,7 +100,7 @@ Usage: trustform devcert remove
 }
 
 // runDevcertPath prints the directory; it needs nothing else.
-func runDevcertPath(e *runEnv, a *devcertArgs) int {
+func runDevcertPath(e *runEnv, a *arguments.Devcert) int {
 	dir, err := devcertDir(e.environ)
 	if err != nil {
 		e.streams.Errorf("%v", err)
@@ -119,7 +110,7 @@ func runDevcertPath(e *runEnv, a *devcertArgs) int {
 	return exitOK
 }
 
-func runDevcertCreate(e *runEnv, a *devcertArgs) int {
+func runDevcertCreate(e *runEnv, a *arguments.Devcert) int {
 	dir, err := devcertDir(e.environ)
 	if err != nil {
 		e.streams.Errorf("%v", err)
@@ -147,7 +138,7 @@ func runDevcertCreate(e *runEnv, a *devcertArgs) int {
 	return exitOK
 }
 
-func runDevcertShow(e *runEnv, a *devcertArgs) int {
+func runDevcertShow(e *runEnv, a *arguments.Devcert) int {
 	dir, err := devcertDir(e.environ)
 	if err != nil {
 		e.streams.Errorf("%v", err)
@@ -170,7 +161,7 @@ func runDevcertShow(e *runEnv, a *devcertArgs) int {
 	return exitOK
 }
 
-func runDevcertRemove(e *runEnv, a *devcertArgs) int {
+func runDevcertRemove(e *runEnv, a *arguments.Devcert) int {
 	dir, err := devcertDir(e.environ)
 	if err != nil {
 		e.streams.Errorf("%v", err)

@@ -8,28 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/trustform/trustform/internal/command/arguments"
+
 	"github.com/trustform/trustform/export"
 	"github.com/trustform/trustform/internal/atomicfile"
-	"github.com/trustform/trustform/lang"
 	"github.com/trustform/trustform/plan"
 	"github.com/trustform/trustform/runtimes/container"
-)
-
-// exportArgs are the flags of `trustform export`.
-type exportArgs struct {
-	Format string
-	// Out is a directory, or "-" for standard output (Kubernetes only).
-	Out string
-	// ImageRoots is "read" (the default) or "skip".
-	ImageRoots string
-	NoColor    bool
-	Vars       []lang.VarFlag
-}
-
-// Export formats.
-const (
-	formatKubernetes = "kubernetes"
-	formatCompose    = "compose"
 )
 
 // exportListName lists, in an output directory, the files the last export
@@ -71,50 +55,16 @@ Flags:
 ` + varFlagsHelp,
 	}
 	c.run = func(args []string) int {
-		a := exportArgs{ImageRoots: "read"}
-		fs := newFlagSet("export")
-		fs.StringVar(&a.Format, "format", "", "")
-		fs.StringVar(&a.Out, "out", "", "")
-		fs.StringVar(&a.ImageRoots, "image-roots", "read", "")
-		fs.BoolVar(&a.NoColor, "no-color", false, "")
-		addVarFlags(fs, &a.Vars)
-		pos, err := parseFlags(fs, args)
-		if err == nil && len(pos) > 0 {
-			err = errUnexpectedArgs(pos)
-		}
-		if err == nil {
-			err = a.check()
-		}
+		a, err := arguments.ParseExport(args)
 		if err != nil {
 			return e.usageError(c, err)
 		}
-		return runExport(e, &a)
+		return runExport(e, a)
 	}
 	return c
 }
 
-func (a *exportArgs) check() error {
-	switch a.Format {
-	case formatKubernetes:
-		if a.Out == "" {
-			a.Out = "-"
-		}
-	case formatCompose:
-		if a.Out == "" || a.Out == "-" {
-			return errors.New("-format=compose needs -out=DIR: the Compose file bind-mounts trust material written next to it")
-		}
-	case "":
-		return errors.New("-format is required: kubernetes or compose")
-	default:
-		return fmt.Errorf("-format=%s: use kubernetes or compose", a.Format)
-	}
-	if a.ImageRoots != "read" && a.ImageRoots != "skip" {
-		return fmt.Errorf("-image-roots=%s: use read or skip", a.ImageRoots)
-	}
-	return nil
-}
-
-func runExport(e *runEnv, a *exportArgs) int {
+func runExport(e *runEnv, a *arguments.Export) int {
 	if a.NoColor {
 		e.streams.DisableColor()
 	}
@@ -144,7 +94,7 @@ func runExport(e *runEnv, a *exportArgs) int {
 		opts.ImageFiles = e.imageReader(cfg.Settings.ContainerRuntime)
 	}
 	var out *export.Output
-	if a.Format == formatCompose {
+	if a.Format == arguments.FormatCompose {
 		opts.OutDir = e.path(a.Out)
 		out, err = export.Compose(ctx, p, opts)
 	} else {

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"github.com/trustform/trustform/internal/command/arguments"
 	"github.com/trustform/trustform/internal/nesting"
 
 	"bytes"
@@ -19,25 +20,6 @@ import (
 	"github.com/trustform/trustform/internal/atomicfile"
 	"github.com/trustform/trustform/internal/ui"
 )
-
-// fmtArgs are the flags of `trustform fmt`.
-type fmtArgs struct {
-	// Check reports unformatted files (exit 3) without writing; implies
-	// Write=false.
-	Check bool
-	// Diff prints a unified diff of each change.
-	Diff bool
-	// Recursive also formats subdirectories (except hidden ones).
-	Recursive bool
-	// Write rewrites files in place (default true).
-	Write bool
-	// List prints the names of files that changed (default true).
-	List    bool
-	NoColor bool
-	// Targets are files, directories, or "-" for stdin; empty means the
-	// configuration directory.
-	Targets []string
-}
 
 // fmtSuffixes are the file names fmt formats when walking a directory.
 var fmtSuffixes = []string{".trust.hcl", ".trustvars.hcl"}
@@ -63,23 +45,11 @@ Flags:
 `,
 	}
 	c.run = func(args []string) int {
-		a := fmtArgs{}
-		fs := newFlagSet("fmt")
-		fs.BoolVar(&a.Check, "check", false, "")
-		fs.BoolVar(&a.Diff, "diff", false, "")
-		fs.BoolVar(&a.Recursive, "recursive", false, "")
-		fs.BoolVar(&a.Write, "write", true, "")
-		fs.BoolVar(&a.List, "list", true, "")
-		fs.BoolVar(&a.NoColor, "no-color", false, "")
-		pos, err := parseFlags(fs, args)
+		a, err := arguments.ParseFmt(args)
 		if err != nil {
 			return e.usageError(c, err)
 		}
-		a.Targets = pos
-		if a.Check {
-			a.Write = false
-		}
-		return runFmt(e, &a)
+		return runFmt(e, a)
 	}
 	return c
 }
@@ -90,7 +60,7 @@ type fmtResult struct {
 	unformatted bool
 }
 
-func runFmt(e *runEnv, a *fmtArgs) int {
+func runFmt(e *runEnv, a *arguments.Fmt) int {
 	if a.NoColor {
 		e.streams.DisableColor()
 	}
@@ -180,7 +150,7 @@ func formatSource(src []byte, name string) ([]byte, *hcl.File, hcl.Diagnostics) 
 	return hclwrite.Format(src), f, nil
 }
 
-func fmtFile(e *runEnv, a *fmtArgs, path string, res *fmtResult) {
+func fmtFile(e *runEnv, a *arguments.Fmt, path string, res *fmtResult) {
 	display := path
 	if rel, err := filepath.Rel(e.dir, path); err == nil && !strings.HasPrefix(rel, "..") {
 		display = rel
@@ -218,7 +188,7 @@ func fmtFile(e *runEnv, a *fmtArgs, path string, res *fmtResult) {
 	}
 }
 
-func fmtStdin(e *runEnv, a *fmtArgs, res *fmtResult) {
+func fmtStdin(e *runEnv, a *arguments.Fmt, res *fmtResult) {
 	src, err := io.ReadAll(e.stdin)
 	if err != nil {
 		e.streams.Errorf("fmt: reading stdin: %v", err)

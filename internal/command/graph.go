@@ -6,16 +6,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/trustform/trustform/internal/command/arguments"
+
 	"github.com/trustform/trustform/lang"
 )
-
-// graphArgs are the flags of `trustform graph`.
-type graphArgs struct {
-	// Format is "dot" or "mermaid".
-	Format  string
-	NoColor bool
-	Vars    []lang.VarFlag
-}
 
 func newGraphCommand(e *runEnv) *command {
 	c := &command{
@@ -33,27 +27,16 @@ Flags:
 ` + varFlagsHelp,
 	}
 	c.run = func(args []string) int {
-		var a graphArgs
-		fs := newFlagSet("graph")
-		fs.StringVar(&a.Format, "format", "dot", "")
-		fs.BoolVar(&a.NoColor, "no-color", false, "")
-		addVarFlags(fs, &a.Vars)
-		pos, err := parseFlags(fs, args)
-		if err == nil && len(pos) > 0 {
-			err = errUnexpectedArgs(pos)
-		}
-		if err == nil && a.Format != "dot" && a.Format != "mermaid" {
-			err = fmt.Errorf("-format=%s is not supported; use dot or mermaid", a.Format)
-		}
+		a, err := arguments.ParseGraph(args)
 		if err != nil {
 			return e.usageError(c, err)
 		}
-		return runGraph(e, &a)
+		return runGraph(e, a)
 	}
 	return c
 }
 
-func runGraph(e *runEnv, a *graphArgs) int {
+func runGraph(e *runEnv, a *arguments.Graph) int {
 	if a.NoColor {
 		e.streams.DisableColor()
 	}

@@ -1,10 +1,10 @@
 package command
 
 import (
+	"github.com/trustform/trustform/internal/command/arguments"
 	"github.com/trustform/trustform/internal/safepath"
 
 	"context"
-	"errors"
 	"io"
 	"os"
 	"strings"
@@ -14,14 +14,6 @@ import (
 	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/runtimes"
 )
-
-// logsArgs are the flags of `trustform logs`.
-type logsArgs struct {
-	// Address is the resource, TYPE.NAME.
-	Address string
-	// Follow keeps printing as the process writes (-f).
-	Follow bool
-}
 
 func newLogsCommand(e *runEnv) *command {
 	c := &command{
@@ -37,24 +29,11 @@ Flags:
 `,
 	}
 	c.run = func(args []string) int {
-		var a logsArgs
-		fs := newFlagSet("logs")
-		fs.BoolVar(&a.Follow, "f", false, "")
-		pos, err := parseFlags(fs, args)
-		if err == nil {
-			switch len(pos) {
-			case 0:
-				err = errors.New("logs needs a resource address, e.g. trustform logs node_app.web")
-			case 1:
-				a.Address = pos[0]
-			default:
-				err = errUnexpectedArgs(pos[1:])
-			}
-		}
+		a, err := arguments.ParseLogs(args)
 		if err != nil {
 			return e.usageError(c, err)
 		}
-		return runLogs(e, &a)
+		return runLogs(e, a)
 	}
 	return c
 }
@@ -62,7 +41,7 @@ Flags:
 // runLogs prints a resource's captured output: the log file of a process,
 // the engine's log of a container. -f follows until interrupted or until
 // the process ends.
-func runLogs(e *runEnv, a *logsArgs) int {
+func runLogs(e *runEnv, a *arguments.Logs) int {
 	st, err := e.loadState()
 	if err != nil {
 		e.streams.Errorf("%v", err)

@@ -2,21 +2,12 @@ package command
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
+
+	"github.com/trustform/trustform/internal/command/arguments"
 
 	"github.com/trustform/trustform/internal/keys"
 )
-
-// outputArgs are the flags of `trustform output`.
-type outputArgs struct {
-	// Name is the output to print; empty prints all.
-	Name string
-	JSON bool
-	// Raw prints a single string output without quotes, for scripts.
-	Raw     bool
-	NoColor bool
-}
 
 func newOutputCommand(e *runEnv) *command {
 	c := &command{
@@ -33,29 +24,11 @@ Flags:
 `,
 	}
 	c.run = func(args []string) int {
-		var a outputArgs
-		fs := newFlagSet("output")
-		fs.BoolVar(&a.JSON, "json", false, "")
-		fs.BoolVar(&a.Raw, "raw", false, "")
-		fs.BoolVar(&a.NoColor, "no-color", false, "")
-		pos, err := parseFlags(fs, args)
-		if err == nil {
-			switch {
-			case len(pos) > 1:
-				err = errUnexpectedArgs(pos[1:])
-			case a.JSON && a.Raw:
-				err = errors.New("-json and -raw cannot be used together")
-			case a.Raw && len(pos) == 0:
-				err = errors.New("-raw needs an output NAME")
-			}
-		}
+		a, err := arguments.ParseOutput(args)
 		if err != nil {
 			return e.usageError(c, err)
 		}
-		if len(pos) == 1 {
-			a.Name = pos[0]
-		}
-		return runOutput(e, &a)
+		return runOutput(e, a)
 	}
 	return c
 }
@@ -64,7 +37,7 @@ Flags:
 // are masked, except with -raw NAME: asking for one value by name, in the
 // form meant for scripts, is how a script deliberately reads a secret (as
 // with terraform output -raw).
-func runOutput(e *runEnv, a *outputArgs) int {
+func runOutput(e *runEnv, a *arguments.Output) int {
 	if a.NoColor {
 		e.streams.DisableColor()
 	}

@@ -2,52 +2,15 @@ package command
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"runtime/debug"
-	"time"
+
+	"github.com/trustform/trustform/internal/command/arguments"
 
 	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/plan"
 	"github.com/trustform/trustform/state"
-
-	"github.com/trustform/trustform/lang"
 )
-
-// planArgs are the flags of `trustform plan`. apply and destroy embed the
-// planning part of them.
-type planArgs struct {
-	// Out is -out=FILE: save the plan for apply.
-	Out string
-	// JSON and Markdown choose the view; at most one is set.
-	JSON, Markdown bool
-	// DetailedExitcode makes "changes present" exit 2.
-	DetailedExitcode bool
-	planningArgs
-}
-
-// planningArgs are the flags that shape a plan, shared by plan and apply.
-type planningArgs struct {
-	Vars []lang.VarFlag
-	// Refresh is -refresh (default true): check what is running first.
-	Refresh bool
-	// Targets are -target=ADDR, repeatable.
-	Targets []string
-	// Destroy plans the removal of everything in state.
-	Destroy     bool
-	NoColor     bool
-	LockTimeout time.Duration
-}
-
-func addPlanningFlags(fs *flag.FlagSet, a *planningArgs) {
-	addVarFlags(fs, &a.Vars)
-	fs.BoolVar(&a.Refresh, "refresh", true, "")
-	fs.Var((*stringList)(&a.Targets), "target", "")
-	fs.BoolVar(&a.Destroy, "destroy", false, "")
-	fs.BoolVar(&a.NoColor, "no-color", false, "")
-	fs.DurationVar(&a.LockTimeout, "lock-timeout", 0, "")
-}
 
 const planningFlagsHelp = varFlagsHelp + `
   -refresh=false     Do not check what is running before planning.
@@ -75,7 +38,7 @@ Flags:
 ` + planningFlagsHelp,
 	}
 	c.run = func(args []string) int {
-		a, err := parsePlanArgs(args)
+		a, err := arguments.ParsePlan(args)
 		if err != nil {
 			return e.usageError(c, err)
 		}
@@ -84,33 +47,12 @@ Flags:
 	return c
 }
 
-func parsePlanArgs(args []string) (*planArgs, error) {
-	var a planArgs
-	fs := newFlagSet("plan")
-	fs.StringVar(&a.Out, "out", "", "")
-	fs.BoolVar(&a.JSON, "json", false, "")
-	fs.BoolVar(&a.Markdown, "markdown", false, "")
-	fs.BoolVar(&a.DetailedExitcode, "detailed-exitcode", false, "")
-	addPlanningFlags(fs, &a.planningArgs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return nil, err
-	}
-	if len(pos) > 0 {
-		return nil, errUnexpectedArgs(pos)
-	}
-	if a.JSON && a.Markdown {
-		return nil, errors.New("-json and -markdown cannot be used together")
-	}
-	return &a, nil
-}
-
 // planGCPercent is plan's garbage collection target (see runPlan).
 const planGCPercent = 50
 
 // runPlan loads configuration and state, refreshes, builds the plan and
 // renders it through the human, JSON or Markdown view.
-func runPlan(e *runEnv, a *planArgs) int {
+func runPlan(e *runEnv, a *arguments.Plan) int {
 	if a.NoColor {
 		e.streams.DisableColor()
 	}
@@ -132,7 +74,7 @@ func runPlan(e *runEnv, a *planArgs) int {
 		return exitError
 	}
 	defer lock.Unlock()
-	r := e.makePlan(ctx, &a.planningArgs)
+	r := e.makePlan(ctx, &a.Planning)
 	if r.plan == nil {
 		if a.JSON {
 			// A JSON consumer still gets one document, with the errors.

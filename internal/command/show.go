@@ -1,16 +1,9 @@
 package command
 
 import (
+	"github.com/trustform/trustform/internal/command/arguments"
 	"github.com/trustform/trustform/plan"
 )
-
-// showArgs are the flags of `trustform show`.
-type showArgs struct {
-	// PlanFile is a saved plan to show; empty shows the state.
-	PlanFile string
-	JSON     bool
-	NoColor  bool
-}
 
 func newShowCommand(e *runEnv) *command {
 	c := &command{
@@ -27,27 +20,17 @@ Flags:
 `,
 	}
 	c.run = func(args []string) int {
-		var a showArgs
-		fs := newFlagSet("show")
-		fs.BoolVar(&a.JSON, "json", false, "")
-		fs.BoolVar(&a.NoColor, "no-color", false, "")
-		pos, err := parseFlags(fs, args)
-		if err == nil && len(pos) > 1 {
-			err = errUnexpectedArgs(pos[1:])
-		}
+		a, err := arguments.ParseShow(args)
 		if err != nil {
 			return e.usageError(c, err)
 		}
-		if len(pos) == 1 {
-			a.PlanFile = pos[0]
-		}
-		return runShow(e, &a)
+		return runShow(e, a)
 	}
 	return c
 }
 
 // runShow renders the state, or a saved plan, as text or JSON.
-func runShow(e *runEnv, a *showArgs) int {
+func runShow(e *runEnv, a *arguments.Show) int {
 	if a.NoColor {
 		e.streams.DisableColor()
 	}

@@ -8,18 +8,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/trustform/trustform/internal/command/arguments"
+
 	"github.com/trustform/trustform/apply"
 	"github.com/trustform/trustform/runtimes"
 	"github.com/trustform/trustform/state"
 )
-
-// statusArgs are the flags of `trustform status`.
-type statusArgs struct {
-	JSON    bool
-	NoColor bool
-	// DetailedExitCode exits 2 when any resource is not running.
-	DetailedExitCode bool
-}
 
 func newStatusCommand(e *runEnv) *command {
 	c := &command{
@@ -39,19 +33,11 @@ Flags:
 `,
 	}
 	c.run = func(args []string) int {
-		var a statusArgs
-		fs := newFlagSet("status")
-		fs.BoolVar(&a.JSON, "json", false, "")
-		fs.BoolVar(&a.NoColor, "no-color", false, "")
-		fs.BoolVar(&a.DetailedExitCode, "detailed-exitcode", false, "")
-		pos, err := parseFlags(fs, args)
-		if err == nil && len(pos) > 0 {
-			err = errUnexpectedArgs(pos)
-		}
+		a, err := arguments.ParseStatus(args)
 		if err != nil {
 			return e.usageError(c, err)
 		}
-		return runStatus(e, &a)
+		return runStatus(e, a)
 	}
 	return c
 }
@@ -78,7 +64,7 @@ type statusRow struct {
 }
 
 // runStatus asks each runtime whether what state recorded still runs.
-func runStatus(e *runEnv, a *statusArgs) int {
+func runStatus(e *runEnv, a *arguments.Status) int {
 	if a.NoColor {
 		e.streams.DisableColor()
 	}

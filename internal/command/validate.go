@@ -3,18 +3,13 @@ package command
 import (
 	"runtime"
 
+	"github.com/trustform/trustform/internal/command/arguments"
+
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/trustform/trustform/internal/ui"
 	"github.com/trustform/trustform/lang"
 )
-
-// validateArgs are the flags of `trustform validate`.
-type validateArgs struct {
-	JSON    bool
-	NoColor bool
-	Vars    []lang.VarFlag
-}
 
 func newValidateCommand(e *runEnv) *command {
 	c := &command{
@@ -35,24 +30,16 @@ Flags:
 ` + varFlagsHelp,
 	}
 	c.run = func(args []string) int {
-		var a validateArgs
-		fs := newFlagSet("validate")
-		fs.BoolVar(&a.JSON, "json", false, "")
-		fs.BoolVar(&a.NoColor, "no-color", false, "")
-		addVarFlags(fs, &a.Vars)
-		pos, err := parseFlags(fs, args)
-		if err == nil && len(pos) > 0 {
-			err = errUnexpectedArgs(pos)
-		}
+		a, err := arguments.ParseValidate(args)
 		if err != nil {
 			return e.usageError(c, err)
 		}
-		return runValidate(e, &a)
+		return runValidate(e, a)
 	}
 	return c
 }
 
-func runValidate(e *runEnv, a *validateArgs) int {
+func runValidate(e *runEnv, a *arguments.Validate) int {
 	if a.NoColor {
 		e.streams.DisableColor()
 	}

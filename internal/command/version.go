@@ -4,17 +4,14 @@ import (
 	"fmt"
 	"runtime"
 
+	"github.com/trustform/trustform/internal/command/arguments"
+
 	"github.com/trustform/trustform/internal/ui"
 )
 
 // Version is this build's version, without the leading "v". Other packages
 // receive it as a parameter (plan.Input.Version, state's TrustformVersion).
 const Version = "0.1.0"
-
-// versionArgs are the flags of `trustform version`.
-type versionArgs struct {
-	JSON bool
-}
 
 func newVersionCommand(e *runEnv) *command {
 	c := &command{
@@ -30,17 +27,11 @@ Flags:
 `,
 	}
 	c.run = func(args []string) int {
-		var a versionArgs
-		fs := newFlagSet("version")
-		fs.BoolVar(&a.JSON, "json", false, "")
-		pos, err := parseFlags(fs, args)
-		if err == nil && len(pos) > 0 {
-			err = errUnexpectedArgs(pos)
-		}
+		a, err := arguments.ParseVersion(args)
 		if err != nil {
 			return e.usageError(c, err)
 		}
-		return runVersion(e, &a)
+		return runVersion(e, a)
 	}
 	return c
 }
@@ -52,7 +43,7 @@ type versionJSON struct {
 	GoVersion string `json:"go_version"`
 }
 
-func runVersion(e *runEnv, a *versionArgs) int {
+func runVersion(e *runEnv, a *arguments.Version) int {
 	platform := runtime.GOOS + "_" + runtime.GOARCH
 	if a.JSON {
 		out, err := ui.MarshalIndent(versionJSON{Version, platform, runtime.Version()})
