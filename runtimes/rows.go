@@ -55,7 +55,17 @@ var bunEnv = map[Scope][]EnvRule{
 }
 
 // script is the required script path of PROGRAM SCRIPT ARGS runtimes.
-var script = Attr{Name: "script", Required: true, Path: true, MustExist: true}
+var script = Attr{Name: "script", Required: true, Path: true, MustExist: ExistFile}
+
+// nodeScript is node's script: node also runs a directory, through its
+// package.json main or its index.js.
+var nodeScript = Attr{Name: "script", Required: true, Path: true, MustExist: ExistFile,
+	DirEntries: []string{"package.json", "index.js", "index.cjs", "index.mjs"}}
+
+// pythonScript is python's script: python also runs a directory or zip
+// holding __main__.py.
+var pythonScript = Attr{Name: "script", Required: true, Path: true, MustExist: ExistFile,
+	DirEntries: []string{"__main__.py"}}
 
 // programScript is PROGRAM SCRIPT ARGS...
 func programScript(program string) func(Values, []string) []string {
@@ -101,7 +111,7 @@ var table = map[string]*Runtime{
 		Doc:     "any program; OpenSSL variables only"},
 	"node_app": {Type: "node_app", Kind: KindProcess, DefaultScope: ScopeAppend,
 		Program: "node", ProgramAttr: "node", Env: nodeEnv,
-		Attrs: []Attr{script}, Argv: programScript("node"),
+		Attrs: []Attr{nodeScript}, Argv: programScript("node"),
 		Example: `script = "app.js"`, Doc: "node SCRIPT ARGS..."},
 	"npm_app": {Type: "npm_app", Kind: KindProcess, DefaultScope: ScopeAppend,
 		Program: "npm", ProgramAttr: "npm", Env: nodeEnv,
@@ -117,11 +127,11 @@ var table = map[string]*Runtime{
 		Example: `script = "start"`, Doc: "npm run SCRIPT -- ARGS..."},
 	"python_app": {Type: "python_app", Kind: KindProcess, DefaultScope: ScopeSystem,
 		Program: "python3", ProgramAttr: "python", Env: pythonEnv,
-		Attrs: []Attr{script}, Argv: programScript("python"),
+		Attrs: []Attr{pythonScript}, Argv: programScript("python"),
 		Example: `script = "app.py"`, Doc: "python SCRIPT ARGS..."},
 	"python_module": {Type: "python_module", Kind: KindProcess, DefaultScope: ScopeSystem,
 		Program: "python3", ProgramAttr: "python", Env: pythonEnv,
-		Attrs: []Attr{{Name: "module", Required: true}},
+		Attrs: []Attr{{Name: "module", Required: true, MustExist: ExistPythonModule}},
 		Argv: func(v Values, args []string) []string {
 			return append([]string{v.Str("python"), "-m", v.Str("module")}, args...)
 		},
@@ -150,7 +160,7 @@ var table = map[string]*Runtime{
 	"java_app": {Type: "java_app", Kind: KindProcess, DefaultScope: ScopeSystem,
 		Program: "java", ProgramAttr: "java", Env: javaEnv, JavaTrustStore: true,
 		Attrs: []Attr{
-			{Name: "jar", Path: true, MustExist: true},
+			{Name: "jar", Path: true, MustExist: ExistFile},
 			{Name: "classpath"},
 			{Name: "main"},
 			{Name: "jvm_args", List: true},
@@ -170,8 +180,8 @@ var table = map[string]*Runtime{
 	"go_app": {Type: "go_app", Kind: KindProcess, DefaultScope: ScopeAppend,
 		Program: "go", ProgramAttr: "go",
 		Attrs: []Attr{
-			{Name: "package", MustExist: true},
-			{Name: "binary", Path: true, MustExist: true},
+			{Name: "package", MustExist: ExistGoPackage},
+			{Name: "binary", Path: true, MustExist: ExistFile},
 		},
 		Argv: func(v Values, args []string) []string {
 			if bin := v.Str("binary"); bin != "" {

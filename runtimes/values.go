@@ -10,13 +10,41 @@ type Attr struct {
 	// Path marks a file path made absolute against the configuration
 	// directory.
 	Path bool
-	// MustExist asks the planner to check, before anything starts, that the
-	// path exists (relative to working_dir when not absolute), so a typo
-	// fails the plan instead of a process dying after apply.
-	MustExist bool
+	// MustExist asks validate and plan to check, before anything starts,
+	// that what the argument names exists, so a typo fails the plan
+	// instead of a process dying after apply. What "exists" means depends
+	// on how the runtime reads the argument.
+	MustExist Existence
+	// DirEntries, for an ExistFile argument, accept a directory holding
+	// one of these names, which is how the runtime runs a directory
+	// (node web/ runs web/index.js or package.json's main; python3 app/
+	// runs app/__main__.py).
+	DirEntries []string
 	// Default applies when the argument is absent; empty means none.
 	Default string
 }
+
+// Existence says what must exist on disk for an argument to be runnable.
+type Existence int
+
+// What validate and plan check.
+const (
+	// ExistNone checks nothing.
+	ExistNone Existence = iota
+	// ExistFile: the absolute path (made so against the configuration
+	// directory) is a file, or a directory holding one of DirEntries.
+	ExistFile
+	// ExistGoPackage: go run's package, when it is a local directory
+	// (".", "./x", "../x" or absolute, relative to working_dir), is a
+	// directory holding .go files. An import path such as
+	// example.com/cmd/x@latest is resolved by go and not checked.
+	ExistGoPackage
+	// ExistPythonModule: python -m's dotted module, when its top-level
+	// package or module is in working_dir (which python -m puts first on
+	// sys.path), resolves there. A module found elsewhere (the standard
+	// library, site-packages, PYTHONPATH) is not checked.
+	ExistPythonModule
+)
 
 // Values are a resource's type-specific argument values, the program
 // override included, with defaults filled in. The zero value is empty and

@@ -258,6 +258,9 @@ func (e *runEnv) makePlan(ctx context.Context, a *arguments.Planning) *planResul
 		cfg = &lang.Config{Dir: e.dir}
 	} else {
 		cfg, r.diags, r.src = e.loadConfig(a.Vars)
+		if !r.diags.HasErrors() {
+			r.diags = append(r.diags, lang.CheckFiles(cfg)...)
+		}
 		if r.diags.HasErrors() {
 			return r
 		}

@@ -43,7 +43,10 @@ func runValidate(e *runEnv, a *arguments.Validate) int {
 	if a.NoColor {
 		e.streams.DisableColor()
 	}
-	_, diags, src := e.loadConfig(a.Vars)
+	cfg, diags, src := e.loadConfig(a.Vars)
+	if !diags.HasErrors() {
+		diags = append(diags, lang.CheckFiles(cfg)...)
+	}
 	if a.JSON {
 		out, err := ui.MarshalIndent(ui.NewValidateJSON(diags, src))
 		if err != nil {

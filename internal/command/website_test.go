@@ -136,6 +136,48 @@ func runTrustform(env []string, args ...string) (code int, stdout, stderr string
 // paths ending in .pem or .crt.
 var pemPathRe = regexp.MustCompile(`"([A-Za-z0-9_./*-]+\.(?:pem|crt))"`)
 
+// runPathRe finds what an example runs: validate and plan check that it
+// exists (issue 13), and the reader of a page has it.
+var runPathRe = regexp.MustCompile(`(?m)^\s*(script|jar|binary|package|working_dir)\s*=\s*"([A-Za-z0-9_./-]+)"`)
+
+// createRunFiles creates, in dir, the scripts, jars, binaries and local Go
+// packages an example names. A Go package is relative to working_dir, so
+// it is created under every working_dir the example names.
+func createRunFiles(t *testing.T, dir, text string) {
+	t.Helper()
+	matches := runPathRe.FindAllStringSubmatch(text, -1)
+	workDirs := []string{"."}
+	for _, m := range matches {
+		if m[1] == "working_dir" {
+			workDirs = append(workDirs, m[2])
+		}
+	}
+	for _, m := range matches {
+		p := m[2]
+		if m[1] == "working_dir" || filepath.IsAbs(p) || strings.Contains(p, "..") {
+			continue
+		}
+		files := []string{filepath.Join(dir, filepath.FromSlash(p))}
+		if m[1] == "package" {
+			if !strings.HasPrefix(p, ".") {
+				continue // an import path
+			}
+			files = nil
+			for _, wd := range workDirs {
+				files = append(files, filepath.Join(dir, filepath.FromSlash(wd), filepath.FromSlash(p), "main.go"))
+			}
+		}
+		for _, full := range files {
+			if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(full, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
 // TestWebsiteHCLExamplesValidate runs "trustform validate" on every ```hcl
 // block in website/**/*.md and README.md, each in its own directory. Certificate files the
 // example names (certs/corp-root.pem, a glob such as certs/extra/*.pem) are
@@ -155,6 +197,7 @@ func TestWebsiteHCLExamplesValidate(t *testing.T) {
 				if err := os.WriteFile(filepath.Join(dir, "main.trust.hcl"), []byte(b.Text), 0o644); err != nil {
 					t.Fatal(err)
 				}
+				createRunFiles(t, dir, b.Text)
 				for _, m := range pemPathRe.FindAllStringSubmatch(b.Text, -1) {
 					p := strings.ReplaceAll(m[1], "*", "example")
 					if filepath.IsAbs(p) || strings.Contains(p, "..") {
@@ -339,6 +382,7 @@ func planResource(t *testing.T, typ, scope string, ca []byte) planAfter {
 	if err := os.WriteFile(filepath.Join(dir, "main.trust.hcl"), []byte(hcl), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	createRunFiles(t, dir, hcl)
 	code, out, errOut := runTrustform(docEnv(t), "-chdir="+dir, "plan", "-json")
 	if code != 0 {
 		t.Fatalf("plan -json of %s scope %q: exit %d\n%s\n%s", typ, scope, code, out, errOut)
