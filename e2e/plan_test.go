@@ -46,11 +46,15 @@ func TestPlanMatchesLaunch(t *testing.T) {
 	var plan struct {
 		// Each resource's files are its trust set's, listed once.
 		TrustSets []struct {
-			Name  string     `json:"name"`
-			Files []planFile `json:"files"`
+			Name   string     `json:"name"`
+			Files  []planFile `json:"files"`
+			ByType map[string]struct {
+				Env map[string]string `json:"env"`
+			} `json:"by_type"`
 		} `json:"trust_sets"`
 		ResourceChanges []struct {
 			Address string `json:"address"`
+			Type    string `json:"type"`
 			Change  struct {
 				After struct {
 					Command  []string          `json:"command"`
@@ -75,6 +79,16 @@ func TestPlanMatchesLaunch(t *testing.T) {
 		for _, set := range plan.TrustSets {
 			if after.TrustSet != "" && set.Name == after.TrustSet {
 				after.Files = set.Files
+				// The full env: the set's variables for the resource's
+				// type, with the resource's own laid over them.
+				env := map[string]string{}
+				for k, v := range set.ByType[rc.Type].Env {
+					env[k] = v
+				}
+				for k, v := range after.Env {
+					env[k] = v
+				}
+				after.Env = env
 			}
 		}
 		got := p.processEnv(rc.Address)

@@ -104,6 +104,7 @@ func TestRenderJSONStreamsTheWholeDocument(t *testing.T) {
 			}
 			rc := newRenderCache(p.Dir)
 			rc.sets = true
+			rc.shares = setShares(p, hasAfter)
 			var changes []jsonResourceChange
 			for _, ch := range p.Changes {
 				changes = append(changes, rc.jsonResourceChange(ch))
@@ -135,6 +136,7 @@ func jsonPlanWith(t *testing.T, p *Plan, changes []jsonResourceChange) string {
 	}
 	doc.ResourceChanges = changes
 	doc.Summary = p.Summary()
+	doc.TrustSets = jsonTrustSets(p, setShares(p, hasAfter))
 	var out bytes.Buffer
 	enc := json.NewEncoder(&out)
 	enc.SetEscapeHTML(false)

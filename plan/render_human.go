@@ -2,6 +2,7 @@ package plan
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/trustform/trustform/state"
 
+	"github.com/trustform/trustform/internal/addrs"
 	"github.com/trustform/trustform/internal/diff"
 	"github.com/trustform/trustform/internal/keys"
 )
@@ -108,6 +110,7 @@ func RenderHuman(w io.Writer, p *Plan, color bool) error {
 	if len(changing) > 0 {
 		rc := newRenderCache(p.Dir)
 		rc.sets = true
+		rc.shares = setShares(p, isCreate)
 		fmt.Fprintln(bw, "Resource actions are indicated with the following symbols:")
 		for _, l := range []struct {
 			a    Action
@@ -124,12 +127,9 @@ func RenderHuman(w io.Writer, p *Plan, color bool) error {
 			}
 		}
 		fmt.Fprintln(bw)
-		renderTrustSets(bw, p, st)
+		renderTrustSets(bw, p, rc.shares, st)
 		fmt.Fprintln(bw, "trustform will perform the following actions:")
-		for _, ch := range changing {
-			fmt.Fprintln(bw)
-			rc.renderChange(bw, ch, st)
-		}
+		rc.renderChanges(bw, changing, st)
 		fmt.Fprintln(bw)
 	}
 	renderDevcert(bw, p, st)
@@ -189,6 +189,73 @@ func renderDevcert(w io.Writer, p *Plan, st styler) {
 	}
 }
 
+// renderChanges writes the resource blocks. A run of creates whose blocks
+// are the same but for their address (a count, or resources generated
+// alike) shows the first block in full and then one line per address:
+// every address and every attribute stays visible, and a thousand alike
+// resources cost a thousand short lines, not a thousand blocks.
+func (rc *renderCache) renderChanges(w textWriter, changing []*Change, st styler) {
+	var block bytes.Buffer
+	// models maps the shape of each create shown in full to its address.
+	models := map[string]*Change{}
+	var model *Change
+	var run []string
+	flush := func() {
+		if len(run) == 0 {
+			return
+		}
+		what := "address"
+		if model.After != nil && model.After.LogPath != "" {
+			what = "address and the log_path named after it"
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "  %s\n", st.bold(fmt.Sprintf("# %d more %s will be created like %s above, the same but for the %s:", len(run), plural(len(run), "resource"), model.Address, what)))
+		plus := st.sym("  +") + " "
+		for _, a := range run {
+			w.WriteString(plus)
+			w.WriteString(a)
+			w.WriteString("\n")
+		}
+		run = run[:0]
+	}
+	for _, ch := range changing {
+		if ch.Action != Create {
+			flush()
+			fmt.Fprintln(w)
+			rc.renderChange(w, ch, st)
+			continue
+		}
+		block.Reset()
+		rc.renderChange(&block, ch, st)
+		sh := blockShape(block.String(), ch)
+		if m, ok := models[sh]; ok {
+			if m != model {
+				flush()
+				model = m
+			}
+			run = append(run, ch.Address)
+			continue
+		}
+		flush()
+		models[sh] = ch
+		model = ch
+		fmt.Fprintln(w)
+		w.Write(block.Bytes())
+	}
+	flush()
+}
+
+// blockShape is a create's block with its address, the file name derived
+// from it (the log) and its name taken out: two creates of the same shape
+// differ in nothing else.
+func blockShape(block string, ch *Change) string {
+	s := strings.ReplaceAll(block, ch.Address, "\x00")
+	if f := addrs.FileName(ch.Address); f != ch.Address {
+		s = strings.ReplaceAll(s, f, "\x00")
+	}
+	return strings.Replace(s, strconv.Quote(ch.Name), "\x01", 1)
+}
+
 // header is the "# ADDR will be ..." line of each action.
 func header(ch *Change) string {
 	switch ch.Action {
@@ -237,9 +304,20 @@ func (rc *renderCache) renderChange(w textWriter, ch *Change, st styler) {
 	fmt.Fprintf(w, "%s resource %q %q {\n", st.sym(actionSymbol(ch.Action)), ch.Type, ch.Name)
 
 	var before, after map[string]value
+	var share *setShare
 	switch ch.Action {
 	case Create:
 		after = rc.specAttrs(ch.After, 0, "", true, ch.DevcertPending)
+		if share = shareOf(rc.shares, ch); share != nil {
+			if env, ok := after["env"]; ok {
+				for k := range share.env {
+					delete(env.m, k)
+				}
+				if len(env.m) == 0 {
+					delete(after, "env")
+				}
+			}
+		}
 	case Delete:
 		before = rc.specAttrs(ch.Before, ch.Handle.PID, ch.Handle.ContainerID, false, false)
 	case Replace:
@@ -287,9 +365,20 @@ func (rc *renderCache) renderChange(w textWriter, ch *Change, st styler) {
 	if hidden > 0 && ch.Action != Create && ch.Action != Delete {
 		fmt.Fprintf(w, "        # (%d unchanged %s hidden)\n", hidden, plural(hidden, "attribute"))
 	}
-	if ch.Action != Delete && len(ch.Inherited) > 0 {
-		fmt.Fprintln(w, "        # inherited trust variables:")
-		for _, iv := range ch.Inherited {
+	if share != nil && len(share.env) > 0 {
+		fmt.Fprintf(w, "        # env: also the %d trust %s trust_set %q lists for each %s\n", len(share.env), plural(len(share.env), "variable"), ch.After.TrustSet, ch.Type)
+	}
+	inherited := ownInherited(ch, share)
+	if share != nil && len(share.inherited) > 0 && len(inherited) == 0 {
+		fmt.Fprintf(w, "        # inherited trust variables: as trust_set %q lists for each %s\n", ch.After.TrustSet, ch.Type)
+	}
+	if ch.Action != Delete && len(inherited) > 0 {
+		if share != nil && len(share.inherited) > 0 {
+			fmt.Fprintf(w, "        # inherited trust variables, besides those trust_set %q lists for each %s:\n", ch.After.TrustSet, ch.Type)
+		} else {
+			fmt.Fprintln(w, "        # inherited trust variables:")
+		}
+		for _, iv := range inherited {
 			if ch.After != nil && rc.sets && ch.After.TrustSet != "" && ch.After.TrustDir != "" {
 				iv.Result = moveDirIn(iv.Result, ch.After.TrustDir, "${trust_set."+ch.After.TrustSet+"}")
 			}

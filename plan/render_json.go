@@ -170,6 +170,18 @@ type jsonTrustSet struct {
 	Files        []jsonFile `json:"files"`
 	// Previous is, for action "update", the set its resources had before.
 	Previous *jsonPreviousSet `json:"previous,omitempty"`
+	// ByType holds, per resource type, the trust variables and inherited
+	// decisions every resource of that type receiving the set has alike;
+	// their change.after leaves them out (format 1.1).
+	ByType map[string]jsonShare `json:"by_type,omitempty"`
+}
+
+// jsonShare is the part of each resource's after value that comes from
+// its set: a resource's full env is this env with change.after.env laid
+// over it, and its inherited decisions are these plus its own.
+type jsonShare struct {
+	Env                     map[string]string `json:"env"`
+	InheritedTrustVariables []InheritedVar    `json:"inherited_trust_variables"`
 }
 
 type jsonPreviousSet struct {
@@ -263,6 +275,7 @@ func RenderJSON(w io.Writer, p *Plan, diags hcl.Diagnostics) error {
 		Diagnostics:     jsonDiagnostics(diags),
 		Targets:         []string{},
 	}
+	var shares map[shareKey]*setShare
 	if p != nil {
 		doc.TrustformVersion = p.TrustformVersion
 		doc.Destroy = p.Destroy
@@ -285,7 +298,8 @@ func RenderJSON(w io.Writer, p *Plan, diags hcl.Diagnostics) error {
 			doc.OutputChanges[o.Name] = oc
 		}
 		doc.Devcert = jsonDevcert{Create: p.Devcert.Create, Dir: p.Devcert.Dir, Used: p.Devcert.Used}
-		doc.TrustSets = jsonTrustSets(p)
+		shares = setShares(p, hasAfter)
+		doc.TrustSets = jsonTrustSets(p, shares)
 		doc.Summary = p.Summary()
 	}
 	if doc.Devcert.Used == nil {
@@ -316,6 +330,7 @@ func RenderJSON(w io.Writer, p *Plan, diags hcl.Diagnostics) error {
 	bw.Write(skeleton.Bytes()[:at])
 	rc := newRenderCache(p.Dir)
 	rc.sets = true
+	rc.shares = shares
 	var one bytes.Buffer
 	enc = json.NewEncoder(&one)
 	enc.SetEscapeHTML(false)
@@ -351,6 +366,11 @@ func (rc *renderCache) jsonResourceChange(ch *Change) jsonResourceChange {
 			h = ch.Handle
 		}
 		jc.After, jc.AfterSensitive = rc.jsonSpec(ch.After, h)
+		if sh := shareOf(rc.shares, ch); sh != nil {
+			for k := range sh.env {
+				delete(jc.After.Env, k)
+			}
+		}
 		if ch.Action == Create || ch.Action == Replace {
 			if ch.After.Kind == runtimes.KindContainer {
 				jc.AfterUnknown["container_id"] = true
@@ -374,7 +394,7 @@ func (rc *renderCache) jsonResourceChange(ch *Change) jsonResourceChange {
 	}
 	jr := jsonResourceChange{Address: ch.Address, Type: ch.Type, Name: ch.Name, Change: jc, ActionReason: ch.ActionReason}
 	if ch.Action != Delete {
-		for _, iv := range ch.Inherited {
+		for _, iv := range ownInherited(ch, shareOf(rc.shares, ch)) {
 			if ch.After != nil && slices.Contains(ch.After.SensitiveEnv, iv.Name) {
 				iv.Value = SensitiveMask
 				if iv.Action == ActionKept {
@@ -560,7 +580,7 @@ func (rc *renderCache) jsonFiles(files []state.File) []jsonFile {
 }
 
 // jsonTrustSets lists every set of the plan once.
-func jsonTrustSets(p *Plan) []jsonTrustSet {
+func jsonTrustSets(p *Plan, shares map[shareKey]*setShare) []jsonTrustSet {
 	rc := newRenderCache(p.Dir)
 	out := make([]jsonTrustSet, 0, len(p.TrustSets))
 	for _, s := range p.TrustSets {
@@ -571,6 +591,17 @@ func jsonTrustSets(p *Plan) []jsonTrustSet {
 		}
 		if s.Action == SetDelete {
 			js.Files = []jsonFile{}
+		}
+		for _, sh := range sharesOf(shares, s.Dir) {
+			if js.ByType == nil {
+				js.ByType = map[string]jsonShare{}
+			}
+			in := make([]InheritedVar, 0, len(sh.inherited))
+			for _, iv := range sh.inherited {
+				iv.Result = p.relPath(iv.Result)
+				in = append(in, iv)
+			}
+			js.ByType[sh.typ] = jsonShare{Env: sh.env, InheritedTrustVariables: in}
 		}
 		if s.PreviousDir != "" {
 			js.Previous = &jsonPreviousSet{Name: s.PreviousName, Dir: p.relPath(s.PreviousDir), Certificates: rc.jsonCerts(s.Previous)}

@@ -166,10 +166,11 @@ func renderMarkdown(w io.Writer, p *Plan, diags hcl.Diagnostics, limit int) erro
 	shown := 0
 	rc := newRenderCache(p.Dir)
 	rc.sets = true
+	rc.shares = setShares(p, isCreate)
 	for i, it := range items {
 		var block string
 		if it.set != nil {
-			block = mdSetBlock(p, it.set)
+			block = mdSetBlock(p, it.set, rc.shares)
 		} else {
 			block = rc.markdownBlock(it.ch)
 		}

@@ -87,7 +87,7 @@ func changedSets(p *Plan) []*TrustSet {
 
 // renderTrustSets writes the Trust sets section of the human plan: each
 // set once, before the resources that reference it by name.
-func renderTrustSets(w textWriter, p *Plan, st styler) {
+func renderTrustSets(w textWriter, p *Plan, shares map[shareKey]*setShare, st styler) {
 	sets := changedSets(p)
 	if len(sets) == 0 {
 		return
@@ -95,12 +95,12 @@ func renderTrustSets(w textWriter, p *Plan, st styler) {
 	fmt.Fprintln(w, "Trust sets (each written once to its own directory; resources show trust_set = NAME and paths in it as ${trust_set.NAME}/...):")
 	for _, s := range sets {
 		fmt.Fprintln(w)
-		renderTrustSet(w, p, s, st)
+		renderTrustSet(w, p, s, shares, st)
 	}
 	fmt.Fprintln(w)
 }
 
-func renderTrustSet(w textWriter, p *Plan, s *TrustSet, st styler) {
+func renderTrustSet(w textWriter, p *Plan, s *TrustSet, shares map[shareKey]*setShare, st styler) {
 	fmt.Fprintf(w, "  %s %s\n", st.bold("# trust_set."+s.Name), st.bold(setHeader(s)))
 	dir := quoted(p.relPath(s.Dir))
 	var b, a map[string]value
@@ -140,14 +140,39 @@ func renderTrustSet(w textWriter, p *Plan, s *TrustSet, st styler) {
 	if s.Action == SetUpdate && len(s.UsedBy) > 0 {
 		fmt.Fprintf(w, "        # the previous directory stays until no running resource uses it\n")
 	}
+	renderShares(w, s, sharesOf(shares, s.Dir), st)
 	fmt.Fprintln(w, "    }")
+}
+
+// renderShares writes, inside a set's block, the trust variables and
+// inherited decisions each type of resource created with the set gets,
+// which their own blocks then leave out.
+func renderShares(w textWriter, s *TrustSet, shares []*setShare, st styler) {
+	ref := "${trust_set." + s.Name + "}"
+	for _, sh := range shares {
+		if len(sh.env) > 0 {
+			m := make(map[string]string, len(sh.env))
+			for k, v := range sh.env {
+				m[k] = strconv.Quote(moveDirIn(v, s.Dir, ref))
+			}
+			name := "env of each " + sh.typ
+			renderAttr(w, st, name, len(name), value{}, value{kind: vMap, m: m}, false, nil)
+		}
+		if len(sh.inherited) > 0 {
+			fmt.Fprintf(w, "        # inherited trust variables of each %s:\n", sh.typ)
+			for _, iv := range sh.inherited {
+				iv.Result = moveDirIn(iv.Result, s.Dir, ref)
+				fmt.Fprintf(w, "        #   %s\n", inheritedLine(nil, iv))
+			}
+		}
+	}
 }
 
 // mdSetBlock is one trust set of the Markdown plan: a collapsible block
 // with the set's diff, as the human plan shows it.
-func mdSetBlock(p *Plan, s *TrustSet) string {
+func mdSetBlock(p *Plan, s *TrustSet, shares map[shareKey]*setShare) string {
 	var diff bytes.Buffer
-	renderTrustSet(&diff, p, s, styler{})
+	renderTrustSet(&diff, p, s, shares, styler{})
 	sym := "~"
 	switch s.Action {
 	case SetCreate:

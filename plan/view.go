@@ -144,6 +144,10 @@ type renderCache struct {
 	// their own section: a resource then shows only its set's name, and
 	// paths into the set's directory as ${trust_set.NAME}/...
 	sets bool
+	// shares, when set, are the trust variables and inherited decisions
+	// each group of resources shares with its set, which a create then
+	// leaves to the set's listing (see setShares).
+	shares map[shareKey]*setShare
 }
 
 func newRenderCache(dir string) *renderCache {

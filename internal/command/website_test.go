@@ -389,10 +389,14 @@ func planResource(t *testing.T, typ, scope string, ca []byte) planAfter {
 	}
 	var doc struct {
 		TrustSets []struct {
-			Name  string     `json:"name"`
-			Files []planFile `json:"files"`
+			Name   string     `json:"name"`
+			Files  []planFile `json:"files"`
+			ByType map[string]struct {
+				Env map[string]string `json:"env"`
+			} `json:"by_type"`
 		} `json:"trust_sets"`
 		ResourceChanges []struct {
+			Type   string `json:"type"`
 			Change struct {
 				After planAfter `json:"after"`
 			} `json:"change"`
@@ -405,10 +409,20 @@ func planResource(t *testing.T, typ, scope string, ca []byte) planAfter {
 		t.Fatalf("plan -json: want one resource change, got %d", len(doc.ResourceChanges))
 	}
 	a := doc.ResourceChanges[0].Change.After
-	// The files of a resource in a trust set are the set's.
+	// The files of a resource in a trust set are the set's, and so are the
+	// trust variables every resource of its type receiving the set shares
+	// (by_type): the full env is those with the resource's own laid over.
 	for _, s := range doc.TrustSets {
 		if a.TrustSet != "" && s.Name == a.TrustSet {
 			a.Files = s.Files
+			env := map[string]string{}
+			for k, v := range s.ByType[doc.ResourceChanges[0].Type].Env {
+				env[k] = v
+			}
+			for k, v := range a.Env {
+				env[k] = v
+			}
+			a.Env = env
 		}
 	}
 	if a.TrustDir != "" && !filepath.IsAbs(a.TrustDir) {
