@@ -11,7 +11,6 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
-	"github.com/trustform/trustform/internal/addrs"
 	"github.com/trustform/trustform/internal/keys"
 	"github.com/trustform/trustform/internal/pem"
 	"github.com/trustform/trustform/lang"
@@ -67,6 +66,7 @@ func Build(in *Input) (*Plan, hcl.Diagnostics) {
 		ConfigDigest:     configDigest(cfg),
 		Destroy:          in.Destroy,
 		Targets:          append([]string(nil), in.Targets...),
+		Replace:          append([]string(nil), in.Replace...),
 		ContainerRuntime: cfg.Settings.ContainerRuntime,
 		EnvRead:          cfg.EnvRead,
 		Blobs:            map[string][]byte{},
@@ -82,7 +82,7 @@ func Build(in *Input) (*Plan, hcl.Diagnostics) {
 	p.plan.StateJournal = st.JournalDigest()
 
 	var diags hcl.Diagnostics
-	include, d := p.targets(st)
+	include, targeted, via, d := p.targets(st)
 	diags = append(diags, d...)
 	if diags.HasErrors() {
 		return nil, diags
@@ -154,6 +154,10 @@ func Build(in *Input) (*Plan, hcl.Diagnostics) {
 		return nil, append(diags, p.warns...)
 	}
 	sort.Slice(p.plan.Changes, func(i, j int) bool { return p.plan.Changes[i].Address < p.plan.Changes[j].Address })
+	if d := p.replaceByRequest(st); d.HasErrors() {
+		return nil, append(diags, d...)
+	}
+	p.markDependants(targeted, via)
 
 	p.setActions()
 	outs, d := p.outputs(st)
@@ -162,10 +166,14 @@ func Build(in *Input) (*Plan, hcl.Diagnostics) {
 	p.devcertPlan()
 
 	if include != nil {
+		covers := "the -target resources and what they depend on"
+		if in.Destroy {
+			covers = "the -target resources and what depends on them"
+		}
 		p.warn(&hcl.Diagnostic{
 			Severity: hcl.DiagWarning,
 			Summary:  "Resource targeting is in effect",
-			Detail: "This plan covers only the -target resources and what they depend on, so it may not " +
+			Detail: "This plan covers only " + covers + ", so it may not " +
 				"show every change the configuration asks for.\n\n-target is for exceptional situations " +
 				"such as recovering from a mistake; run a plan without it afterwards.",
 		})
@@ -285,19 +293,26 @@ func (p *planner) resourceChange(r *lang.Resource, spec *state.Spec, pending *Pe
 
 // targets returns the addresses a -target plan covers, or nil for all.
 // Creating and updating follows dependencies; destroying follows
-// dependants, so nothing is left depending on what is gone.
-func (p *planner) targets(st *state.State) (map[string]bool, hcl.Diagnostics) {
+// dependants, so nothing is left depending on what is gone. via maps each
+// address reached through another to the one it was reached from (for a
+// destroy: a resource it depends on), and targeted holds the addresses the
+// user named.
+func (p *planner) targets(st *state.State) (include, targeted map[string]bool, via map[string]string, diags hcl.Diagnostics) {
 	if len(p.in.Targets) == 0 {
-		return nil, nil
+		return nil, nil, nil, nil
 	}
 	deps := map[string][]string{}
 	for _, sr := range st.Resources {
 		if sr.Spec != nil {
 			deps[sr.Address] = sr.Spec.DependsOn
+		} else if _, ok := deps[sr.Address]; !ok {
+			deps[sr.Address] = nil
 		}
 	}
-	for _, r := range p.cfg.Resources {
-		deps[r.Address] = r.DependsOn
+	if !p.in.Destroy {
+		for _, r := range p.cfg.Resources {
+			deps[r.Address] = r.DependsOn
+		}
 	}
 	edges := deps
 	if p.in.Destroy {
@@ -307,51 +322,43 @@ func (p *planner) targets(st *state.State) (map[string]bool, hcl.Diagnostics) {
 				edges[to] = append(edges[to], from)
 			}
 		}
-	}
-	var diags hcl.Diagnostics
-	include := map[string]bool{}
-	var walk func(string)
-	walk = func(a string) {
-		if include[a] {
-			return
+		for _, tos := range edges {
+			sort.Strings(tos)
 		}
-		include[a] = true
+	}
+	known := make([]string, 0, len(deps))
+	for a := range deps {
+		known = append(known, a)
+	}
+	sort.Strings(known)
+	targeted, diags = resolveAddrs("target", p.in.Targets, known)
+	if diags.HasErrors() {
+		return nil, nil, nil, diags
+	}
+	// Breadth first, so each dependant is explained by its nearest
+	// destroyed dependency.
+	include = map[string]bool{}
+	via = map[string]string{}
+	queue := make([]string, 0, len(targeted))
+	for _, a := range known {
+		if targeted[a] {
+			include[a] = true
+			queue = append(queue, a)
+		}
+	}
+	for len(queue) > 0 {
+		a := queue[0]
+		queue = queue[1:]
 		for _, b := range edges[a] {
-			walk(b)
-		}
-	}
-	for _, t := range p.in.Targets {
-		target, err := addrs.Parse(t)
-		if err != nil {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid target",
-				Detail:   fmt.Sprintf("%v.", err),
-			})
-			continue
-		}
-		// TYPE.NAME selects every instance of a block with count or
-		// for_each, as in Terraform; an address with a key, just that one.
-		var matched []string
-		for a := range deps {
-			if addrs.Matches(target, a) {
-				matched = append(matched, a)
+			if include[b] {
+				continue
 			}
-		}
-		if len(matched) == 0 {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid target",
-				Detail:   fmt.Sprintf("No resource %q in the configuration or the state. Targets are resource addresses such as node_app.web, executable.worker[0] or executable.worker[\"eu\"].", t),
-			})
-			continue
-		}
-		sort.Strings(matched)
-		for _, a := range matched {
-			walk(a)
+			include[b] = true
+			via[b] = a
+			queue = append(queue, b)
 		}
 	}
-	return include, diags
+	return include, targeted, via, nil
 }
 
 // devcertPlan records which developer certificates the plan uses and

@@ -16,6 +16,13 @@ import (
 // outputs plans every output: configured ones against state, and outputs
 // that are only in state (or all of them when destroying) as deletions.
 func (p *planner) outputs(st *state.State) ([]*OutputChange, hcl.Diagnostics) {
+	if p.in.Destroy && len(p.in.Targets) > 0 {
+		// A targeted destroy reads no configuration, so it cannot tell
+		// which outputs name what it destroys: it leaves them all as they
+		// are (an empty list tells apply so), and the next apply
+		// recomputes them.
+		return nil, nil
+	}
 	var out []*OutputChange
 	var diags hcl.Diagnostics
 	seen := map[string]bool{}

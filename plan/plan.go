@@ -53,6 +53,9 @@ type Plan struct {
 	ConfigDigest string   `json:"config_digest"`
 	Destroy      bool     `json:"destroy,omitempty"`
 	Targets      []string `json:"targets,omitempty"`
+	// Replace lists the -replace addresses the plan was made with; the
+	// changes already say what they select.
+	Replace []string `json:"replace,omitempty"`
 	// ContainerRuntime is the trustform block's setting.
 	ContainerRuntime string `json:"container_runtime,omitempty"`
 
@@ -110,6 +113,11 @@ type Change struct {
 	// Pending is the recipe ResolveDevcert uses to finish After's trust
 	// files once the development CA exists; nil unless DevcertPending.
 	Pending *PendingTrust `json:"pending_trust,omitempty"`
+	// DependsOnDestroyed is, for a Delete of a targeted destroy that was not
+	// itself targeted, the destroyed resource it depends on;
+	// DependencyTargeted says whether that one was named by -target.
+	DependsOnDestroyed string `json:"depends_on_destroyed,omitempty"`
+	DependencyTargeted bool   `json:"dependency_targeted,omitempty"`
 }
 
 // Drift is a resource in state that refresh found not running.
@@ -164,10 +172,13 @@ type Input struct {
 	Refreshed map[string]runtimes.Status
 	Destroy   bool
 	Targets   []string
-	Host      Host
-	Devcert   DevcertInput
-	Now       time.Time
-	Version   string
+	// Replace are -replace addresses: running resources to replace even
+	// though nothing about them changed.
+	Replace []string
+	Host    Host
+	Devcert DevcertInput
+	Now     time.Time
+	Version string
 }
 
 // Host is what the planner may know of the machine.

@@ -31,6 +31,12 @@ const (
 	ReasonTainted ActionReason = "replace_because_tainted"
 	// ReasonCannotUpdate: something the running process sees changed.
 	ReasonCannotUpdate ActionReason = "replace_because_cannot_update"
+	// ReasonReplaceByRequest: -replace named the resource.
+	ReasonReplaceByRequest ActionReason = "replace_by_request"
+	// ReasonDependsOnDestroyed: a targeted destroy removes something the
+	// resource depends on. Terraform has no such reason (its destroy does
+	// not explain dependants); the name follows its pattern.
+	ReasonDependsOnDestroyed ActionReason = "delete_because_dependency_destroyed"
 )
 
 // deleteReason says why a resource in state but not planned from the
@@ -81,6 +87,8 @@ func reasonLine(ch *Change) string {
 	switch ch.ActionReason {
 	case ReasonNoResourceConfig:
 		return fmt.Sprintf("(because %s is not in configuration)", base)
+	case ReasonDependsOnDestroyed:
+		return dependantReason(ch)
 	case ReasonCountIndex:
 		return fmt.Sprintf("(because index %s is out of range for count)", key)
 	case ReasonEachKey:

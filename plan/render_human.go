@@ -267,6 +267,9 @@ func header(ch *Change) string {
 		if len(ch.Reasons) > 0 && ch.Reasons[0] == "tainted" {
 			return "is tainted, so must be replaced"
 		}
+		if ch.ActionReason == ReasonReplaceByRequest {
+			return "will be replaced, as requested"
+		}
 		return "must be replaced"
 	case Delete:
 		return "will be destroyed"

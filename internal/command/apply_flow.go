@@ -220,6 +220,9 @@ func (e *runEnv) approved(r *applyRun) bool {
 	q, d := "Do you want to perform these actions?", "trustform will perform the actions described above."
 	if r.command == "destroy" {
 		q, d = "Do you really want to destroy all resources?", "trustform will stop every resource in state and remove what it created for them."
+		if len(r.planning.Targets) > 0 {
+			q, d = "Do you really want to destroy these resources?", "trustform will stop the resources listed above and remove what it created for them."
+		}
 	}
 	ok, err := e.confirm(q, d)
 	if err != nil {

@@ -281,6 +281,7 @@ func (e *runEnv) makePlan(ctx context.Context, a *arguments.Planning) *planResul
 		Refreshed: refreshed,
 		Destroy:   a.Destroy,
 		Targets:   a.Targets,
+		Replace:   a.Replace,
 		Host:      e.planHost(),
 		Devcert:   dc,
 		Now:       e.now(),

@@ -18,6 +18,8 @@ Flags:
   -parallelism=N     Stop at most N resources at once (default 10).
   -lock-timeout=D    Wait up to D (e.g. 30s) for the state lock.
   -no-color          Do not colour the output.
+  -target=ADDR       Destroy only ADDR and everything that depends on it.
+                     Repeatable.
 `,
 	}
 	c.run = func(args []string) int {
@@ -38,7 +40,7 @@ func runDestroy(e *runEnv, a *arguments.Destroy) int {
 	}
 	return e.runApplyFlow(&applyRun{
 		command:     "destroy",
-		planning:    arguments.Planning{Refresh: true, Destroy: true, LockTimeout: a.LockTimeout, NoColor: a.NoColor},
+		planning:    arguments.Planning{Refresh: true, Destroy: true, Targets: a.Targets, LockTimeout: a.LockTimeout, NoColor: a.NoColor},
 		autoApprove: a.AutoApprove,
 		parallelism: a.Parallelism,
 	})

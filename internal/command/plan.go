@@ -14,8 +14,10 @@ import (
 
 const planningFlagsHelp = varFlagsHelp + `
   -refresh=false     Do not check what is running before planning.
-  -target=ADDR       Plan only ADDR (TYPE.NAME) and what it depends on.
-                     Repeatable.
+  -target=ADDR       Plan only ADDR (TYPE.NAME) and what it depends on; with
+                     -destroy, ADDR and what depends on it. Repeatable.
+  -replace=ADDR      Replace ADDR even though nothing about it changed
+                     (restart it). Repeatable.
   -destroy           Plan to stop and remove everything in state.
   -no-color          Do not colour the output.
   -lock-timeout=D    Wait up to D (e.g. 30s) for the state lock.`

@@ -34,6 +34,14 @@ func TestParseGood(t *testing.T) {
 		{"destroy", func() (any, error) {
 			return ParseDestroy([]string{"-auto-approve", "-lock-timeout=1m", "-no-color", "-parallelism", "2"})
 		}, &Destroy{AutoApprove: true, Parallelism: 2, LockTimeout: time.Minute, NoColor: true}},
+		{"destroy -target, repeatable", func() (any, error) {
+			return ParseDestroy([]string{"-target=executable.db", "-target", "executable.worker[1]"})
+		}, &Destroy{Parallelism: 10, Targets: []string{"executable.db", "executable.worker[1]"}}},
+		{"plan -replace, repeatable", func() (any, error) {
+			return ParsePlan([]string{"-replace=executable.db", "-replace", `executable.worker["eu"]`})
+		}, &Plan{Planning: Planning{Refresh: true, Replace: []string{"executable.db", `executable.worker["eu"]`}}}},
+		{"apply -replace", func() (any, error) { return ParseApply([]string{"-replace=executable.db", "-auto-approve"}) },
+			&Apply{AutoApprove: true, Parallelism: 10, Planning: Planning{Refresh: true, Replace: []string{"executable.db"}}}},
 		{"validate", func() (any, error) { return ParseValidate([]string{"-json", "-var=a=b"}) },
 			&Validate{JSON: true, Vars: []lang.VarFlag{{Name: "a", Value: "b"}}}},
 		{"fmt -check implies -write=false", func() (any, error) { return ParseFmt([]string{"-check", "-diff", "a.trust.hcl", "-recursive", "dir"}) },
@@ -95,10 +103,13 @@ func TestParseBad(t *testing.T) {
 		{bad(ParsePlan), []string{"-lock-timeout=soon"}, `invalid value "soon" for flag -lock-timeout`},
 		{bad(ParsePlan), []string{"-json", "-markdown"}, "-json and -markdown cannot be used together"},
 		{bad(ParseApply), []string{"p1", "p2"}, `unexpected argument "p2"`},
-		{bad(ParseApply), []string{"p1", "-var", "a=b"}, "a saved plan already fixes variables, targets and -destroy; drop those flags or the plan file"},
+		{bad(ParseApply), []string{"p1", "-var", "a=b"}, "a saved plan already fixes variables, targets, replacements and -destroy; drop those flags or the plan file"},
+		{bad(ParseApply), []string{"p1", "-replace=a.b"}, "a saved plan already fixes variables, targets, replacements and -destroy"},
+		{bad(ParsePlan), []string{"-destroy", "-replace=a.b"}, "-replace cannot be used with -destroy"},
+		{bad(ParseApply), []string{"-destroy", "-replace=a.b"}, "-replace cannot be used with -destroy"},
 		{bad(ParseApply), []string{"-parallelism=0"}, "-parallelism must be at least 1"},
 		{bad(ParseDestroy), []string{"-parallelism=-1"}, "-parallelism must be at least 1"},
-		{bad(ParseDestroy), []string{"-target=x.y"}, "unknown flag -target"},
+		{bad(ParseDestroy), []string{"-replace=x.y"}, "unknown flag -replace"},
 		{bad(ParseDestroy), []string{"now"}, `unexpected argument "now"`},
 		{bad(ParseValidate), []string{"dir"}, `unexpected argument "dir"`},
 		{bad(ParseFmt), []string{"-chdir=x"}, "unknown flag -chdir"},

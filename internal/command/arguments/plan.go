@@ -15,6 +15,8 @@ type Planning struct {
 	Refresh bool
 	// Targets are -target=ADDR, repeatable.
 	Targets []string
+	// Replace are -replace=ADDR, repeatable: running resources to replace.
+	Replace []string
 	// Destroy plans the removal of everything in state.
 	Destroy     bool
 	NoColor     bool
@@ -25,6 +27,7 @@ func addPlanningFlags(fs *flag.FlagSet, a *Planning) {
 	addVarFlags(fs, &a.Vars)
 	fs.BoolVar(&a.Refresh, "refresh", true, "")
 	fs.Var((*stringList)(&a.Targets), "target", "")
+	fs.Var((*stringList)(&a.Replace), "replace", "")
 	fs.BoolVar(&a.Destroy, "destroy", false, "")
 	fs.BoolVar(&a.NoColor, "no-color", false, "")
 	fs.DurationVar(&a.LockTimeout, "lock-timeout", 0, "")
@@ -55,6 +58,9 @@ func ParsePlan(args []string) (*Plan, error) {
 	}
 	if a.JSON && a.Markdown {
 		return nil, errors.New("-json and -markdown cannot be used together")
+	}
+	if err := a.Planning.check(); err != nil {
+		return nil, err
 	}
 	return &a, nil
 }
@@ -91,8 +97,11 @@ func ParseApply(args []string) (*Apply, error) {
 	if a.Parallelism < 1 {
 		return nil, errors.New("-parallelism must be at least 1")
 	}
-	if a.PlanFile != "" && (len(a.Vars) > 0 || len(a.Targets) > 0 || a.Destroy) {
-		return nil, errors.New("a saved plan already fixes variables, targets and -destroy; drop those flags or the plan file")
+	if a.PlanFile != "" && (len(a.Vars) > 0 || len(a.Targets) > 0 || len(a.Replace) > 0 || a.Destroy) {
+		return nil, errors.New("a saved plan already fixes variables, targets, replacements and -destroy; drop those flags or the plan file")
+	}
+	if err := a.Planning.check(); err != nil {
+		return nil, err
 	}
 	return &a, nil
 }
@@ -103,6 +112,9 @@ type Destroy struct {
 	Parallelism int
 	LockTimeout time.Duration
 	NoColor     bool
+	// Targets are -target=ADDR, repeatable: destroy only these and what
+	// depends on them.
+	Targets []string
 }
 
 // ParseDestroy parses the arguments of `trustform destroy`.
@@ -113,6 +125,7 @@ func ParseDestroy(args []string) (*Destroy, error) {
 	fs.IntVar(&a.Parallelism, "parallelism", 10, "")
 	fs.DurationVar(&a.LockTimeout, "lock-timeout", 0, "")
 	fs.BoolVar(&a.NoColor, "no-color", false, "")
+	fs.Var((*stringList)(&a.Targets), "target", "")
 	if err := noArgs(fs, args); err != nil {
 		return nil, err
 	}
@@ -120,4 +133,13 @@ func ParseDestroy(args []string) (*Destroy, error) {
 		return nil, errors.New("-parallelism must be at least 1")
 	}
 	return &a, nil
+}
+
+// check rejects planning flags that mean nothing together.
+func (a *Planning) check() error {
+	if a.Destroy && len(a.Replace) > 0 {
+		// A destroy starts nothing again; Terraform refuses the pair too.
+		return errors.New("-replace cannot be used with -destroy: a destroy starts nothing again")
+	}
+	return nil
 }
