@@ -28,9 +28,21 @@ type Options struct {
 	Now time.Time
 	// GOOS selects per-OS defaults (dotnet_project on windows).
 	GOOS string
-	// Interactive reports whether missing variables may be prompted for; when
-	// false a required variable without a value is an error.
-	Interactive bool
+	// Ask, when set, is called for each required variable that has no
+	// value from any source, in name order, and returns what the user
+	// typed; it is read like a -var value. Nil: such a variable is an error
+	// (or, with AllowUnset, left unset).
+	Ask func(VariablePrompt) (string, error)
+	// AllowUnset leaves a required variable without a value unset instead
+	// of failing, as Terraform's validate does: whatever refers to it is
+	// not evaluated (its syntax, names and references are still checked).
+	AllowUnset bool
+}
+
+// VariablePrompt is what Options.Ask is asked for: a variable's name and
+// its description ("" when it has none).
+type VariablePrompt struct {
+	Name, Description string
 }
 
 // VarFlag is one -var NAME=VALUE (Name and Value set) or -var-file=FILE

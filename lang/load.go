@@ -54,15 +54,17 @@ func Load(dir string, opts Options) (*Config, hcl.Diagnostics) {
 
 // loader holds the state of one Load call.
 type loader struct {
-	dir     string
-	opts    Options
-	environ map[string]string
-	cfg     *Config
-	diags   hcl.Diagnostics
-	parser  *hclparse.Parser
-	files   []*hcl.File
-	fs      *funcState
-	funcs   map[string]function.Function
+	dir  string
+	opts Options
+	// askFailed is set once Options.Ask failed: nothing more is asked.
+	askFailed bool
+	environ   map[string]string
+	cfg       *Config
+	diags     hcl.Diagnostics
+	parser    *hclparse.Parser
+	files     []*hcl.File
+	fs        *funcState
+	funcs     map[string]function.Function
 
 	settingsBlock *hcl.Block
 	variables     map[string]*variableDecl

@@ -206,6 +206,32 @@ func (l *loader) finishVariable(d *variableDecl, raw map[string]rawValue) {
 			return
 		}
 		val, rng = dv, a.Expr.Range()
+	} else if l.askFailed {
+		// The user ended the prompts (Ctrl-D, Ctrl-C): one error says so.
+		l.failed[addr] = true
+		return
+	} else if l.opts.Ask != nil {
+		typed, err := l.opts.Ask(VariablePrompt{Name: d.Name, Description: v.Description})
+		if err != nil {
+			l.askFailed = true
+			l.errorf(&d.Block.DefRange, blockRange(d.Block), "No value for required variable",
+				"The variable %q has no default value and was not set, and reading it from the terminal failed: %v. Set it with -var '%s=VALUE', in a %s file, or with the environment variable %s%s.",
+				d.Name, err, d.Name, VarsSuffix, EnvVarPrefix, d.Name)
+			l.failed[addr] = true
+			return
+		}
+		rng = syntheticRange(fmt.Sprintf("<value for var.%s from the prompt>", d.Name))
+		pv, ok := l.parseCLIValue(d, typed, rng)
+		if !ok {
+			l.failed[addr] = true
+			return
+		}
+		val = pv
+		// Conversion errors below point at the prompt, not the default.
+		raw[d.Name] = rawValue{pv, rng}
+	} else if l.opts.AllowUnset {
+		l.failed[addr] = true
+		return
 	} else {
 		l.errorf(&d.Block.DefRange, blockRange(d.Block), "No value for required variable",
 			"The variable %q has no default value and was not set. Set it with -var '%s=VALUE', in a %s file, or with the environment variable %s%s.",

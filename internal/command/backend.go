@@ -257,7 +257,7 @@ func (e *runEnv) makePlan(ctx context.Context, a *arguments.Planning) *planResul
 		// loads must not keep processes running.
 		cfg = &lang.Config{Dir: e.dir}
 	} else {
-		cfg, r.diags, r.src = e.loadConfig(a.Vars)
+		cfg, r.diags, r.src = e.loadConfigAsking(ctx, a.Vars, a.Input)
 		if !r.diags.HasErrors() {
 			r.diags = append(r.diags, lang.CheckFiles(cfg)...)
 		}

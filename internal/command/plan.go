@@ -19,6 +19,8 @@ const planningFlagsHelp = varFlagsHelp + `
   -replace=ADDR      Replace ADDR even though nothing about it changed
                      (restart it). Repeatable.
   -destroy           Plan to stop and remove everything in state.
+  -input=false       Do not ask for required variables without a value
+                     (asked only on a terminal; -json implies this).
   -no-color          Do not colour the output.
   -lock-timeout=D    Wait up to D (e.g. 30s) for the state lock.`
 

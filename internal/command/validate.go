@@ -43,7 +43,11 @@ func runValidate(e *runEnv, a *arguments.Validate) int {
 	if a.NoColor {
 		e.streams.DisableColor()
 	}
-	cfg, diags, src := e.loadConfig(a.Vars)
+	// As Terraform's validate: a required variable without a value is
+	// not an error here, so a CI step can validate without secrets.
+	opts := e.loadOptions(a.Vars)
+	opts.AllowUnset = true
+	cfg, diags, src := e.loadConfigWith(opts)
 	if !diags.HasErrors() {
 		diags = append(diags, lang.CheckFiles(cfg)...)
 	}
@@ -76,19 +80,22 @@ func (e *runEnv) loadOptions(vars []lang.VarFlag) lang.Options {
 		e.log.Warn("no development CA directory", "error", err)
 	}
 	return lang.Options{
-		Vars:        vars,
-		Environ:     e.environ,
-		DevcertDir:  dir,
-		Now:         e.now(),
-		GOOS:        runtime.GOOS,
-		Interactive: false,
+		Vars:       vars,
+		Environ:    e.environ,
+		DevcertDir: dir,
+		Now:        e.now(),
+		GOOS:       runtime.GOOS,
 	}
 }
 
 // loadConfig loads the configuration directory. src can render diagnostics
 // even when cfg is nil.
 func (e *runEnv) loadConfig(vars []lang.VarFlag) (*lang.Config, hcl.Diagnostics, *ui.Sources) {
-	opts := e.loadOptions(vars)
+	return e.loadConfigWith(e.loadOptions(vars))
+}
+
+// loadConfigWith loads the configuration directory with opts.
+func (e *runEnv) loadConfigWith(opts lang.Options) (*lang.Config, hcl.Diagnostics, *ui.Sources) {
 	e.log.Debug("loading configuration", "dir", e.dir, "devcert_dir", opts.DevcertDir)
 	cfg, diags := lang.Load(e.dir, opts)
 	var files map[string]*hcl.File

@@ -24,13 +24,13 @@ func TestParseGood(t *testing.T) {
 			Vars:    []lang.VarFlag{{Name: "a", Value: "1"}, {File: "x.trustvars.hcl"}, {Name: "a", Value: "2=3"}},
 			Targets: []string{"node_app.web", "python_app.api"}, LockTimeout: 30 * time.Second, NoColor: true,
 		}}},
-		{"plan defaults", func() (any, error) { return ParsePlan(nil) }, &Plan{Planning: Planning{Refresh: true}}},
+		{"plan defaults", func() (any, error) { return ParsePlan(nil) }, &Plan{Planning: Planning{Refresh: true, Input: true}}},
 		{"plan -markdown -destroy", func() (any, error) { return ParsePlan([]string{"-markdown", "-destroy"}) },
-			&Plan{Markdown: true, Planning: Planning{Refresh: true, Destroy: true}}},
+			&Plan{Markdown: true, Planning: Planning{Refresh: true, Input: true, Destroy: true}}},
 		{"apply flags after the plan file", func() (any, error) {
 			return ParseApply([]string{"saved.plan", "-auto-approve", "-parallelism=3", "-json"})
 		}, &Apply{PlanFile: "saved.plan", AutoApprove: true, Parallelism: 3, JSON: true, Planning: Planning{Refresh: true}}},
-		{"apply defaults", func() (any, error) { return ParseApply(nil) }, &Apply{Parallelism: 10, Planning: Planning{Refresh: true}}},
+		{"apply defaults", func() (any, error) { return ParseApply(nil) }, &Apply{Parallelism: 10, Planning: Planning{Refresh: true, Input: true}}},
 		{"destroy", func() (any, error) {
 			return ParseDestroy([]string{"-auto-approve", "-lock-timeout=1m", "-no-color", "-parallelism", "2"})
 		}, &Destroy{AutoApprove: true, Parallelism: 2, LockTimeout: time.Minute, NoColor: true}},
@@ -39,9 +39,11 @@ func TestParseGood(t *testing.T) {
 		}, &Destroy{Parallelism: 10, Targets: []string{"executable.db", "executable.worker[1]"}}},
 		{"plan -replace, repeatable", func() (any, error) {
 			return ParsePlan([]string{"-replace=executable.db", "-replace", `executable.worker["eu"]`})
-		}, &Plan{Planning: Planning{Refresh: true, Replace: []string{"executable.db", `executable.worker["eu"]`}}}},
+		}, &Plan{Planning: Planning{Refresh: true, Input: true, Replace: []string{"executable.db", `executable.worker["eu"]`}}}},
+		{"plan -input=false", func() (any, error) { return ParsePlan([]string{"-input=false"}) },
+			&Plan{Planning: Planning{Refresh: true}}},
 		{"apply -replace", func() (any, error) { return ParseApply([]string{"-replace=executable.db", "-auto-approve"}) },
-			&Apply{AutoApprove: true, Parallelism: 10, Planning: Planning{Refresh: true, Replace: []string{"executable.db"}}}},
+			&Apply{AutoApprove: true, Parallelism: 10, Planning: Planning{Refresh: true, Input: true, Replace: []string{"executable.db"}}}},
 		{"validate", func() (any, error) { return ParseValidate([]string{"-json", "-var=a=b"}) },
 			&Validate{JSON: true, Vars: []lang.VarFlag{{Name: "a", Value: "b"}}}},
 		{"fmt -check implies -write=false", func() (any, error) { return ParseFmt([]string{"-check", "-diff", "a.trust.hcl", "-recursive", "dir"}) },

@@ -17,6 +17,9 @@ type Planning struct {
 	Targets []string
 	// Replace are -replace=ADDR, repeatable: running resources to replace.
 	Replace []string
+	// Input is -input (default true): ask on a terminal for required
+	// variables without a value.
+	Input bool
 	// Destroy plans the removal of everything in state.
 	Destroy     bool
 	NoColor     bool
@@ -28,6 +31,7 @@ func addPlanningFlags(fs *flag.FlagSet, a *Planning) {
 	fs.BoolVar(&a.Refresh, "refresh", true, "")
 	fs.Var((*stringList)(&a.Targets), "target", "")
 	fs.Var((*stringList)(&a.Replace), "replace", "")
+	fs.BoolVar(&a.Input, "input", true, "")
 	fs.BoolVar(&a.Destroy, "destroy", false, "")
 	fs.BoolVar(&a.NoColor, "no-color", false, "")
 	fs.DurationVar(&a.LockTimeout, "lock-timeout", 0, "")
@@ -61,6 +65,11 @@ func ParsePlan(args []string) (*Plan, error) {
 	}
 	if err := a.Planning.check(); err != nil {
 		return nil, err
+	}
+	if a.JSON {
+		// Prompts would interleave with a machine's input; Terraform's
+		// -json implies -input=false too.
+		a.Input = false
 	}
 	return &a, nil
 }
@@ -102,6 +111,11 @@ func ParseApply(args []string) (*Apply, error) {
 	}
 	if err := a.Planning.check(); err != nil {
 		return nil, err
+	}
+	if a.JSON {
+		// Prompts would interleave with a machine's input; Terraform's
+		// -json implies -input=false too.
+		a.Input = false
 	}
 	return &a, nil
 }
