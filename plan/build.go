@@ -28,6 +28,7 @@ type planner struct {
 	// sets are the trust sets by setKey, and in the order first built.
 	sets     map[string]*builtSet
 	setOrder []*builtSet
+	keys     keyMemo
 	reloc    *relocator
 	// userBundles caches user-named bundle files by path.
 	userBundles map[string]userBundle

@@ -75,6 +75,81 @@ func setKey(rc *recipe, devcertAt int) string {
 	return b.String()
 }
 
+// keyMemo remembers the digest of each certificate list it has keyed, by
+// the list's identity: the resources of a set share their lists (one
+// certList per choice of collections, one parsed bundle per inherited
+// file), so a thousand resources cost one digest per list, where spelling
+// setKey out for each of them built a string of every certificate's
+// SHA-256 (some 100 KB with a dozen merged system bundles) per resource.
+type keyMemo struct {
+	lists map[listID]string
+	plain map[plainID]string
+}
+
+type listID struct {
+	first *trustCert
+	n     int
+}
+
+type plainID struct {
+	first **pem.Certificate
+	n     int
+}
+
+func digestOf(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+func (m *keyMemo) list(certs []trustCert) string {
+	if len(certs) == 0 {
+		return ""
+	}
+	id := listID{&certs[0], len(certs)}
+	k, ok := m.lists[id]
+	if !ok {
+		k = digestOf(listKey(certs))
+		if m.lists == nil {
+			m.lists = map[listID]string{}
+		}
+		m.lists[id] = k
+	}
+	return k
+}
+
+func (m *keyMemo) plainList(certs []*pem.Certificate) string {
+	if len(certs) == 0 {
+		return ""
+	}
+	id := plainID{&certs[0], len(certs)}
+	k, ok := m.plain[id]
+	if !ok {
+		k = digestOf(plainKey(certs))
+		if m.plain == nil {
+			m.plain = map[plainID]string{}
+		}
+		m.plain[id] = k
+	}
+	return k
+}
+
+// setLookupKey identifies a set's inputs as setKey does, with each list
+// replaced by its digest.
+func (m *keyMemo) setLookupKey(rc *recipe, devcertAt int) string {
+	var b strings.Builder
+	b.WriteString(m.list(rc.certs))
+	if devcertAt >= 0 {
+		b.WriteString("|pending@" + strconv.Itoa(devcertAt))
+	}
+	if rc.javaStore {
+		b.WriteString("|java:" + m.plainList(rc.javaExtra))
+	}
+	for _, name := range keys.Sorted(rc.merged) {
+		b.WriteString("|merged:" + name + ":" + m.plainList(rc.merged[name]))
+	}
+	return b.String()
+}
+
 // setBase names a set after its sources.
 func setBase(rc *recipe, devcertAt int) (string, []string) {
 	var parts, sources []string
@@ -156,10 +231,11 @@ type builtSet struct {
 
 // trustSet returns the set of rc, building it once per distinct content.
 func (p *planner) trustSet(rc *recipe, devcertAt int) (*builtSet, error) {
-	key := setKey(rc, devcertAt)
-	if bs, ok := p.sets[key]; ok {
+	lookup := p.keys.setLookupKey(rc, devcertAt)
+	if bs, ok := p.sets[lookup]; ok {
 		return bs, nil
 	}
+	key := setKey(rc, devcertAt)
 	base, sources := setBase(rc, devcertAt)
 	rel, sums, err := p.mat.setFiles(rc)
 	if err != nil {
@@ -190,7 +266,7 @@ func (p *planner) trustSet(rc *recipe, devcertAt int) (*builtSet, error) {
 	if p.sets == nil {
 		p.sets = map[string]*builtSet{}
 	}
-	p.sets[key] = bs
+	p.sets[lookup] = bs
 	p.setOrder = append(p.setOrder, bs)
 	return bs, nil
 }
