@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 	"github.com/trustform/trustform/runtimes"
 	"github.com/trustform/trustform/runtimes/process"
 	"github.com/trustform/trustform/state"
@@ -32,7 +32,7 @@ time.sleep(600)
 // A port that another process already holds fails the resource before it
 // starts, naming the holder.
 func TestApplyRealRefusesPortHeldByAnotherProcess(t *testing.T) {
-	sleep := testenv.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
 	addr := listen(t) // held by this test process
 	f := newFixture(t)
 	s := f.spec("python_app.api")
@@ -57,9 +57,9 @@ func TestApplyRealRefusesPortHeldByAnotherProcess(t *testing.T) {
 // listening, so the port answers but not for the resource, and readiness
 // times out saying who holds it.
 func TestApplyRealReadyWhenIgnoresListenerOutsideGroup(t *testing.T) {
-	py := testenv.NeedTool(t, "python3", "apt-get install -y python3")
-	sh := testenv.NeedTool(t, "sh", "apt-get install -y dash")
-	testenv.NeedTool(t, "setsid", "apt-get install -y util-linux")
+	py := testutil.NeedTool(t, "python3", "apt-get install -y python3")
+	sh := testutil.NeedTool(t, "sh", "apt-get install -y dash")
+	testutil.NeedTool(t, "setsid", "apt-get install -y util-linux")
 	addr := closedPort(t)
 	f := newFixture(t)
 	if err := os.WriteFile(f.dir+"/listen.py", []byte(listenerScript), 0o644); err != nil {
@@ -85,7 +85,7 @@ func TestApplyRealReadyWhenIgnoresListenerOutsideGroup(t *testing.T) {
 
 // A resource that listens itself is ready.
 func TestApplyRealReadyWhenOwnListener(t *testing.T) {
-	py := testenv.NeedTool(t, "python3", "apt-get install -y python3")
+	py := testutil.NeedTool(t, "python3", "apt-get install -y python3")
 	addr := closedPort(t)
 	f := newFixture(t)
 	if err := os.WriteFile(f.dir+"/listen.py", []byte(listenerScript), 0o644); err != nil {

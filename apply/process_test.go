@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 	"github.com/trustform/trustform/plan"
 	"github.com/trustform/trustform/runtimes"
 	"github.com/trustform/trustform/runtimes/process"
@@ -29,8 +29,8 @@ func realOpts(r runtimes.Runner, store StateStore, lineage string) Options {
 }
 
 func TestApplyAndDestroyRealProcesses(t *testing.T) {
-	sleep := testenv.NeedTool(t, "sleep", "apt-get install -y coreutils")
-	sh := testenv.NeedTool(t, "sh", "apt-get install -y dash")
+	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	sh := testutil.NeedTool(t, "sh", "apt-get install -y dash")
 	f := newFixture(t)
 	a := f.spec("executable.a")
 	a.Argv = []string{sleep, "60"}
@@ -95,7 +95,7 @@ func TestApplyAndDestroyRealProcesses(t *testing.T) {
 }
 
 func TestApplyRealProcessExitingBeforeReady(t *testing.T) {
-	sh := testenv.NeedTool(t, "sh", "apt-get install -y dash")
+	sh := testutil.NeedTool(t, "sh", "apt-get install -y dash")
 	f := newFixture(t)
 	s := f.spec("executable.a")
 	s.Argv = []string{sh, "-c", "echo 'listen: address already in use' >&2; exit 3"}
@@ -117,7 +117,7 @@ func TestApplyRealProcessExitingBeforeReady(t *testing.T) {
 // A killed apply can leave a process running that state never recorded.
 // The next apply must end with exactly one process for the address.
 func TestApplyRealStopsOrphanOfCrashedApply(t *testing.T) {
-	sleep := testenv.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
 	f := newFixture(t)
 	s := f.spec("executable.a")
 	s.Argv = []string{sleep, "60"}

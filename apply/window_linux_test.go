@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 	"github.com/trustform/trustform/plan"
 	"github.com/trustform/trustform/runtimes/process"
 	"github.com/trustform/trustform/state"
@@ -24,7 +24,7 @@ import (
 // start_period, apply looked once, right after starting, and said
 // "Creation complete".
 func TestApplyRealProcessDyingInStartWindowFails(t *testing.T) {
-	sh := testenv.NeedTool(t, "sh", "apt-get install -y dash")
+	sh := testutil.NeedTool(t, "sh", "apt-get install -y dash")
 	f := newFixture(t)
 	s := f.spec("executable.api")
 	// The sleep makes the death land after the look apply used to take.
@@ -56,8 +56,8 @@ func TestApplyRealProcessDyingInStartWindowFails(t *testing.T) {
 // A process that lives through its window but dies before the run ends
 // (while a slower resource is still starting) fails the apply too.
 func TestApplyRealProcessDyingBeforeRunEndsFails(t *testing.T) {
-	sh := testenv.NeedTool(t, "sh", "apt-get install -y dash")
-	sleep := testenv.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	sh := testutil.NeedTool(t, "sh", "apt-get install -y dash")
+	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
 	f := newFixture(t)
 	a := f.spec("executable.a")
 	a.Argv = []string{sh, "-c", "sleep 0.6; echo bye; exit 0"}
@@ -85,9 +85,9 @@ func TestApplyRealProcessDyingBeforeRunEndsFails(t *testing.T) {
 // itself has died: the port answers (a listener the resource left in a
 // session of its own), ours exits, and apply says so.
 func TestApplyRealReadyWhenNeedsLiveProcess(t *testing.T) {
-	sh := testenv.NeedTool(t, "sh", "apt-get install -y dash")
-	py := testenv.NeedTool(t, "python3", "apt-get install -y python3")
-	testenv.NeedTool(t, "setsid", "apt-get install -y util-linux")
+	sh := testutil.NeedTool(t, "sh", "apt-get install -y dash")
+	py := testutil.NeedTool(t, "python3", "apt-get install -y python3")
+	testutil.NeedTool(t, "setsid", "apt-get install -y util-linux")
 	addr := closedPort(t)
 	f := newFixture(t)
 	if err := os.WriteFile(f.dir+"/listen.py", []byte(listenerScript), 0o644); err != nil {
@@ -112,7 +112,7 @@ func TestApplyRealChainCostsOneWindow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits out a 10 s start_period")
 	}
-	sleep := testenv.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
 	f := newFixture(t)
 	const n = 10
 	const window = 10 * time.Second

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // TestCertificateFetchThroughInspectingProxy is the corporate first hour:
@@ -27,7 +27,7 @@ func TestCertificateFetchThroughInspectingProxy(t *testing.T) {
 	srv := startServer(t, "Intranet Root CA")
 	upstream := x509.NewCertPool()
 	upstream.AddCert(srv.CA.Cert)
-	proxy := testenv.StartInspectingProxy(t, "Corp Inspection CA", upstream, true)
+	proxy := testutil.StartInspectingProxy(t, "Corp Inspection CA", upstream, true)
 
 	p := newProject(t, nil)
 	p.copyTestdata("node/proxy_client.js", "client.js")

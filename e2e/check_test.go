@@ -23,6 +23,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // Issue 17: `trustform check` must say what the real client says. Each case
@@ -49,8 +51,8 @@ func issue(t *testing.T, parent *chainCA, tmpl *x509.Certificate) *chainCA {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl.SerialNumber = serialNumber(t)
-	tmpl.SubjectKeyId = keyID(t, &key.PublicKey)
+	tmpl.SerialNumber = testutil.Serial(t)
+	tmpl.SubjectKeyId = testutil.KeyID(t, &key.PublicKey)
 	signer, signKey := tmpl, key
 	if parent != nil {
 		signer, signKey = parent.cert, parent.key

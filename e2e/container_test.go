@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // Container tests build their images offline: a static Go client as
@@ -45,7 +47,7 @@ func needPodman(t *testing.T) []string {
 	cmd := exec.Command(podman, "info", "--format", "{{.Host.OCIRuntime.Name}}")
 	cmd.Env = append(os.Environ(), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		testenvSkipOrFail(t, "a working podman ("+strings.TrimSpace(string(out))+")", "apt-get install -y podman runc")
+		testutil.SkipOrFail(t, "a working podman ("+strings.TrimSpace(string(out))+")", "apt-get install -y podman runc")
 	}
 	return env
 }
@@ -135,7 +137,7 @@ func containerScopes(t *testing.T, engine string, env []string) {
 	client, err := os.ReadFile(goClientBinary(t))
 	must(t, err)
 	s := startServer(t, "trustform e2e container")
-	unrelated := newCA(t, unrelatedCN)
+	unrelated := testutil.NewCA(t, unrelatedCN)
 	bare := importImageInto(t, engine, env, map[string][]byte{"/client": client})
 	debianish := importImageInto(t, engine, env, map[string][]byte{
 		"/client":                            client,

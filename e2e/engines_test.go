@@ -37,7 +37,7 @@ func needDockerd(t *testing.T) []string {
 	needTool(t, "dockerd", "apt-get install -y docker.io")
 	needTool(t, "docker", "apt-get install -y docker.io")
 	if os.Geteuid() != 0 {
-		testenvSkipOrFail(t, "dockerd as root (the tests start their own Docker Engine)", "run the e2e tests as root")
+		testutil.SkipOrFail(t, "dockerd as root (the tests start their own Docker Engine)", "run the e2e tests as root")
 	}
 	dockerd.once.Do(startDockerd)
 	if dockerd.err != nil {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // The exported manifests and Compose file run on real engines, and the
@@ -38,12 +40,12 @@ type exportCase struct {
 // bundle holds. coverBundles=false configures no image bundle paths for the
 // image that has one, for podman 4.3's kube play, which ignores subPath and
 // so cannot put a file over a file (podman 4.4 added it).
-func exportProject(t *testing.T, engine string, env []string, coverBundles bool) (*project, []exportCase, *testServer, *testServer) {
+func exportProject(t *testing.T, engine string, env []string, coverBundles bool) (*project, []exportCase, *testutil.TLSServer, *testutil.TLSServer) {
 	client, err := os.ReadFile(goClientBinary(t))
 	must(t, err)
 	ours := startServer(t, "trustform e2e export")
-	imageRoot := newCA(t, unrelatedCN)
-	imageOnly := startServerCA(t, imageRoot)
+	imageRoot := testutil.NewCA(t, unrelatedCN)
+	imageOnly := imageRoot.Serve(t, greeting, false)
 	bare := importImageInto(t, engine, env, map[string][]byte{"/client": client})
 	debianish := importImageInto(t, engine, env, map[string][]byte{
 		"/client":                            client,

@@ -5,37 +5,23 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha1"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"log"
-	"math/big"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/trustform/trustform/internal/testenv"
 	"github.com/trustform/trustform/internal/testutil"
 )
 
@@ -110,152 +96,11 @@ func needTrustform(t *testing.T) string {
 // ---------------------------------------------------------------------------
 // Certificate authorities
 
-// testCA is a throwaway certificate authority: ECDSA P-256, CA:TRUE with
-// path length 0, SKI, valid for a day.
-type testCA struct {
-	Name string
-	Cert *x509.Certificate
-	Key  *ecdsa.PrivateKey
-	PEM  []byte
-}
-
-func serialNumber(t testing.TB) *big.Int {
-	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-// keyID is the RFC 5280 method 1 key identifier: SHA-1 of the public key bits.
-func keyID(t testing.TB, pub *ecdsa.PublicKey) []byte {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var spki struct {
-		Algorithm pkix.AlgorithmIdentifier
-		PublicKey asn1.BitString
-	}
-	if _, err := asn1.Unmarshal(der, &spki); err != nil {
-		t.Fatal(err)
-	}
-	sum := sha1.Sum(spki.PublicKey.Bytes)
-	return sum[:]
-}
-
-func newCA(t testing.TB, name string) *testCA {
+// startServer starts a server answering the greeting, with a fresh CA
+// named caName.
+func startServer(t testing.TB, caName string) *testutil.TLSServer {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber:          serialNumber(t),
-		Subject:               pkix.Name{CommonName: name, Organization: []string{"trustform e2e"}},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		MaxPathLen:            0,
-		MaxPathLenZero:        true,
-		SubjectKeyId:          keyID(t, &key.PublicKey),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testCA{
-		Name: name,
-		Cert: cert,
-		Key:  key,
-		PEM:  pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-	}
-}
-
-// leaf issues a server certificate for 127.0.0.1, ::1 and localhost with
-// AKI, SKI and EKU serverAuth, valid under strict RFC 5280 checking.
-func (ca *testCA) leaf(t testing.TB) (tls.Certificate, []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber:          serialNumber(t),
-		Subject:               pkix.Name{CommonName: "localhost", Organization: []string{"trustform e2e"}},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		DNSNames:              []string{"localhost"},
-		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")},
-		SubjectKeyId:          keyID(t, &key.PublicKey),
-		AuthorityKeyId:        ca.Cert.SubjectKeyId,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &key.PublicKey, ca.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf},
-		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-}
-
-// ---------------------------------------------------------------------------
-// Servers
-
-// testServer is a loopback HTTPS server answering the greeting, with a leaf
-// issued by its own CA. It counts completed requests, so a test can tell a
-// client's "RESULT ok" came from a real request.
-type testServer struct {
-	URL  string
-	CA   *testCA
-	hits atomic.Int64
-}
-
-// Hits is the number of requests answered so far.
-func (s *testServer) Hits() int { return int(s.hits.Load()) }
-
-// startServer starts a server with a fresh CA named caName.
-func startServer(t testing.TB, caName string) *testServer {
-	t.Helper()
-	return startServerCA(t, newCA(t, caName))
-}
-
-// startServerCA starts a server whose leaf ca issues.
-func startServerCA(t testing.TB, ca *testCA) *testServer {
-	t.Helper()
-	cert, _ := ca.leaf(t)
-	s := &testServer{CA: ca}
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.hits.Add(1)
-		io.WriteString(w, greeting+"\n")
-	}))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
-	// Clients that must fail abort the handshake; that is expected noise.
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	s.URL = srv.URL
-	return s
+	return testutil.NewCA(t, caName).Serve(t, greeting, false)
 }
 
 // ---------------------------------------------------------------------------
@@ -568,7 +413,7 @@ func (p *project) checkFail(addr, res string, reasons []string) {
 }
 
 // wantHits checks how many requests a server answered.
-func wantHits(t *testing.T, s *testServer, want int) {
+func wantHits(t *testing.T, s *testutil.TLSServer, want int) {
 	t.Helper()
 	if got := s.Hits(); got != want {
 		t.Errorf("server %s answered %d requests, want %d", s.URL, got, want)
@@ -629,10 +474,10 @@ func goClientBinary(t *testing.T) string {
 	return goClient.path
 }
 
-// needTool is testenv.NeedTool, kept short at call sites.
+// needTool is testutil.NeedTool, kept short at call sites.
 func needTool(t *testing.T, name, install string) string {
 	t.Helper()
-	return testenv.NeedTool(t, name, install)
+	return testutil.NeedTool(t, name, install)
 }
 
 // runDirect runs a client without trustform, with exactly env (plus PATH
@@ -685,16 +530,6 @@ func pemDecode(data []byte) ([]byte, []byte) {
 		return nil, rest
 	}
 	return block.Bytes, rest
-}
-
-// testenvSkipOrFail skips a test whose prerequisite (not a single tool) is
-// missing, or fails it under TRUSTFORM_E2E=require.
-func testenvSkipOrFail(t *testing.T, what, install string) {
-	t.Helper()
-	if testenv.Required() {
-		t.Fatalf("%s: not installed (TRUSTFORM_E2E=require); install with: %s", what, install)
-	}
-	t.Skipf("%s: not installed; install with: %s", what, install)
 }
 
 // processEnv returns the environment the running process of addr got, read

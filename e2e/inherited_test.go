@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // trustform never drops a trust variable the user set (SPEC 4.1): a
@@ -17,7 +19,7 @@ import (
 // twoServers starts two servers with independent CAs and writes, into p,
 // ca.pem (the first CA, for the collection), other/ (the second CA with
 // OpenSSL subject-hash names) and other.pem (the second CA).
-func twoServers(t *testing.T, p *project) (one, two *testServer) {
+func twoServers(t *testing.T, p *project) (one, two *testutil.TLSServer) {
 	t.Helper()
 	openssl := needTool(t, "openssl", "apt-get install -y openssl")
 	one = startServer(t, "trustform e2e one")

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // One test per host runtime: each resource type is applied once per scope
@@ -46,7 +48,7 @@ func TestPythonApp(t *testing.T) {
 	start(t)
 	python := needTool(t, "python3", "apt-get install -y python3 python3-requests")
 	if err := exec.Command(python, "-c", "import requests").Run(); err != nil {
-		testenvSkipOrFail(t, "python3 requests", "apt-get install -y python3-requests (or pip install requests)")
+		testutil.SkipOrFail(t, "python3 requests", "apt-get install -y python3-requests (or pip install requests)")
 	}
 	// The default scope is system: both the ssl module (urllib) and
 	// requests (certifi unless REQUESTS_CA_BUNDLE) must trust the server.

@@ -17,6 +17,8 @@ import (
 	"testing"
 
 	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // combinedRuntime is one of the later runtime types of SPEC 4 with the
@@ -53,13 +55,13 @@ func TestRuntimesCombined(t *testing.T) {
 	s := startServer(t, "trustform e2e combined")
 	// A second CA in the collection, so "every certificate of the
 	// collection" is more than the one that happens to sign the server.
-	extra := newCA(t, "trustform e2e combined extra")
+	extra := testutil.NewCA(t, "trustform e2e combined extra")
 	p := newProject(t, map[string]string{"ca.pem": string(s.CA.PEM), "extra.pem": string(extra.PEM)})
 	p.copyTestdata("ruby/client.rb", "client.rb")
 	p.copyTestdata("deno/client.ts", "client.ts")
 	p.copyTestdata("node/client.js", "client.js")
 	javaClasses(p)
-	collection := []*testCA{s.CA, extra}
+	collection := []*testutil.CA{s.CA, extra}
 
 	config := func(scope string) string {
 		hcl := `trustform {
@@ -171,7 +173,7 @@ var keytoolCount = regexp.MustCompile(`Your keystore contains (\d+) entr`)
 // checkTrustStore lists store with keytool and checks that it reads
 // without a password and holds every certificate of cas. It returns the
 // number of entries.
-func checkTrustStore(t *testing.T, keytool, store string, cas []*testCA) int {
+func checkTrustStore(t *testing.T, keytool, store string, cas []*testutil.CA) int {
 	t.Helper()
 	out, err := keytoolList(t, keytool, store)
 	if err != nil {
@@ -212,7 +214,7 @@ func keytoolFingerprint(der []byte) string {
 
 // checkJavaUsesStore runs the Java client directly with the store as its
 // only trust store and no password: it must reach s.
-func checkJavaUsesStore(t *testing.T, java string, p *project, store string, s *testServer) {
+func checkJavaUsesStore(t *testing.T, java string, p *project, store string, s *testutil.TLSServer) {
 	t.Helper()
 	before := s.Hits()
 	res, out := runDirect(t, p.Dir, []string{
@@ -254,7 +256,7 @@ func (p *project) singleResult(addr string) {
 func TestKeytoolSeesPasswordStores(t *testing.T) {
 	start(t)
 	keytool := needTool(t, "keytool", "apt-get install -y default-jre-headless")
-	ca := newCA(t, "trustform e2e keytool")
+	ca := testutil.NewCA(t, "trustform e2e keytool")
 	for name, enc := range map[string]*pkcs12.Encoder{"modern": pkcs12.Modern, "passwordless": pkcs12.Passwordless} {
 		password := "changeit"
 		if enc == pkcs12.Passwordless {

@@ -58,7 +58,7 @@ func TestRunningProcessKeepsItsTrustSet(t *testing.T) {
 	start(t)
 	bin := goClientBinary(t)
 	s := startServer(t, "trustform e2e sets")
-	other := newCA(t, "trustform e2e sets other")
+	other := testutil.NewCA(t, "trustform e2e sets other")
 	p := newProject(t, map[string]string{"ca.pem": string(s.CA.PEM), "other.pem": string(other.PEM)})
 	config := func(bFiles string) string {
 		return "trustform {\n  developer_certificate_trust = false\n}\n" +

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 func TestParseTarget(t *testing.T) {
@@ -128,7 +128,7 @@ func fetch(t *testing.T, target string, proxy string) *Result {
 // TestFetchDirect reads a plain loopback TLS server's chain: its own
 // certificate and its CA, which is the root.
 func TestFetchDirect(t *testing.T) {
-	srv := testenv.StartTLSServer(t, "Direct Test CA", true)
+	srv := testutil.StartTLSServer(t, "Direct Test CA", true)
 	r := fetch(t, srv.URL, "")
 	if len(r.Chain) != 2 || !r.Chain[1].Equal(srv.CA.Cert) || r.Proxy != nil {
 		t.Fatalf("chain of %d, proxy %v", len(r.Chain), r.Proxy)
@@ -155,12 +155,12 @@ func TestFetchDirect(t *testing.T) {
 // top is not self-signed, so the root is the system's certificate of its
 // issuer, when the system has it.
 func TestFetchLeafOnly(t *testing.T) {
-	srv := testenv.StartTLSServer(t, "Leaf Only CA", false)
+	srv := testutil.StartTLSServer(t, "Leaf Only CA", false)
 	r := fetch(t, srv.Addr, "")
 	if len(r.Chain) != 1 {
 		t.Fatalf("chain of %d", len(r.Chain))
 	}
-	a := Analyze(r.Chain, "127.0.0.1", []*x509.Certificate{testenv.NewCA(t, "Leaf Only CA").Cert}, time.Now())
+	a := Analyze(r.Chain, "127.0.0.1", []*x509.Certificate{testutil.NewCA(t, "Leaf Only CA").Cert}, time.Now())
 	if a.Root != nil || a.TopSelfSigned || a.Top.Issuer.CommonName != "Leaf Only CA" {
 		t.Errorf("a CA of the same name but another key was taken as the issuer: %+v", a)
 	}
@@ -174,10 +174,10 @@ func TestFetchLeafOnly(t *testing.T) {
 // proxy's forgery for the requested host, rooted in the proxy's CA, and
 // fetching sends nothing through the tunnel.
 func TestFetchThroughInspectingProxy(t *testing.T) {
-	srv := testenv.StartTLSServer(t, "Real Server CA", true)
+	srv := testutil.StartTLSServer(t, "Real Server CA", true)
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.CA.Cert)
-	proxy := testenv.StartInspectingProxy(t, "Corp Inspection CA", pool, true)
+	proxy := testutil.StartInspectingProxy(t, "Corp Inspection CA", pool, true)
 	r := fetch(t, srv.URL, proxy.URL)
 	if r.Proxy == nil || r.Proxy.Var != "HTTPS_PROXY" || len(r.Chain) != 2 {
 		t.Fatalf("proxy %v, chain of %d", r.Proxy, len(r.Chain))

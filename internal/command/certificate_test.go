@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // runFetch runs "trustform -chdir=dir certificate fetch args..." in
@@ -25,14 +25,14 @@ func runFetch(t *testing.T, dir string, environ []string, args ...string) (stdou
 
 // systemStore writes a CA bundle for SSL_CERT_FILE, which is where
 // trustform (as OpenSSL) reads the system store from when it is set.
-func systemStore(t *testing.T, cas ...*testenv.CA) string {
+func systemStore(t *testing.T, cas ...*testutil.CA) string {
 	t.Helper()
 	var b []byte
 	for _, ca := range cas {
 		b = append(b, ca.PEM...)
 	}
 	if len(b) == 0 {
-		b = testenv.NewCA(t, "Unrelated Public Root").PEM
+		b = testutil.NewCA(t, "Unrelated Public Root").PEM
 	}
 	path := filepath.Join(t.TempDir(), "system.pem")
 	if err := os.WriteFile(path, b, 0o644); err != nil {
@@ -42,7 +42,7 @@ func systemStore(t *testing.T, cas ...*testenv.CA) string {
 }
 
 func TestCertificateFetchDirect(t *testing.T) {
-	srv := testenv.StartTLSServer(t, "Direct Test CA", true)
+	srv := testutil.StartTLSServer(t, "Direct Test CA", true)
 	dir := t.TempDir()
 	out, errOut, code := runFetch(t, dir, []string{systemStore(t)}, srv.URL)
 	if code != 0 {
@@ -100,10 +100,10 @@ func TestCertificateFetchDirect(t *testing.T) {
 // sends CONNECT to a loopback proxy that re-signs TLS with its own CA, and
 // saves that CA, not the real server's.
 func TestCertificateFetchThroughInspectingProxy(t *testing.T) {
-	srv := testenv.StartTLSServer(t, "Real Server CA", true)
+	srv := testutil.StartTLSServer(t, "Real Server CA", true)
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.CA.Cert)
-	proxy := testenv.StartInspectingProxy(t, "Corp Inspection CA", pool, true)
+	proxy := testutil.StartInspectingProxy(t, "Corp Inspection CA", pool, true)
 	dir := t.TempDir()
 	env := []string{systemStore(t), "HTTPS_PROXY=" + proxy.URL}
 	out, errOut, code := runFetch(t, dir, env, srv.URL)
@@ -140,7 +140,7 @@ func TestCertificateFetchThroughInspectingProxy(t *testing.T) {
 // certificate. The root is the system's certificate of its issuer when
 // the system holds it; otherwise fetch names the missing issuer and fails.
 func TestCertificateFetchLeafOnly(t *testing.T) {
-	srv := testenv.StartTLSServer(t, "Leaf Only CA", false)
+	srv := testutil.StartTLSServer(t, "Leaf Only CA", false)
 	dir := t.TempDir()
 	out, _, code := runFetch(t, dir, []string{systemStore(t)}, srv.URL)
 	if code != 1 || !strings.Contains(out, "No root to save: the last certificate the server sent was issued by\n  CN=Leaf Only CA,O=trustform test\nwhich the server did not send and the system store does not hold.") {

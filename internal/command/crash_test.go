@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/trustform/trustform/internal/layout"
-	"github.com/trustform/trustform/internal/testenv"
 	"github.com/trustform/trustform/internal/testutil"
 	"github.com/trustform/trustform/state"
 )
@@ -51,8 +50,8 @@ type tfProject struct {
 // carries the project's lineage, so a failing test leaves no process.
 func newProject(t *testing.T, config string) *tfProject {
 	t.Helper()
-	testenv.NeedTool(t, "sleep", "apt-get install -y coreutils")
-	testenv.NeedTool(t, "sh", "apt-get install -y dash")
+	testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	testutil.NeedTool(t, "sh", "apt-get install -y dash")
 	p := &tfProject{t: t, dir: t.TempDir()}
 	home, devcert := t.TempDir(), t.TempDir()
 	for _, kv := range os.Environ() {
@@ -598,7 +597,7 @@ func TestCrashRecovery(t *testing.T) {
 // resources get trust material to write and destroy to remove.
 func writeTestCA(t *testing.T, path string) {
 	t.Helper()
-	if err := os.WriteFile(path, fxNewCA(t, "Crash Test Root").pem, 0o644); err != nil {
+	if err := os.WriteFile(path, testutil.NewCA(t, "Crash Test Root").PEM, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -2,22 +2,12 @@ package command
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"log"
-	"math/big"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,11 +16,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/trustform/trustform/internal/testenv"
 	"github.com/trustform/trustform/internal/testutil"
 )
 
@@ -136,7 +124,7 @@ func fxCheckReadme(t *testing.T, dir string) {
 
 func fxQuickstart(t *testing.T, bin, root string) {
 	for _, tool := range [][2]string{{"node", "apt-get install -y nodejs"}, {"python3", "apt-get install -y python3"}, {"curl", "apt-get install -y curl"}} {
-		testenv.NeedTool(t, tool[0], tool[1])
+		testutil.NeedTool(t, tool[0], tool[1])
 	}
 	// The machine's CA variables stay, and curl gets a CURL_CA_BUNDLE like
 	// many workstations export: the probe must still trust the API.
@@ -162,7 +150,7 @@ func fxQuickstart(t *testing.T, bin, root string) {
 
 func fxCorporateProxy(t *testing.T, bin, root string, inherited bool) {
 	for _, tool := range [][2]string{{"node", "apt-get install -y nodejs"}, {"python3", "apt-get install -y python3"}, {"curl", "apt-get install -y curl"}} {
-		testenv.NeedTool(t, tool[0], tool[1])
+		testutil.NeedTool(t, tool[0], tool[1])
 	}
 	env := fxEnv(t, true)
 	if inherited {
@@ -176,19 +164,19 @@ func fxCorporateProxy(t *testing.T, bin, root string, inherited bool) {
 			env = append(env, v+"="+bundle)
 		}
 	}
-	ca := fxNewCA(t, "trustform fixture TLS inspection CA")
-	srv := fxServe(t, ca, "hello through the proxy")
-	caFile := filepath.Join(t.TempDir(), "proxy-ca.pem")
-	fxWrite(t, caFile, ca.pem)
+	ca := testutil.NewCA(t, "trustform fixture TLS inspection CA")
+	srv := ca.Serve(t, "hello through the proxy", false)
+	caFile := filepath.Join(t.TempDir(), "proxy-ca.PEM")
+	fxWrite(t, caFile, ca.PEM)
 
 	p := fxNewProject(t, bin, filepath.Join(root, "fixtures", "corporate-proxy"), env)
-	p.apply("-var", "upstream_url="+srv.url, "-var", "proxy_ca_file="+caFile)
-	want := regexp.MustCompile(`(?m)^GET ` + regexp.QuoteMeta(srv.url) + ` -> 200 hello through the proxy$`)
+	p.apply("-var", "upstream_url="+fxURL(srv), "-var", "proxy_ca_file="+caFile)
+	want := regexp.MustCompile(`(?m)^GET ` + regexp.QuoteMeta(fxURL(srv)) + ` -> 200 hello through the proxy$`)
 	for _, addr := range []string{"node_app.node", "python_app.python", "executable.curl"} {
 		p.waitLog(addr, want)
 	}
 	// Each client really reached the server (told apart by User-Agent).
-	hits := srv.hits()
+	hits := fxHits(srv)
 	for _, client := range []string{"node", "python", "curl"} {
 		if hits[client] == 0 {
 			t.Errorf("the server saw no request from %s (hits %v)", client, hits)
@@ -200,17 +188,17 @@ func fxCorporateProxy(t *testing.T, bin, root string, inherited bool) {
 }
 
 func fxOverrideScope(t *testing.T, bin, root string) {
-	node := testenv.NeedTool(t, "node", "apt-get install -y nodejs")
-	python := testenv.NeedTool(t, "python3", "apt-get install -y python3")
+	node := testutil.NeedTool(t, "node", "apt-get install -y nodejs")
+	python := testutil.NeedTool(t, "python3", "apt-get install -y python3")
 
-	ours := fxNewCA(t, "trustform fixture internal CA")
-	public := fxNewCA(t, "trustform fixture stand-in public CA")
-	internal := fxServe(t, ours, "hello from the internal service")
-	site := fxServe(t, public, "hello from a public site")
+	ours := testutil.NewCA(t, "trustform fixture internal CA")
+	public := testutil.NewCA(t, "trustform fixture stand-in public CA")
+	internal := ours.Serve(t, "hello from the internal service", false)
+	site := public.Serve(t, "hello from a public site", false)
 	dir := t.TempDir()
-	oursFile, publicFile := filepath.Join(dir, "ours.pem"), filepath.Join(dir, "public.pem")
-	fxWrite(t, oursFile, ours.pem)
-	fxWrite(t, publicFile, public.pem)
+	oursFile, publicFile := filepath.Join(dir, "ours.PEM"), filepath.Join(dir, "public.PEM")
+	fxWrite(t, oursFile, ours.PEM)
+	fxWrite(t, publicFile, public.PEM)
 
 	// The stand-in public CA is trusted the way a machine trusts public CAs:
 	// OpenSSL's SSL_CERT_FILE (Python, and Node with --use-openssl-ca) and
@@ -225,11 +213,11 @@ for u in sys.argv[1:]:
     try:
         urllib.request.urlopen(u, timeout=10).read(); print(u, "ok")
     except Exception as e:
-        print(u, "failed", e)`, site.url, internal.url},
+        print(u, "failed", e)`, fxURL(site), fxURL(internal)},
 		"node": {node, "-e", `for (const u of process.argv.slice(1)) {
   require("node:https").get(u, (r) => { r.resume(); console.log(u, "ok"); })
     .on("error", (e) => console.log(u, "failed", e.message));
-}`, site.url, internal.url},
+}`, fxURL(site), fxURL(internal)},
 	}
 	for name, argv := range baseline {
 		cmd := exec.Command(argv[0], argv[1:]...)
@@ -238,21 +226,21 @@ for u in sys.argv[1:]:
 		if err != nil {
 			t.Fatalf("baseline %s: %v\n%s", name, err, out)
 		}
-		if !strings.Contains(string(out), site.url+" ok") || !strings.Contains(string(out), internal.url+" failed") {
+		if !strings.Contains(string(out), fxURL(site)+" ok") || !strings.Contains(string(out), fxURL(internal)+" failed") {
 			t.Fatalf("baseline %s: want the public site accepted and the internal one rejected without trustform:\n%s", name, out)
 		}
 	}
-	siteHits := site.total()
+	siteHits := site.Hits()
 
 	p := fxNewProject(t, bin, filepath.Join(root, "fixtures", "override-scope"), env)
-	p.apply("-var", "internal_url="+internal.url, "-var", "public_url="+site.url, "-var", "ca_file="+oursFile)
-	accepted := regexp.MustCompile(`(?m)^GET ` + regexp.QuoteMeta(internal.url) + ` -> 200 hello from the internal service$`)
-	rejected := regexp.MustCompile(`(?m)^GET ` + regexp.QuoteMeta(site.url) + ` failed: .*(CERTIFICATE_VERIFY_FAILED|unable to verify the first certificate|unable to get local issuer certificate|self-signed certificate)`)
+	p.apply("-var", "internal_url="+fxURL(internal), "-var", "public_url="+fxURL(site), "-var", "ca_file="+oursFile)
+	accepted := regexp.MustCompile(`(?m)^GET ` + regexp.QuoteMeta(fxURL(internal)) + ` -> 200 hello from the internal service$`)
+	rejected := regexp.MustCompile(`(?m)^GET ` + regexp.QuoteMeta(fxURL(site)) + ` failed: .*(CERTIFICATE_VERIFY_FAILED|unable to verify the first certificate|unable to get local issuer certificate|self-signed certificate)`)
 	for _, addr := range []string{"node_app.node", "python_app.python"} {
 		p.waitLog(addr, accepted)
 		p.waitLog(addr, rejected)
 	}
-	if got := site.total(); got != siteHits {
+	if got := site.Hits(); got != siteHits {
 		t.Errorf("the public site answered %d requests under override, want none", got-siteHits)
 	}
 	pids := p.runningPIDs(2)
@@ -261,8 +249,8 @@ for u in sys.argv[1:]:
 }
 
 func fxContainer(t *testing.T, bin, root string) {
-	testenv.NeedTool(t, "podman", "apt-get install -y podman runc")
-	testenv.NeedTool(t, "go", "https://go.dev/doc/install")
+	testutil.NeedTool(t, "podman", "apt-get install -y podman runc")
+	testutil.NeedTool(t, "go", "https://go.dev/doc/install")
 	env := fxEnv(t, true)
 	if os.Getenv("CONTAINERS_CONF") == "" {
 		// The settings .ci/run uses: runc, and limits that fit in a CI container.
@@ -278,7 +266,7 @@ func fxContainer(t *testing.T, bin, root string) {
 	}
 	if out, err := podman("info", "--format", "{{.Host.OCIRuntime.Name}}"); err != nil {
 		msg := fmt.Sprintf("podman does not work here (%v: %s); install with: apt-get install -y podman runc", err, strings.TrimSpace(out))
-		if testenv.Required() {
+		if testutil.Required() {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
@@ -299,12 +287,12 @@ func fxContainer(t *testing.T, bin, root string) {
 		}
 	})
 
-	ca := fxNewCA(t, "trustform fixture container CA")
-	srv := fxServe(t, ca, "hello from the host")
-	caFile := filepath.Join(t.TempDir(), "corp-ca.pem")
-	fxWrite(t, caFile, ca.pem)
-	p.apply("-var", "image="+tag, "-var", "upstream_url="+srv.url, "-var", "corp_ca_file="+caFile)
-	p.waitLog("container.client", regexp.MustCompile(`(?m)^GET `+regexp.QuoteMeta(srv.url)+` -> 200 hello from the host$`))
+	ca := testutil.NewCA(t, "trustform fixture container CA")
+	srv := ca.Serve(t, "hello from the host", false)
+	caFile := filepath.Join(t.TempDir(), "corp-ca.PEM")
+	fxWrite(t, caFile, ca.PEM)
+	p.apply("-var", "image="+tag, "-var", "upstream_url="+fxURL(srv), "-var", "corp_ca_file="+caFile)
+	p.waitLog("container.client", regexp.MustCompile(`(?m)^GET `+regexp.QuoteMeta(fxURL(srv))+` -> 200 hello from the host$`))
 	p.must("destroy", "-auto-approve", "-no-color")
 	if out, err := podman("ps", "-a", "-q", "--filter", "ancestor="+tag); err != nil || strings.TrimSpace(out) != "" {
 		t.Errorf("containers of %s left after destroy: %q (%v)", tag, out, err)
@@ -405,7 +393,7 @@ func fxEnv(t *testing.T, clean bool) []string {
 
 // fxSystemBundle returns the first system CA bundle file that exists.
 func fxSystemBundle() string {
-	for _, p := range []string{"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"} {
+	for _, p := range []string{"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.PEM"} {
 		if _, err := os.Stat(p); err == nil {
 			return p
 		}
@@ -559,136 +547,26 @@ func fxFreePort(t *testing.T) string {
 	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
 
-// fxCA is a throwaway certificate authority.
-type fxCA struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pem  []byte
-}
+// fxURL is the server's URL as the fixtures' clients print it.
+func fxURL(s *testutil.TLSServer) string { return s.URL + "/" }
 
-func fxNewCA(t *testing.T, cn string) *fxCA {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
+// fxHits counts the requests s answered by client, told apart by their
+// User-Agent.
+func fxHits(s *testutil.TLSServer) map[string]int {
+	by := map[string]int{}
+	for _, ua := range s.UserAgents() {
+		client := "node"
+		switch {
+		case strings.HasPrefix(ua, "curl/"):
+			client = "curl"
+		case strings.HasPrefix(ua, "Python-urllib/"):
+			client = "python"
+		case strings.HasPrefix(ua, "Go-http-client/"):
+			client = "go"
+		}
+		by[client]++
 	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber:          fxSerial(t),
-		Subject:               pkix.Name{CommonName: cn, Organization: []string{"trustform fixtures"}},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		MaxPathLenZero:        true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fxCA{cert: cert, key: key, pem: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
-}
-
-// leaf issues a server certificate for localhost and the loopback addresses.
-func (ca *fxCA) leaf(t *testing.T) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber: fxSerial(t),
-		Subject:      pkix.Name{CommonName: "localhost"},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(24 * time.Hour),
-		DNSNames:     []string{"localhost"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
-
-func fxSerial(t *testing.T) *big.Int {
-	t.Helper()
-	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-// fxServer is a loopback HTTPS server that answers every request with one
-// body and counts requests by client.
-type fxServer struct {
-	url string
-	mu  sync.Mutex
-	by  map[string]int
-}
-
-func fxServe(t *testing.T, ca *fxCA, body string) *fxServer {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &fxServer{url: "https://" + l.Addr().String() + "/", by: map[string]int{}}
-	srv := &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			s.count(r.UserAgent())
-			io.WriteString(w, body+"\n")
-		}),
-		TLSConfig: &tls.Config{Certificates: []tls.Certificate{ca.leaf(t)}},
-		// Rejected handshakes are expected (override-scope); keep them out of
-		// the test output.
-		ErrorLog: log.New(io.Discard, "", 0),
-	}
-	go srv.ServeTLS(l, "", "")
-	t.Cleanup(func() { srv.Close() })
-	return s
-}
-
-func (s *fxServer) count(ua string) {
-	client := "node"
-	switch {
-	case strings.HasPrefix(ua, "curl/"):
-		client = "curl"
-	case strings.HasPrefix(ua, "Python-urllib/"):
-		client = "python"
-	case strings.HasPrefix(ua, "Go-http-client/"):
-		client = "go"
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.by[client]++
-}
-
-func (s *fxServer) hits() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.by))
-	for k, v := range s.by {
-		out[k] = v
-	}
-	return out
-}
-
-func (s *fxServer) total() int {
-	n := 0
-	for _, v := range s.hits() {
-		n += v
-	}
-	return n
+	return by
 }
 
 // fxWorkerPool applies count = 3 and a for_each over two keys: five
@@ -696,12 +574,12 @@ func (s *fxServer) total() int {
 // outputs that refer to pid are stored by apply; shrinking count destroys
 // only the last instance.
 func fxWorkerPool(t *testing.T, bin, root string) {
-	testenv.NeedTool(t, "curl", "apt-get install -y curl")
-	ca := fxNewCA(t, "trustform fixture internal CA")
-	srv := fxServe(t, ca, "hello from the job service")
-	caFile := filepath.Join(t.TempDir(), "internal-ca.pem")
-	fxWrite(t, caFile, ca.pem)
-	vars := []string{"-var", "upstream_url=" + srv.url, "-var", "internal_ca_file=" + caFile}
+	testutil.NeedTool(t, "curl", "apt-get install -y curl")
+	ca := testutil.NewCA(t, "trustform fixture internal CA")
+	srv := ca.Serve(t, "hello from the job service", false)
+	caFile := filepath.Join(t.TempDir(), "internal-ca.PEM")
+	fxWrite(t, caFile, ca.PEM)
+	vars := []string{"-var", "upstream_url=" + fxURL(srv), "-var", "internal_ca_file=" + caFile}
 
 	p := fxNewProject(t, bin, filepath.Join(root, "fixtures", "worker-pool"), fxEnv(t, true))
 	plan := p.must(append([]string{"plan", "-no-color"}, vars...)...)
@@ -714,7 +592,7 @@ func fxWorkerPool(t *testing.T, bin, root string) {
 	p.apply(vars...)
 	for _, addr := range []string{"executable.worker[0]", "executable.worker[1]", "executable.worker[2]", `executable.regional["eu"]`, `executable.regional["us"]`} {
 		name := strings.NewReplacer("executable.worker[", "worker-", "]", "", `executable.regional["`, "regional-", `"`, "").Replace(addr)
-		p.waitLog(addr, regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(name)+`[^\n]*: GET `+regexp.QuoteMeta(srv.url)+` -> 200 hello from the job service$`))
+		p.waitLog(addr, regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(name)+`[^\n]*: GET `+regexp.QuoteMeta(fxURL(srv))+` -> 200 hello from the job service$`))
 	}
 	pids := p.runningPIDs(5)
 

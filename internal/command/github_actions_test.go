@@ -10,14 +10,14 @@ import (
 
 	"github.com/rhysd/actionlint"
 
-	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // fxLintWorkflow runs actionlint on the workflow, with shellcheck on its
 // scripts: syntax, expressions, contexts, action inputs, shell mistakes.
 func fxLintWorkflow(t *testing.T, path string) {
 	t.Helper()
-	sc := testenv.NeedTool(t, "shellcheck", "apt-get install -y shellcheck")
+	sc := testutil.NeedTool(t, "shellcheck", "apt-get install -y shellcheck")
 	var out strings.Builder
 	linter, err := actionlint.NewLinter(&out, &actionlint.LinterOptions{Shellcheck: sc, Oneline: true})
 	if err != nil {
@@ -138,7 +138,7 @@ type ghComment struct {
 func fxStickyComment(t *testing.T, bin, root string, workflow []byte) {
 	t.Helper()
 	for _, tool := range []string{"bash", "jq", "python3"} {
-		testenv.NeedTool(t, tool, "apt-get install -y "+tool)
+		testutil.NeedTool(t, tool, "apt-get install -y "+tool)
 	}
 	scripts := workflowScripts(t, workflow)
 	planScript, commentScript := scripts["trustform plan"], scripts["Comment the plan"]

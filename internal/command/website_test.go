@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustform/trustform/internal/testutil"
 	"github.com/trustform/trustform/runtimes"
 )
 
@@ -106,7 +107,7 @@ func codeBlocks(t *testing.T, file string) []mdBlock {
 // throwaway CA).
 func testCA(t *testing.T) []byte {
 	t.Helper()
-	return fxNewCA(t, "Website Test Root").pem
+	return testutil.NewCA(t, "Website Test Root").PEM
 }
 
 // docEnv is the environment documentation examples run in: a private HOME

@@ -10,14 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // These tests hold the CA to what real verifiers demand; they use the real
 // clock because openssl and Python do.
 
 func TestOpenSSLVerifyStrict(t *testing.T) {
-	openssl := testenv.NeedTool(t, "openssl", "apt-get install -y openssl")
+	openssl := testutil.NeedTool(t, "openssl", "apt-get install -y openssl")
 	dir := t.TempDir()
 	ca := create(t, dir, time.Now())
 	for _, args := range [][]string{
@@ -51,7 +51,7 @@ with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
 `
 
 func TestPythonStrictHandshake(t *testing.T) {
-	python := testenv.NeedTool(t, "python3", "apt-get install -y python3")
+	python := testutil.NeedTool(t, "python3", "apt-get install -y python3")
 	dir := t.TempDir()
 	ca := create(t, dir, time.Now())
 	pair, err := tls.LoadX509KeyPair(ca.Paths.LeafCert, ca.Paths.LeafKey)

@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // bundleLines returns a bundle with text around two certificates as lines,
@@ -470,7 +470,7 @@ func TestParseConcatenatedDER(t *testing.T) {
 }
 
 func TestParseOpenSSLTrustedCertificate(t *testing.T) {
-	openssl := testenv.NeedTool(t, "openssl", "apt-get install -y openssl")
+	openssl := testutil.NeedTool(t, "openssl", "apt-get install -y openssl")
 	ca, _ := makeCert(t, certOpts{name: "Trusted by OpenSSL", isCA: true})
 	in := filepath.Join(t.TempDir(), "ca.pem")
 	os.WriteFile(in, []byte(pemOf(ca.Raw, "CERTIFICATE")), 0o644)

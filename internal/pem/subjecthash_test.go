@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // nameCorpus covers what X509_NAME_hash canonicalises: string types, case,
@@ -98,7 +98,7 @@ func certWithRawSubject(t *testing.T, raw []byte) []byte {
 }
 
 func TestSubjectHashMatchesOpenSSL(t *testing.T) {
-	openssl := testenv.NeedTool(t, "openssl", "apt-get install -y openssl")
+	openssl := testutil.NeedTool(t, "openssl", "apt-get install -y openssl")
 	dir := t.TempDir()
 	for name, raw := range nameCorpus(t) {
 		t.Run(name, func(t *testing.T) {
@@ -134,7 +134,7 @@ func TestSubjectHashMatchesOpenSSL(t *testing.T) {
 func TestSubjectHashOfOpenSSLMadeCerts(t *testing.T) {
 	// Certificates made by openssl itself from -subj strings, including
 	// its own multi-valued RDN syntax (+) and UTF-8.
-	openssl := testenv.NeedTool(t, "openssl", "apt-get install -y openssl")
+	openssl := testutil.NeedTool(t, "openssl", "apt-get install -y openssl")
 	dir := t.TempDir()
 	for i, subj := range []string{
 		"/CN=Plain Root",

@@ -17,7 +17,7 @@ import (
 
 	"software.sslmate.com/src/go-pkcs12"
 
-	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 func testCA(t *testing.T, cn string, notAfter time.Time) *x509.Certificate {
@@ -123,7 +123,7 @@ func TestLoadJavaTruncated(t *testing.T) {
 
 // The real JDK store of this machine, found the way the CLI finds it.
 func TestLoadJavaFromThisMachine(t *testing.T) {
-	testenv.NeedTool(t, "java", "apt-get install -y default-jre-headless")
+	testutil.NeedTool(t, "java", "apt-get install -y default-jre-headless")
 	path, err := JavaCacertsPath(map[string]string{}, exec.LookPath)
 	if err != nil {
 		t.Fatal(err)

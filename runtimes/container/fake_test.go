@@ -18,7 +18,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 	"github.com/trustform/trustform/runtimes"
 )
 
@@ -119,7 +119,7 @@ func newFake(t *testing.T, engine string) *fake {
 	if runtime.GOOS == "windows" {
 		t.Skip("the fake engine is a shell script")
 	}
-	testenv.NeedTool(t, "tar", "apt-get install -y tar")
+	testutil.NeedTool(t, "tar", "apt-get install -y tar")
 	dir := t.TempDir()
 	for _, name := range []string{Docker, Podman} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(fakeEngine), 0o755); err != nil {

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 	"github.com/trustform/trustform/runtimes"
 )
 
@@ -64,7 +64,7 @@ func podmanEnv(t *testing.T) []string {
 // bundle and an Alpine-style link to it, as an image; it returns its name.
 func podmanImage(t *testing.T, cli CLI) string {
 	t.Helper()
-	goTool := testenv.NeedTool(t, "go", "install Go from https://go.dev/dl/")
+	goTool := testutil.NeedTool(t, "go", "install Go from https://go.dev/dl/")
 	src := t.TempDir()
 	if err := os.WriteFile(filepath.Join(src, "go.mod"), []byte("module probe\n\ngo 1.22\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -125,12 +125,12 @@ func podman(t *testing.T, cli CLI, args ...string) string {
 
 func realPodman(t *testing.T) (*Runner, CLI) {
 	t.Helper()
-	testenv.NeedTool(t, "podman", "apt-get install -y podman runc")
+	testutil.NeedTool(t, "podman", "apt-get install -y podman runc")
 	cli := CLI{Env: podmanEnv(t)}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if _, err := Detect(ctx, cli, Podman); err != nil {
-		if testenv.Required() {
+		if testutil.Required() {
 			t.Fatalf("podman does not work (TRUSTFORM_E2E=require): %v", err)
 		}
 		t.Skipf("podman does not work here: %v", err)

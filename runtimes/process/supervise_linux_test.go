@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/trustform/trustform/internal/layout"
-	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 	"github.com/trustform/trustform/runtimes"
 )
 
@@ -27,8 +27,8 @@ func supervisedSpec(t *testing.T, argv ...string) *runtimes.LaunchSpec {
 // log, where a Runner of a later trustform run (which did not start it)
 // reads them.
 func TestSupervisedExitIsRecorded(t *testing.T) {
-	sh := testenv.NeedTool(t, "sh", "apt-get install -y dash")
-	testenv.NeedTool(t, "setsid", "apt-get install -y util-linux")
+	sh := testutil.NeedTool(t, "sh", "apt-get install -y dash")
+	testutil.NeedTool(t, "setsid", "apt-get install -y util-linux")
 	r := New()
 	r.RecordExits = true
 	spec := supervisedSpec(t, sh, "-c", "echo last words; exit 7")
@@ -69,8 +69,8 @@ func TestSupervisedExitIsRecorded(t *testing.T) {
 // exit, so a caller removing the status file afterwards removes it for
 // good.
 func TestSupervisedProcessIsTheHandle(t *testing.T) {
-	sleep := testenv.NeedTool(t, "sleep", "apt-get install -y coreutils")
-	testenv.NeedTool(t, "setsid", "apt-get install -y util-linux")
+	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	testutil.NeedTool(t, "setsid", "apt-get install -y util-linux")
 	r := New()
 	r.RecordExits = true
 	spec := supervisedSpec(t, sleep, "60")
@@ -111,8 +111,8 @@ func TestSupervisedProcessIsTheHandle(t *testing.T) {
 // The supervisor shell carries none of trustform's markers in its own
 // environment; the program carries all of them.
 func TestSupervisorHasNoMarkers(t *testing.T) {
-	sleep := testenv.NeedTool(t, "sleep", "apt-get install -y coreutils")
-	testenv.NeedTool(t, "setsid", "apt-get install -y util-linux")
+	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	testutil.NeedTool(t, "setsid", "apt-get install -y util-linux")
 	r := NewForDir("/some/dir")
 	r.RecordExits = true
 	spec := supervisedSpec(t, sleep, "60")

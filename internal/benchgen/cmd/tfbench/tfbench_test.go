@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 func TestParseSizes(t *testing.T) {
@@ -148,7 +148,7 @@ func TestTaggedProcesses(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc")
 	}
-	sleep := testenv.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
 	tag := "TFBENCH_TEST=" + t.Name() + time.Now().Format("150405.000000000")
 	cmd := exec.Command(sleep, "60")
 	cmd.Env = append(os.Environ(), tag)

@@ -1,4 +1,4 @@
-package testenv
+package testutil
 
 import (
 	"bufio"
@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"io"
 	"log"
@@ -23,8 +24,12 @@ import (
 )
 
 // CA is a throwaway certificate authority for loopback TLS tests: ECDSA
-// P-256, CA:TRUE with path length 0, SKI, valid for a day.
+// P-256, CA:TRUE with path length 0, SKI, valid for a day. Its leaves pass
+// the strictest checks the clients make (openssl -x509_strict, Python
+// 3.13's VERIFY_X509_STRICT), so a client that fails proves something.
 type CA struct {
+	// Name is the subject's common name.
+	Name string
 	Cert *x509.Certificate
 	Key  *ecdsa.PrivateKey
 	// PEM is Cert as one CERTIFICATE block.
@@ -37,7 +42,7 @@ func NewCA(t testing.TB, name string) *CA {
 	key := newKey(t)
 	now := time.Now()
 	tmpl := &x509.Certificate{
-		SerialNumber:          serial(t),
+		SerialNumber:          Serial(t),
 		Subject:               pkix.Name{CommonName: name, Organization: []string{"trustform test"}},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(24 * time.Hour),
@@ -46,7 +51,7 @@ func NewCA(t testing.TB, name string) *CA {
 		IsCA:                  true,
 		MaxPathLen:            0,
 		MaxPathLenZero:        true,
-		SubjectKeyId:          skid(t, &key.PublicKey),
+		SubjectKeyId:          KeyID(t, &key.PublicKey),
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
@@ -56,7 +61,7 @@ func NewCA(t testing.TB, name string) *CA {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &CA{Cert: cert, Key: key, PEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
+	return &CA{Name: name, Cert: cert, Key: key, PEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
 }
 
 // Leaf issues a server certificate for host (an IP address or a DNS
@@ -64,15 +69,27 @@ func NewCA(t testing.TB, name string) *CA {
 // serverAuth, valid under strict RFC 5280 checking.
 func (ca *CA) Leaf(t testing.TB, host string) *x509.Certificate {
 	t.Helper()
-	c, _ := ca.leaf(host)
-	if c == nil {
-		t.Fatalf("issuing a certificate for %s failed", host)
-	}
-	return c.Leaf
+	return ca.ServerCert(t, host).Leaf
 }
 
-// leaf issues a certificate for host; it returns nil on error (it runs in
-// proxy goroutines, which cannot call t.Fatal).
+// ServerCert is Leaf with its private key, for a tls.Config.
+func (ca *CA) ServerCert(t testing.TB, host string) tls.Certificate {
+	t.Helper()
+	c, err := ca.leaf(host)
+	if err != nil {
+		t.Fatalf("issuing a certificate for %s: %v", host, err)
+	}
+	return *c
+}
+
+// LeafPEM is Leaf as one CERTIFICATE block.
+func (ca *CA) LeafPEM(t testing.TB, host string) []byte {
+	t.Helper()
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Leaf(t, host).Raw})
+}
+
+// leaf issues a certificate for host. It returns an error rather than
+// failing the test: the proxy calls it from its goroutines.
 func (ca *CA) leaf(host string) (*tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -82,11 +99,10 @@ func (ca *CA) leaf(host string) (*tls.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	id, err := keyID(&key.PublicKey)
 	if err != nil {
 		return nil, err
 	}
-	id := sha1.Sum(pub)
 	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber:          sn,
@@ -96,7 +112,7 @@ func (ca *CA) leaf(host string) (*tls.Certificate, error) {
 		KeyUsage:              x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
-		SubjectKeyId:          id[:],
+		SubjectKeyId:          id,
 		AuthorityKeyId:        ca.Cert.SubjectKeyId,
 	}
 	if ip := net.ParseIP(host); ip != nil {
@@ -126,7 +142,9 @@ func newKey(t testing.TB) *ecdsa.PrivateKey {
 	return key
 }
 
-func serial(t testing.TB) *big.Int {
+// Serial is a random 127-bit certificate serial number.
+func Serial(t testing.TB) *big.Int {
+	t.Helper()
 	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {
 		t.Fatal(err)
@@ -134,20 +152,39 @@ func serial(t testing.TB) *big.Int {
 	return n
 }
 
-func skid(t testing.TB, pub *ecdsa.PublicKey) []byte {
-	der, err := x509.MarshalPKIXPublicKey(pub)
+// KeyID is the RFC 5280 method 1 key identifier of pub: the SHA-1 of the
+// public key bits, for SubjectKeyId and AuthorityKeyId.
+func KeyID(t testing.TB, pub *ecdsa.PublicKey) []byte {
+	t.Helper()
+	id, err := keyID(pub)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum := sha1.Sum(der)
-	return sum[:]
+	return id
 }
 
-// Greeting is what TLSServer answers to every request.
+func keyID(pub *ecdsa.PublicKey) ([]byte, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, err
+	}
+	var spki struct {
+		Algorithm pkix.AlgorithmIdentifier
+		PublicKey asn1.BitString
+	}
+	if _, err := asn1.Unmarshal(der, &spki); err != nil {
+		return nil, err
+	}
+	sum := sha1.Sum(spki.PublicKey.Bytes)
+	return sum[:], nil
+}
+
+// Greeting is what StartTLSServer's server answers to every request.
 const Greeting = "hello through trustform's test server"
 
-// TLSServer is a loopback HTTPS server with a certificate from its own
-// CA, answering Greeting.
+// TLSServer is a loopback HTTPS server with a certificate from its CA,
+// answering one body to every request and counting the requests, so a
+// test can tell a client's "ok" came from a real request.
 type TLSServer struct {
 	// URL is https://127.0.0.1:PORT.
 	URL string
@@ -155,31 +192,50 @@ type TLSServer struct {
 	Addr string
 	CA   *CA
 	hits atomic.Int64
+
+	mu     sync.Mutex
+	agents []string
 }
 
 // Hits is the number of requests answered.
 func (s *TLSServer) Hits() int { return int(s.hits.Load()) }
 
-// StartTLSServer starts a server whose certificate for 127.0.0.1 and
-// localhost is issued by a new CA named caName. With sendRoot the server
-// sends the CA after its own certificate, as TLS-inspecting proxies
-// usually do; without, only its own.
+// UserAgents are the User-Agent headers of the requests answered, in
+// order, so a test can tell which clients got through.
+func (s *TLSServer) UserAgents() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.agents...)
+}
+
+// StartTLSServer starts a server answering Greeting, whose certificate
+// for 127.0.0.1 and localhost is issued by a new CA named caName. With
+// sendRoot the server sends the CA after its own certificate, as
+// TLS-inspecting proxies usually do; without, only its own.
 func StartTLSServer(t testing.TB, caName string, sendRoot bool) *TLSServer {
 	t.Helper()
-	ca := NewCA(t, caName)
-	cert, err := ca.leaf("localhost")
-	if err != nil {
-		t.Fatal(err)
-	}
+	return NewCA(t, caName).Serve(t, Greeting, sendRoot)
+}
+
+// Serve starts a loopback server answering body and a newline to every
+// request, with a certificate for localhost (and 127.0.0.1, ::1) that ca
+// issues; sendRoot as in StartTLSServer. The server stops when the test
+// ends.
+func (ca *CA) Serve(t testing.TB, body string, sendRoot bool) *TLSServer {
+	t.Helper()
+	cert := ca.ServerCert(t, "localhost")
 	if sendRoot {
 		cert.Certificate = append(cert.Certificate, ca.Cert.Raw)
 	}
 	s := &TLSServer{CA: ca}
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.hits.Add(1)
-		io.WriteString(w, Greeting+"\n")
+		s.mu.Lock()
+		s.agents = append(s.agents, r.UserAgent())
+		s.mu.Unlock()
+		io.WriteString(w, body+"\n")
 	}))
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{*cert}}
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	// Clients that read the chain and hang up, or distrust it, abort
 	// handshakes: expected noise.
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)

@@ -1,4 +1,4 @@
-package testenv
+package testutil
 
 import (
 	"os"
@@ -18,9 +18,17 @@ func NeedTool(t testing.TB, name, install string) string {
 	if err == nil {
 		return p
 	}
-	if Required() {
-		t.Fatalf("%s: not installed (TRUSTFORM_E2E=require); install with: %s", name, install)
-	}
-	t.Skipf("%s: not installed; install with: %s", name, install)
+	SkipOrFail(t, name, install)
 	return ""
+}
+
+// SkipOrFail skips a test whose prerequisite (a tool, a service, a
+// permission) what is missing, naming how to install it, or fails the test
+// when Required().
+func SkipOrFail(t testing.TB, what, install string) {
+	t.Helper()
+	if Required() {
+		t.Fatalf("%s: not installed (TRUSTFORM_E2E=require); install with: %s", what, install)
+	}
+	t.Skipf("%s: not installed; install with: %s", what, install)
 }
