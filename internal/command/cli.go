@@ -132,6 +132,9 @@ func Run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		rand:    rand.Reader,
 	}
 	commands := commandFactories(env)
+	if isCompletion(environ) || installsCompletion(args) {
+		return runCompletion(env, args, commands)
+	}
 
 	// hashicorp/cli would print the whole help for a typo and exit 127;
 	// we name the closest command instead.
