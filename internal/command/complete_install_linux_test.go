@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustform/trustform/internal/testenv"
+	"github.com/trustform/trustform/internal/testutil"
 )
 
 // TestInstallAutocomplete runs -install-autocomplete and
@@ -20,10 +20,10 @@ import (
 // /etc/passwd names a temporary home: the machine's own ~/.bashrc is never
 // touched.
 func TestInstallAutocomplete(t *testing.T) {
-	unshare := testenv.NeedTool(t, "unshare", "apt-get install -y util-linux")
-	testenv.NeedTool(t, "bash", "apt-get install -y bash")
+	unshare := testutil.NeedTool(t, "unshare", "apt-get install -y util-linux")
+	testutil.NeedTool(t, "bash", "apt-get install -y bash")
 	if os.Geteuid() != 0 {
-		if testenv.Required() {
+		if testutil.Required() {
 			t.Fatal("needs root for a private mount namespace (TRUSTFORM_E2E=require)")
 		}
 		t.Skip("needs root for a private mount namespace over /etc/passwd")
