@@ -3,6 +3,8 @@ package plan
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,20 +14,29 @@ import (
 	"strings"
 
 	"github.com/trustform/trustform/internal/atomicfile"
+	"github.com/trustform/trustform/internal/pem"
 	"github.com/trustform/trustform/state"
 )
 
 // FileFormat marks a saved plan file. A file with another marker is
 // refused rather than guessed at.
 //
-// Version 2 stores each trust set's material once (TrustMaterial); the
-// same reader takes version 1, whose specs hold it inline.
-const FileFormat = "trustform-plan/2"
+// Version 2 stores each trust set's material once (TrustMaterial); version
+// 3 stores each certificate once: a bundle made of certificates the file
+// holds is a list of their keys (composite_blobs), and the certificates of
+// a file outside trustform that the plan merged (the system bundle an
+// inherited SSL_CERT_FILE names) are its path and digest
+// (bundle_files), read again with the plan. The same reader takes
+// versions 1 and 2.
+const FileFormat = "trustform-plan/3"
 
-// fileFormatV1 is the previous marker, still read.
-const fileFormatV1 = "trustform-plan/1"
+// fileFormatV1 and fileFormatV2 are previous markers, still read.
+const (
+	fileFormatV1 = "trustform-plan/1"
+	fileFormatV2 = "trustform-plan/2"
+)
 
-func knownFormat(f string) bool { return f == FileFormat || f == fileFormatV1 }
+func knownFormat(f string) bool { return f == FileFormat || f == fileFormatV2 || f == fileFormatV1 }
 
 // savedPlan is the content of a plan file (gzip-compressed JSON).
 type savedPlan struct {
@@ -41,6 +52,13 @@ type diskPlan struct {
 	*Plan
 	Changes       []*diskChange            `json:"changes"`
 	TrustMaterial map[string]*diskMaterial `json:"trust_material,omitempty"`
+	// Blobs shadows Plan.Blobs: without the composite blobs and those of
+	// BundleFiles, which reading the plan rebuilds.
+	Blobs map[string][]byte `json:"blobs"`
+	// Composites maps a blob to the blobs it is the concatenation of.
+	Composites map[string][]string `json:"composite_blobs,omitempty"`
+	// BundleFiles are the files the left-out certificates are read from.
+	BundleFiles []BundleFile `json:"bundle_files,omitempty"`
 }
 
 type diskChange struct {
@@ -103,6 +121,7 @@ func toDisk(p *Plan) *diskPlan {
 		ds.Files, ds.Certificates, ds.Material = nil, nil, true
 		return ds
 	}
+	dp.Blobs, dp.Composites, dp.BundleFiles = compactBlobs(p.Blobs, p.Bundles)
 	for i, ch := range p.Changes {
 		dc := &diskChange{Change: ch, Before: spec(ch.Before), After: spec(ch.After), Pending: ch.Pending}
 		if ch.Pending != nil && dc.After != nil && dc.After.Material {
@@ -114,6 +133,135 @@ func toDisk(p *Plan) *diskPlan {
 		dp.Changes[i] = dc
 	}
 	return dp
+}
+
+// compactBlobs stores each certificate once: a blob that is a bundle of
+// certificates which are themselves blobs, or come from a bundle file,
+// becomes the list of their keys; the blobs of bundle files are left out
+// and the files named instead. Only the files some kept key needs are
+// named. blobs is not modified.
+func compactBlobs(blobs map[string][]byte, files []BundleFile) (map[string][]byte, map[string][]string, []BundleFile) {
+	external := map[string]int{} // key -> index in files
+	for i, f := range files {
+		for _, k := range f.Keys {
+			if _, ok := external[k]; !ok {
+				external[k] = i
+			}
+		}
+	}
+	out := make(map[string][]byte, len(blobs))
+	composites := map[string][]string{}
+	used := map[int]bool{}
+	for key, data := range blobs {
+		if i, ok := external[key]; ok {
+			used[i] = true
+			continue
+		}
+		if parts := pemParts(data); len(parts) > 1 {
+			whole := true
+			for _, k := range parts {
+				_, inPool := blobs[k]
+				_, inFile := external[k]
+				whole = whole && (inPool || inFile)
+			}
+			if whole {
+				composites[key] = parts
+				for _, k := range parts {
+					if i, ok := external[k]; ok {
+						used[i] = true
+					}
+				}
+				continue
+			}
+		}
+		out[key] = data
+	}
+	var named []BundleFile
+	for i, f := range files {
+		if used[i] {
+			named = append(named, BundleFile{Path: f.Path, SHA256: f.SHA256})
+		}
+	}
+	if len(composites) == 0 {
+		composites = nil
+	}
+	return out, composites, named
+}
+
+const pemEnd = "-----END CERTIFICATE-----\n"
+
+// pemParts splits a bundle of certificates, as pem.Bundle writes it, into
+// the keys of its blocks; nil when data is not such a bundle.
+func pemParts(data []byte) []string {
+	if !bytes.HasPrefix(data, []byte("-----BEGIN CERTIFICATE-----\n")) || !bytes.HasSuffix(data, []byte(pemEnd)) {
+		return nil
+	}
+	var keys []string
+	for len(data) > 0 {
+		i := bytes.Index(data, []byte(pemEnd))
+		if i < 0 {
+			return nil
+		}
+		part := data[:i+len(pemEnd)]
+		sum := sha256.Sum256(part)
+		keys = append(keys, hex.EncodeToString(sum[:]))
+		data = data[len(part):]
+	}
+	return keys
+}
+
+// expandBlobs rebuilds the blobs compactBlobs left out: it reads each
+// bundle file again and checks its digest, then joins each composite. A
+// file that changed or vanished is not an error here (show can still
+// render the plan) but in CheckApplicable, which apply calls.
+func expandBlobs(dp *diskPlan, name string) (map[string][]byte, error, error) {
+	blobs := dp.Blobs
+	if blobs == nil {
+		blobs = map[string][]byte{}
+	}
+	var stale error
+	for _, f := range dp.BundleFiles {
+		data, err := os.ReadFile(f.Path)
+		if err != nil {
+			stale = fmt.Errorf("%w: it merges the certificates of %s, which cannot be read now (%v); run trustform plan again", ErrStalePlan, f.Path, err)
+			continue
+		}
+		if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != f.SHA256 {
+			stale = fmt.Errorf("%w: it merges the certificates of %s, which changed since the plan was made (sha256 %s, now %s); run trustform plan again", ErrStalePlan, f.Path, short(f.SHA256), short(hex.EncodeToString(sum[:])))
+			continue
+		}
+		// No validity check: every certificate the plan may have kept
+		// (expired ones were left out then) is a candidate part.
+		certs, _ := pem.Parse(data, f.Path, pem.Options{})
+		for _, c := range certs {
+			b := c.PEM()
+			sum := sha256.Sum256(b)
+			blobs[hex.EncodeToString(sum[:])] = b
+		}
+	}
+	for key, parts := range dp.Composites {
+		var buf bytes.Buffer
+		missing := false
+		for _, k := range parts {
+			b, ok := blobs[k]
+			if !ok {
+				missing = true
+				break
+			}
+			buf.Write(b)
+		}
+		if missing {
+			if stale == nil {
+				return nil, nil, fmt.Errorf("%s: damaged plan file (blob %s lacks a part); run trustform plan -out again", name, short(key))
+			}
+			continue
+		}
+		if sum := sha256.Sum256(buf.Bytes()); hex.EncodeToString(sum[:]) != key {
+			return nil, nil, fmt.Errorf("%s: damaged plan file (blob %s does not match its parts); run trustform plan -out again", name, short(key))
+		}
+		blobs[key] = buf.Bytes()
+	}
+	return blobs, stale, nil
 }
 
 // sameList reports whether a and b are the same list: the same backing
@@ -136,6 +284,11 @@ func sameList[T comparable](a, b []T) bool {
 // fromDisk rebuilds the Plan, every spec of one set sharing its lists.
 func fromDisk(dp *diskPlan, name string) (*Plan, error) {
 	p := dp.Plan
+	blobs, stale, err := expandBlobs(dp, name)
+	if err != nil {
+		return nil, err
+	}
+	p.Blobs, p.StaleBundles = blobs, stale
 	abs := map[string][]state.File{}
 	material := func(dir string) (*diskMaterial, []state.File, error) {
 		m := dp.TrustMaterial[dir]
@@ -288,6 +441,9 @@ var ErrStalePlan = errors.New("Saved plan is stale")
 // different lineage, or the same lineage at another serial (someone applied
 // since). st may be nil when there is no state.
 func CheckApplicable(p *Plan, st *state.State) error {
+	if p.StaleBundles != nil {
+		return p.StaleBundles
+	}
 	var lineage string
 	var serial uint64
 	if st != nil {

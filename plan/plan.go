@@ -72,6 +72,24 @@ type Plan struct {
 	Blobs map[string][]byte `json:"blobs"`
 	// Warnings are non-fatal diagnostics, already rendered to text.
 	Warnings []Warning `json:"warnings,omitempty"`
+
+	// Bundles are the files outside trustform whose certificates the plan
+	// merged (inherited trust variables naming the system bundle, say). A
+	// plan file stores each by path and digest instead of its
+	// certificates, and reading the file reads them again (see WriteFile).
+	Bundles []BundleFile `json:"-"`
+	// StaleBundles is set, on a plan read from a file, when such a file
+	// changed or vanished since: CheckApplicable refuses the plan.
+	StaleBundles error `json:"-"`
+}
+
+// BundleFile is a certificate file the plan read and merged.
+type BundleFile struct {
+	Path string `json:"path"`
+	// SHA256 is the digest of the file's content when the plan was made.
+	SHA256 string `json:"sha256"`
+	// Keys are the blob keys of its certificates' normalised PEM.
+	Keys []string `json:"-"`
 }
 
 // Warning is a non-fatal problem found while planning.

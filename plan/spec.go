@@ -591,6 +591,14 @@ func (p *planner) parseUserBundle(path string) userBundle {
 	if len(errs) > 0 {
 		return userBundle{err: "it holds invalid input: " + strings.Join(errs, "; ")}
 	}
+	// A saved plan refers to the file instead of holding its certificates.
+	sum := sha256.Sum256(data)
+	bf := BundleFile{Path: path, SHA256: hex.EncodeToString(sum[:]), Keys: make([]string, len(certs))}
+	for i, c := range certs {
+		k := sha256.Sum256(c.PEM())
+		bf.Keys[i] = hex.EncodeToString(k[:])
+	}
+	p.plan.Bundles = append(p.plan.Bundles, bf)
 	return userBundle{certs: certs}
 }
 
