@@ -680,19 +680,7 @@ func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 		return a.fail(c.Address, plan.Create, err, "", nil)
 	}
 
-	ls := &runtimes.LaunchSpec{
-		Address:      c.Address,
-		Lineage:      a.lineage,
-		Dir:          a.p.Dir,
-		ConfigSHA256: specDigest(spec),
-		Argv:         spec.Argv,
-		WorkingDir:   spec.WorkingDir,
-		Env:          spec.Env,
-		BaseEnv:      a.opts.BaseEnv,
-		LogPath:      spec.LogPath,
-		Container:    spec.Container,
-	}
-	h, err := r.Start(ctx, ls)
+	h, err := r.Start(ctx, launchSpec(c.Address, a.lineage, a.p.Dir, spec, a.opts.BaseEnv))
 	launched := time.Now()
 	if err != nil {
 		lines := lastLines(spec.LogPath, tailLines)
@@ -757,6 +745,23 @@ func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 	}
 	a.watchStart(ctx, c, r, h, start, launched)
 	return nil
+}
+
+// launchSpec is what a runner needs to start the resource spec describes,
+// tagged so that it is found again after a crash.
+func launchSpec(addr, lineage, dir string, spec *state.Spec, baseEnv []string) *runtimes.LaunchSpec {
+	return &runtimes.LaunchSpec{
+		Address:      addr,
+		Lineage:      lineage,
+		Dir:          dir,
+		ConfigSHA256: specDigest(spec),
+		Argv:         spec.Argv,
+		WorkingDir:   spec.WorkingDir,
+		Env:          spec.Env,
+		BaseEnv:      baseEnv,
+		LogPath:      spec.LogPath,
+		Container:    spec.Container,
+	}
 }
 
 func stopGrace(s *state.Spec) time.Duration {

@@ -119,6 +119,11 @@ type Spec struct {
 	// patterns): up -watch replaces the resource when one changes. The
 	// process never sees it, so a change is an in-place update.
 	Watch []string `json:"watch,omitempty"`
+	// Restart is the restart policy `trustform up` honours when the
+	// resource ends: "no" (also when empty), "on-failure" or "always".
+	// apply ignores it: detached resources are not watched once apply
+	// returns.
+	Restart string `json:"restart,omitempty"`
 
 	Container *runtimes.ContainerLaunch `json:"container,omitempty"`
 }

@@ -31,6 +31,18 @@ type applyRun struct {
 	autoApprove bool
 	parallelism int
 	json        bool
+	// summaryOnly prints the plan's summary line instead of the whole
+	// plan (up, which applies without asking).
+	summaryOnly bool
+	// runners, when set, are the runners to use, else applyLocked sets
+	// them; up keeps them after apply, since the process runner is told
+	// at once when a process it started ends.
+	runners *runnerSet
+	// planned is set by applyLocked once it has a plan to carry out.
+	planned bool
+	// wrapEvents, when set, wraps the progress events (up shows a
+	// resource's last output before saying it was destroyed).
+	wrapEvents func(apply.Events) apply.Events
 }
 
 // lockState takes the state lock for the whole command, creating
@@ -87,18 +99,26 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 			e.streams.Warnf("releasing the state lock: %v", err)
 		}
 	}()
+	return e.applyLocked(ctx, r, interrupted.Load)
+}
 
+// applyLocked is runApplyFlow once the state lock is held: plan (or read
+// the saved plan), show it, confirm, execute, report. interrupted returns
+// the exit code a signal asked for (0: none). up calls it twice under one
+// lock: to apply, then to destroy.
+func (e *runEnv) applyLocked(ctx context.Context, r *applyRun, interrupted func() int32) int {
 	p, st, ok := e.planToApply(ctx, r)
 	if !ok {
 		return exitError
 	}
+	r.planned = true
 	if !p.HasChanges() {
 		return e.applyNothing(ctx, r, p, st)
 	}
 	if !e.approved(r) {
 		return exitError
 	}
-	if code := interrupted.Load(); code != 0 {
+	if code := interrupted(); code != 0 {
 		fmt.Fprintf(e.streams.Err, "%s\n", (&apply.Error{Interrupted: true, NotStarted: make([]string, countChanges(p))}).InterruptedMessage())
 		return int(code)
 	}
@@ -106,7 +126,10 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 	if !ok {
 		return exitError
 	}
-	runners, err := e.runnersFor(ctx, p)
+	if r.runners == nil {
+		r.runners = e.newRunnerSet(p.ContainerRuntime)
+	}
+	runners, err := runnersFor(ctx, r.runners, p)
 	if err != nil {
 		rec.close()
 		e.streams.Errorf("%v", err)
@@ -125,7 +148,7 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 		Now:         e.now,
 	})
 	closeErr := rec.close()
-	return e.applyEnd(r, result, rec.state(), applyErr, closeErr, int(interrupted.Load()))
+	return e.applyEnd(r, result, rec.state(), applyErr, closeErr, int(interrupted()))
 }
 
 // limitMemory sets apply's soft memory limit unless GOMEMLIMIT is set.
@@ -148,7 +171,10 @@ func (e *runEnv) planToApply(ctx context.Context, r *applyRun) (*plan.Plan, *sta
 			e.writeDiagnostics(res.diags, res.src)
 			return nil, nil, false
 		}
-		if !r.json {
+		if r.summaryOnly {
+			e.writeDiagnostics(res.diags, res.src)
+			e.printPlanSummary(res.plan)
+		} else if !r.json {
 			e.writeDiagnostics(res.diags, res.src)
 			if err := plan.RenderHuman(e.streams.Out, res.plan, e.streams.OutColor); err != nil {
 				e.streams.Errorf("writing the plan: %v", err)
@@ -286,8 +312,7 @@ func (e *runEnv) openRecord(p *plan.Plan, st *state.State) (*applyRecord, bool) 
 
 // runnersFor returns the process runner and, when the plan starts or stops
 // a container, the container runner.
-func (e *runEnv) runnersFor(ctx context.Context, p *plan.Plan) (map[runtimes.Kind]runtimes.Runner, error) {
-	rs := e.newRunnerSet(p.ContainerRuntime)
+func runnersFor(ctx context.Context, rs *runnerSet, p *plan.Plan) (map[runtimes.Kind]runtimes.Runner, error) {
 	runners := map[runtimes.Kind]runtimes.Runner{runtimes.KindProcess: rs.proc}
 	if needsContainers(p) {
 		cr, err := rs.container(ctx, "")
@@ -302,6 +327,11 @@ func (e *runEnv) runnersFor(ctx context.Context, p *plan.Plan) (map[runtimes.Kin
 // applyEvents is how apply reports progress: human lines, or JSON lines
 // with -json.
 func (e *runEnv) applyEvents(r *applyRun) apply.Events {
+	if r.wrapEvents != nil {
+		inner := *r
+		inner.wrapEvents = nil
+		return r.wrapEvents(e.applyEvents(&inner))
+	}
 	if r.json {
 		return apply.JSONEvents{W: e.streams.Out, Now: e.now}
 	}

@@ -257,7 +257,7 @@ func helpText(commands map[string]cli.CommandFactory) string {
 		title string
 		names []string
 	}{
-		{"Main commands", []string{"validate", "plan", "apply", "destroy"}},
+		{"Main commands", []string{"validate", "plan", "apply", "destroy", "up"}},
 		{"Other commands", []string{"certificate", "check", "devcert", "export", "fmt", "graph", "logs", "output", "show", "status", "version"}},
 	}
 	seen := map[string]bool{}

@@ -48,6 +48,7 @@ func commandFactories(e *runEnv) map[string]cli.CommandFactory {
 		"certificate":       newCertificateCommand(e),
 		"certificate fetch": newCertificateFetchCommand(e),
 		"check":             newCheckCommand(e),
+		"up":                newUpCommand(e),
 	}
 	out := make(map[string]cli.CommandFactory, len(cmds))
 	for name, c := range cmds {
