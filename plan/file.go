@@ -15,6 +15,7 @@ import (
 
 	"github.com/trustform/trustform/internal/atomicfile"
 	"github.com/trustform/trustform/internal/pem"
+	"github.com/trustform/trustform/internal/safepath"
 	"github.com/trustform/trustform/state"
 )
 
@@ -221,7 +222,9 @@ func expandBlobs(dp *diskPlan, name string) (map[string][]byte, error, error) {
 	}
 	var stale error
 	for _, f := range dp.BundleFiles {
-		data, err := os.ReadFile(f.Path)
+		// A regular file of bounded size only: the path comes from the plan
+		// file, which may be damaged (a pipe would hang the read).
+		data, err := safepath.ReadInput(f.Path, safepath.MaxInputFile)
 		if err != nil {
 			stale = fmt.Errorf("%w: it merges the certificates of %s, which cannot be read now (%v); run trustform plan again", ErrStalePlan, f.Path, err)
 			continue
