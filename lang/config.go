@@ -124,9 +124,12 @@ type Resource struct {
 	// override (Runtime.ProgramAttr), defaults filled in; path arguments are
 	// absolute. Fields and rows that do not apply to Type are absent.
 	Attrs runtimes.Values
-	// AttrRanges gives, per argument in Attrs that was written in the
-	// block, where its value is, for diagnostics about it.
-	AttrRanges     map[string]hcl.Range
+	// AttrRanges gives, per argument in Attrs (and env) that was written
+	// in the block, where its value is, for diagnostics about it.
+	AttrRanges map[string]hcl.Range
+	// EnvRanges gives, per env key written literally in an object
+	// constructor, where its value is.
+	EnvRanges      map[string]hcl.Range
 	ContainerPaths ContainerPaths
 
 	Args       []string

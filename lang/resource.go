@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/trustform/trustform/internal/addrs"
@@ -378,11 +379,14 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 			ok = false
 			continue
 		}
-		if a != nil && sp.row {
+		if a != nil && (sp.row || sp.Name == AttrEnv) {
 			if res.AttrRanges == nil {
 				res.AttrRanges = map[string]hcl.Range{}
 			}
 			res.AttrRanges[sp.Name] = rng
+			if sp.Name == AttrEnv {
+				res.EnvRanges = envRanges(a.Expr)
+			}
 		}
 		vals[sp.Name] = v
 	}
@@ -450,6 +454,25 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 		vals[AttrPID] = cty.UnknownVal(cty.Number)
 	}
 	return res, cty.ObjectVal(vals), true
+}
+
+// envRanges locates each key of an env written as an object constructor
+// ({ JAVA_TOOL_OPTIONS = "..." }), so a diagnostic about one variable points
+// at its value; nil for any other expression.
+func envRanges(expr hcl.Expression) map[string]hcl.Range {
+	oc, ok := expr.(*hclsyntax.ObjectConsExpr)
+	if !ok {
+		return nil
+	}
+	out := map[string]hcl.Range{}
+	for _, it := range oc.Items {
+		k, diags := it.KeyExpr.Value(nil)
+		if diags.HasErrors() || !k.IsKnown() || k.IsNull() || k.Type() != cty.String {
+			continue
+		}
+		out[k.AsString()] = it.ValueExpr.Range()
+	}
+	return out
 }
 
 // durationAttr is the string value of a duration argument, or def.

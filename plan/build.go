@@ -36,6 +36,9 @@ type planner struct {
 	// inheritedVars holds, per address, the inherited trust variables
 	// and what was done with them.
 	inheritedVars map[string][]InheritedVar
+	// jvmArgs holds, per java_app address, jvm_args without the user's
+	// trust store options.
+	jvmArgs map[string][]string
 	// unanchored records intermediate CAs already warned about.
 	unanchored map[string]bool
 

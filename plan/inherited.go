@@ -9,6 +9,7 @@ const (
 	// FromEnvironment is trustform's own environment, which launched
 	// processes inherit.
 	FromEnvironment = "environment"
+	// FromJvmArgs (java.go) is a java_app's jvm_args.
 )
 
 // What trustform did with an inherited trust variable.
@@ -46,6 +47,15 @@ type InheritedVar struct {
 	// certificates instead of Name (curl reads CURL_CA_BUNDLE before
 	// SSL_CERT_FILE).
 	Into string `json:"into,omitempty"`
+	// In is the option variable (JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS,
+	// _JAVA_OPTIONS) that held a Java trust store property; empty for a
+	// variable, or for a property in jvm_args (From FromJvmArgs).
+	In string `json:"in,omitempty"`
+	// Format and Certificates describe a Java trust store that was read
+	// and merged: JKS, JCEKS or PKCS12, and how many trusted
+	// certificates it gave.
+	Format       string `json:"format,omitempty"`
+	Certificates int    `json:"certificates,omitempty"`
 }
 
 // setInherited records the decisions of one resource for its Change.

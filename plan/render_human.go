@@ -402,8 +402,14 @@ func inheritedLine(s *state.Spec, iv InheritedVar) string {
 		result = SensitiveMask
 	}
 	from := "from env"
-	if iv.From == FromEnvironment {
+	switch iv.From {
+	case FromEnvironment:
 		from = "from trustform's environment"
+	case FromJvmArgs:
+		from = "from jvm_args"
+	}
+	if iv.In != "" {
+		from = "in " + iv.In + " " + from
 	}
 	var what string
 	switch iv.Action {
@@ -413,6 +419,9 @@ func inheritedLine(s *state.Spec, iv InheritedVar) string {
 			into = " " + iv.Into + "="
 		}
 		what = "merged with ours into" + into + " " + result
+		if iv.Format != "" {
+			what += fmt.Sprintf(" (%s, %d %s)", iv.Format, iv.Certificates, plural(iv.Certificates, "certificate"))
+		}
 	case ActionReplaced:
 		what = "replaced by " + result
 	case ActionCleared:

@@ -232,7 +232,7 @@ func (p *planner) resourceSpec(r *lang.Resource) (*state.Spec, *PendingTrust, hc
 		spec.Container = p.containerLaunch(r, args, spec)
 		spec.SensitiveArgs = sensArgs
 	} else {
-		spec.Argv = argv(r, rt, args)
+		spec.Argv = argv(p.attrsOf(r), rt, args)
 		offset := len(spec.Argv) - len(args)
 		if len(r.SensitiveAttrs) > 0 {
 			// A sensitive command, script, module, jar... is somewhere in
@@ -416,6 +416,7 @@ func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope 
 		}
 		handled[rule.Name] = true
 		var val string
+		stripped := false
 		switch rule.Value {
 		case runtimes.ValueBundle:
 			val = bundle
@@ -426,7 +427,30 @@ func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope 
 		case runtimes.ValueJavaTrustStore:
 			val = javaOptions(filepath.Join(trustDir, TrustStoreName))
 			rc.javaStore = true
-			if scope != runtimes.ScopeOverride {
+			jt, jd, d := p.javaUserTrust(r, scope, workDir, filepath.Join(trustDir, TrustStoreName))
+			diags = append(diags, d...)
+			decided = append(decided, jd...)
+			if jt != nil {
+				if rest, ok := jt.options[rule.Name]; ok {
+					// The user's trust store options are taken out, so
+					// ours is the one the JVM reads.
+					prev, stripped = rest, true
+				}
+				for name, rest := range jt.options {
+					if name != rule.Name {
+						env[name] = rest
+						handled[name] = true
+					}
+				}
+				if jt.jvmArgs != nil {
+					p.setJvmArgs(r.Address, jt.jvmArgs)
+				}
+			}
+			if jt != nil && jt.store != nil {
+				// The user's store replaces the JDK's default one, as
+				// it did for the JVM without trustform.
+				rc.javaExtra = jt.store.Certificates
+			} else if scope != runtimes.ScopeOverride {
 				extra, err := p.javaRoots()
 				if err != nil {
 					p.warn(&hcl.Diagnostic{
@@ -485,6 +509,9 @@ func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope 
 			}
 			val = mergeSpaceList(prev, val)
 			action = ActionKept
+			if stripped {
+				action = ActionReplaced
+			}
 		case runtimes.MergeBundle:
 			switch {
 			case had && scope == runtimes.ScopeOverride:
@@ -495,6 +522,10 @@ func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope 
 		}
 		env[rule.Name] = val
 		if had && action != "" {
+			if stripped {
+				prev, _, _ = p.inherited(r, rule.Name)
+				prev = maskJavaPassword(prev)
+			}
 			iv := InheritedVar{Name: src, From: from, Value: prev, Action: action, Result: val}
 			if src != rule.Name {
 				iv.Into = rule.Name

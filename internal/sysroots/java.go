@@ -2,6 +2,7 @@ package sysroots
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"crypto/x509"
 	"encoding/binary"
 	"errors"
@@ -180,4 +181,79 @@ func jksTrustedCerts(data []byte) ([][]byte, error) {
 		}
 	}
 	return out, nil
+}
+
+// JavaStore is a trust store a user named with -Djavax.net.ssl.trustStore.
+type JavaStore struct {
+	// Format is "JKS", "JCEKS" or "PKCS12", read from the content: Java 17
+	// reads JKS and PKCS12 files whatever trustStoreType says
+	// (keystore.type.compat).
+	Format       string
+	Certificates []*pem.Certificate
+}
+
+// ReadJavaStore reads the trusted-certificate entries of a user's trust
+// store, as the JVM would with the trustStorePassword given (hasPassword
+// false when none is). A JKS store is read without a password, as Java
+// does, and its integrity digest is checked when one is given, so a wrong
+// password is refused rather than merged anyway; a PKCS#12 store whose
+// certificates are encrypted needs its password.
+func ReadJavaStore(data []byte, source, password string, hasPassword bool) (*JavaStore, error) {
+	st := &JavaStore{}
+	var ders [][]byte
+	var err error
+	switch {
+	case bytes.HasPrefix(data, []byte{0xfe, 0xed, 0xfe, 0xed}), bytes.HasPrefix(data, []byte{0xce, 0xce, 0xce, 0xce}):
+		st.Format = "JKS"
+		if data[0] == 0xce {
+			st.Format = "JCEKS"
+		}
+		if hasPassword && !jksDigestMatches(data, password) {
+			return nil, errors.New("its integrity check fails with the trustStorePassword given: the password is wrong, or the file is damaged")
+		}
+		ders, err = jksTrustedCerts(data)
+		if err != nil {
+			return nil, fmt.Errorf("it is not a readable %s store: %v", st.Format, err)
+		}
+	default:
+		st.Format = "PKCS12"
+		certs, derr := pkcs12.DecodeTrustStore(data, password)
+		if derr != nil {
+			if !hasPassword {
+				return nil, fmt.Errorf("it cannot be read as a PKCS#12 trust store without a password (%v); set -Djavax.net.ssl.trustStorePassword beside it", derr)
+			}
+			return nil, fmt.Errorf("it cannot be read as a PKCS#12 trust store with the trustStorePassword given (%v)", derr)
+		}
+		for _, c := range certs {
+			ders = append(ders, c.Raw)
+		}
+	}
+	for _, der := range ders {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, fmt.Errorf("it holds a certificate that cannot be parsed: %v", err)
+		}
+		st.Certificates = append(st.Certificates, pem.NewCertificate(c, source, 0))
+	}
+	st.Certificates = pem.Dedup(st.Certificates)
+	return st, nil
+}
+
+// jksDigestMatches checks a JKS or JCEKS file's trailing SHA-1 digest,
+// keyed with the password (UTF-16BE) and the phrase "Mighty Aphrodite".
+func jksDigestMatches(data []byte, password string) bool {
+	if len(data) < 4+20 {
+		return false
+	}
+	body, sum := data[:len(data)-20], data[len(data)-20:]
+	h := sha1.New()
+	for _, r := range password {
+		if r > 0xffff {
+			return false
+		}
+		h.Write([]byte{byte(r >> 8), byte(r)})
+	}
+	h.Write([]byte("Mighty Aphrodite"))
+	h.Write(body)
+	return bytes.Equal(h.Sum(nil), sum)
 }

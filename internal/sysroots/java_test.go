@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha1"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/binary"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,5 +136,51 @@ func TestLoadJavaFromThisMachine(t *testing.T) {
 	}
 	if len(certs) < 50 {
 		t.Fatalf("%s gave %d certificates; a JDK store holds well over 50", path, len(certs))
+	}
+}
+
+// withDigest replaces a JKS file's trailing digest by the one keytool
+// writes for password.
+func withDigest(data []byte, password string) []byte {
+	body := append([]byte{}, data[:len(data)-20]...)
+	h := sha1.New()
+	for _, r := range password {
+		h.Write([]byte{byte(r >> 8), byte(r)})
+	}
+	h.Write([]byte("Mighty Aphrodite"))
+	h.Write(body)
+	return h.Sum(body)
+}
+
+// A user's store is read as the JVM reads it: JKS with or without the
+// password (a wrong one is refused), PKCS#12 with the password it needs.
+func TestReadJavaStore(t *testing.T) {
+	a := testCA(t, "User Root", time.Now().Add(24*time.Hour))
+	store := withDigest(jks([]*x509.Certificate{a}), "s3cret")
+	for _, c := range []struct {
+		pw    string
+		hasPw bool
+		ok    bool
+	}{{"s3cret", true, true}, {"", false, true}, {"wrong", true, false}} {
+		st, err := ReadJavaStore(store, "user.jks", c.pw, c.hasPw)
+		if c.ok && (err != nil || st.Format != "JKS" || len(st.Certificates) != 1) {
+			t.Errorf("JKS, password %q: %v %+v", c.pw, err, st)
+		}
+		if !c.ok && (err == nil || !strings.Contains(err.Error(), "password is wrong")) {
+			t.Errorf("JKS, wrong password: want a refusal, got %v", err)
+		}
+	}
+	p12, err := pkcs12.Modern.EncodeTrustStore([]*x509.Certificate{a}, "s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := ReadJavaStore(p12, "user.p12", "s3cret", true); err != nil || st.Format != "PKCS12" || len(st.Certificates) != 1 {
+		t.Errorf("PKCS12 with its password: %v %+v", err, st)
+	}
+	if _, err := ReadJavaStore(p12, "user.p12", "", false); err == nil || !strings.Contains(err.Error(), "set -Djavax.net.ssl.trustStorePassword") {
+		t.Errorf("PKCS12 without its password: want a refusal saying how to fix it, got %v", err)
+	}
+	if _, err := ReadJavaStore([]byte("not a store"), "x", "", false); err == nil {
+		t.Error("garbage must be refused")
 	}
 }
