@@ -81,6 +81,7 @@ func parseFile(p *hclparse.Parser, dir, name string) hcl.Diagnostics {
 			Detail:   fmt.Sprintf("Reading %s failed: %s.", path, err),
 		}}
 	}
-	_, diags := p.ParseHCL(src, name)
+	f, diags := parseChunked(src, name)
+	p.AddFile(name, f)
 	return diags
 }

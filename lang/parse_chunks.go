@@ -1,0 +1,134 @@
+package lang
+
+import (
+	"bytes"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// chunkSize is about how much source parseChunked hands hclsyntax at once.
+const chunkSize = 32 << 10
+
+// parseChunked parses a configuration file a run of top-level blocks at a
+// time. hclsyntax lexes a whole file into one token slice before parsing,
+// grown by appending: for a generated file of 1,000 resources that was a
+// third of everything a plan allocates, and the largest single piece of
+// its peak memory. Parsing chunks of about 32 KB keeps that slice small.
+//
+// A chunk ends only where a line holding just "}" is followed by a line
+// starting with a letter (the next top-level block). Such a cut inside a
+// string, heredoc or comment leaves that chunk unterminated, which fails
+// to parse; so does a top-level attribute (whose redefinition only a
+// whole-file parse reports). In either case, and for small files, the
+// file is parsed whole, as before, so the result never differs from
+// hclsyntax.ParseConfig's but in how it was reached.
+func parseChunked(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
+	cuts := chunkCuts(src)
+	if len(cuts) == 0 {
+		return hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+	}
+	merged := &hclsyntax.Body{Attributes: hclsyntax.Attributes{}}
+	nav := chunkNav{}
+	start := hcl.InitialPos
+	from := 0
+	for i := 0; i <= len(cuts); i++ {
+		to := len(src)
+		if i < len(cuts) {
+			to = cuts[i]
+		}
+		f, diags := hclsyntax.ParseConfig(src[from:to], filename, start)
+		body, ok := f.Body.(*hclsyntax.Body)
+		if diags.HasErrors() || !ok || len(body.Attributes) > 0 {
+			return hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+		}
+		merged.Blocks = append(merged.Blocks, body.Blocks...)
+		nav = append(nav, chunkNavEntry{end: to, nav: f.Nav})
+		if i == 0 {
+			merged.SrcRange = body.SrcRange
+		}
+		merged.EndRange = body.EndRange
+		// The next chunk starts where this one ended.
+		start = body.EndRange.End
+		start.Byte = to
+		start.Line, start.Column = lineCol(src, to)
+		from = to
+	}
+	merged.SrcRange.End = merged.EndRange.End
+	return &hcl.File{Body: merged, Bytes: src, Nav: nav}, nil
+}
+
+// chunkCuts returns the byte offsets where parseChunked may cut src: the
+// start of a line beginning with a letter, after a line that is "}", about
+// every chunkSize bytes. None for a file smaller than two chunks.
+func chunkCuts(src []byte) []int {
+	if len(src) < 2*chunkSize {
+		return nil
+	}
+	var cuts []int
+	last := 0
+	for i := chunkSize; i < len(src)-chunkSize/2; {
+		j := bytes.Index(src[i:], []byte("\n}\n"))
+		if j < 0 {
+			break
+		}
+		at := i + j + 3
+		// Skip blank lines to the next block's first line.
+		for at < len(src) && src[at] == '\n' {
+			at++
+		}
+		if at < len(src) && isLetter(src[at]) && at-last >= chunkSize/2 {
+			cuts = append(cuts, at)
+			last = at
+			i = at + chunkSize
+			continue
+		}
+		i = at
+	}
+	return cuts
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// lineCol is the 1-based line and column of byte offset at in src, which is
+// the start of a line.
+func lineCol(src []byte, at int) (int, int) {
+	return bytes.Count(src[:at], []byte("\n")) + 1, 1
+}
+
+// chunkNav answers the diagnostic writer's "in resource ..." context for a
+// file parsed in chunks, from the chunk holding the offset.
+type chunkNav []chunkNavEntry
+
+type chunkNavEntry struct {
+	end int
+	nav any
+}
+
+func (n chunkNav) find(offset int) any {
+	for _, e := range n {
+		if offset < e.end {
+			return e.nav
+		}
+	}
+	if len(n) > 0 {
+		return n[len(n)-1].nav
+	}
+	return nil
+}
+
+// ContextString is hcl's navigation method of the same name.
+func (n chunkNav) ContextString(offset int) string {
+	if c, ok := n.find(offset).(interface{ ContextString(int) string }); ok {
+		return c.ContextString(offset)
+	}
+	return ""
+}
+
+// ContextDefRange is hcl's navigation method of the same name.
+func (n chunkNav) ContextDefRange(offset int) hcl.Range {
+	if c, ok := n.find(offset).(interface{ ContextDefRange(int) hcl.Range }); ok {
+		return c.ContextDefRange(offset)
+	}
+	return hcl.Range{}
+}
