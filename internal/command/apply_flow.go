@@ -43,6 +43,9 @@ type applyRun struct {
 	// wrapEvents, when set, wraps the progress events (up shows a
 	// resource's last output before saying it was destroyed).
 	wrapEvents func(apply.Events) apply.Events
+	// made, when set, is the plan to carry out, already made and shown
+	// (up -watch shows it its own way).
+	made *planResult
 }
 
 // lockState takes the state lock for the whole command, creating
@@ -165,6 +168,9 @@ func (e *runEnv) limitMemory() {
 // planToApply reads the saved plan (checking that it still fits the state
 // and the directory) or makes a new one and shows it.
 func (e *runEnv) planToApply(ctx context.Context, r *applyRun) (*plan.Plan, *state.State, bool) {
+	if r.made != nil {
+		return r.made.plan, r.made.state, true
+	}
 	if r.planFile == "" {
 		res := e.makePlan(ctx, &r.planning)
 		if res.plan == nil {

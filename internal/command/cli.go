@@ -20,6 +20,7 @@ import (
 
 	"github.com/trustform/trustform/internal/command/arguments"
 	"github.com/trustform/trustform/internal/ui"
+	"github.com/trustform/trustform/lang"
 )
 
 // Exit codes. They are part of the product contract (SPEC section 7).
@@ -49,6 +50,9 @@ type runEnv struct {
 	now     func() time.Time
 	// rand is the randomness for certificate serials and state lineage.
 	rand io.Reader
+	// answered holds the variable values typed at a prompt, so that up
+	// -watch plans again with them instead of asking on every change.
+	answered []lang.VarFlag
 }
 
 func lookupEnv(environ []string, key string) (string, bool) {

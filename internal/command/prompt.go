@@ -20,7 +20,13 @@ import (
 func (e *runEnv) loadConfigAsking(ctx context.Context, vars []lang.VarFlag, input bool) (*lang.Config, hcl.Diagnostics, *ui.Sources) {
 	opts := e.loadOptions(vars)
 	if input && e.stdinIsTerminal() {
-		opts.Ask = func(v lang.VariablePrompt) (string, error) { return e.askVariable(ctx, v) }
+		opts.Ask = func(v lang.VariablePrompt) (string, error) {
+			s, err := e.askVariable(ctx, v)
+			if err == nil {
+				e.answered = append(e.answered, lang.VarFlag{Name: v.Name, Value: s})
+			}
+			return s, err
+		}
 	}
 	return e.loadConfigWith(opts)
 }

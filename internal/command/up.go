@@ -44,6 +44,10 @@ Flags:
   -parallelism=N     Start and stop at most N resources at once (default 10).
   -no-color          Do not colour the output.
   -lock-timeout=D    Wait up to D (e.g. 30s) for the state lock.
+  -watch             Watch the configuration, variable and certificate files
+                     and every resource's watch paths; on a change, plan
+                     again and apply only that plan, replacing what it
+                     affects while the rest keeps running.
 `,
 	}
 	c.run = func(args []string) int {
@@ -151,7 +155,7 @@ func runUp(e *runEnv, a *arguments.Up) int {
 		rs = e.newRunnerSet("")
 	}
 
-	fg := &foreground{e: e, rs: rs}
+	fg := &foreground{e: e, rs: rs, args: a, interrupted: sigs.interrupted.Load}
 	followCtx, stopFollowing := context.WithCancel(context.Background())
 	if code == exitOK && ctx.Err() == nil {
 		code = fg.run(ctx, followCtx)
@@ -233,9 +237,13 @@ type foreground struct {
 	e  *runEnv
 	rs *runnerSet
 	lw *logstream.Writer
+	// args and interrupted serve -watch, which plans and applies again.
+	args        *arguments.Up
+	interrupted func() int32
 
 	mu        sync.Mutex
 	followers map[string]*logstream.Follower
+	stops     map[string]context.CancelFunc
 	followWG  sync.WaitGroup
 	followCtx context.Context
 	// failed is set when a resource ended with a non-zero status and was
@@ -281,6 +289,9 @@ func (f *foreground) run(ctx, followCtx context.Context) int {
 		return exitOK
 	}
 
+	if f.args != nil && f.args.Watch {
+		return f.watchLoop(ctx, st)
+	}
 	journal, err := state.OpenJournal(layout.StatePath(e.dir), st)
 	if err != nil {
 		e.streams.Errorf("%v", err)
@@ -362,11 +373,18 @@ func (f *foreground) follow(r *state.Resource) {
 		return
 	}
 	f.followers[addr] = fl
+	// Each follower can be stopped alone: up -watch replaces a resource,
+	// whose new log is a new file.
+	fctx, stop := context.WithCancel(f.followCtx)
+	if f.stops == nil {
+		f.stops = map[string]context.CancelFunc{}
+	}
+	f.stops[addr] = stop
 	f.followWG.Add(1)
 	go func() {
 		defer f.followWG.Done()
 		defer fl.Close()
-		if err := fl.Run(f.followCtx, 0); err != nil {
+		if err := fl.Run(fctx, 0); err != nil {
 			f.lw.Lifecyclef(addr, "following its output ended: %v", err)
 		}
 	}()

@@ -44,6 +44,8 @@ func TestParseGood(t *testing.T) {
 			&Plan{Planning: Planning{Refresh: true}}},
 		{"apply -replace", func() (any, error) { return ParseApply([]string{"-replace=executable.db", "-auto-approve"}) },
 			&Apply{AutoApprove: true, Parallelism: 10, Planning: Planning{Refresh: true, Input: true, Replace: []string{"executable.db"}}}},
+		{"up -watch", func() (any, error) { return ParseUp([]string{"-watch", "-var-file=x.trustvars.hcl"}) },
+			&Up{Watch: true, Parallelism: 10, Input: true, Vars: []lang.VarFlag{{File: "x.trustvars.hcl"}}}},
 		{"validate", func() (any, error) { return ParseValidate([]string{"-json", "-var=a=b"}) },
 			&Validate{JSON: true, Vars: []lang.VarFlag{{Name: "a", Value: "b"}}}},
 		{"fmt -check implies -write=false", func() (any, error) { return ParseFmt([]string{"-check", "-diff", "a.trust.hcl", "-recursive", "dir"}) },

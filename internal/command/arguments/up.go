@@ -16,6 +16,9 @@ type Up struct {
 	// Input is -input (default true): ask on a terminal for required
 	// variables without a value.
 	Input bool
+	// Watch is -watch: after applying, plan and apply again whenever a
+	// watched file changes.
+	Watch bool
 }
 
 // ParseUp parses the arguments of `trustform up`.
@@ -27,6 +30,7 @@ func ParseUp(args []string) (*Up, error) {
 	fs.BoolVar(&a.NoColor, "no-color", false, "")
 	fs.DurationVar(&a.LockTimeout, "lock-timeout", 0, "")
 	fs.BoolVar(&a.Input, "input", true, "")
+	fs.BoolVar(&a.Watch, "watch", false, "")
 	if err := noArgs(fs, args); err != nil {
 		return nil, err
 	}
