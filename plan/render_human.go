@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -225,6 +226,11 @@ func (rc *renderCache) renderChanges(w textWriter, changing []*Change, st styler
 			rc.renderChange(w, ch, st)
 			continue
 		}
+		if len(run) > 0 && sameCreate(model, ch) {
+			// The common case, decided without rendering the block.
+			run = append(run, ch.Address)
+			continue
+		}
 		block.Reset()
 		rc.renderChange(&block, ch, st)
 		sh := blockShape(block.String(), ch)
@@ -243,6 +249,23 @@ func (rc *renderCache) renderChanges(w textWriter, changing []*Change, st styler
 		w.Write(block.Bytes())
 	}
 	flush()
+}
+
+// sameCreate reports whether b's block would be a's but for the address,
+// compared on the values the block shows: b then folds into a's run
+// without being rendered. False only costs the rendering.
+func sameCreate(a, b *Change) bool {
+	if a == nil || a.After == nil || b.After == nil || a.Type != b.Type ||
+		a.DevcertPending != b.DevcertPending || a.ActionReason != b.ActionReason ||
+		!slices.Equal(a.Reasons, b.Reasons) || !slices.Equal(a.Inherited, b.Inherited) {
+		return false
+	}
+	sa, sb := *a.After, *b.After
+	if strings.ReplaceAll(sa.LogPath, addrs.FileName(a.Address), "") != strings.ReplaceAll(sb.LogPath, addrs.FileName(b.Address), "") {
+		return false
+	}
+	sa.LogPath, sb.LogPath = "", ""
+	return reflect.DeepEqual(sa, sb)
 }
 
 // blockShape is a create's block with its address, the file name derived
