@@ -34,9 +34,7 @@ Flags:
 
 // runApply plans (or reads a.PlanFile), confirms, and applies.
 func runApply(e *runEnv, a *arguments.Apply) int {
-	if a.NoColor {
-		e.streams.DisableColor()
-	}
+	e.view.Configure(a.NoColor)
 	return e.runApplyFlow(&applyRun{
 		command:     "apply",
 		planFile:    a.PlanFile,

@@ -2,19 +2,17 @@ package command
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"runtime/debug"
 	"sync/atomic"
 	"syscall"
 
 	"github.com/trustform/trustform/internal/command/arguments"
+	"github.com/trustform/trustform/internal/command/views"
 
 	"github.com/trustform/trustform/apply"
-	"github.com/trustform/trustform/internal/keys"
 	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/plan"
 	"github.com/trustform/trustform/runtimes"
@@ -46,6 +44,8 @@ type applyRun struct {
 	// made, when set, is the plan to carry out, already made and shown
 	// (up -watch shows it its own way).
 	made *planResult
+	// view is set by applyLocked from command and json.
+	view views.Apply
 }
 
 // lockState takes the state lock for the whole command, creating
@@ -57,18 +57,18 @@ func (e *runEnv) lockState(ctx context.Context, r *applyRun) *state.LockHandle {
 	if err != nil {
 		var locked *state.LockedError
 		if errors.As(err, &locked) {
-			e.streams.Errorf("%v", err)
+			e.view.Errorf("%v", err)
 			return nil
 		}
-		e.streams.Errorf("cannot lock the state: %v", err)
+		e.view.Errorf("cannot lock the state: %v", err)
 		return nil
 	}
 	if prev := lock.TakenOver; prev != nil {
 		if prev.PID == 0 {
 			// The dead holder's file could not be read (torn or edited).
-			e.streams.Warnf("took over a state lock left by a run that no longer runs (its lock file could not be read)")
+			e.view.Warnf("took over a state lock left by a run that no longer runs (its lock file could not be read)")
 		} else {
-			e.streams.Warnf("took over the state lock of pid %d (%s, since %s), which no longer runs",
+			e.view.Warnf("took over the state lock of pid %d (%s, since %s), which no longer runs",
 				prev.PID, prev.Command, prev.Started.Format("2006-01-02 15:04:05"))
 		}
 	}
@@ -89,7 +89,7 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 			code = 128 + int32(s)
 		}
 		interrupted.Store(code)
-		e.streams.Warnf("interrupt received: no new resource will be started; waiting for running steps, then saving state")
+		e.view.Warnf("interrupt received: no new resource will be started; waiting for running steps, then saving state")
 	})
 	defer stop()
 
@@ -99,7 +99,7 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 	}
 	defer func() {
 		if err := lock.Unlock(); err != nil {
-			e.streams.Warnf("releasing the state lock: %v", err)
+			e.view.Warnf("releasing the state lock: %v", err)
 		}
 	}()
 	return e.applyLocked(ctx, r, interrupted.Load)
@@ -110,6 +110,9 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 // the exit code a signal asked for (0: none). up calls it twice under one
 // lock: to apply, then to destroy.
 func (e *runEnv) applyLocked(ctx context.Context, r *applyRun, interrupted func() int32) int {
+	if r.view == nil {
+		r.view = views.NewApply(r.command, r.json, e.view, e.now)
+	}
 	p, st, ok := e.planToApply(ctx, r)
 	if !ok {
 		return exitError
@@ -122,7 +125,7 @@ func (e *runEnv) applyLocked(ctx context.Context, r *applyRun, interrupted func(
 		return exitError
 	}
 	if code := interrupted(); code != 0 {
-		fmt.Fprintf(e.streams.Err, "%s\n", (&apply.Error{Interrupted: true, NotStarted: make([]string, countChanges(p))}).InterruptedMessage())
+		r.view.NotStarted(countChanges(p))
 		return int(code)
 	}
 	rec, ok := e.openRecord(p, st)
@@ -135,12 +138,10 @@ func (e *runEnv) applyLocked(ctx context.Context, r *applyRun, interrupted func(
 	runners, err := runnersFor(ctx, r.runners, p)
 	if err != nil {
 		rec.close()
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError
 	}
-	if !r.json {
-		fmt.Fprintln(e.streams.Out)
-	}
+	r.view.Starting()
 	result, applyErr := apply.Apply(ctx, p, apply.Options{
 		Parallelism: r.parallelism,
 		Runners:     runners,
@@ -180,33 +181,30 @@ func (e *runEnv) planToApply(ctx context.Context, r *applyRun) (*plan.Plan, *sta
 		if r.summaryOnly {
 			e.writeDiagnostics(res.diags, res.src)
 			e.printPlanSummary(res.plan)
-		} else if !r.json {
-			e.writeDiagnostics(res.diags, res.src)
-			if err := plan.RenderHuman(e.streams.Out, res.plan, e.streams.OutColor); err != nil {
-				e.streams.Errorf("writing the plan: %v", err)
-				return nil, nil, false
-			}
+		} else if err := r.view.Plan(res.plan, res.diags, res.src); err != nil {
+			e.view.Errorf("writing the plan: %v", err)
+			return nil, nil, false
 		}
 		return res.plan, res.state, true
 	}
 	p, err := plan.ReadFile(e.path(r.planFile))
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return nil, nil, false
 	}
 	st, err := e.loadState()
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return nil, nil, false
 	}
 	if err := plan.CheckApplicable(p, st); err != nil {
-		e.streams.Errorf("%v", err)
-		e.streams.Hintf("run \"trustform plan -out=%s\" again and apply the new plan", r.planFile)
+		e.view.Errorf("%v", err)
+		e.view.Hintf("run \"trustform plan -out=%s\" again and apply the new plan", r.planFile)
 		return nil, nil, false
 	}
 	if p.Dir != e.dir {
-		e.streams.Errorf("the saved plan %s was made for %s, not %s", r.planFile, p.Dir, e.dir)
-		e.streams.Hintf("run apply from that directory, or use -chdir=%s", p.Dir)
+		e.view.Errorf("the saved plan %s was made for %s, not %s", r.planFile, p.Dir, e.dir)
+		e.view.Hintf("run apply from that directory, or use -chdir=%s", p.Dir)
 		return nil, nil, false
 	}
 	return p, st, true
@@ -219,22 +217,11 @@ func (e *runEnv) planToApply(ctx context.Context, r *applyRun) (*plan.Plan, *sta
 func (e *runEnv) applyNothing(ctx context.Context, r *applyRun, p *plan.Plan, st *state.State) int {
 	if p.Destroy {
 		if err := e.destroyOrphans(ctx, r, p, st); err != nil {
-			if r.json {
-				return e.jsonApplyEnd(r, &apply.Result{}, st, err)
-			}
-			e.streams.Errorf("%v", err)
+			r.view.Failed(err, nil)
 			return exitError
 		}
 	}
-	if r.json {
-		return e.jsonApplyEnd(r, &apply.Result{}, st, nil)
-	}
-	if r.command == "destroy" {
-		fmt.Fprintln(e.streams.Out, "\nDestroy complete! Resources: 0 destroyed.")
-	} else {
-		fmt.Fprintln(e.streams.Out, "\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.")
-		e.printOutputs(st)
-	}
+	r.view.Complete(&apply.Result{}, st)
 	return exitOK
 }
 
@@ -245,8 +232,8 @@ func (e *runEnv) approved(r *applyRun) bool {
 		return true
 	}
 	if !e.stdinIsTerminal() {
-		e.streams.Errorf("%s needs your approval, but standard input is not a terminal", r.command)
-		e.streams.Hintf("review the plan above, then run \"trustform %s -auto-approve\", or save a plan with \"trustform plan -out=FILE\" and apply that file", r.command)
+		e.view.Errorf("%s needs your approval, but standard input is not a terminal", r.command)
+		e.view.Hintf("review the plan above, then run \"trustform %s -auto-approve\", or save a plan with \"trustform plan -out=FILE\" and apply that file", r.command)
 		return false
 	}
 	q, d := "Do you want to perform these actions?", "trustform will perform the actions described above."
@@ -258,11 +245,11 @@ func (e *runEnv) approved(r *applyRun) bool {
 	}
 	ok, err := e.confirm(q, d)
 	if err != nil {
-		e.streams.Errorf("reading the answer: %v", err)
+		e.view.Errorf("reading the answer: %v", err)
 		return false
 	}
 	if !ok {
-		e.streams.Errorf("%s cancelled", r.command)
+		e.view.Errorf("%s cancelled", r.command)
 	}
 	return ok
 }
@@ -290,7 +277,7 @@ func (e *runEnv) openRecord(p *plan.Plan, st *state.State) (*applyRecord, bool) 
 		st = state.New(state.NewLineage(e.rand), Version)
 		st.Place(e.dir, host)
 		if err := st.Save(statePath); err != nil {
-			e.streams.Errorf("saving the new state: %v", err)
+			e.view.Errorf("saving the new state: %v", err)
 			return nil, false
 		}
 	}
@@ -304,14 +291,14 @@ func (e *runEnv) openRecord(p *plan.Plan, st *state.State) (*applyRecord, bool) 
 		// runs, then reports what state could not be told (issue 12):
 		// refusing would leave everything running exactly when the
 		// machine is in trouble.
-		e.streams.Warnf("cannot record this destroy in state (%v): stopping the resources anyway", err)
+		e.view.Warnf("cannot record this destroy in state (%v): stopping the resources anyway", err)
 		listed := len(st.Resources)
 		mem := apply.NewStore(st, nil)
 		return &applyRecord{store: mem, lineage: st.Lineage, state: mem.State, close: func() error {
 			return fmt.Errorf("%s could not be updated (%v): it still lists the %d resources this destroy handled; once there is space again, run trustform destroy again to clear them (what was stopped is found stopped)", statePath, err, listed)
 		}}, true
 	default:
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return nil, false
 	}
 }
@@ -330,18 +317,13 @@ func runnersFor(ctx context.Context, rs *runnerSet, p *plan.Plan) (map[runtimes.
 	return runners, nil
 }
 
-// applyEvents is how apply reports progress: human lines, or JSON lines
-// with -json.
+// applyEvents is how apply reports progress: the view's human or JSON
+// events, wrapped when the run asks (up).
 func (e *runEnv) applyEvents(r *applyRun) apply.Events {
 	if r.wrapEvents != nil {
-		inner := *r
-		inner.wrapEvents = nil
-		return r.wrapEvents(e.applyEvents(&inner))
+		return r.wrapEvents(r.view.Events())
 	}
-	if r.json {
-		return apply.JSONEvents{W: e.streams.Out, Now: e.now}
-	}
-	return apply.TextEvents{W: e.streams.Out}
+	return r.view.Events()
 }
 
 // applyEnd reports how apply ended and returns the exit code. interrupted
@@ -351,45 +333,17 @@ func (e *runEnv) applyEnd(r *applyRun, result *apply.Result, final *state.State,
 	// shells do after a signal (Ctrl-C: 130), once state is saved.
 	var ae *apply.Error
 	if errors.As(applyErr, &ae) && ae.Interrupted {
-		code := interrupted
-		if code == 0 {
-			code = exitInterrupted
+		r.view.Interrupted(ae, applyErr, closeErr)
+		if interrupted == 0 {
+			return exitInterrupted
 		}
-		if r.json {
-			e.jsonApplyEnd(r, result, final, errors.Join(applyErr, closeErr))
-			return code
-		}
-		if len(ae.Failures) > 0 {
-			e.streams.Errorf("%v", applyErr)
-		} else {
-			fmt.Fprintf(e.streams.Err, "\n%s\n", ae.InterruptedMessage())
-		}
-		if closeErr != nil {
-			e.streams.Errorf("saving state: %v", closeErr)
-		}
-		return code
+		return interrupted
 	}
-	if r.json {
-		return e.jsonApplyEnd(r, result, final, errors.Join(applyErr, closeErr))
-	}
-	if applyErr != nil {
-		e.streams.Errorf("%v", applyErr)
-		if closeErr != nil {
-			e.streams.Errorf("saving state: %v", closeErr)
-		}
+	if applyErr != nil || closeErr != nil {
+		r.view.Failed(applyErr, closeErr)
 		return exitError
 	}
-	if closeErr != nil {
-		e.streams.Errorf("saving state: %v", closeErr)
-		return exitError
-	}
-	if r.command == "destroy" {
-		fmt.Fprintf(e.streams.Out, "\nDestroy complete! Resources: %d destroyed.\n", result.Destroyed)
-		return exitOK
-	}
-	fmt.Fprintf(e.streams.Out, "\nApply complete! Resources: %d added, %d changed, %d destroyed.\n",
-		result.Added, result.Changed, result.Destroyed)
-	e.printOutputs(final)
+	r.view.Complete(result, final)
 	return exitOK
 }
 
@@ -438,98 +392,4 @@ func needsContainers(p *plan.Plan) bool {
 		}
 	}
 	return false
-}
-
-// printOutputs writes Terraform's "Outputs:" section.
-func (e *runEnv) printOutputs(st *state.State) {
-	if st == nil || len(st.Outputs) == 0 {
-		return
-	}
-	fmt.Fprintln(e.streams.Out, "\nOutputs:")
-	fmt.Fprintln(e.streams.Out)
-	writeOutputs(e.streams.Out, st.Outputs)
-}
-
-// writeOutputs prints NAME = VALUE lines, sensitive values masked.
-func writeOutputs(w io.Writer, outs map[string]*state.Output) {
-	width := 0
-	for name := range outs {
-		width = max(width, len(name))
-	}
-	for _, name := range keys.Sorted(outs) {
-		o := outs[name]
-		fmt.Fprintf(w, "%-*s = %s\n", width, name, outputText(o))
-	}
-}
-
-// outputText shows an output value as HCL would: strings quoted, lists
-// and maps as JSON (which is valid HCL), sensitive values masked.
-func outputText(o *state.Output) string {
-	if o.Sensitive {
-		return "(sensitive value)"
-	}
-	var v any
-	if err := json.Unmarshal(o.Value, &v); err != nil {
-		return string(o.Value)
-	}
-	if _, scalar := v.(map[string]any); !scalar {
-		if _, list := v.([]any); !list {
-			return string(o.Value)
-		}
-	}
-	out, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return string(o.Value)
-	}
-	return string(out)
-}
-
-// jsonApplyEnd closes `apply -json` / `destroy -json` output the way
-// Terraform's machine-readable UI does: a diagnostic line on failure, else
-// a change_summary line and, for apply, an outputs line.
-func (e *runEnv) jsonApplyEnd(r *applyRun, res *apply.Result, st *state.State, err error) int {
-	enc := json.NewEncoder(e.streams.Out)
-	stamp := e.now().Format(apply.TimestampFormat)
-	if err != nil {
-		enc.Encode(map[string]any{
-			"@level": "error", "@message": "Error: " + err.Error(), "@module": "trustform.ui", "@timestamp": stamp,
-			"type":       "diagnostic",
-			"diagnostic": map[string]any{"severity": "error", "summary": err.Error()},
-		})
-		return exitError
-	}
-	if res == nil {
-		res = &apply.Result{}
-	}
-	msg := fmt.Sprintf("Apply complete! Resources: %d added, %d changed, %d destroyed.", res.Added, res.Changed, res.Destroyed)
-	if r.command == "destroy" {
-		msg = fmt.Sprintf("Destroy complete! Resources: %d destroyed.", res.Destroyed)
-	}
-	enc.Encode(map[string]any{
-		"@level": "info", "@message": msg, "@module": "trustform.ui", "@timestamp": stamp,
-		"type": "change_summary",
-		"changes": map[string]any{"add": res.Added, "change": res.Changed, "remove": res.Destroyed,
-			"operation": r.command},
-	})
-	if r.command == "destroy" {
-		return exitOK
-	}
-	outs := map[string]any{}
-	if st != nil {
-		for name, o := range st.Outputs {
-			v := map[string]any{"sensitive": o.Sensitive}
-			if len(o.Type) > 0 {
-				v["type"] = json.RawMessage(o.Type)
-			}
-			if !o.Sensitive && len(o.Value) > 0 {
-				v["value"] = json.RawMessage(o.Value)
-			}
-			outs[name] = v
-		}
-	}
-	enc.Encode(map[string]any{
-		"@level": "info", "@message": fmt.Sprintf("Outputs: %d", len(outs)), "@module": "trustform.ui", "@timestamp": stamp,
-		"type": "outputs", "outputs": outs,
-	})
-	return exitOK
 }

@@ -62,7 +62,7 @@ func (e *runEnv) loadState() (*state.State, error) {
 	host, _ := os.Hostname()
 	if from, copied := st.CopiedFrom(e.dir, host); copied {
 		fresh := st.ForCopy(e.dir, host)
-		e.streams.Warnf("%s was saved for %s: this project was copied. Its %d resources belong there and are left alone; this directory starts a state of its own (lineage %s) at its first apply",
+		e.view.Warnf("%s was saved for %s: this project was copied. Its %d resources belong there and are left alone; this directory starts a state of its own (lineage %s) at its first apply",
 			layout.StatePath(e.dir), from, len(st.Resources), fresh.Lineage)
 		st = fresh
 	}
@@ -81,7 +81,7 @@ func (e *runEnv) warnBackupWithoutState() {
 	if b, err := state.Load(backup); err == nil {
 		what = fmt.Sprintf("an older state with %d resources (serial %d)", len(b.Resources), b.Serial)
 	}
-	e.streams.Warnf("%s does not exist, but %s holds %s. If state.json was lost, restore it first (cp %s %s): otherwise apply starts a second copy of what it records; destroy stops whatever of this directory still runs",
+	e.view.Warnf("%s does not exist, but %s holds %s. If state.json was lost, restore it first (cp %s %s): otherwise apply starts a second copy of what it records; destroy stops whatever of this directory still runs",
 		layout.StatePath(e.dir), backup, what, backup, layout.StatePath(e.dir))
 }
 
@@ -328,7 +328,7 @@ func (e *runEnv) stdinIsTerminal() bool {
 
 // confirm asks for "yes" on the terminal.
 func (e *runEnv) confirm(question, detail string) (bool, error) {
-	fmt.Fprintf(e.streams.Err, "\n%s\n  %s\n\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", question, detail)
+	fmt.Fprintf(e.view.Err, "\n%s\n  %s\n\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", question, detail)
 	var line strings.Builder
 	buf := make([]byte, 1)
 	for {
@@ -346,6 +346,6 @@ func (e *runEnv) confirm(question, detail string) (bool, error) {
 			return false, err
 		}
 	}
-	fmt.Fprintln(e.streams.Err)
+	fmt.Fprintln(e.view.Err)
 	return strings.TrimSpace(line.String()) == "yes", nil
 }

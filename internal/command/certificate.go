@@ -82,23 +82,23 @@ Exit codes: 0 when the root was saved, 1 otherwise.
 func runCertificateFetch(e *runEnv, a *arguments.CertificateFetch) int {
 	target, err := certfetch.ParseTarget(a.Target)
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError
 	}
 	env := environMap(e.environ)
 	proxy, err := certfetch.ProxyFor(target, func(k string) string { return env[k] })
 	if err != nil {
-		e.streams.Errorf("%v", err)
-		e.streams.Hintf("fix or unset the variable; trustform connects through an http:// proxy with CONNECT")
+		e.view.Errorf("%v", err)
+		e.view.Hintf("fix or unset the variable; trustform connects through an http:// proxy with CONNECT")
 		return exitError
 	}
 	ctx, stop := signalContext(context.Background(), nil)
 	defer stop()
 	res, err := certfetch.Fetch(ctx, certfetch.Options{Target: target, Proxy: proxy, Timeout: a.Timeout})
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		if proxy == nil {
-			e.streams.Hintf("behind a corporate proxy, set HTTPS_PROXY=http://PROXY:PORT as your other tools use it")
+			e.view.Hintf("behind a corporate proxy, set HTTPS_PROXY=http://PROXY:PORT as your other tools use it")
 		}
 		return exitError
 	}
@@ -112,9 +112,9 @@ func runCertificateFetch(e *runEnv, a *arguments.CertificateFetch) int {
 	an := certfetch.Analyze(res.Chain, target.Host, system, now)
 
 	// With -out=- the PEM is the result and the report goes to stderr.
-	report := e.streams.Out
+	report := e.view.Out
 	if a.Out == "-" {
-		report = e.streams.Err
+		report = e.view.Err
 	}
 	writeChainReport(report, res, an, now)
 	if sysErr != nil {
@@ -127,8 +127,8 @@ func runCertificateFetch(e *runEnv, a *arguments.CertificateFetch) int {
 
 	pemData := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: an.Root.Raw})
 	if a.Out == "-" {
-		if _, err := e.streams.Out.Write(pemData); err != nil {
-			e.streams.Errorf("writing the certificate: %v", err)
+		if _, err := e.view.Out.Write(pemData); err != nil {
+			e.view.Errorf("writing the certificate: %v", err)
 			return exitError
 		}
 		return exitOK
@@ -142,19 +142,19 @@ func runCertificateFetch(e *runEnv, a *arguments.CertificateFetch) int {
 	case err == nil && bytes.Equal(old, pemData):
 		fmt.Fprintf(report, "%s already holds this root.\n\n", out)
 	case err == nil:
-		e.streams.Errorf("%s exists and holds something else; it was left as it is", out)
-		e.streams.Hintf("choose another file with -out=FILE, or remove %s first", out)
+		e.view.Errorf("%s exists and holds something else; it was left as it is", out)
+		e.view.Hintf("choose another file with -out=FILE, or remove %s first", out)
 		return exitError
 	case !errors.Is(err, fs.ErrNotExist):
-		e.streams.Errorf("cannot read %s: %v", out, err)
+		e.view.Errorf("cannot read %s: %v", out, err)
 		return exitError
 	default:
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			e.streams.Errorf("cannot create the directory for %s: %v", out, err)
+			e.view.Errorf("cannot create the directory for %s: %v", out, err)
 			return exitError
 		}
 		if err := atomicfile.WriteFile(path, pemData, 0o644); err != nil {
-			e.streams.Errorf("saving the root: %v", err)
+			e.view.Errorf("saving the root: %v", err)
 			return exitError
 		}
 		fmt.Fprintf(report, "Saved the root to %s.\n\n", out)

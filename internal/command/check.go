@@ -101,14 +101,14 @@ type checkReport struct {
 func runCheck(e *runEnv, a *arguments.Check) int {
 	target, err := certfetch.ParseTarget(a.Target)
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError
 	}
 	ctx, stop := signalContext(context.Background(), nil)
 	defer stop()
 	lock, err := state.LockShared(ctx, layout.LockPath(e.dir), 0)
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError
 	}
 	r := e.makePlan(ctx, &arguments.Planning{Vars: a.Vars})
@@ -130,12 +130,12 @@ func runCheck(e *runEnv, a *arguments.Check) int {
 	}
 	if len(changes) == 0 {
 		if a.All {
-			e.streams.Errorf("the configuration has no resources to check")
+			e.view.Errorf("the configuration has no resources to check")
 			return exitError
 		}
-		e.streams.Errorf("%s is not a resource of this configuration", a.Address)
+		e.view.Errorf("%s is not a resource of this configuration", a.Address)
 		if len(addrs) > 0 {
-			e.streams.Hintf("resources: %s", strings.Join(addrs, ", "))
+			e.view.Hintf("resources: %s", strings.Join(addrs, ", "))
 		}
 		return exitError
 	}
@@ -164,7 +164,7 @@ func runCheck(e *runEnv, a *arguments.Check) int {
 		env := envOf(ch)
 		proxy, err := certfetch.ProxyFor(target, func(k string) string { return env[k] })
 		if err != nil {
-			e.streams.Errorf("%s: %v", ch.Address, err)
+			e.view.Errorf("%s: %v", ch.Address, err)
 			return exitError
 		}
 		key := ""
@@ -175,7 +175,7 @@ func runCheck(e *runEnv, a *arguments.Check) int {
 		if res == nil {
 			res, err = certfetch.Fetch(ctx, certfetch.Options{Target: target, Proxy: proxy, Timeout: a.Timeout})
 			if err != nil {
-				e.streams.Errorf("%v", err)
+				e.view.Errorf("%v", err)
 				return exitError
 			}
 			fetched[key] = res
@@ -192,21 +192,21 @@ func runCheck(e *runEnv, a *arguments.Check) int {
 		rep.Trusted = rep.Trusted && cr.Trusted
 		rep.Resources = append(rep.Resources, cr)
 		if !a.All && !a.JSON {
-			writeCheckHeader(e.streams.Out, res, now)
+			writeCheckHeader(e.view.Out, res, now)
 		}
 	}
 	switch {
 	case a.JSON:
-		enc := json.NewEncoder(e.streams.Out)
+		enc := json.NewEncoder(e.view.Out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
-			e.streams.Errorf("writing the report: %v", err)
+			e.view.Errorf("writing the report: %v", err)
 			return exitError
 		}
 	case a.All:
-		writeCheckLines(e.streams.Out, rep)
+		writeCheckLines(e.view.Out, rep)
 	default:
-		writeCheckResource(e.streams.Out, rep.Resources[0])
+		writeCheckResource(e.view.Out, rep.Resources[0])
 	}
 	if !rep.Trusted {
 		return exitNotTrusted

@@ -19,7 +19,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/trustform/trustform/internal/command/arguments"
-	"github.com/trustform/trustform/internal/ui"
+	"github.com/trustform/trustform/internal/command/views"
 	"github.com/trustform/trustform/lang"
 )
 
@@ -39,8 +39,8 @@ const (
 // environment and I/O from here, never from globals, so tests drive them
 // in-process.
 type runEnv struct {
-	streams *ui.Streams
-	stdin   io.Reader
+	view  *views.View
+	stdin io.Reader
 	// dir is the absolute configuration directory (-chdir, else the
 	// working directory). Relative paths on the command line are resolved
 	// against it.
@@ -76,7 +76,7 @@ func (e *runEnv) path(p string) string {
 // Run is the whole program with its inputs and outputs passed in, so the
 // testscript harness can run it in-process. It returns the exit code.
 func Run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	streams := ui.NewStreams(stdout, stderr, environ)
+	view := views.NewView(stdout, stderr, environ)
 
 	// -chdir must come before the command, as in Terraform; it is ours to
 	// parse because hashicorp/cli knows nothing of it.
@@ -85,8 +85,8 @@ func Run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		a := args[0]
 		if a == "-chdir" || a == "--chdir" {
 			if len(args) < 2 {
-				streams.Errorf("-chdir needs a directory")
-				streams.Hintf("write it as -chdir=DIR before the command, e.g. trustform -chdir=app plan")
+				view.Errorf("-chdir needs a directory")
+				view.Hintf("write it as -chdir=DIR before the command, e.g. trustform -chdir=app plan")
 				return exitError
 			}
 			chdir, args = args[1], args[2:]
@@ -104,7 +104,7 @@ func Run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	}
 	wd, err := os.Getwd()
 	if err != nil {
-		streams.Errorf("cannot find the working directory: %v", err)
+		view.Errorf("cannot find the working directory: %v", err)
 		return exitError
 	}
 	dir := wd
@@ -114,20 +114,20 @@ func Run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int 
 			dir = filepath.Join(wd, dir)
 		}
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-			streams.Errorf("-chdir=%s: no such directory", chdir)
+			view.Errorf("-chdir=%s: no such directory", chdir)
 			return exitError
 		}
 	}
 
 	logger, closeLog, err := newLogger(environ, stderr)
 	if err != nil {
-		streams.Errorf("%v", err)
+		view.Errorf("%v", err)
 		return exitError
 	}
 	defer closeLog()
 
 	env := &runEnv{
-		streams: streams,
+		view:    view,
 		stdin:   stdin,
 		dir:     filepath.Clean(dir),
 		environ: environ,
@@ -152,8 +152,8 @@ func Run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int 
 			switch a {
 			case "-h", "-help", "--help", "-v", "-version", "--version":
 			default:
-				streams.Errorf("unknown flag %s", a)
-				streams.Hintf("run \"trustform -help\" for the list of commands and global flags")
+				view.Errorf("unknown flag %s", a)
+				view.Hintf("run \"trustform -help\" for the list of commands and global flags")
 				return exitError
 			}
 		}
@@ -163,18 +163,18 @@ func Run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		// "trustform help plan" is "trustform plan -help".
 		args = append(append([]string{}, args[1:]...), "-help")
 		if commands[args[0]] == nil {
-			streams.Errorf("no help for %q: not a command", args[0])
+			view.Errorf("no help for %q: not a command", args[0])
 			if s := suggest(args[0], topLevel(commands)); s != "" {
-				streams.Hintf("Did you mean %q?", s)
+				view.Hintf("Did you mean %q?", s)
 			}
 			return exitError
 		}
 	case commands[first] == nil:
-		streams.Errorf("unknown command %q", first)
+		view.Errorf("unknown command %q", first)
 		if s := suggest(first, topLevel(commands)); s != "" {
-			streams.Hintf("Did you mean %q?", s)
+			view.Hintf("Did you mean %q?", s)
 		} else {
-			streams.Hintf("run \"trustform -help\" for the list of commands")
+			view.Hintf("run \"trustform -help\" for the list of commands")
 		}
 		return exitError
 	}
@@ -198,7 +198,7 @@ func Run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	}
 	code, err := c.Run()
 	if err != nil {
-		streams.Errorf("%v", err)
+		view.Errorf("%v", err)
 		return exitError
 	}
 	if code == 127 { // cli's "no such command", e.g. an unknown devcert subcommand

@@ -1,12 +1,9 @@
 package command
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/hashicorp/cli"
-
-	"github.com/trustform/trustform/internal/ui"
 )
 
 // command adapts one of our commands to hashicorp/cli. Each command file
@@ -60,11 +57,7 @@ func commandFactories(e *runEnv) map[string]cli.CommandFactory {
 // usageError reports a command-line mistake: the message, then the
 // command's usage, on stderr; exit 1.
 func (e *runEnv) usageError(c *command, err error) int {
-	e.streams.Errorf("%v", err)
-	if strings.HasSuffix(err.Error(), "unknown flag -chdir") {
-		e.streams.Hintf("-chdir is a global flag: put it before the command, e.g. trustform -chdir=DIR plan")
-	}
-	fmt.Fprintf(e.streams.Err, "\n%s\n", c.Help())
+	e.view.UsageError(err, c.Help())
 	return exitError
 }
 
@@ -75,11 +68,8 @@ const varFlagsHelp = `  -var 'NAME=VALUE'  Set a variable. Repeatable; later val
 
 // writeJSON prints v as indented JSON on stdout.
 func (e *runEnv) writeJSON(v any) int {
-	out, err := ui.MarshalIndent(v)
-	if err != nil {
-		e.streams.Errorf("encoding JSON: %v", err)
+	if !e.view.JSON(v) {
 		return exitError
 	}
-	e.streams.Out.Write(out)
 	return exitOK
 }

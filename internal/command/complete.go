@@ -57,8 +57,8 @@ func completingCLI(e *runEnv, args []string, commands map[string]cli.CommandFact
 		Args:                  args,
 		Commands:              wrapped,
 		HelpFunc:              helpText,
-		HelpWriter:            e.streams.Out,
-		ErrorWriter:           e.streams.Err,
+		HelpWriter:            e.view.Out,
+		ErrorWriter:           e.view.Err,
 		Autocomplete:          true,
 		AutocompleteInstall:   autocompleteInstall,
 		AutocompleteUninstall: autocompleteUninstall,
@@ -199,12 +199,12 @@ func runCompletion(e *runEnv, args []string, commands map[string]cli.CommandFact
 		msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "1 error occurred:", "")), " ")
 		msg = strings.TrimPrefix(msg, "* ")
 		msg = strings.ReplaceAll(msg, "does not installed in", "completion is not installed in")
-		e.streams.Errorf("%s", msg)
+		e.view.Errorf("%s", msg)
 		switch {
 		case strings.Contains(msg, "Did not find any shells"):
-			e.streams.Hintf("completion goes into ~/.bashrc (or ~/.bash_profile, ~/.profile), ~/.zshrc and ~/.config/fish, whichever exist; create one and try again")
+			e.view.Hintf("completion goes into ~/.bashrc (or ~/.bash_profile, ~/.profile), ~/.zshrc and ~/.config/fish, whichever exist; create one and try again")
 		case strings.Contains(msg, "already installed"):
-			e.streams.Hintf("nothing to do; to install it again, run trustform -uninstall-autocomplete first")
+			e.view.Hintf("nothing to do; to install it again, run trustform -uninstall-autocomplete first")
 		}
 		return exitError
 	}
@@ -215,7 +215,7 @@ func runCompletion(e *runEnv, args []string, commands map[string]cli.CommandFact
 				what = "removed"
 			}
 		}
-		e.streams.Success("Shell completion for trustform " + what + ". Start a new shell to use it.")
+		e.view.Success("Shell completion for trustform " + what + ". Start a new shell to use it.")
 	}
 	return code
 }

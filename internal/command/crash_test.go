@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustform/trustform/internal/command/views"
 	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/internal/testutil"
 	"github.com/trustform/trustform/state"
@@ -218,11 +219,11 @@ func (p *tfProject) mustLineage() string {
 }
 
 // statusRows runs status -json.
-func (p *tfProject) statusRows() []statusRow {
+func (p *tfProject) statusRows() []views.StatusRow {
 	p.t.Helper()
 	res := p.mustRun(0, "status", "-json")
 	var doc struct {
-		Resources []statusRow `json:"resources"`
+		Resources []views.StatusRow `json:"resources"`
 	}
 	if err := json.Unmarshal([]byte(res.stdout), &doc); err != nil {
 		p.t.Fatalf("status -json: %v\n%s", err, res.stdout)
@@ -797,7 +798,7 @@ resource "executable" "after_bad" {
 	if len(procs["executable.good"]) != 1 || countProcs(procs) != 1 {
 		t.Errorf("want only executable.good running, got %v", procs)
 	}
-	recorded := map[string]statusRow{}
+	recorded := map[string]views.StatusRow{}
 	for _, row := range p.statusRows() {
 		recorded[row.Address] = row
 	}

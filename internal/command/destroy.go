@@ -35,9 +35,7 @@ Flags:
 // runDestroy plans the removal of everything in state, confirms, and
 // stops it in reverse dependency order.
 func runDestroy(e *runEnv, a *arguments.Destroy) int {
-	if a.NoColor {
-		e.streams.DisableColor()
-	}
+	e.view.Configure(a.NoColor)
 	return e.runApplyFlow(&applyRun{
 		command:     "destroy",
 		planning:    arguments.Planning{Refresh: true, Destroy: true, Targets: a.Targets, LockTimeout: a.LockTimeout, NoColor: a.NoColor},

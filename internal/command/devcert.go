@@ -103,22 +103,22 @@ Usage: trustform devcert remove
 func runDevcertPath(e *runEnv, a *arguments.Devcert) int {
 	dir, err := devcertDir(e.environ)
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError
 	}
-	e.streams.Resultf("%s", dir)
+	e.view.Resultf("%s", dir)
 	return exitOK
 }
 
 func runDevcertCreate(e *runEnv, a *arguments.Devcert) int {
 	dir, err := devcertDir(e.environ)
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError
 	}
 	ca, err := devcert.Create(dir, e.now(), e.rand)
 	if err != nil {
-		e.streams.Errorf("devcert create: %v", err)
+		e.view.Errorf("devcert create: %v", err)
 		return exitError
 	}
 	e.log.Info("development CA", "dir", dir, "created", ca.Created, "leaf_issued", ca.LeafIssued)
@@ -127,13 +127,13 @@ func runDevcertCreate(e *runEnv, a *arguments.Devcert) int {
 	}
 	switch {
 	case ca.Created:
-		e.streams.Resultf("Created the development CA in %s.", dir)
+		e.view.Resultf("Created the development CA in %s.", dir)
 	case ca.LeafIssued:
-		e.streams.Resultf("Reissued the localhost certificate of the development CA in %s.", dir)
+		e.view.Resultf("Reissued the localhost certificate of the development CA in %s.", dir)
 	default:
-		e.streams.Resultf("The development CA in %s already exists and is current; nothing to do.", dir)
+		e.view.Resultf("The development CA in %s already exists and is current; nothing to do.", dir)
 	}
-	e.streams.Resultf("")
+	e.view.Resultf("")
 	writeDevcert(e, ca)
 	return exitOK
 }
@@ -141,17 +141,17 @@ func runDevcertCreate(e *runEnv, a *arguments.Devcert) int {
 func runDevcertShow(e *runEnv, a *arguments.Devcert) int {
 	dir, err := devcertDir(e.environ)
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError
 	}
 	ca, err := devcert.Load(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		e.streams.Errorf("no development CA in %s", dir)
-		e.streams.Hintf("create one with: trustform devcert create (apply also creates it when a resource trusts it)")
+		e.view.Errorf("no development CA in %s", dir)
+		e.view.Hintf("create one with: trustform devcert create (apply also creates it when a resource trusts it)")
 		return exitError
 	}
 	if err != nil {
-		e.streams.Errorf("devcert show: %v", err)
+		e.view.Errorf("devcert show: %v", err)
 		return exitError
 	}
 	if a.JSON {
@@ -164,22 +164,22 @@ func runDevcertShow(e *runEnv, a *arguments.Devcert) int {
 func runDevcertRemove(e *runEnv, a *arguments.Devcert) int {
 	dir, err := devcertDir(e.environ)
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError
 	}
 	paths := devcert.Paths(dir)
 	if _, err := os.Lstat(paths.CACert); errors.Is(err, fs.ErrNotExist) {
 		if _, err := os.Lstat(paths.CAKey); errors.Is(err, fs.ErrNotExist) {
-			e.streams.Resultf("No development CA in %s; nothing to remove.", dir)
+			e.view.Resultf("No development CA in %s; nothing to remove.", dir)
 			return exitOK
 		}
 	}
 	if err := devcert.Remove(dir); err != nil {
-		e.streams.Errorf("devcert remove: %v", err)
+		e.view.Errorf("devcert remove: %v", err)
 		return exitError
 	}
-	e.streams.Resultf("Removed the development CA from %s.", dir)
-	e.streams.Hintf("resources that trusted it keep their copy until the next apply")
+	e.view.Resultf("Removed the development CA from %s.", dir)
+	e.view.Hintf("resources that trusted it keep their copy until the next apply")
 	return exitOK
 }
 
@@ -236,22 +236,22 @@ func devcertJSONOf(ca *devcert.CA) devcertJSON {
 func writeDevcert(e *runEnv, ca *devcert.CA) {
 	j := devcertJSONOf(ca)
 	write := func(title string, c devcertCertJSON) {
-		e.streams.Resultf("%s", title)
-		e.streams.Resultf("  subject:  %s", c.Subject)
-		e.streams.Resultf("  sha256:   %s", c.SHA256)
-		e.streams.Resultf("  valid:    %s to %s", c.NotBefore.Format(time.DateOnly), c.NotAfter.Format(time.DateOnly))
+		e.view.Resultf("%s", title)
+		e.view.Resultf("  subject:  %s", c.Subject)
+		e.view.Resultf("  sha256:   %s", c.SHA256)
+		e.view.Resultf("  valid:    %s to %s", c.NotBefore.Format(time.DateOnly), c.NotAfter.Format(time.DateOnly))
 		if len(c.DNSNames)+len(c.IPs) > 0 {
-			e.streams.Resultf("  names:    %s", strings.Join(append(append([]string{}, c.DNSNames...), c.IPs...), ", "))
+			e.view.Resultf("  names:    %s", strings.Join(append(append([]string{}, c.DNSNames...), c.IPs...), ", "))
 		}
-		e.streams.Resultf("  file:     %s", c.Path)
-		e.streams.Resultf("  key:      %s", c.KeyPath)
+		e.view.Resultf("  file:     %s", c.Path)
+		e.view.Resultf("  key:      %s", c.KeyPath)
 	}
 	write("Development CA", j.CA)
 	if j.Leaf != nil {
-		e.streams.Resultf("")
+		e.view.Resultf("")
 		write("localhost certificate (devcert.localhost.cert_file)", *j.Leaf)
 	} else {
-		e.streams.Resultf("")
-		e.streams.Resultf("No localhost certificate yet; run trustform devcert create.")
+		e.view.Resultf("")
+		e.view.Resultf("No localhost certificate yet; run trustform devcert create.")
 	}
 }

@@ -65,9 +65,7 @@ Flags:
 }
 
 func runExport(e *runEnv, a *arguments.Export) int {
-	if a.NoColor {
-		e.streams.DisableColor()
-	}
+	e.view.Configure(a.NoColor)
 	cfg, diags, src := e.loadConfig(a.Vars)
 	if diags.HasErrors() {
 		e.writeDiagnostics(diags, src)
@@ -75,7 +73,7 @@ func runExport(e *runEnv, a *arguments.Export) int {
 	}
 	dc, err := e.devcertInput()
 	if err != nil {
-		e.streams.Errorf("reading developer certificates: %v", err)
+		e.view.Errorf("reading developer certificates: %v", err)
 		return exitError
 	}
 	// A fresh plan, as if nothing ran: an export describes the
@@ -104,27 +102,27 @@ func runExport(e *runEnv, a *arguments.Export) int {
 		out, err = export.Kubernetes(ctx, p, opts)
 	}
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		if errors.Is(err, export.ErrNoEngine) {
-			e.streams.Hintf("start docker or podman, or pass -image-roots=skip to write trustform's certificates only (system scope then loses the image's own roots)")
+			e.view.Hintf("start docker or podman, or pass -image-roots=skip to write trustform's certificates only (system scope then loses the image's own roots)")
 		}
 		return exitError
 	}
 	for _, w := range out.Warnings {
-		e.streams.Warnf("%s", w)
+		e.view.Warnf("%s", w)
 	}
 	if a.Out == "-" {
-		if _, err := e.streams.Out.Write(out.Stream); err != nil {
-			e.streams.Errorf("writing the manifests: %v", err)
+		if _, err := e.view.Out.Write(out.Stream); err != nil {
+			e.view.Errorf("writing the manifests: %v", err)
 			return exitError
 		}
 		return exitOK
 	}
 	if err := writeExport(opts.OutDir, out.Files); err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError
 	}
-	e.streams.Resultf("Exported %d %s to %s.", len(out.Files), plural(len(out.Files), "file", "files"), a.Out)
+	e.view.Resultf("Exported %d %s to %s.", len(out.Files), plural(len(out.Files), "file", "files"), a.Out)
 	return exitOK
 }
 

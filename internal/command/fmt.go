@@ -61,9 +61,7 @@ type fmtResult struct {
 }
 
 func runFmt(e *runEnv, a *arguments.Fmt) int {
-	if a.NoColor {
-		e.streams.DisableColor()
-	}
+	e.view.Configure(a.NoColor)
 	var res fmtResult
 	targets := a.Targets
 	if len(targets) == 0 {
@@ -76,7 +74,7 @@ func runFmt(e *runEnv, a *arguments.Fmt) int {
 		}
 		files, err := fmtFiles(e.path(t), a.Recursive)
 		if err != nil {
-			e.streams.Errorf("%v", err)
+			e.view.Errorf("%v", err)
 			res.failed = true
 			continue
 		}
@@ -157,7 +155,7 @@ func fmtFile(e *runEnv, a *arguments.Fmt, path string, res *fmtResult) {
 	}
 	src, err := os.ReadFile(path)
 	if err != nil {
-		e.streams.Errorf("fmt: %v", err)
+		e.view.Errorf("fmt: %v", err)
 		res.failed = true
 		return
 	}
@@ -174,24 +172,24 @@ func fmtFile(e *runEnv, a *arguments.Fmt, path string, res *fmtResult) {
 	}
 	res.unformatted = true
 	if a.List {
-		e.streams.Resultf("%s", display)
+		e.view.Resultf("%s", display)
 	}
 	if a.Write {
 		if err := writeFileKeepMode(path, out); err != nil {
-			e.streams.Errorf("fmt: %v", err)
+			e.view.Errorf("fmt: %v", err)
 			res.failed = true
 			return
 		}
 	}
 	if a.Diff {
-		io.WriteString(e.streams.Out, ui.UnifiedDiff("old/"+filepath.ToSlash(display), "new/"+filepath.ToSlash(display), src, out, e.streams.OutColor))
+		io.WriteString(e.view.Out, ui.UnifiedDiff("old/"+filepath.ToSlash(display), "new/"+filepath.ToSlash(display), src, out, e.view.OutColor))
 	}
 }
 
 func fmtStdin(e *runEnv, a *arguments.Fmt, res *fmtResult) {
 	src, err := io.ReadAll(e.stdin)
 	if err != nil {
-		e.streams.Errorf("fmt: reading stdin: %v", err)
+		e.view.Errorf("fmt: reading stdin: %v", err)
 		res.failed = true
 		return
 	}
@@ -209,13 +207,13 @@ func fmtStdin(e *runEnv, a *arguments.Fmt, res *fmtResult) {
 	}
 	switch {
 	case a.Diff:
-		io.WriteString(e.streams.Out, ui.UnifiedDiff("old/<stdin>", "new/<stdin>", src, out, e.streams.OutColor))
+		io.WriteString(e.view.Out, ui.UnifiedDiff("old/<stdin>", "new/<stdin>", src, out, e.view.OutColor))
 	case a.Check:
 		if changed && a.List {
-			e.streams.Resultf("<stdin>")
+			e.view.Resultf("<stdin>")
 		}
 	default:
-		e.streams.Out.Write(out)
+		e.view.Out.Write(out)
 	}
 }
 

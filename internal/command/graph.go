@@ -37,9 +37,7 @@ Flags:
 }
 
 func runGraph(e *runEnv, a *arguments.Graph) int {
-	if a.NoColor {
-		e.streams.DisableColor()
-	}
+	e.view.Configure(a.NoColor)
 	cfg, diags, src := e.loadConfig(a.Vars)
 	if diags.HasErrors() || cfg == nil {
 		e.writeDiagnostics(diags, src)
@@ -49,9 +47,9 @@ func runGraph(e *runEnv, a *arguments.Graph) int {
 	nodes, edges := graphOf(cfg)
 	switch a.Format {
 	case "mermaid":
-		writeMermaid(e.streams.Out, nodes, edges)
+		writeMermaid(e.view.Out, nodes, edges)
 	default:
-		writeDot(e.streams.Out, nodes, edges)
+		writeDot(e.view.Out, nodes, edges)
 	}
 	return exitOK
 }

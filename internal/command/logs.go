@@ -44,12 +44,12 @@ Flags:
 func runLogs(e *runEnv, a *arguments.Logs) int {
 	st, err := e.loadState()
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError
 	}
 	r := st.Lookup(a.Address)
 	if r == nil {
-		e.streams.Errorf("no resource %q in state", a.Address)
+		e.view.Errorf("no resource %q in state", a.Address)
 		addrs := make([]string, 0, len(st.Resources))
 		for _, x := range st.Resources {
 			addrs = append(addrs, x.Address)
@@ -63,11 +63,11 @@ func runLogs(e *runEnv, a *arguments.Logs) int {
 			}
 		}
 		if len(instances) > 0 {
-			e.streams.Hintf("%s has count or for_each; name one instance: %s", a.Address, strings.Join(instances, ", "))
+			e.view.Hintf("%s has count or for_each; name one instance: %s", a.Address, strings.Join(instances, ", "))
 		} else if s := suggest(a.Address, addrs); s != "" {
-			e.streams.Hintf("Did you mean %q?", s)
+			e.view.Hintf("Did you mean %q?", s)
 		} else if len(addrs) == 0 {
-			e.streams.Hintf("nothing is running: run \"trustform apply\" first")
+			e.view.Hintf("nothing is running: run \"trustform apply\" first")
 		}
 		return exitError
 	}
@@ -77,11 +77,11 @@ func runLogs(e *runEnv, a *arguments.Logs) int {
 	if r.Handle.ContainerID != "" {
 		cr, err := rs.container(ctx, r.Handle.Engine)
 		if err != nil {
-			e.streams.Errorf("%v", err)
+			e.view.Errorf("%v", err)
 			return exitError
 		}
-		if err := cr.Logs(ctx, r.Handle, a.Follow, e.streams.Out); err != nil && ctx.Err() == nil {
-			e.streams.Errorf("%v", err)
+		if err := cr.Logs(ctx, r.Handle, a.Follow, e.view.Out); err != nil && ctx.Err() == nil {
+			e.view.Errorf("%v", err)
 			return exitError
 		}
 		return exitOK
@@ -94,12 +94,12 @@ func runLogs(e *runEnv, a *arguments.Logs) int {
 	// planted link would show (or, a pipe, hang on) whatever it names.
 	f, err := safepath.OpenFile(layout.StateDir(e.dir), path, os.O_RDONLY, 0)
 	if err != nil {
-		e.streams.Errorf("reading the log of %s: %v", r.Address, err)
+		e.view.Errorf("reading the log of %s: %v", r.Address, err)
 		return exitError
 	}
 	defer f.Close()
-	if _, err := io.Copy(e.streams.Out, f); err != nil {
-		e.streams.Errorf("%v", err)
+	if _, err := io.Copy(e.view.Out, f); err != nil {
+		e.view.Errorf("%v", err)
 		return exitError
 	}
 	if !a.Follow {
@@ -113,13 +113,13 @@ func runLogs(e *runEnv, a *arguments.Logs) int {
 			return exitOK
 		case <-tick.C:
 		}
-		if _, err := io.Copy(e.streams.Out, f); err != nil {
-			e.streams.Errorf("%v", err)
+		if _, err := io.Copy(e.view.Out, f); err != nil {
+			e.view.Errorf("%v", err)
 			return exitError
 		}
 		if s, err := rs.proc.Status(ctx, r.Handle); err == nil && s != runtimes.StatusRunning {
 			// Drain what it wrote last, then stop: nothing more will come.
-			io.Copy(e.streams.Out, f)
+			io.Copy(e.view.Out, f)
 			return exitOK
 		}
 	}

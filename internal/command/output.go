@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/trustform/trustform/internal/command/arguments"
+	"github.com/trustform/trustform/internal/command/views"
 
 	"github.com/trustform/trustform/internal/keys"
 )
@@ -38,23 +39,21 @@ Flags:
 // form meant for scripts, is how a script deliberately reads a secret (as
 // with terraform output -raw).
 func runOutput(e *runEnv, a *arguments.Output) int {
-	if a.NoColor {
-		e.streams.DisableColor()
-	}
+	e.view.Configure(a.NoColor)
 	st, err := e.loadState()
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError
 	}
 	outs := st.Outputs
 	if a.Name != "" {
 		o, ok := outs[a.Name]
 		if !ok {
-			e.streams.Errorf("output %q not found", a.Name)
+			e.view.Errorf("output %q not found", a.Name)
 			if s := suggest(a.Name, keys.Sorted(outs)); s != "" {
-				e.streams.Hintf("Did you mean %q?", s)
+				e.view.Hintf("Did you mean %q?", s)
 			} else if len(outs) == 0 {
-				e.streams.Hintf("the state has no outputs: declare an output block and run apply")
+				e.view.Hintf("the state has no outputs: declare an output block and run apply")
 			}
 			return exitError
 		}
@@ -62,17 +61,17 @@ func runOutput(e *runEnv, a *arguments.Output) int {
 		case a.Raw:
 			var s any
 			if err := json.Unmarshal(o.Value, &s); err != nil {
-				e.streams.Errorf("output %q: %v", a.Name, err)
+				e.view.Errorf("output %q: %v", a.Name, err)
 				return exitError
 			}
 			switch v := s.(type) {
 			case string:
-				fmt.Fprint(e.streams.Out, v)
+				fmt.Fprint(e.view.Out, v)
 			case float64, bool:
-				fmt.Fprint(e.streams.Out, string(o.Value))
+				fmt.Fprint(e.view.Out, string(o.Value))
 			default:
-				e.streams.Errorf("output %q is not a string, number or bool; -raw prints only those", a.Name)
-				e.streams.Hintf("use -json for lists and maps")
+				e.view.Errorf("output %q is not a string, number or bool; -raw prints only those", a.Name)
+				e.view.Hintf("use -json for lists and maps")
 				return exitError
 			}
 			return exitOK
@@ -80,10 +79,10 @@ func runOutput(e *runEnv, a *arguments.Output) int {
 			if o.Sensitive {
 				return e.writeJSON(nil)
 			}
-			e.streams.Out.Write(append(o.Value, '\n'))
+			e.view.Out.Write(append(o.Value, '\n'))
 			return exitOK
 		}
-		fmt.Fprintln(e.streams.Out, outputText(o))
+		fmt.Fprintln(e.view.Out, views.OutputText(o))
 		return exitOK
 	}
 	if a.JSON {
@@ -106,10 +105,10 @@ func runOutput(e *runEnv, a *arguments.Output) int {
 		return e.writeJSON(m)
 	}
 	if len(outs) == 0 {
-		e.streams.Warnf("no outputs found")
-		e.streams.Hintf("the state has no outputs: declare an output block and run apply")
+		e.view.Warnf("no outputs found")
+		e.view.Hintf("the state has no outputs: declare an output block and run apply")
 		return exitOK
 	}
-	writeOutputs(e.streams.Out, outs)
+	views.WriteOutputs(e.view.Out, outs)
 	return exitOK
 }

@@ -2,10 +2,10 @@ package command
 
 import (
 	"context"
-	"fmt"
 	"runtime/debug"
 
 	"github.com/trustform/trustform/internal/command/arguments"
+	"github.com/trustform/trustform/internal/command/views"
 
 	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/plan"
@@ -57,9 +57,7 @@ const planGCPercent = 50
 // runPlan loads configuration and state, refreshes, builds the plan and
 // renders it through the human, JSON or Markdown view.
 func runPlan(e *runEnv, a *arguments.Plan) int {
-	if a.NoColor {
-		e.streams.DisableColor()
-	}
+	e.view.Configure(a.NoColor)
 	if _, set := lookupEnv(e.environ, "GOGC"); !set {
 		// A plan's heap is mostly garbage from loading and rendering:
 		// collecting at 1.5x instead of 2x the live heap took the peak RSS
@@ -74,43 +72,27 @@ func runPlan(e *runEnv, a *arguments.Plan) int {
 	// apply or destroy is changing it (issue 12).
 	lock, err := state.LockShared(ctx, layout.LockPath(e.dir), a.LockTimeout)
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError
 	}
 	defer lock.Unlock()
 	r := e.makePlan(ctx, &a.Planning)
+	view := views.NewPlan(a.JSON, a.Markdown, e.view)
 	if r.plan == nil {
-		if a.JSON {
-			// A JSON consumer still gets one document, with the errors.
-			_ = plan.RenderJSON(e.streams.Out, nil, r.diags)
-		} else {
-			e.writeDiagnostics(r.diags, r.src)
-		}
+		view.Failed(r.diags, r.src)
 		return exitError
 	}
-	switch {
-	case a.JSON:
-		err = plan.RenderJSON(e.streams.Out, r.plan, r.diags)
-	case a.Markdown:
-		e.writeDiagnostics(r.diags, r.src)
-		err = plan.RenderMarkdown(e.streams.Out, r.plan, r.diags)
-	default:
-		e.writeDiagnostics(r.diags, r.src)
-		err = plan.RenderHuman(e.streams.Out, r.plan, e.streams.OutColor)
-	}
-	if err != nil {
-		e.streams.Errorf("writing the plan: %v", err)
+	if err := view.Plan(r.plan, r.diags, r.src); err != nil {
+		e.view.Errorf("writing the plan: %v", err)
 		return exitError
 	}
 	if a.Out != "" {
 		path := e.path(a.Out)
 		if err := plan.WriteFile(path, r.plan); err != nil {
-			e.streams.Errorf("saving the plan: %v", err)
+			e.view.Errorf("saving the plan: %v", err)
 			return exitError
 		}
-		if !a.JSON {
-			fmt.Fprintf(e.streams.Out, "\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n    trustform apply %s\n", a.Out, a.Out)
-		}
+		view.Saved(a.Out)
 	}
 	if a.DetailedExitcode && r.plan.HasChanges() {
 		return exitChanges

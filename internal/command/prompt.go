@@ -44,7 +44,7 @@ func (e *runEnv) askVariable(ctx context.Context, v lang.VariablePrompt) (string
 		b.WriteString("\n")
 	}
 	b.WriteString("  Enter a value: ")
-	fmt.Fprint(e.streams.Err, b.String())
+	fmt.Fprint(e.view.Err, b.String())
 	type answer struct {
 		line string
 		err  error
@@ -56,13 +56,13 @@ func (e *runEnv) askVariable(ctx context.Context, v lang.VariablePrompt) (string
 	}()
 	select {
 	case a := <-got:
-		fmt.Fprintln(e.streams.Err)
+		fmt.Fprintln(e.view.Err)
 		if a.err != nil {
 			return "", a.err
 		}
 		return a.line, nil
 	case <-ctx.Done():
-		fmt.Fprintln(e.streams.Err)
+		fmt.Fprintln(e.view.Err)
 		return "", errors.New("interrupted")
 	}
 }

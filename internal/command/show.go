@@ -31,38 +31,36 @@ Flags:
 
 // runShow renders the state, or a saved plan, as text or JSON.
 func runShow(e *runEnv, a *arguments.Show) int {
-	if a.NoColor {
-		e.streams.DisableColor()
-	}
+	e.view.Configure(a.NoColor)
 	if a.PlanFile != "" {
 		p, err := plan.ReadFile(e.path(a.PlanFile))
 		if err != nil {
-			e.streams.Errorf("%v", err)
+			e.view.Errorf("%v", err)
 			return exitError
 		}
 		if a.JSON {
-			err = plan.RenderJSON(e.streams.Out, p, p.Diagnostics())
+			err = plan.RenderJSON(e.view.Out, p, p.Diagnostics())
 		} else {
-			err = plan.RenderHuman(e.streams.Out, p, e.streams.OutColor)
+			err = plan.RenderHuman(e.view.Out, p, e.view.OutColor)
 		}
 		if err != nil {
-			e.streams.Errorf("%v", err)
+			e.view.Errorf("%v", err)
 			return exitError
 		}
 		return exitOK
 	}
 	st, err := e.loadState()
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError
 	}
 	if a.JSON {
-		err = plan.RenderStateJSON(e.streams.Out, st, e.dir)
+		err = plan.RenderStateJSON(e.view.Out, st, e.dir)
 	} else {
-		err = plan.RenderState(e.streams.Out, st, e.dir, e.streams.OutColor)
+		err = plan.RenderState(e.view.Out, st, e.dir, e.view.OutColor)
 	}
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError
 	}
 	return exitOK

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustform/trustform/internal/command/views"
 	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/internal/testutil"
 	"github.com/trustform/trustform/state"
@@ -229,7 +230,7 @@ resource "executable" "later" {
 		}
 	}
 	rows := p.statusRows()
-	recorded := map[string]statusRow{}
+	recorded := map[string]views.StatusRow{}
 	for _, row := range rows {
 		recorded[row.Address] = row
 	}

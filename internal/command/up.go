@@ -88,12 +88,12 @@ func newUpSignals(e *runEnv, stop context.CancelFunc) *upSignals {
 						code = 128 + int32(ss)
 					}
 					s.interrupted.Store(code)
-					e.streams.Warnf("interrupt received: stopping everything (press Ctrl-C again to kill at once)")
+					e.view.Warnf("interrupt received: stopping everything (press Ctrl-C again to kill at once)")
 					stop()
 					continue
 				}
 				if n == 2 {
-					e.streams.Warnf("second interrupt: killing what still runs")
+					e.view.Warnf("second interrupt: killing what still runs")
 					close(s.kill)
 				}
 			}
@@ -113,7 +113,7 @@ func (s *upSignals) close() {
 // one lock held from start to end.
 func runUp(e *runEnv, a *arguments.Up) int {
 	if a.NoColor {
-		e.streams.DisableColor()
+		e.view.DisableColor()
 	}
 	e.limitMemory()
 	ctx, stop := context.WithCancel(context.Background())
@@ -130,7 +130,7 @@ func runUp(e *runEnv, a *arguments.Up) int {
 	}
 	defer func() {
 		if err := lock.Unlock(); err != nil {
-			e.streams.Warnf("releasing the state lock: %v", err)
+			e.view.Warnf("releasing the state lock: %v", err)
 		}
 	}()
 
@@ -171,7 +171,7 @@ func runUp(e *runEnv, a *arguments.Up) int {
 		case <-killed:
 		}
 	}()
-	fmt.Fprintln(e.streams.Out)
+	fmt.Fprintln(e.view.Out)
 	dcode := e.applyLocked(context.Background(), &applyRun{
 		command:     "destroy",
 		planning:    arguments.Planning{Refresh: true, Destroy: true, NoColor: a.NoColor},
@@ -215,7 +215,7 @@ func (e *runEnv) killAll(rs *runnerSet) {
 		}
 		found, err := finder.FindOrphans(ctx, lineage)
 		if err != nil {
-			e.streams.Warnf("looking for what to kill: %v", err)
+			e.view.Warnf("looking for what to kill: %v", err)
 			continue
 		}
 		for _, o := range found {
@@ -223,7 +223,7 @@ func (e *runEnv) killAll(rs *runnerSet) {
 			go func() {
 				defer wg.Done()
 				if err := r.Stop(ctx, o.Handle, 0); err != nil {
-					e.streams.Warnf("killing %s: %v", o.Address, err)
+					e.view.Warnf("killing %s: %v", o.Address, err)
 				}
 			}()
 		}
@@ -259,7 +259,7 @@ func (f *foreground) run(ctx, followCtx context.Context) int {
 	f.followCtx = followCtx
 	st, err := e.loadState()
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError
 	}
 	addrs := make([]string, 0, len(st.Resources))
@@ -267,10 +267,10 @@ func (f *foreground) run(ctx, followCtx context.Context) int {
 		addrs = append(addrs, r.Address)
 	}
 	sort.Strings(addrs)
-	f.lw = logstream.NewWriter(e.streams.Out, addrs, e.streams.OutColor)
+	f.lw = logstream.NewWriter(e.view.Out, addrs, e.view.OutColor)
 	f.followers = map[string]*logstream.Follower{}
 	runners := map[runtimes.Kind]runtimes.Runner{runtimes.KindProcess: f.rs.proc}
-	fmt.Fprintln(e.streams.Out)
+	fmt.Fprintln(e.view.Out)
 	for _, addr := range addrs {
 		r := st.Lookup(addr)
 		f.lw.Lifecyclef(addr, "%s", startedText(r.Handle))
@@ -285,7 +285,7 @@ func (f *foreground) run(ctx, followCtx context.Context) int {
 		f.follow(r)
 	}
 	if len(addrs) == 0 {
-		e.streams.Warnf("nothing to run: the configuration has no resources")
+		e.view.Warnf("nothing to run: the configuration has no resources")
 		return exitOK
 	}
 
@@ -294,7 +294,7 @@ func (f *foreground) run(ctx, followCtx context.Context) int {
 	}
 	journal, err := state.OpenJournal(layout.StatePath(e.dir), st)
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError
 	}
 	serr := apply.Supervise(ctx, st.Resources, apply.SuperviseOptions{
@@ -307,15 +307,15 @@ func (f *foreground) run(ctx, followCtx context.Context) int {
 		Events:  f,
 	})
 	if err := journal.Close(); err != nil {
-		e.streams.Errorf("saving state: %v", err)
+		e.view.Errorf("saving state: %v", err)
 		return exitError
 	}
 	if serr != nil {
-		e.streams.Errorf("%v", serr)
+		e.view.Errorf("%v", serr)
 		return exitError
 	}
 	if ctx.Err() == nil {
-		fmt.Fprintln(e.streams.Out, "\nEvery resource has ended; stopping.")
+		fmt.Fprintln(e.view.Out, "\nEvery resource has ended; stopping.")
 		if f.failed.Load() {
 			return exitError
 		}
@@ -451,11 +451,11 @@ func formatUptime(d time.Duration) string {
 // applying without asking.
 func (e *runEnv) printPlanSummary(p *plan.Plan) {
 	if !p.HasChanges() {
-		fmt.Fprintln(e.streams.Out, "No changes. Your processes match the configuration.")
+		fmt.Fprintln(e.view.Out, "No changes. Your processes match the configuration.")
 		return
 	}
 	s := p.Summary()
-	fmt.Fprintf(e.streams.Out, "Plan: %d to add, %d to change, %d to destroy.\n", s.Add, s.Change, s.Destroy)
+	fmt.Fprintf(e.view.Out, "Plan: %d to add, %d to change, %d to destroy.\n", s.Add, s.Change, s.Destroy)
 }
 
 // drainBeforeDone shows a resource's last output (what it printed while

@@ -25,7 +25,7 @@ func (f *foreground) watchLoop(ctx context.Context, st *state.State) int {
 	e := f.e
 	w, err := watch.New(0)
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError
 	}
 	defer w.Close()
@@ -36,9 +36,9 @@ func (f *foreground) watchLoop(ctx context.Context, st *state.State) int {
 	}
 	entries := watchEntries(e.dir, dcDir, f.vars(), cfg)
 	if err := w.Watch(entries); err != nil {
-		e.streams.Warnf("%v", err)
+		e.view.Warnf("%v", err)
 	}
-	fmt.Fprintf(e.streams.Out, "~ watch: watching %d files and patterns for changes (Ctrl-C stops everything)\n", len(entries))
+	fmt.Fprintf(e.view.Out, "~ watch: watching %d files and patterns for changes (Ctrl-C stops everything)\n", len(entries))
 
 	for {
 		code, change, ok := f.superviseUntilChange(ctx, st, w)
@@ -50,7 +50,7 @@ func (f *foreground) watchLoop(ctx context.Context, st *state.State) int {
 			return exitOK
 		}
 		if st, err = e.loadState(); err != nil {
-			e.streams.Errorf("%v", err)
+			e.view.Errorf("%v", err)
 			return exitError
 		}
 	}
@@ -64,12 +64,12 @@ func (f *foreground) superviseUntilChange(ctx context.Context, st *state.State, 
 	e := f.e
 	runners, err := f.supervisionRunners(ctx, st)
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError, watch.Change{}, false
 	}
 	journal, err := state.OpenJournal(layout.StatePath(e.dir), st)
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return exitError, watch.Change{}, false
 	}
 	sctx, stop := context.WithCancel(ctx)
@@ -90,11 +90,11 @@ func (f *foreground) superviseUntilChange(ctx context.Context, st *state.State, 
 		serr := <-done
 		code := exitOK
 		if err := journal.Close(); err != nil {
-			e.streams.Errorf("saving state: %v", err)
+			e.view.Errorf("saving state: %v", err)
 			code = exitError
 		}
 		if serr != nil {
-			e.streams.Errorf("%v", serr)
+			e.view.Errorf("%v", serr)
 			code = exitError
 		}
 		return code
@@ -110,13 +110,13 @@ func (f *foreground) superviseUntilChange(ctx context.Context, st *state.State, 
 			}
 			return exitOK, c, true
 		case err := <-w.Errors():
-			e.streams.Warnf("watching files: %v", err)
+			e.view.Warnf("watching files: %v", err)
 		case serr := <-ended:
 			// Every resource has ended for good; Supervise returned.
 			done <- serr
 			ended = nil
 			if ctx.Err() == nil {
-				fmt.Fprintln(e.streams.Out, "~ watch: every resource has ended; waiting for a change (Ctrl-C to stop)")
+				fmt.Fprintln(e.view.Out, "~ watch: every resource has ended; waiting for a change (Ctrl-C to stop)")
 			}
 		}
 	}
@@ -150,34 +150,34 @@ func (f *foreground) applyChange(ctx context.Context, c watch.Change, dcDir stri
 	names := changedNames(e.dir, c.Paths)
 	cfg, diags, src := e.loadConfig(f.vars())
 	if diags.HasErrors() {
-		fmt.Fprintf(e.streams.Out, "~ watch: %s changed: the configuration has errors; everything keeps running as it was\n", names)
+		fmt.Fprintf(e.view.Out, "~ watch: %s changed: the configuration has errors; everything keeps running as it was\n", names)
 		e.writeDiagnostics(diags, src)
 		// Keep listening to what the broken configuration names too (a
 		// file it refers to may be what is missing).
 		more := watchEntries(e.dir, dcDir, f.vars(), cfg)
 		if err := w.Watch(union(entries, more)); err != nil {
-			e.streams.Warnf("%v", err)
+			e.view.Warnf("%v", err)
 		}
 		return entries
 	}
 	entries = watchEntries(e.dir, dcDir, f.vars(), cfg)
 	if err := w.Watch(entries); err != nil {
-		e.streams.Warnf("%v", err)
+		e.view.Warnf("%v", err)
 	}
 	st, err := e.loadState()
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return entries
 	}
 	inState := func(addr string) bool { r := st.Lookup(addr); return r != nil && r.Handle != (runtimes.Handle{}) }
 	planning := arguments.Planning{Vars: f.vars(), Refresh: true, NoColor: f.args.NoColor, Replace: watchForced(cfg, inState, c.Paths)}
 	res := e.makePlan(ctx, &planning)
 	if res.plan == nil {
-		fmt.Fprintf(e.streams.Out, "~ watch: %s changed: it cannot be planned; everything keeps running as it was\n", names)
+		fmt.Fprintf(e.view.Out, "~ watch: %s changed: it cannot be planned; everything keeps running as it was\n", names)
 		e.writeDiagnostics(res.diags, res.src)
 		return entries
 	}
-	fmt.Fprintln(e.streams.Out, watchChangeLine(e.dir, c.Paths, res.plan))
+	fmt.Fprintln(e.view.Out, watchChangeLine(e.dir, c.Paths, res.plan))
 	e.writeDiagnostics(res.diags, res.src)
 	if !res.plan.HasChanges() {
 		return entries
@@ -194,11 +194,11 @@ func (f *foreground) applyChange(ctx context.Context, c watch.Change, dcDir stri
 		wrapEvents:  f.drainBeforeDone,
 	}
 	if code := e.applyLocked(ctx, run, f.interrupted); code != exitOK && ctx.Err() == nil {
-		fmt.Fprintln(e.streams.Out, "~ watch: applying the change failed (above); what it did not reach keeps running")
+		fmt.Fprintln(e.view.Out, "~ watch: applying the change failed (above); what it did not reach keeps running")
 	}
 	after, err := e.loadState()
 	if err != nil {
-		e.streams.Errorf("%v", err)
+		e.view.Errorf("%v", err)
 		return entries
 	}
 	// What the plan stopped has written its last lines; show them before

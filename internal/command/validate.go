@@ -4,6 +4,7 @@ import (
 	"runtime"
 
 	"github.com/trustform/trustform/internal/command/arguments"
+	"github.com/trustform/trustform/internal/command/views"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -40,9 +41,7 @@ Flags:
 }
 
 func runValidate(e *runEnv, a *arguments.Validate) int {
-	if a.NoColor {
-		e.streams.DisableColor()
-	}
+	e.view.Configure(a.NoColor)
 	// As Terraform's validate: a required variable without a value is
 	// not an error here, so a CI step can validate without secrets.
 	opts := e.loadOptions(a.Vars)
@@ -51,23 +50,9 @@ func runValidate(e *runEnv, a *arguments.Validate) int {
 	if !diags.HasErrors() {
 		diags = append(diags, lang.CheckFiles(cfg)...)
 	}
-	if a.JSON {
-		out, err := ui.MarshalIndent(ui.NewValidateJSON(diags, src))
-		if err != nil {
-			e.streams.Errorf("encoding the result: %v", err)
-			return exitError
-		}
-		e.streams.Out.Write(out)
-		if diags.HasErrors() {
-			return exitError
-		}
-		return exitOK
-	}
-	e.writeDiagnostics(diags, src)
-	if diags.HasErrors() {
+	if !views.NewValidate(a.JSON, e.view).Result(diags, src) || diags.HasErrors() {
 		return exitError
 	}
-	e.streams.Success("Success! The configuration is valid.")
 	return exitOK
 }
 
@@ -115,5 +100,5 @@ func (e *runEnv) loadConfigWith(opts lang.Options) (*lang.Config, hcl.Diagnostic
 
 // writeDiagnostics prints diagnostics to stderr.
 func (e *runEnv) writeDiagnostics(diags hcl.Diagnostics, src *ui.Sources) {
-	ui.WriteDiagnostics(e.streams.Err, diags, src, e.streams.ErrColor, e.streams.Width)
+	e.view.Diagnostics(diags, src)
 }

@@ -48,12 +48,12 @@ func runVersion(e *runEnv, a *arguments.Version) int {
 	if a.JSON {
 		out, err := ui.MarshalIndent(versionJSON{Version, platform, runtime.Version()})
 		if err != nil {
-			e.streams.Errorf("encoding the version: %v", err)
+			e.view.Errorf("encoding the version: %v", err)
 			return exitError
 		}
-		e.streams.Out.Write(out)
+		e.view.Out.Write(out)
 		return exitOK
 	}
-	fmt.Fprintf(e.streams.Out, "trustform v%s\non %s\n%s\n", Version, platform, runtime.Version())
+	fmt.Fprintf(e.view.Out, "trustform v%s\non %s\n%s\n", Version, platform, runtime.Version())
 	return exitOK
 }
