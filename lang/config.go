@@ -146,6 +146,9 @@ type Resource struct {
 	// Watch is the watch argument: absolute, cleaned paths or glob
 	// patterns whose change makes up -watch replace this resource.
 	Watch []string
+	// Restart is the restart argument: RestartNo, RestartOnFailure or
+	// RestartAlways.
+	Restart string
 
 	StopTimeout time.Duration
 	// StartPeriod is start_period: apply fails the resource when it exits

@@ -416,6 +416,21 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 	} else {
 		res.StartPeriod = d
 	}
+	switch p := durationAttr(vals, AttrRestart, RestartNo); p {
+	case RestartNo, RestartOnFailure, RestartAlways:
+		res.Restart = p
+	default:
+		rng := r.Block.DefRange
+		if a := r.Attrs[AttrRestart]; a != nil {
+			rng = a.Expr.Range()
+		}
+		detail := fmt.Sprintf("restart must be \"no\", \"on-failure\" or \"always\", not %q: what trustform up does when the resource ends (\"on-failure\": start it again after a non-zero exit status; \"always\": after any exit).", p)
+		if s := suggestRestart(p); s != "" {
+			detail += fmt.Sprintf(" Did you mean %q?", s)
+		}
+		l.errorf(&rng, context, "Invalid restart", "%s", detail)
+		ok = false
+	}
 	if r.TrustConf != nil {
 		tc, good := l.trustConfiguration(r.TrustConf, ctx)
 		ok = ok && good
@@ -834,4 +849,19 @@ func (l *loader) readyWhen(nb *nestedBlock, ctx *hcl.EvalContext) (*ReadyWhen, b
 		rw.Timeout = d
 	}
 	return rw, true
+}
+
+// suggestRestart returns the restart policy p was probably meant to be
+// ("on_failure", "On-Failure", "never"), or "".
+func suggestRestart(p string) string {
+	norm := strings.ToLower(strings.NewReplacer("_", "-", " ", "-").Replace(strings.TrimSpace(p)))
+	switch norm {
+	case RestartNo, "never", "none", "false", "off":
+		return RestartNo
+	case RestartOnFailure, "onfailure", "on-error", "unless-stopped-on-failure", "failure":
+		return RestartOnFailure
+	case RestartAlways, "true", "yes", "unless-stopped", "on":
+		return RestartAlways
+	}
+	return ""
 }

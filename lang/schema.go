@@ -60,6 +60,16 @@ const (
 	// configuration directory, whose change makes up -watch replace the
 	// resource.
 	AttrWatch = "watch"
+	// AttrRestart is the restart policy up honours: "no", "on-failure"
+	// or "always".
+	AttrRestart = "restart"
+)
+
+// Restart policies, the values of the restart argument.
+const (
+	RestartNo        = "no"
+	RestartOnFailure = "on-failure"
+	RestartAlways    = "always"
 )
 
 // Meta-arguments that repeat a resource or collection block, as in
@@ -248,4 +258,5 @@ var commonAttrs = []attrSpec{
 	{Name: AttrDeveloperCertificateTrust, Type: cty.Bool},
 	{Name: AttrCertificateTrustScope, Type: cty.String},
 	{Name: AttrWatch, Type: listOfString},
+	{Name: AttrRestart, Type: cty.String, Default: cty.StringVal(RestartNo)},
 }

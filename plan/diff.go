@@ -54,6 +54,7 @@ func compareSpecs(before, after *state.Spec) (Action, []string) {
 		!readyEqual(before.ReadyWhen, after.ReadyWhen) ||
 		!slices.Equal(before.DependsOn, after.DependsOn) ||
 		!slices.Equal(before.Watch, after.Watch) ||
+		restartPolicy(before.Restart) != restartPolicy(after.Restart) ||
 		!sameStrings(before.SensitiveEnv, after.SensitiveEnv) ||
 		!slices.Equal(before.SensitiveArgs, after.SensitiveArgs) ||
 		!certSummariesEqual(before.Certificates, after.Certificates)
@@ -149,4 +150,13 @@ func unionKeys(a, b map[string]string) []string {
 		seen[k] = true
 	}
 	return keys.Sorted(seen)
+}
+
+// restartPolicy is a spec's restart policy, "no" when unset (states
+// written before restart existed).
+func restartPolicy(p string) string {
+	if p == "" {
+		return "no"
+	}
+	return p
 }

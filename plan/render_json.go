@@ -151,6 +151,7 @@ type jsonSpec struct {
 	ReadyWhen    *jsonReady     `json:"ready_when,omitempty"`
 	DependsOn    []string       `json:"depends_on"`
 	Watch        []string       `json:"watch,omitempty"`
+	Restart      string         `json:"restart,omitempty"`
 	Container    *jsonContainer `json:"container,omitempty"`
 	PID          int            `json:"pid,omitempty"`
 	ContainerID  string         `json:"container_id,omitempty"`
@@ -427,6 +428,7 @@ func (rc *renderCache) jsonSpec(s *state.Spec, h runtimes.Handle) (*jsonSpec, js
 		StopTimeout: s.StopTimeout.String(),
 		DependsOn:   append([]string{}, s.DependsOn...),
 		Watch:       s.Watch,
+		Restart:     s.Restart,
 		PID:         h.PID,
 		ContainerID: h.ContainerID,
 	}

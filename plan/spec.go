@@ -124,6 +124,11 @@ func (p *planner) resourceSpec(r *lang.Resource) (*state.Spec, *PendingTrust, hc
 		DependsOn:   append([]string(nil), r.DependsOn...),
 		Watch:       append([]string(nil), r.Watch...),
 	}
+	if r.Restart != lang.RestartNo {
+		// "no" is the default, left out so that states and plans of
+		// resources that do not set it stay as they were.
+		spec.Restart = r.Restart
+	}
 	if !container {
 		spec.LogPath = layout.LogPath(p.cfg.Dir, r.Address)
 	}

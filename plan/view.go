@@ -308,6 +308,10 @@ func (rc *renderCache) specAttrs(s *state.Spec, pid int, containerID string, unk
 	}
 	a["depends_on"] = quotedList(s.DependsOn, nil)
 	a["watch"] = quotedList(s.Watch, nil)
+	// Shown only when it is not the default, like start_period.
+	if p := restartPolicy(s.Restart); p != "no" {
+		a["restart"] = quoted(p)
+	}
 	if c := s.Container; c != nil {
 		a["image"] = quoted(c.Image)
 		a["entrypoint"] = quoted(c.Entrypoint)
