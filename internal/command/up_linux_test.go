@@ -5,6 +5,7 @@ package command
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -162,5 +163,63 @@ resource "executable" "api" {
 				t.Errorf("colour with %s:\n%q", c.name, out)
 			}
 		})
+	}
+}
+
+// TestUpQuickstart is the quick start under up, through real TLS: the
+// Node.js client and the curl probe reach the Python API over HTTPS,
+// trusting the development CA, and all three resources' lines show up
+// prefixed; after Ctrl-C no process and no trust material is left and the
+// exit status is 130.
+func TestUpQuickstart(t *testing.T) {
+	for _, tool := range [][2]string{{"node", "apt-get install -y nodejs"}, {"python3", "apt-get install -y python3"}, {"curl", "apt-get install -y curl"}, {"setsid", "apt-get install -y util-linux"}} {
+		testutil.NeedTool(t, tool[0], tool[1])
+	}
+	root, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(root, "fixtures", "quickstart")
+	config, err := os.ReadFile(filepath.Join(src, "main.trust.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newProject(t, string(config))
+	fxCopyTree(t, src, p.dir)
+	port := fxFreePort(t)
+
+	r := startPTY(t, p, "up", "-var", "api_port="+port)
+	get := "GET https://localhost:" + port + "/ -> 200 hello from api\n"
+	r.expect("python_app.api   | api listening on https://localhost:" + port + "/\n")
+	r.expect("node_app.web     | " + get)
+	r.expect("executable.probe | " + get)
+	r.expect(`python_app.api   | 127.0.0.1 - - [`)
+	out := r.output()
+	var pids []int
+	for _, m := range regexp.MustCompile(`\| started \(pid ([0-9]+)\)`).FindAllStringSubmatch(out, -1) {
+		n, _ := strconv.Atoi(m[1])
+		pids = append(pids, n)
+	}
+	if len(pids) != 3 {
+		t.Fatalf("want three started lines, got pids %v:\n%s", pids, out)
+	}
+	trust := p.path(".trustform/trust")
+	if _, err := os.Stat(trust); err != nil {
+		t.Fatalf("no trust material while up runs: %v", err)
+	}
+
+	r.send("\x03")
+	if code := r.wait(); code != 130 {
+		t.Fatalf("up exited %d after Ctrl-C, want 130:\n%s", code, r.output())
+	}
+	if !strings.Contains(r.output(), "Destroy complete! Resources: 3 destroyed.") {
+		t.Errorf("no destroy after Ctrl-C:\n%s", r.output())
+	}
+	fxWantGone(t, pids)
+	if _, err := os.Lstat(trust); !os.IsNotExist(err) {
+		t.Errorf("trust material left after up: %v", err)
+	}
+	if res := p.run("status"); !strings.Contains(res.stdout, "No resources") {
+		t.Errorf("state still lists resources: %v", res)
 	}
 }
