@@ -127,6 +127,9 @@ type Resource struct {
 	// AttrRanges gives, per argument in Attrs (and env) that was written
 	// in the block, where its value is, for diagnostics about it.
 	AttrRanges map[string]hcl.Range
+	// ElemRanges gives, per list argument written as a list literal
+	// (jvm_args = ["...", "..."]), where each element is.
+	ElemRanges map[string][]hcl.Range
 	// EnvRanges gives, per env key written literally in an object
 	// constructor, where its value is.
 	EnvRanges      map[string]hcl.Range

@@ -387,6 +387,14 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 			if sp.Name == AttrEnv {
 				res.EnvRanges = envRanges(a.Expr)
 			}
+			if tc, ok := a.Expr.(*hclsyntax.TupleConsExpr); ok && sp.row && sp.Type.IsListType() {
+				if res.ElemRanges == nil {
+					res.ElemRanges = map[string][]hcl.Range{}
+				}
+				for _, e := range tc.Exprs {
+					res.ElemRanges[sp.Name] = append(res.ElemRanges[sp.Name], e.Range())
+				}
+			}
 		}
 		vals[sp.Name] = v
 	}

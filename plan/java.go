@@ -75,6 +75,15 @@ func (p *planner) javaUserTrust(r *lang.Resource, scope runtimes.Scope, workDir,
 			if ar, ok := r.AttrRanges["jvm_args"]; ok {
 				rng = ar
 			}
+			// Point at the trustStore element when the list is written
+			// out element by element.
+			if er := r.ElemRanges["jvm_args"]; len(er) == len(args) {
+				for i, a := range args {
+					if k, _, ok := javaTrustProp(a); ok && k == javaTrustStore {
+						rng = er[i]
+					}
+				}
+			}
 			settings = append(settings, javaSetting{where: src, from: FromJvmArgs, rng: rng, props: props})
 			continue
 		}
