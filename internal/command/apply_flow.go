@@ -52,8 +52,7 @@ type applyRun struct {
 // .trustform if needed (removed again on unlock if the run left nothing in
 // it). It prints what went wrong and returns nil on failure.
 func (e *runEnv) lockState(ctx context.Context, r *applyRun) *state.LockHandle {
-	info := state.NewLockInfo("trustform "+r.command, e.now(), e.rand)
-	lock, err := state.LockContext(ctx, layout.LockPath(e.dir), info, r.planning.LockTimeout)
+	lock, err := e.lock(ctx, r.command, r.planning.LockTimeout)
 	if err != nil {
 		var locked *state.LockedError
 		if errors.As(err, &locked) {

@@ -17,7 +17,6 @@ import (
 	"github.com/trustform/trustform/internal/command/arguments"
 
 	"github.com/trustform/trustform/internal/certfetch"
-	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/internal/sysroots"
 	"github.com/trustform/trustform/internal/trustcheck"
 	"github.com/trustform/trustform/plan"
@@ -106,7 +105,7 @@ func runCheck(e *runEnv, a *arguments.Check) int {
 	}
 	ctx, stop := signalContext(context.Background(), nil)
 	defer stop()
-	lock, err := state.LockShared(ctx, layout.LockPath(e.dir), 0)
+	lock, err := e.lockShared(ctx, 0)
 	if err != nil {
 		e.view.Errorf("%v", err)
 		return exitError

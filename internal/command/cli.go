@@ -34,43 +34,16 @@ const (
 	exitNeedFormat  = 3 // fmt -check: a file needs formatting
 )
 
-// runEnv is what every command gets from the dispatcher: the streams, the
-// configuration directory and the process environment. Commands take time,
-// environment and I/O from here, never from globals, so tests drive them
-// in-process.
+// runEnv is what every command gets from the dispatcher: the workspace
+// (directory, environment, clock, state), the view that prints, and the
+// standard input prompts read.
 type runEnv struct {
+	*workspace
 	view  *views.View
 	stdin io.Reader
-	// dir is the absolute configuration directory (-chdir, else the
-	// working directory). Relative paths on the command line are resolved
-	// against it.
-	dir     string
-	environ []string
-	log     hclog.Logger
-	now     func() time.Time
-	// rand is the randomness for certificate serials and state lineage.
-	rand io.Reader
 	// answered holds the variable values typed at a prompt, so that up
 	// -watch plans again with them instead of asking on every change.
 	answered []lang.VarFlag
-}
-
-func lookupEnv(environ []string, key string) (string, bool) {
-	for i := len(environ) - 1; i >= 0; i-- {
-		if k, v, ok := strings.Cut(environ[i], "="); ok && k == key {
-			return v, true
-		}
-	}
-	return "", false
-}
-
-// path resolves a path given on the command line against the configuration
-// directory.
-func (e *runEnv) path(p string) string {
-	if filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(e.dir, p)
 }
 
 // Run is the whole program with its inputs and outputs passed in, so the
@@ -127,13 +100,16 @@ func Run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	defer closeLog()
 
 	env := &runEnv{
-		view:    view,
-		stdin:   stdin,
-		dir:     filepath.Clean(dir),
-		environ: environ,
-		log:     logger,
-		now:     time.Now,
-		rand:    rand.Reader,
+		workspace: &workspace{
+			dir:     filepath.Clean(dir),
+			environ: environ,
+			log:     logger,
+			now:     time.Now,
+			rand:    rand.Reader,
+			warnf:   view.Warnf,
+		},
+		view:  view,
+		stdin: stdin,
 	}
 	commands := commandFactories(env)
 	if isCompletion(environ) || installsCompletion(args) {

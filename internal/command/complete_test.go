@@ -70,7 +70,7 @@ func TestCompletionPredictors(t *testing.T) {
 	wd, other := t.TempDir(), t.TempDir()
 	writeTestState(t, wd, "node_app.web")
 	writeTestState(t, other, "executable.db")
-	e := &runEnv{dir: wd}
+	e := &runEnv{workspace: &workspace{dir: wd}}
 
 	flags := flagPredictors(e, newPlanCommand(e).help)
 	for _, name := range []string{"-out", "-json", "-markdown", "-detailed-exitcode", "-var", "-var-file", "-refresh", "-target", "-replace", "-destroy", "-input", "-no-color", "-lock-timeout"} {

@@ -7,9 +7,7 @@ import (
 	"github.com/trustform/trustform/internal/command/arguments"
 	"github.com/trustform/trustform/internal/command/views"
 
-	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/plan"
-	"github.com/trustform/trustform/state"
 )
 
 const planningFlagsHelp = varFlagsHelp + `
@@ -70,7 +68,7 @@ func runPlan(e *runEnv, a *arguments.Plan) int {
 	defer stop()
 	// Shared: plans run side by side, but never read state while an
 	// apply or destroy is changing it (issue 12).
-	lock, err := state.LockShared(ctx, layout.LockPath(e.dir), a.LockTimeout)
+	lock, err := e.lockShared(ctx, a.LockTimeout)
 	if err != nil {
 		e.view.Errorf("%v", err)
 		return exitError

@@ -1,8 +1,6 @@
 package command
 
 import (
-	"runtime"
-
 	"github.com/trustform/trustform/internal/command/arguments"
 	"github.com/trustform/trustform/internal/command/views"
 
@@ -54,48 +52,6 @@ func runValidate(e *runEnv, a *arguments.Validate) int {
 		return exitError
 	}
 	return exitOK
-}
-
-// loadOptions builds lang.Options from the run's environment and flags.
-func (e *runEnv) loadOptions(vars []lang.VarFlag) lang.Options {
-	// Without a home directory devcert.* paths are unknown; lang reports
-	// that where they are used rather than us refusing every command.
-	dir, err := devcertDir(e.environ)
-	if err != nil {
-		e.log.Warn("no development CA directory", "error", err)
-	}
-	return lang.Options{
-		Vars:       vars,
-		Environ:    e.environ,
-		DevcertDir: dir,
-		Now:        e.now(),
-		GOOS:       runtime.GOOS,
-	}
-}
-
-// loadConfig loads the configuration directory. src can render diagnostics
-// even when cfg is nil.
-func (e *runEnv) loadConfig(vars []lang.VarFlag) (*lang.Config, hcl.Diagnostics, *ui.Sources) {
-	return e.loadConfigWith(e.loadOptions(vars))
-}
-
-// loadConfigWith loads the configuration directory with opts.
-func (e *runEnv) loadConfigWith(opts lang.Options) (*lang.Config, hcl.Diagnostics, *ui.Sources) {
-	e.log.Debug("loading configuration", "dir", e.dir, "devcert_dir", opts.DevcertDir)
-	cfg, diags := lang.Load(e.dir, opts)
-	var files map[string]*hcl.File
-	if cfg != nil {
-		files = cfg.Files
-	}
-	if cfg == nil && !diags.HasErrors() {
-		// A loader that returns neither is a bug; say so rather than crash.
-		diags = append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Configuration could not be loaded",
-			Detail:   "The loader returned no configuration and no error. Please report this as a bug, with TRUSTFORM_LOG=debug output.",
-		})
-	}
-	return cfg, diags, ui.NewSources(e.dir, files)
 }
 
 // writeDiagnostics prints diagnostics to stderr.
