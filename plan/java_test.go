@@ -89,6 +89,18 @@ func TestJavaUserTrustStore(t *testing.T) {
 		}
 	}
 
+	// The plan JSON carries the decisions as its schema says.
+	schema := loadSchema(t)
+	doc, raw := renderJSONDoc(t, p, nil)
+	for _, e := range validate(schema, schema, doc, "$") {
+		t.Error(e)
+	}
+	for _, want := range []string{`"from":"jvm_args"`, `"in":"JAVA_TOOL_OPTIONS"`, `"format":"PKCS12"`, `"certificates":1`} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("plan JSON lacks %s", want)
+		}
+	}
+
 	// override: an error on the argument, saying how to fix it.
 	_, diags := Build(input(testConfig(t,
 		res("java_app", "strict", withCollections("corp"), withScope(runtimes.ScopeOverride),
