@@ -47,6 +47,7 @@ func (c CLI) Run(ctx context.Context, program string, args []string, stdin io.Re
 	cmd.Stdin = stdin
 	cmd.Stdout = stdout
 	cmd.Stderr = stderr
+	cmd.SysProcAttr = ownGroup()
 	err := cmd.Run()
 	// A configured path that does not exist means not installed, as a
 	// name missing from PATH does.
