@@ -246,9 +246,31 @@ type foreground struct {
 	stops     map[string]context.CancelFunc
 	followWG  sync.WaitGroup
 	followCtx context.Context
-	// failed is set when a resource ended with a non-zero status and was
-	// not restarted.
-	failed atomic.Bool
+	// failed holds the resources whose last exit had a non-zero status
+	// and that were not restarted (yet).
+	failed map[string]bool
+}
+
+// anyFailed reports whether some resource ended with a non-zero status
+// and was not restarted.
+func (f *foreground) anyFailed() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.failed) > 0
+}
+
+// setFailed records whether addr's last exit counts as a failure.
+func (f *foreground) setFailed(addr string, failed bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !failed {
+		delete(f.failed, addr)
+		return
+	}
+	if f.failed == nil {
+		f.failed = map[string]bool{}
+	}
+	f.failed[addr] = true
 }
 
 // run follows and supervises until ctx ends (Ctrl-C) or every resource
@@ -316,7 +338,7 @@ func (f *foreground) run(ctx, followCtx context.Context) int {
 	}
 	if ctx.Err() == nil {
 		fmt.Fprintln(e.view.Out, "\nEvery resource has ended; stopping.")
-		if f.failed.Load() {
+		if f.anyFailed() {
 			return exitError
 		}
 	}
@@ -414,14 +436,12 @@ func (f *foreground) Exited(addr string, h runtimes.Handle, x runtimes.Exit, kno
 		return
 	}
 	f.lw.Lifecyclef(addr, "exited with code %d after %s", x.Code, after)
-	if x.Code != 0 {
-		f.failed.Store(true)
-	}
+	f.setFailed(addr, x.Code != 0)
 }
 
 // Restarting implements apply.SuperviseEvents.
 func (f *foreground) Restarting(addr string, delay time.Duration, x runtimes.Exit, policy string) {
-	f.failed.Store(false)
+	f.setFailed(addr, false)
 	f.lw.Lifecyclef(addr, "restarting in %s (exit code %d, restart = %q)", delay, x.Code, policy)
 }
 
