@@ -2,30 +2,30 @@ package command
 
 import (
 	"github.com/trustform/trustform/internal/command/arguments"
-	"github.com/trustform/trustform/internal/safepath"
-
-	"context"
-	"io"
-	"os"
-	"strings"
-	"time"
-
-	tfaddrs "github.com/trustform/trustform/internal/addrs"
-	"github.com/trustform/trustform/internal/layout"
-	"github.com/trustform/trustform/runtimes"
 )
 
 func newLogsCommand(e *runEnv) *command {
 	c := &command{
-		synopsis: "Print a resource's captured output",
+		synopsis: "Print the captured output of resources",
 		help: `
-Usage: trustform [-chdir=DIR] logs ADDR [-f]
+Usage: trustform [-chdir=DIR] logs [ADDR...] [flags]
 
-  Print the captured stdout and stderr of the resource ADDR (TYPE.NAME),
-  for example "trustform logs node_app.web".
+  Print the captured stdout and stderr of the resources ADDR (TYPE.NAME, an
+  instance such as executable.worker[0], or a block address for all its
+  instances), or of every resource in state when none is given. With more
+  than one resource, each line starts with its address.
+
+  Process output carries no times: what was written is shown resource by
+  resource; with -f, new lines from all resources are shown as they arrive.
 
 Flags:
-  -f  Keep printing new output until interrupted.
+  -f                 Keep printing new output until Ctrl-C (or until every
+                     resource has stopped).
+  -tail=N            Show only the last N lines of each resource.
+  -since=DURATION    Show only output written within DURATION (e.g. 10m):
+                     exact for containers; a process log written within it
+                     is shown whole.
+  -no-color          Do not colour the address prefixes.
 `,
 	}
 	c.run = func(args []string) int {
@@ -38,89 +38,23 @@ Flags:
 	return c
 }
 
-// runLogs prints a resource's captured output: the log file of a process,
-// the engine's log of a container. -f follows until interrupted or until
-// the process ends.
+// runLogs prints the captured output of the chosen resources (all of them
+// without an address): the log file of a process, the engine's log of a
+// container; -f follows them.
 func runLogs(e *runEnv, a *arguments.Logs) int {
+	e.view.Configure(a.NoColor)
 	st, err := e.loadState()
 	if err != nil {
 		e.view.Errorf("%v", err)
 		return exitError
 	}
-	r := st.Lookup(a.Address)
-	if r == nil {
-		e.view.Errorf("no resource %q in state", a.Address)
-		addrs := make([]string, 0, len(st.Resources))
-		for _, x := range st.Resources {
-			addrs = append(addrs, x.Address)
-		}
-		var instances []string
-		if target, err := tfaddrs.Parse(a.Address); err == nil && target.Key.Kind == tfaddrs.NoKey {
-			for _, x := range addrs {
-				if tfaddrs.Matches(target, x) {
-					instances = append(instances, x)
-				}
-			}
-		}
-		if len(instances) > 0 {
-			e.view.Hintf("%s has count or for_each; name one instance: %s", a.Address, strings.Join(instances, ", "))
-		} else if s := suggest(a.Address, addrs); s != "" {
-			e.view.Hintf("Did you mean %q?", s)
-		} else if len(addrs) == 0 {
-			e.view.Hintf("nothing is running: run \"trustform apply\" first")
-		}
+	chosen, ok := e.selectLogResources(st, a.Addresses)
+	if !ok {
 		return exitError
 	}
-	ctx, stop := signalContext(context.Background(), nil)
-	defer stop()
-	rs := e.newRunnerSet("")
-	if r.Handle.ContainerID != "" {
-		cr, err := rs.container(ctx, r.Handle.Engine)
-		if err != nil {
-			e.view.Errorf("%v", err)
-			return exitError
-		}
-		if err := cr.Logs(ctx, r.Handle, a.Follow, e.view.Out); err != nil && ctx.Err() == nil {
-			e.view.Errorf("%v", err)
-			return exitError
-		}
+	if len(chosen) == 0 {
+		e.view.Resultf("No resources. Run \"trustform apply\" to start them.")
 		return exitOK
 	}
-	path := layout.LogPath(e.dir, r.Address)
-	if r.Spec != nil && r.Spec.LogPath != "" {
-		path = r.Spec.LogPath
-	}
-	// Only a regular file inside .trustform, reached without a link: a
-	// planted link would show (or, a pipe, hang on) whatever it names.
-	f, err := safepath.OpenFile(layout.StateDir(e.dir), path, os.O_RDONLY, 0)
-	if err != nil {
-		e.view.Errorf("reading the log of %s: %v", r.Address, err)
-		return exitError
-	}
-	defer f.Close()
-	if _, err := io.Copy(e.view.Out, f); err != nil {
-		e.view.Errorf("%v", err)
-		return exitError
-	}
-	if !a.Follow {
-		return exitOK
-	}
-	tick := time.NewTicker(200 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return exitOK
-		case <-tick.C:
-		}
-		if _, err := io.Copy(e.view.Out, f); err != nil {
-			e.view.Errorf("%v", err)
-			return exitError
-		}
-		if s, err := rs.proc.Status(ctx, r.Handle); err == nil && s != runtimes.StatusRunning {
-			// Drain what it wrote last, then stop: nothing more will come.
-			io.Copy(e.view.Out, f)
-			return exitOK
-		}
-	}
+	return e.showLogs(a, chosen)
 }

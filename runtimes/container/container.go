@@ -370,13 +370,16 @@ func (r *Runner) Stop(ctx context.Context, h runtimes.Handle, grace time.Duratio
 // interleaves them) to w; with follow it keeps writing until the container
 // stops or ctx is cancelled.
 func (r *Runner) Logs(ctx context.Context, h runtimes.Handle, follow bool, w io.Writer) error {
+	return r.LogsWith(ctx, h, LogOptions{Follow: follow, Tail: -1}, w)
+}
+
+// LogsWith is Logs with the engine's --tail and --since.
+func (r *Runner) LogsWith(ctx context.Context, h runtimes.Handle, o LogOptions, w io.Writer) error {
 	if h.ContainerID == "" {
 		return errors.New("no container recorded")
 	}
-	args := []string{"logs"}
-	if follow {
-		args = append(args, "-f")
-	}
+	follow := o.Follow
+	args := append([]string{"logs"}, o.args()...)
 	args = append(args, h.ContainerID)
 	// The engine writes the container's stderr to its own stderr; both go
 	// to w, one write at a time, and stderr is also kept for the error.

@@ -1,6 +1,10 @@
 package arguments
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"time"
+)
 
 // Show are the flags of `trustform show`.
 type Show struct {
@@ -52,10 +56,16 @@ func ParseStatus(args []string) (*Status, error) {
 
 // Logs are the flags of `trustform logs`.
 type Logs struct {
-	// Address is the resource, TYPE.NAME.
-	Address string
-	// Follow keeps printing as the process writes (-f).
+	// Addresses are the resources to show (TYPE.NAME, an instance, or a
+	// block address for all its instances); empty means every resource.
+	Addresses []string
+	// Follow keeps printing as the resources write (-f).
 	Follow bool
+	// Tail is -tail=N: only the last N lines of each resource; -1: all.
+	Tail int
+	// Since is -since=DURATION: only output written within it; 0: all.
+	Since   time.Duration
+	NoColor bool
 }
 
 // ParseLogs parses the arguments of `trustform logs`.
@@ -63,18 +73,21 @@ func ParseLogs(args []string) (*Logs, error) {
 	var a Logs
 	fs := newFlagSet("logs")
 	fs.BoolVar(&a.Follow, "f", false, "")
+	fs.BoolVar(&a.Follow, "follow", false, "")
+	fs.IntVar(&a.Tail, "tail", -1, "")
+	fs.DurationVar(&a.Since, "since", 0, "")
+	fs.BoolVar(&a.NoColor, "no-color", false, "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return nil, err
 	}
-	switch len(pos) {
-	case 0:
-		return nil, errors.New("logs needs a resource address, e.g. trustform logs node_app.web")
-	case 1:
-		a.Address = pos[0]
-	default:
-		return nil, errUnexpectedArgs(pos[1:])
+	if a.Tail < -1 {
+		return nil, fmt.Errorf("-tail=%d: give a number of lines (0 or more)", a.Tail)
 	}
+	if a.Since < 0 {
+		return nil, fmt.Errorf("-since=%s: give a positive duration such as 10m", a.Since)
+	}
+	a.Addresses = pos
 	return &a, nil
 }
 
