@@ -73,8 +73,16 @@ func TestApplyStartsDependenciesFirst(t *testing.T) {
 	}
 	// The launch spec carries what runners tag processes with.
 	ls := r.specs["executable.b"]
-	if ls.Lineage != "lineage-1" || ls.Address != "executable.b" || ls.ConfigSHA256 == "" || ls.LogPath != layout.LogPath(f.dir, "executable.b") {
+	if ls.Lineage != "lineage-1" || ls.Address != "executable.b" || ls.LogPath != layout.LogPath(f.dir, "executable.b") {
 		t.Errorf("launch spec = %+v", ls)
+	}
+	// The spec digest is a container label; processes do not carry it.
+	if ls.ConfigSHA256 != "" {
+		t.Errorf("process launch spec has ConfigSHA256 %q", ls.ConfigSHA256)
+	}
+	cs := &state.Spec{Kind: runtimes.KindContainer, Container: &runtimes.ContainerLaunch{Image: "img"}}
+	if d := launchSpec("container.c", "l", f.dir, cs, nil).ConfigSHA256; len(d) != 64 {
+		t.Errorf("container launch spec ConfigSHA256 = %q, want a sha256", d)
 	}
 	rec := store.Lookup("executable.b")
 	want := []string{layout.ResourceDir(f.dir, "executable.b"), layout.LogPath(f.dir, "executable.b"), layout.ExitPath(layout.LogPath(f.dir, "executable.b"))}

@@ -54,6 +54,11 @@ type Runner struct {
 	// means any (no process is told apart by directory).
 	dir string
 
+	// toolsOnce looks up the supervisor's sh and setsid (Linux).
+	toolsOnce  sync.Once
+	sh, setsid string
+	toolsOK    bool
+
 	// RecordExits starts each process under a small supervisor shell that
 	// records its exit status and time next to its log (Linux, with sh and
 	// setsid), so that status can tell how it ended after this trustform
@@ -180,6 +185,14 @@ func (r *Runner) Exited(h runtimes.Handle) <-chan struct{} {
 		return c
 	}
 	return nil
+}
+
+// started reports whether this Runner started the process h names.
+func (r *Runner) started(h runtimes.Handle) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.done[h]
+	return ok
 }
 
 // Exit reports how a process started by this Runner ended, once it has.

@@ -2,6 +2,7 @@ package process
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -64,10 +65,17 @@ func supervisorTools() (sh, setsid string, ok bool) {
 	return sh, setsid, err1 == nil && err2 == nil
 }
 
+// supervisorTools looks sh and setsid up once per Runner: looking them up
+// in a long PATH at every start cost 30 failed stats each time.
+func (r *Runner) supervisorTools() (sh, setsid string, ok bool) {
+	r.toolsOnce.Do(func() { r.sh, r.setsid, r.toolsOK = supervisorTools() })
+	return r.sh, r.setsid, r.toolsOK
+}
+
 // startSupervised starts path under the supervisor shell and returns the
 // program's handle; the runner reaps the shell.
 func (r *Runner) startSupervised(spec *runtimes.LaunchSpec, path string, env []string, logFile *os.File, instance string) (runtimes.Handle, bool, error) {
-	sh, setsid, ok := supervisorTools()
+	sh, setsid, ok := r.supervisorTools()
 	if !ok || spec.LogPath == "" {
 		return runtimes.Handle{}, false, nil
 	}
@@ -217,14 +225,20 @@ func supervisorOf(pid int) int {
 	return info.ppid
 }
 
-// waitSupervisor waits, briefly, for a supervisor to record the exit and
-// end, so that what Stop's caller removes next (the status file with the
-// log) is not written again behind its back.
-func waitSupervisor(pid int) {
+// supervisorWait bounds how long a stop waits for a supervisor to end.
+const supervisorWait = 2 * time.Second
+
+// waitSupervisor waits, briefly, for a supervisor (started at start) to
+// record the exit and end, so that what Stop's caller removes next (the
+// status file with the log) is not written again behind its back.
+func waitSupervisor(pid int, start uint64) {
 	if pid <= 0 {
 		return
 	}
-	deadline := time.Now().Add(2 * time.Second)
+	if _, ok := waitExit(context.Background(), pid, start, supervisorWait); ok {
+		return
+	}
+	deadline := time.Now().Add(supervisorWait)
 	for time.Now().Before(deadline) {
 		info, err := readProc(pid)
 		if errors.Is(err, fs.ErrNotExist) || err != nil || info.zombie {

@@ -24,4 +24,4 @@ func (r *Runner) LastExit(h runtimes.Handle, _ string) (runtimes.Exit, bool) { r
 
 func supervisorOf(int) int { return 0 }
 
-func waitSupervisor(int) {}
+func waitSupervisor(int, uint64) {}
