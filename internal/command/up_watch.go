@@ -169,6 +169,13 @@ func (f *foreground) applyChange(ctx context.Context, c watch.Change, dcDir stri
 		e.view.Errorf("%v", err)
 		return entries
 	}
+	// An editor that truncates a file before writing it, seen between the
+	// two, would otherwise destroy everything; ending everything is what
+	// Ctrl-C is for.
+	if len(cfg.Resources) == 0 && len(st.Resources) > 0 {
+		fmt.Fprintf(e.streams.Out, "~ watch: %s changed: the configuration now declares no resource; everything keeps running as it was (Ctrl-C stops it)\n", names)
+		return entries
+	}
 	inState := func(addr string) bool { r := st.Lookup(addr); return r != nil && r.Handle != (runtimes.Handle{}) }
 	planning := arguments.Planning{Vars: f.vars(), Refresh: true, NoColor: f.args.NoColor, Replace: watchForced(cfg, inState, c.Paths)}
 	res := e.makePlan(ctx, &planning)

@@ -131,6 +131,14 @@ func TestUpWatch(t *testing.T) {
 		t.Errorf("an invalid configuration changed what runs: %v -> %v", after, now)
 	}
 
+	// An empty configuration (an editor between truncating and writing)
+	// does not destroy everything.
+	p.write("main.trust.hcl", "")
+	waitOut("the configuration now declares no resource; everything keeps running")
+	if now := p.runningPIDs(); !sameMap(now, after) {
+		t.Errorf("an empty configuration changed what runs: %v -> %v", after, now)
+	}
+
 	// 3. Fixing it back to what runs changes nothing.
 	p.write("main.trust.hcl", watchConfig("2"))
 	waitOut("~ watch: main.trust.hcl changed: no changes")
