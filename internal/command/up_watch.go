@@ -173,7 +173,7 @@ func (f *foreground) applyChange(ctx context.Context, c watch.Change, dcDir stri
 	// two, would otherwise destroy everything; ending everything is what
 	// Ctrl-C is for.
 	if len(cfg.Resources) == 0 && len(st.Resources) > 0 {
-		fmt.Fprintf(e.streams.Out, "~ watch: %s changed: the configuration now declares no resource; everything keeps running as it was (Ctrl-C stops it)\n", names)
+		fmt.Fprintf(e.view.Out, "~ watch: %s changed: the configuration now declares no resource; everything keeps running as it was (Ctrl-C stops it)\n", names)
 		return entries
 	}
 	inState := func(addr string) bool { r := st.Lookup(addr); return r != nil && r.Handle != (runtimes.Handle{}) }
