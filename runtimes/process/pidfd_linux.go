@@ -2,6 +2,7 @@ package process
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -55,4 +56,28 @@ func waitExit(ctx context.Context, pid int, start uint64, d time.Duration) (ende
 			return false, true
 		}
 	}
+}
+
+// awaitExit returns once the child pid has exited (not yet reaped), having
+// blocked its goroutine but no OS thread: the pidfd waits in Go's poller.
+// exec.Cmd.Wait blocks a thread in wait4 for as long as the child runs;
+// apply waits on every process it started until it ends, and 1,000 such
+// threads made most of apply's 117 MB peak RSS (its heap never passed
+// 39 MB). When no pollable pidfd can be had it returns at once, and the
+// caller's Wait blocks a thread as before.
+func awaitExit(pid int) {
+	fd, err := unix.PidfdOpen(pid, unix.PIDFD_NONBLOCK)
+	if err != nil {
+		return
+	}
+	f := os.NewFile(uintptr(fd), "pidfd")
+	defer f.Close()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return
+	}
+	_ = rc.Read(func(fd uintptr) bool {
+		n, err := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, 0)
+		return n > 0 || (err != nil && err != unix.EINTR)
+	})
 }

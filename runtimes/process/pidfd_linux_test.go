@@ -2,11 +2,17 @@ package process
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/trustform/trustform/internal/testutil"
+	"github.com/trustform/trustform/runtimes"
 )
 
 // waitExit reports a running process as not ended when its time is up,
@@ -46,5 +52,67 @@ func TestWaitExit(t *testing.T) {
 	cmd.Wait()
 	if ended, ok := waitExit(ctx, pid, info.start, time.Hour); !ended || !ok {
 		t.Errorf("reaped process: ended %v ok %v, want both true", ended, ok)
+	}
+}
+
+// threads is how many OS threads this process has.
+func threads(t *testing.T) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "Threads:"); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+	}
+	t.Fatal("no Threads line in /proc/self/status")
+	return 0
+}
+
+// Waiting for the processes a Runner started holds no OS thread per
+// process (apply waits on each until it ends: 1,000 blocked threads were
+// most of its peak RSS), and an exit is still seen at once.
+func TestWaitingHoldsNoThreadPerProcess(t *testing.T) {
+	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	testutil.NeedTool(t, "setsid", "apt-get install -y util-linux")
+	if _, ok := waitExit(context.Background(), os.Getpid(), 0, 0); !ok {
+		t.Skip("no pidfd on this system")
+	}
+	const n = 40
+	for _, supervised := range []bool{false, true} {
+		t.Run(fmt.Sprintf("supervised=%v", supervised), func(t *testing.T) {
+			r := New()
+			r.RecordExits = supervised
+			before := threads(t)
+			var hs []runtimes.Handle
+			for range n {
+				h, err := r.Start(context.Background(), supervisedSpec(t, sleep, "60"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				hs = append(hs, h)
+			}
+			t.Cleanup(func() {
+				for _, h := range hs {
+					r.Stop(context.Background(), h, time.Second)
+				}
+			})
+			if grew := threads(t) - before; grew >= n/2 {
+				t.Errorf("%d processes waited on took %d more threads", n, grew)
+			}
+			if err := syscall.Kill(-hs[0].PID, syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			<-r.Exited(hs[0])
+			if e, ok := r.Exit(hs[0]); !ok || e.Code == 0 {
+				t.Errorf("exit of the killed process = %+v, %v", e, ok)
+			}
+		})
 	}
 }

@@ -167,6 +167,7 @@ func (r *Runner) Start(ctx context.Context, spec *runtimes.LaunchSpec) (runtimes
 }
 
 func (r *Runner) reap(cmd *exec.Cmd, h runtimes.Handle, done chan struct{}) {
+	awaitExit(cmd.Process.Pid)
 	err := cmd.Wait()
 	e := runtimes.Exit{Code: cmd.ProcessState.ExitCode(), Err: err, At: time.Now()}
 	r.mu.Lock()

@@ -160,6 +160,7 @@ func (r *Runner) startSupervised(spec *runtimes.LaunchSpec, path string, env []s
 	r.done[h] = done
 	r.mu.Unlock()
 	go func() {
+		awaitExit(cmd.Process.Pid)
 		werr := cmd.Wait()
 		e, ok := readExitFile(exitPath, h)
 		if !ok {
