@@ -349,6 +349,9 @@ type relocator struct {
 	// prefix is the placeholder root with a trailing separator.
 	prefix string
 	to     map[string]string // address -> set directory
+	// done holds each rewritten value once: a thousand resources of one
+	// set get the same dozen values, which then share their memory.
+	done map[string]string
 }
 
 func newRelocator(configDir string) *relocator {
@@ -366,7 +369,15 @@ func (r *relocator) rewrite(s string) string {
 		i := strings.Index(s, r.prefix)
 		if i < 0 {
 			b.WriteString(s)
-			return b.String()
+			out := b.String()
+			if same, ok := r.done[out]; ok {
+				return same
+			}
+			if r.done == nil {
+				r.done = map[string]string{}
+			}
+			r.done[out] = out
+			return out
 		}
 		rest := s[i+len(r.prefix):]
 		// lang names files below the placeholder, never the directory
