@@ -34,7 +34,7 @@ func TestApplyProgress(t *testing.T) {
 	// The port reaches the configuration as a variable, as a user would
 	// pass it; every command (destroy too) sees the same value.
 	p.setenv("TRUSTFORM_VAR_api_port=" + strconv.Itoa(port))
-	p.write("main.trust.hcl", header(true, nil)+`
+	p.Write("main.trust.hcl", header(true, nil)+`
 variable "api_port" {
   type = number
 }
@@ -134,7 +134,7 @@ func (p *project) runSplit(args ...string) (string, string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, append([]string{"-chdir=" + p.Dir}, args...)...)
-	cmd.Env = p.env
+	cmd.Env = p.Env
 	cmd.Dir = p.Dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout

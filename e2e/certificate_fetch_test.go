@@ -50,7 +50,7 @@ func TestCertificateFetchThroughInspectingProxy(t *testing.T) {
 		t.Fatalf("fetch printed no collection block")
 	}
 
-	p.write("main.trust.hcl", block+`
+	p.Write("main.trust.hcl", block+`
 resource "node_app" "through_proxy" {
   script = "client.js"
   env = {

@@ -237,7 +237,7 @@ func TestCheckAgreesWithClients(t *testing.T) {
 			rows = append(rows, row{c.name, cl.name, typ + "." + name, c.url, c.want, main})
 		}
 	}
-	main.write("main.trust.hcl", hcl)
+	main.Write("main.trust.hcl", hcl)
 
 	// The inherited override: the shell trustform runs in points the
 	// clients' own variables at a bundle without the corp root. curl would
@@ -265,7 +265,7 @@ func TestCheckAgreesWithClients(t *testing.T) {
 		typ := map[string]string{"node": "node_app", "python": "python_app", "curl": "executable"}[cl.name]
 		rows = append(rows, row{"inherited_override", cl.name, typ + "." + name, trustedURL, want, inh})
 	}
-	inh.write("main.trust.hcl", ihcl)
+	inh.Write("main.trust.hcl", ihcl)
 
 	main.apply()
 	inh.apply()

@@ -66,7 +66,7 @@ func TestContainerOrphanOfKilledApply(t *testing.T) {
 	p := newProject(t, nil)
 	p.setenv(env...)
 	p.engine = "podman"
-	p.write("main.trust.hcl", `trustform {
+	p.Write("main.trust.hcl", `trustform {
   developer_certificate_trust = false
   container_runtime           = "podman"
 }
@@ -99,7 +99,7 @@ exec `+realPodman+` "$@"
 		t.Helper()
 		os.Remove(mark)
 		cmd := exec.Command(needTrustform(t), "-chdir="+p.Dir, "apply", "-auto-approve")
-		cmd.Env = append(append([]string{}, p.env...), "PATH="+shim+string(os.PathListSeparator)+os.Getenv("PATH"))
+		cmd.Env = append(append([]string{}, p.Env...), "PATH="+shim+string(os.PathListSeparator)+os.Getenv("PATH"))
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		var out testutil.LockedBuffer
 		cmd.Stdout, cmd.Stderr = &out, &out

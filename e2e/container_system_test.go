@@ -36,7 +36,7 @@ func TestContainerSystemKeepsImageRoots(t *testing.T) {
 			"image = "+strconv.Quote(image), `entrypoint = "/client"`, `network = "host"`,
 			"args = "+hclList(urls...), trusts("e2e"))
 	}
-	p.write("main.trust.hcl", `trustform {
+	p.Write("main.trust.hcl", `trustform {
   developer_certificate_trust = false
   container_runtime           = "podman"
 }

@@ -166,7 +166,7 @@ certificate_authority_collection "e2e" {
 	}
 	hcl += container("image_override", debianish, "override", inspect...)
 	hcl += container("image_system", debianish, "system", inspect...)
-	p.write("main.trust.hcl", hcl)
+	p.Write("main.trust.hcl", hcl)
 	p.apply()
 
 	for _, scope := range []string{"default", "override", "system"} {

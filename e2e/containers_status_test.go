@@ -66,7 +66,7 @@ certificate_authority_collection "e2e" {
 			"image = "+strconv.Quote(image), `entrypoint = "/client"`, `network = "host"`,
 			"args = "+hclList(s.URL), trusts("e2e"))
 	}
-	p.write("main.trust.hcl", hcl)
+	p.Write("main.trust.hcl", hcl)
 	p.apply()
 
 	p.checkOK("container.append", p.containerResult("container.append"))

@@ -23,7 +23,7 @@ func TestDeveloperCertificate(t *testing.T) {
 	p.copyTestdata("devserver/server.py", "server.py")
 	p.copyTestdata("node/client.js", "client.js")
 	p.copyTestdata("python/client.py", "client.py")
-	p.write("main.trust.hcl", header(true, nil)+fmt.Sprintf(`
+	p.Write("main.trust.hcl", header(true, nil)+fmt.Sprintf(`
 resource "python_app" "server" {
   script = "server.py"
   args   = ["%d", devcert.localhost.cert_file, devcert.localhost.key_file]

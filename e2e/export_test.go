@@ -98,7 +98,7 @@ certificate_authority_collection "e2e" {
 	if coverBundles {
 		add("image_system", debianish, "system", ours.URL, true)
 	}
-	p.write("main.trust.hcl", hcl)
+	p.Write("main.trust.hcl", hcl)
 	return p, cases, ours, imageOnly
 }
 
@@ -109,7 +109,7 @@ func (p *project) exportRun(args ...string) (string, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, append([]string{"-chdir=" + p.Dir, "export"}, args...)...)
-	cmd.Env = p.env
+	cmd.Env = p.Env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

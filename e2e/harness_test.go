@@ -108,10 +108,8 @@ func startServer(t testing.TB, caName string) *testutil.TLSServer {
 
 // project is one configuration directory applied by the real binary.
 type project struct {
-	t   *testing.T
-	Dir string
-	// env is the environment every trustform command runs with.
-	env []string
+	*testutil.Project
+	t *testing.T
 	// containers is set when containers may have been created, so cleanup
 	// also checks the engine.
 	engine string
@@ -132,18 +130,7 @@ var scrubbed = []string{
 // cleanEnv returns the test process's environment without scrubbed
 // variables, plus extra (KEY=VALUE).
 func cleanEnv(extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		drop := strings.HasPrefix(name, "TRUSTFORM_VAR_")
-		for _, s := range scrubbed {
-			drop = drop || name == s
-		}
-		if !drop {
-			env = append(env, kv)
-		}
-	}
-	return append(env, extra...)
+	return testutil.CleanEnv(scrubbed, extra...)
 }
 
 // newProject writes files (name -> content) into a fresh directory. HOME and
@@ -159,33 +146,22 @@ func newProject(t *testing.T, files map[string]string) *project {
 			t.Fatal(err)
 		}
 	}
-	p := &project{
-		t:   t,
-		Dir: dir,
-		env: cleanEnv(
+	p := &project{t: t, Project: &testutil.Project{
+		T:     t,
+		Dir:   dir,
+		Chdir: true,
+		Env: cleanEnv(
 			"HOME="+home,
 			"TRUSTFORM_DEVCERT_DIR="+filepath.Join(root, "devcert"),
 			"NO_COLOR=1",
 			// npm would otherwise ask the registry for a newer npm.
 			"NPM_CONFIG_UPDATE_NOTIFIER=false",
 		),
-	}
+	}}
 	for name, content := range files {
-		p.write(name, content)
+		p.Write(name, content)
 	}
 	return p
-}
-
-// write creates a file in the project directory.
-func (p *project) write(name, content string) {
-	p.t.Helper()
-	path := filepath.Join(p.Dir, name)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		p.t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		p.t.Fatal(err)
-	}
 }
 
 // copyTestdata copies e2e/testdata/<from> to <to> in the project.
@@ -195,21 +171,19 @@ func (p *project) copyTestdata(from, to string) {
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	p.write(to, string(data))
+	p.Write(to, string(data))
 }
 
 // setenv adds KEY=VALUE to the environment of trustform commands.
-func (p *project) setenv(kv ...string) { p.env = append(p.env, kv...) }
+func (p *project) setenv(kv ...string) { p.Env = append(p.Env, kv...) }
 
 // run runs trustform -chdir=DIR args... and returns its combined output.
 func (p *project) run(args ...string) (string, error) {
 	p.t.Helper()
-	bin := needTrustform(p.t)
+	p.Bin = needTrustform(p.t)
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, append([]string{"-chdir=" + p.Dir}, args...)...)
-	cmd.Env = p.env
-	cmd.Dir = p.Dir
+	cmd := p.Command(ctx, args...)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out
@@ -321,7 +295,7 @@ func (p *project) destroyAndCheck() {
 	}
 	if p.engine != "" && before.Lineage != "" {
 		cmd := exec.Command(p.engine, "ps", "-a", "-q", "--filter", "label=trustform.lineage="+before.Lineage)
-		cmd.Env = p.env
+		cmd.Env = p.Env
 		got, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Errorf("%s ps: %v\n%s", p.engine, err, got)

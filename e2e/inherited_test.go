@@ -24,9 +24,9 @@ func twoServers(t *testing.T, p *project) (one, two *testutil.TLSServer) {
 	openssl := needTool(t, "openssl", "apt-get install -y openssl")
 	one = startServer(t, "trustform e2e one")
 	two = startServer(t, "trustform e2e two")
-	p.write("ca.pem", string(one.CA.PEM))
-	p.write("other.pem", string(two.CA.PEM))
-	p.write("other/two.pem", string(two.CA.PEM))
+	p.Write("ca.pem", string(one.CA.PEM))
+	p.Write("other.pem", string(two.CA.PEM))
+	p.Write("other/two.pem", string(two.CA.PEM))
 	if out, err := exec.Command(openssl, "rehash", filepath.Join(p.Dir, "other")).CombinedOutput(); err != nil {
 		t.Fatalf("openssl rehash: %v\n%s", err, out)
 	}
@@ -45,7 +45,7 @@ func TestInheritedFromResourceEnv(t *testing.T) {
 	urls := one.URL + " " + two.URL
 	otherDir := filepath.Join(p.Dir, "other")
 	otherPEM := filepath.Join(p.Dir, "other.pem")
-	p.write("main.trust.hcl", header(false, map[string]string{"e2e": "ca.pem"})+
+	p.Write("main.trust.hcl", header(false, map[string]string{"e2e": "ca.pem"})+
 		// append: SSL_CERT_DIR is a path list, ours first, then the user's.
 		resourceBlock("executable", "go_dir", "",
 			"command = "+strconv.Quote(bin),
@@ -99,7 +99,7 @@ func TestInheritedFromTrustformEnv(t *testing.T) {
 	p.copyTestdata("node/client.js", "client.js")
 	p.setenv("SSL_CERT_DIR="+filepath.Join(p.Dir, "other"), "NODE_EXTRA_CA_CERTS="+filepath.Join(p.Dir, "other.pem"))
 	env := "env = " + hclMap(map[string]string{"E2E_URLS": one.URL + " " + two.URL})
-	p.write("main.trust.hcl", header(false, map[string]string{"e2e": "ca.pem"})+
+	p.Write("main.trust.hcl", header(false, map[string]string{"e2e": "ca.pem"})+
 		resourceBlock("executable", "go_dir", "", "command = "+strconv.Quote(bin), env, trusts("e2e"))+
 		resourceBlock("node_app", "extra_ca", "", `script = "client.js"`, env, trusts("e2e")))
 	p.apply()

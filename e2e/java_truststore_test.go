@@ -52,7 +52,7 @@ func TestJavaUserTrustStore(t *testing.T) {
 	for _, scope := range []string{"append", "system"} {
 		t.Run(scope, func(t *testing.T) {
 			p.t = t
-			p.write("main.trust.hcl", config(scope))
+			p.Write("main.trust.hcl", config(scope))
 			out, err := p.run("plan")
 			if err != nil {
 				t.Fatalf("plan: %v\n%s", err, out)
@@ -88,7 +88,7 @@ func TestJavaUserTrustStore(t *testing.T) {
 
 	t.Run("override", func(t *testing.T) {
 		p.t = t
-		p.write("main.trust.hcl", config("override"))
+		p.Write("main.trust.hcl", config("override"))
 		for _, cmd := range [][]string{{"plan"}, {"apply", "-auto-approve"}} {
 			out, err := p.run(cmd...)
 			if err == nil {

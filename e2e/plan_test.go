@@ -28,7 +28,7 @@ func TestPlanMatchesLaunch(t *testing.T) {
 	p.copyTestdata("node/client.js", "client.js")
 	p.copyTestdata("python/client.py", "client.py")
 	env := "env = " + hclMap(map[string]string{"E2E_URLS": s.URL})
-	p.write("main.trust.hcl", header(false, map[string]string{"e2e": "ca.pem"})+
+	p.Write("main.trust.hcl", header(false, map[string]string{"e2e": "ca.pem"})+
 		resourceBlock("node_app", "append", "", `script = "client.js"`, env, trusts("e2e"))+
 		resourceBlock("node_app", "override", "override", `script = "client.js"`, env, trusts("e2e"))+
 		resourceBlock("python_app", "system", "", `script = "client.py"`, env, trusts("e2e"))+

@@ -93,7 +93,7 @@ certificate_authority_collection "e2e" {
 	}
 
 	// Round 1: every type in its default scope.
-	p.write("main.trust.hcl", config("default"))
+	p.Write("main.trust.hcl", config("default"))
 	p.apply()
 	for _, rt := range runtimes {
 		p.expectOK(addr(rt))
@@ -113,7 +113,7 @@ certificate_authority_collection "e2e" {
 	}
 
 	// Round 2: scope none changes nothing, so nobody trusts the server.
-	p.write("main.trust.hcl", config("none"))
+	p.Write("main.trust.hcl", config("none"))
 	out := p.reapply()
 	if want := fmt.Sprintf("Resources: %d added, 0 changed, %d destroyed.", len(runtimes), len(runtimes)); !strings.Contains(out, want) {
 		t.Errorf("apply after switching to scope none: want %q in its output:\n%s", want, out)
@@ -135,7 +135,7 @@ certificate_authority_collection "e2e" {
 	}
 
 	// Round 3: override trusts the collection only, and that is enough.
-	p.write("main.trust.hcl", config("override"))
+	p.Write("main.trust.hcl", config("override"))
 	p.reapply()
 	for _, rt := range runtimes {
 		p.expectOK(addr(rt))

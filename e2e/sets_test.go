@@ -68,7 +68,7 @@ func TestRunningProcessKeepsItsTrustSet(t *testing.T) {
 			resourceBlock("executable", "a2", "", `command = "sleep"`, `args = ["600"]`, trusts("shared")) +
 			resourceBlock("executable", "b", "", `command = "sleep"`, `args = ["600"]`, trusts("b"))
 	}
-	p.write("main.trust.hcl", config(`["ca.pem"]`))
+	p.Write("main.trust.hcl", config(`["ca.pem"]`))
 	p.apply()
 
 	aDir, bDir := setDirOf(t, p, "executable.a1"), setDirOf(t, p, "executable.b")
@@ -82,7 +82,7 @@ func TestRunningProcessKeepsItsTrustSet(t *testing.T) {
 	before := stampTree(t, aDir)
 
 	// b's collection gains a CA: only b is replaced.
-	p.write("main.trust.hcl", config(`["ca.pem", "other.pem"]`))
+	p.Write("main.trust.hcl", config(`["ca.pem", "other.pem"]`))
 	out, err := p.run("apply", "-auto-approve")
 	if err != nil {
 		t.Fatalf("trustform apply: %v\n%s", err, out)

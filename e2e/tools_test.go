@@ -81,7 +81,7 @@ func TestToolsAsExecutables(t *testing.T) {
 			"env = " + hclMap(map[string]string{"E2E_URLS": one.URL + " " + two.URL}), trusts("e2e")}, c.extra...)
 		hcl += resourceBlock("executable", c.name, c.scope, lines...)
 	}
-	p.write("main.trust.hcl", hcl)
+	p.Write("main.trust.hcl", hcl)
 	p.apply()
 	for _, c := range cases {
 		addr := "executable." + c.name
@@ -121,7 +121,7 @@ func TestCurlOwnSSLCertFile(t *testing.T) {
 	p := newProject(t, map[string]string{})
 	one, two := twoServers(t, p)
 	p.copyTestdata("tools/client.sh", "client.sh")
-	p.write("main.trust.hcl", header(false, map[string]string{"e2e": "ca.pem"})+
+	p.Write("main.trust.hcl", header(false, map[string]string{"e2e": "ca.pem"})+
 		resourceBlock("executable", "curl", "append", `command = "sh"`, `args = ["client.sh", "curl"]`,
 			"env = "+hclMap(map[string]string{"E2E_URLS": one.URL + " " + two.URL, "SSL_CERT_FILE": "other.pem"}),
 			trusts("e2e")))

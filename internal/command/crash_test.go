@@ -37,12 +37,11 @@ import (
 // tfProject is one configuration directory with its own HOME and
 // development CA directory, and the trustform runs started in it.
 type tfProject struct {
-	t   *testing.T
-	dir string
-	env []string
+	*testutil.Project
+	t *testing.T
 
 	mu      sync.Mutex
-	running []*tfRunning
+	running []*testutil.Running
 	lineage string // remembered for cleanup even after destroy
 }
 
@@ -53,143 +52,66 @@ func newProject(t *testing.T, config string) *tfProject {
 	t.Helper()
 	testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
 	testutil.NeedTool(t, "sh", "apt-get install -y dash")
-	p := &tfProject{t: t, dir: t.TempDir()}
 	home, devcert := t.TempDir(), t.TempDir()
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch {
-		case k == "HOME", k == "NO_COLOR", k == "XDG_DATA_HOME", strings.HasPrefix(k, "TRUSTFORM_"),
-			k == "SSL_CERT_DIR", k == "SSL_CERT_FILE":
-			continue
-		}
-		p.env = append(p.env, kv)
-	}
-	p.env = append(p.env, "HOME="+home, "TRUSTFORM_DEVCERT_DIR="+devcert, "NO_COLOR=1", "XDG_DATA_HOME=")
-	p.write("main.trust.hcl", config)
+	p := &tfProject{t: t, Project: &testutil.Project{T: t, Dir: t.TempDir(),
+		Env: testutil.CleanEnv([]string{"HOME", "NO_COLOR", "XDG_DATA_HOME", "SSL_CERT_DIR", "SSL_CERT_FILE"},
+			"HOME="+home, "TRUSTFORM_DEVCERT_DIR="+devcert, "NO_COLOR=1", "XDG_DATA_HOME="),
+	}}
+	p.Write("main.trust.hcl", config)
 	t.Cleanup(p.cleanup)
 	return p
 }
 
-func (p *tfProject) write(name, content string) {
-	p.t.Helper()
-	if err := os.WriteFile(filepath.Join(p.dir, name), []byte(content), 0o644); err != nil {
-		p.t.Fatal(err)
-	}
-}
-
-// command returns trustform ARGS to run in the project directory. Args[0]
-// "trustform" is what makes the test binary act as the program.
-func (p *tfProject) command(ctx context.Context, args ...string) *exec.Cmd {
-	exe, err := os.Executable()
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	cmd := exec.CommandContext(ctx, exe)
-	cmd.Args = append([]string{"trustform"}, args...)
-	cmd.Dir = p.dir
-	cmd.Env = p.env
-	cmd.WaitDelay = 5 * time.Second
-	return cmd
-}
-
-// tfResult is how one run ended.
-type tfResult struct {
-	stdout, stderr string
-	code           int
-	pid            int
-	elapsed        time.Duration
-}
-
-func (r *tfResult) String() string {
-	return fmt.Sprintf("exit %d after %s\n--- stdout:\n%s--- stderr:\n%s", r.code, r.elapsed.Round(time.Millisecond), r.stdout, r.stderr)
-}
-
 // run runs trustform ARGS to completion, with a generous bound.
-func (p *tfProject) run(args ...string) *tfResult {
+func (p *tfProject) run(args ...string) *testutil.Result {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	return p.wait(p.start(ctx, args...), ctx)
 }
 
-// tfRunning is a started trustform run.
-type tfRunning struct {
-	cmd            *exec.Cmd
-	stdout, stderr *testutil.LockedBuffer
-	began          time.Time
-	done           chan struct{}
-	res            *tfResult
-}
-
-// start starts trustform ARGS without waiting for it.
-func (p *tfProject) start(ctx context.Context, args ...string) *tfRunning {
+// start starts trustform ARGS without waiting for it; cleanup kills it if
+// the test did not wait for it.
+func (p *tfProject) start(ctx context.Context, args ...string) *testutil.Running {
 	p.t.Helper()
-	r := &tfRunning{cmd: p.command(ctx, args...), stdout: &testutil.LockedBuffer{}, stderr: &testutil.LockedBuffer{}, done: make(chan struct{})}
-	r.cmd.Stdout, r.cmd.Stderr = r.stdout, r.stderr
-	r.began = time.Now()
-	if err := r.cmd.Start(); err != nil {
-		p.t.Fatalf("starting trustform %v: %v", args, err)
-	}
+	r := p.Start(ctx, args...)
 	p.mu.Lock()
 	p.running = append(p.running, r)
 	p.mu.Unlock()
-	go func() {
-		err := r.cmd.Wait()
-		res := &tfResult{stdout: r.stdout.String(), stderr: r.stderr.String(), pid: r.cmd.Process.Pid, elapsed: time.Since(r.began)}
-		var ee *exec.ExitError
-		switch {
-		case errors.As(err, &ee):
-			res.code = ee.ExitCode()
-		case err != nil:
-			res.code = -1
-			res.stderr += "\n(wait: " + err.Error() + ")"
-		}
-		r.res = res
-		close(r.done)
-	}()
 	return r
 }
 
 // wait waits for r to end, failing the test when ctx ends first.
-func (p *tfProject) wait(r *tfRunning, ctx context.Context) *tfResult {
+func (p *tfProject) wait(r *testutil.Running, ctx context.Context) *testutil.Result {
 	p.t.Helper()
-	select {
-	case <-r.done:
-		return r.res
-	case <-ctx.Done():
-		r.cmd.Process.Kill()
-		<-r.done
-		p.t.Fatalf("trustform %v did not end in time: %v", r.cmd.Args[1:], r.res)
-		return nil
+	res, err := r.Wait(ctx)
+	if err != nil {
+		p.t.Fatalf("%v: %v", err, res)
 	}
+	return res
 }
 
 // waitTimeout is wait with its own bound.
-func (p *tfProject) waitTimeout(r *tfRunning, d time.Duration) *tfResult {
+func (p *tfProject) waitTimeout(r *testutil.Running, d time.Duration) *testutil.Result {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	return p.wait(r, ctx)
 }
 
-// mustRun runs trustform ARGS and fails unless it exits with want.
-func (p *tfProject) mustRun(want int, args ...string) *tfResult {
+func (p *tfProject) mustRun(want int, args ...string) *testutil.Result {
 	p.t.Helper()
 	res := p.run(args...)
-	if res.code != want {
+	if res.Code != want {
 		p.t.Fatalf("trustform %s: want exit %d, got %v", strings.Join(args, " "), want, res)
 	}
 	return res
 }
 
-func (p *tfProject) path(rel string) string {
-	return filepath.Join(p.dir, filepath.FromSlash(rel))
-}
-
 // stateLineage reads the lineage from .trustform/state.json ("" when
 // there is no state yet).
 func (p *tfProject) stateLineage() string {
-	data, err := os.ReadFile(layout.StatePath(p.dir))
+	data, err := os.ReadFile(layout.StatePath(p.Dir))
 	if err != nil {
 		return ""
 	}
@@ -225,8 +147,8 @@ func (p *tfProject) statusRows() []views.StatusRow {
 	var doc struct {
 		Resources []views.StatusRow `json:"resources"`
 	}
-	if err := json.Unmarshal([]byte(res.stdout), &doc); err != nil {
-		p.t.Fatalf("status -json: %v\n%s", err, res.stdout)
+	if err := json.Unmarshal([]byte(res.Stdout), &doc); err != nil {
+		p.t.Fatalf("status -json: %v\n%s", err, res.Stdout)
 	}
 	return doc.Resources
 }
@@ -237,13 +159,13 @@ func (p *tfProject) cleanup() {
 	p.mu.Unlock()
 	for _, r := range running {
 		select {
-		case <-r.done:
+		case <-r.Done():
 		default:
-			r.cmd.Process.Kill()
+			r.Cmd.Process.Kill()
 			select {
-			case <-r.done:
+			case <-r.Done():
 			case <-time.After(10 * time.Second):
-				p.t.Logf("cleanup: trustform pid %d did not end after SIGKILL", r.cmd.Process.Pid)
+				p.t.Logf("cleanup: trustform pid %d did not end after SIGKILL", r.Cmd.Process.Pid)
 			}
 		}
 	}
@@ -253,9 +175,9 @@ func (p *tfProject) cleanup() {
 		lineage = p.lineage
 		p.mu.Unlock()
 	}
-	if _, err := os.Stat(layout.StatePath(p.dir)); err == nil {
+	if _, err := os.Stat(layout.StatePath(p.Dir)); err == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		cmd := p.command(ctx, "destroy", "-auto-approve", "-lock-timeout=30s")
+		cmd := p.Command(ctx, "destroy", "-auto-approve", "-lock-timeout=30s")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			p.t.Logf("cleanup: destroy: %v\n%s", err, out)
 		}
@@ -401,7 +323,7 @@ func crashConfig(n int) string {
 // Reading one small file keeps the polling cheap: scanning /proc for the
 // processes themselves costs a read per process on the machine.
 func (p *tfProject) journalOps(oldBegin []byte, needle string) int {
-	data, err := os.ReadFile(state.JournalPath(layout.StatePath(p.dir)))
+	data, err := os.ReadFile(state.JournalPath(layout.StatePath(p.Dir)))
 	if err != nil {
 		return 0
 	}
@@ -414,7 +336,7 @@ func (p *tfProject) journalOps(oldBegin []byte, needle string) int {
 
 // journalBegin is the first line of the current journal (nil when none).
 func (p *tfProject) journalBegin() []byte {
-	data, err := os.ReadFile(state.JournalPath(layout.StatePath(p.dir)))
+	data, err := os.ReadFile(state.JournalPath(layout.StatePath(p.Dir)))
 	if err != nil {
 		return nil
 	}
@@ -426,7 +348,7 @@ func (p *tfProject) journalBegin() []byte {
 // started processes with their pid (n = 0: as soon as the state has its
 // lineage). With up to ten starts in flight at that moment, the kill also
 // catches processes started but not yet recorded. It returns the count.
-func (p *tfProject) killAtStarted(n int) (int, *tfResult) {
+func (p *tfProject) killAtStarted(n int) (int, *testutil.Result) {
 	p.t.Helper()
 	oldBegin := p.journalBegin()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -442,8 +364,8 @@ func (p *tfProject) killAtStarted(n int) (int, *tfResult) {
 			}
 		}
 		select {
-		case <-r.done:
-			p.t.Fatalf("apply ended before %d processes started: %v", n, r.res)
+		case <-r.Done():
+			p.t.Fatalf("apply ended before %d processes started: %v", n, r.Result())
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -451,11 +373,11 @@ func (p *tfProject) killAtStarted(n int) (int, *tfResult) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	if err := r.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+	if err := r.Cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		p.t.Fatalf("SIGKILL: %v", err)
 	}
 	res := p.wait(r, ctx)
-	if res.code != -1 {
+	if res.Code != -1 {
 		// Exit code -1 is what a signal death looks like; anything else
 		// means apply finished before the kill, which proves nothing.
 		p.t.Fatalf("apply was not killed by SIGKILL: %v", res)
@@ -467,7 +389,7 @@ func (p *tfProject) killAtStarted(n int) (int, *tfResult) {
 // replayed) and those recorded with their pid.
 func (p *tfProject) recorded() (all, withPID int) {
 	p.t.Helper()
-	st, err := state.Load(layout.StatePath(p.dir))
+	st, err := state.Load(layout.StatePath(p.Dir))
 	if err != nil {
 		p.t.Fatalf("reading the state a killed run left: %v", err)
 	}
@@ -514,19 +436,19 @@ func (p *tfProject) checkOnePerResource(lineage string, n int) {
 func (p *tfProject) checkDestroyed(lineage string) {
 	p.t.Helper()
 	res := p.mustRun(0, "destroy", "-auto-approve")
-	if !strings.Contains(res.stdout, "Destroy complete!") {
+	if !strings.Contains(res.Stdout, "Destroy complete!") {
 		p.t.Errorf("destroy did not say it completed:\n%v", res)
 	}
 	if left := lineageProcs(lineage); len(left) > 0 {
 		p.t.Errorf("after destroy these still run: %v", left)
 	}
-	for _, d := range []string{layout.ResourcesDir(p.dir), layout.LogsDir(p.dir)} {
+	for _, d := range []string{layout.ResourcesDir(p.Dir), layout.LogsDir(p.Dir)} {
 		if _, err := os.Stat(d); !errors.Is(err, os.ErrNotExist) {
 			ents, _ := os.ReadDir(d)
 			p.t.Errorf("%s is still there after destroy (%v, %d entries)", d, err, len(ents))
 		}
 	}
-	if _, err := os.Stat(layout.LockPath(p.dir)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(layout.LockPath(p.Dir)); !errors.Is(err, os.ErrNotExist) {
 		p.t.Errorf("state.lock is still there after destroy: %v", err)
 	}
 }
@@ -564,28 +486,28 @@ func TestCrashRecovery(t *testing.T) {
 			for i, k := range c.kills {
 				started, res := p.killAtStarted(k)
 				lineage = p.mustLineage()
-				lastPID = res.pid
+				lastPID = res.PID
 				recorded, withPID := p.recorded()
 				t.Logf("apply %d: killed when it had recorded %d starts; %d running, %d recorded in state, %d with their pid",
 					i+1, started, countProcs(lineageProcs(lineage)), recorded, withPID)
-				if i > 0 && !strings.Contains(res.stderr, "took over the state lock") {
+				if i > 0 && !strings.Contains(res.Stderr, "took over the state lock") {
 					t.Errorf("apply %d after a SIGKILLed one did not warn of the lock take-over:\n%v", i+1, res)
 				}
 			}
-			if _, err := os.Stat(layout.LockPath(p.dir)); err != nil {
+			if _, err := os.Stat(layout.LockPath(p.Dir)); err != nil {
 				t.Fatalf("the killed apply should have left its lock file: %v", err)
 			}
 			res := p.mustRun(0, append([]string{"apply", "-auto-approve"}, c.flags...)...)
-			if want := fmt.Sprintf("took over the state lock of pid %d", lastPID); !strings.Contains(res.stderr, want) {
+			if want := fmt.Sprintf("took over the state lock of pid %d", lastPID); !strings.Contains(res.Stderr, want) {
 				t.Errorf("apply after SIGKILL: stderr lacks %q:\n%v", want, res)
 			}
-			if !strings.Contains(res.stdout, "Apply complete!") {
+			if !strings.Contains(res.Stdout, "Apply complete!") {
 				t.Errorf("apply did not complete:\n%v", res)
 			}
 			p.checkOnePerResource(lineage, n)
 			// A further apply changes nothing and starts nothing.
 			res = p.mustRun(0, "apply", "-auto-approve")
-			if !strings.Contains(res.stdout, "0 added, 0 changed, 0 destroyed") {
+			if !strings.Contains(res.Stdout, "0 added, 0 changed, 0 destroyed") {
 				t.Errorf("apply after recovery was not a no-op:\n%v", res)
 			}
 			p.checkOnePerResource(lineage, n)
@@ -622,19 +544,19 @@ func TestStaleLockTakenOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(layout.StateDir(p.dir), 0o755); err != nil {
+	if err := os.MkdirAll(layout.StateDir(p.Dir), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(layout.LockPath(p.dir), data, 0o600); err != nil {
+	if err := os.WriteFile(layout.LockPath(p.Dir), data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 
 	res := p.mustRun(0, "apply", "-auto-approve")
 	want := fmt.Sprintf("took over the state lock of pid %d (trustform apply, since 2026-01-02 03:04:05), which no longer runs", deadPID)
-	if !strings.Contains(res.stderr, want) {
+	if !strings.Contains(res.Stderr, want) {
 		t.Errorf("stderr lacks %q:\n%v", want, res)
 	}
-	if _, err := os.Stat(layout.LockPath(p.dir)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(layout.LockPath(p.Dir)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("state.lock is left after apply: %v", err)
 	}
 	lineage := p.mustLineage()
@@ -642,11 +564,11 @@ func TestStaleLockTakenOver(t *testing.T) {
 		t.Errorf("want 2 processes, got %v", got)
 	}
 
-	if err := os.WriteFile(layout.LockPath(p.dir), nil, 0o600); err != nil {
+	if err := os.WriteFile(layout.LockPath(p.Dir), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	res = p.mustRun(0, "destroy", "-auto-approve")
-	if strings.Contains(res.stderr, "took over") {
+	if strings.Contains(res.Stderr, "took over") {
 		t.Errorf("an empty lock file was reported as a dead holder's:\n%v", res)
 	}
 	if left := lineageProcs(lineage); len(left) > 0 {
@@ -677,12 +599,12 @@ resource "executable" "app" {
 }
 `
 	p := newProject(t, fmt.Sprintf(config, "one"))
-	writeTestCA(t, p.path("ca.pem"))
+	writeTestCA(t, p.Path("ca.pem"))
 	p.mustRun(0, "apply", "-auto-approve")
 	lineage := p.mustLineage()
 	// The resource's trust set: a replace that keeps its certificates
 	// keeps the directory too.
-	sets, _ := filepath.Glob(filepath.Join(layout.TrustDir(p.dir), "corp*"))
+	sets, _ := filepath.Glob(filepath.Join(layout.TrustDir(p.Dir), "corp*"))
 	if len(sets) != 1 {
 		t.Fatalf("apply wrote trust sets %v, want one corp set", sets)
 	}
@@ -705,16 +627,16 @@ resource "executable" "app" {
 
 	// A replace stops the old process and looks for orphans: neither may
 	// touch the outsiders.
-	p.write("main.trust.hcl", fmt.Sprintf(config, "two"))
+	p.Write("main.trust.hcl", fmt.Sprintf(config, "two"))
 	res := p.mustRun(0, "apply", "-auto-approve")
-	if !strings.Contains(res.stdout, "1 added, 0 changed, 1 destroyed") {
+	if !strings.Contains(res.Stdout, "1 added, 0 changed, 1 destroyed") {
 		t.Fatalf("changing env should replace the resource:\n%v", res)
 	}
 
 	foreign := []string{
 		filepath.Join(resDir, "mine.txt"),
 		filepath.Join(resDir, "certs", "mine.pem"),
-		filepath.Join(layout.LogsDir(p.dir), "mine.log"),
+		filepath.Join(layout.LogsDir(p.Dir), "mine.log"),
 	}
 	for _, f := range foreign {
 		if err := os.WriteFile(f, []byte("not trustform's\n"), 0o644); err != nil {
@@ -731,7 +653,7 @@ resource "executable" "app" {
 		}
 	}
 	var ours []string
-	for _, d := range []string{resDir, layout.LogsDir(p.dir)} {
+	for _, d := range []string{resDir, layout.LogsDir(p.Dir)} {
 		filepath.WalkDir(d, func(path string, e os.DirEntry, err error) error {
 			if err == nil && !e.IsDir() && !slices.Contains(foreign, path) {
 				ours = append(ours, path)
@@ -781,16 +703,16 @@ resource "executable" "after_bad" {
 `, closedPort(t))
 	p := newProject(t, config)
 	res := p.run("apply", "-auto-approve")
-	t.Logf("apply failed after %s", res.elapsed.Round(time.Millisecond))
-	if res.code != 1 {
+	t.Logf("apply failed after %s", res.Elapsed.Round(time.Millisecond))
+	if res.Code != 1 {
 		t.Fatalf("want exit 1, got %v", res)
 	}
 	for _, want := range []string{"boom", "starting up", "exited before it was ready", "with status 3", "executable.bad.log"} {
-		if !strings.Contains(res.stderr, want) {
+		if !strings.Contains(res.Stderr, want) {
 			t.Errorf("stderr lacks %q:\n%v", want, res)
 		}
 	}
-	if strings.Contains(res.stderr+res.stdout, "not ready after") {
+	if strings.Contains(res.Stderr+res.Stdout, "not ready after") {
 		t.Errorf("apply waited for the timeout instead of noticing the exit:\n%v", res)
 	}
 	lineage := p.mustLineage()
@@ -832,7 +754,7 @@ func TestCrashThenDestroy(t *testing.T) {
 			t.Logf("killed when it had recorded %d starts; %d running, %d recorded in state, %d with their pid",
 				started, countProcs(lineageProcs(lineage)), recorded, withPID)
 			res := p.mustRun(0, "destroy", "-auto-approve")
-			if !strings.Contains(res.stderr, "took over the state lock") {
+			if !strings.Contains(res.Stderr, "took over the state lock") {
 				t.Errorf("destroy after SIGKILL did not warn of the lock take-over:\n%v", res)
 			}
 			p.checkDestroyed(lineage)
@@ -851,8 +773,8 @@ func (p *tfProject) killDestroyAtRemoved(n int) {
 	waitUntil(p.t, 60*time.Second, fmt.Sprintf("destroy to remove %d", n), func() bool {
 		return p.journalOps(oldBegin, `"op":"remove"`) >= n
 	})
-	r.cmd.Process.Signal(syscall.SIGKILL)
-	if res := p.wait(r, ctx); res.code != -1 {
+	r.Cmd.Process.Signal(syscall.SIGKILL)
+	if res := p.wait(r, ctx); res.Code != -1 {
 		p.t.Fatalf("destroy was not killed by SIGKILL: %v", res)
 	}
 }
@@ -874,7 +796,7 @@ func TestCrashDuringDestroy(t *testing.T) {
 	recorded, _ := p.recorded()
 	t.Logf("destroy killed with %d running, %d recorded", countProcs(lineageProcs(lineage)), recorded)
 	res := p.mustRun(0, "apply", "-auto-approve")
-	if !strings.Contains(res.stderr, "took over the state lock") {
+	if !strings.Contains(res.Stderr, "took over the state lock") {
 		t.Errorf("apply after a killed destroy did not warn of the lock take-over:\n%v", res)
 	}
 	p.checkOnePerResource(lineage, n)

@@ -17,11 +17,11 @@ import (
 // test fills.
 func TestDestroyOnFullDiskStopsProcesses(t *testing.T) {
 	p := newProject(t, crashConfig(3))
-	if err := syscall.Mount("tmpfs", p.dir, "tmpfs", 0, "size=1m"); err != nil {
+	if err := syscall.Mount("tmpfs", p.Dir, "tmpfs", 0, "size=1m"); err != nil {
 		t.Skipf("needs root to mount a small tmpfs (mount: %v)", err)
 	}
-	t.Cleanup(func() { syscall.Unmount(p.dir, syscall.MNT_DETACH) })
-	p.write("main.trust.hcl", crashConfig(3))
+	t.Cleanup(func() { syscall.Unmount(p.Dir, syscall.MNT_DETACH) })
+	p.Write("main.trust.hcl", crashConfig(3))
 	p.mustRun(0, "apply", "-auto-approve")
 	rows := p.statusRows()
 	if len(rows) != 3 {
@@ -29,7 +29,7 @@ func TestDestroyOnFullDiskStopsProcesses(t *testing.T) {
 	}
 
 	// Fill the file system to the last block.
-	fill, err := os.Create(filepath.Join(p.dir, "fill"))
+	fill, err := os.Create(filepath.Join(p.Dir, "fill"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestDestroyOnFullDiskStopsProcesses(t *testing.T) {
 
 	res := p.run("destroy", "-auto-approve")
 	t.Logf("destroy on a full disk: %v", res)
-	if res.code != 1 || !strings.Contains(res.stderr, "stopping the resources anyway") || !strings.Contains(res.stderr, "could not be updated") {
+	if res.Code != 1 || !strings.Contains(res.Stderr, "stopping the resources anyway") || !strings.Contains(res.Stderr, "could not be updated") {
 		t.Fatalf("destroy on a full disk: %v", res)
 	}
 	for _, r := range rows {
@@ -56,7 +56,7 @@ func TestDestroyOnFullDiskStopsProcesses(t *testing.T) {
 	}
 
 	// With space again, a second destroy clears the records.
-	os.Remove(filepath.Join(p.dir, "fill"))
+	os.Remove(filepath.Join(p.Dir, "fill"))
 	p.mustRun(0, "destroy", "-auto-approve")
 	if rows := p.statusRows(); len(rows) != 0 {
 		t.Fatalf("state after the second destroy: %+v", rows)

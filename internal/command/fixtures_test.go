@@ -1,11 +1,9 @@
 package command
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -276,7 +274,7 @@ func fxContainer(t *testing.T, bin, root string) {
 	_, _ = rand.Read(suffix)
 	tag := "localhost/trustform-fixture-" + hex.EncodeToString(suffix) + ":1"
 	p := fxNewProject(t, bin, filepath.Join(root, "fixtures", "container"), env)
-	build := exec.Command("sh", filepath.Join(p.dir, "build-image.sh"), tag)
+	build := exec.Command("sh", filepath.Join(p.Dir, "build-image.sh"), tag)
 	build.Env = env
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build-image.sh: %v\n%s", err, out)
@@ -341,11 +339,11 @@ func fxGitHubActions(t *testing.T, bin, root string) {
 	if code != 2 || !strings.Contains(stdout, "<details>") {
 		t.Errorf("plan -markdown -detailed-exitcode with changes: exit %d, want 2 and Markdown\n%s%s", code, stdout, stderr)
 	}
-	fxWrite(t, filepath.Join(p.dir, "main.trust.hcl"), []byte("trustform {\n  developer_certificate_trust = false\n}\n"))
+	fxWrite(t, filepath.Join(p.Dir, "main.trust.hcl"), []byte("trustform {\n  developer_certificate_trust = false\n}\n"))
 	if stdout, stderr, code := p.run("plan", "-markdown", "-detailed-exitcode", "-no-color"); code != 0 {
 		t.Errorf("plan -markdown -detailed-exitcode without changes: exit %d, want 0\n%s%s", code, stdout, stderr)
 	}
-	fxWrite(t, filepath.Join(p.dir, "main.trust.hcl"), []byte("resource \"node_app\" {\n"))
+	fxWrite(t, filepath.Join(p.Dir, "main.trust.hcl"), []byte("resource \"node_app\" {\n"))
 	if _, _, code := p.run("plan", "-markdown", "-detailed-exitcode", "-no-color"); code != 1 {
 		t.Errorf("plan -markdown -detailed-exitcode on a broken configuration: exit %d, want 1", code)
 	}
@@ -403,34 +401,22 @@ func fxSystemBundle() string {
 
 // fxProject is a copy of one fixture in a temporary directory.
 type fxProject struct {
-	t        *testing.T
-	bin, dir string
-	env      []string
+	*testutil.Project
+	t *testing.T
 }
 
 func fxNewProject(t *testing.T, bin, src string, env []string) *fxProject {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), filepath.Base(src))
 	fxCopyTree(t, src, dir)
-	return &fxProject{t: t, bin: bin, dir: dir, env: env}
+	return &fxProject{t: t, Project: &testutil.Project{T: t, Bin: bin, Dir: dir, Env: env, Chdir: true}}
 }
 
 // run runs trustform -chdir=DIR with args and returns its output and exit code.
 func (p *fxProject) run(args ...string) (stdout, stderr string, code int) {
 	p.t.Helper()
-	cmd := exec.Command(p.bin, append([]string{"-chdir=" + p.dir}, args...)...)
-	cmd.Env = p.env
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var exitErr *exec.ExitError
-	switch {
-	case errors.As(err, &exitErr):
-		code = exitErr.ExitCode()
-	case err != nil:
-		p.t.Fatalf("trustform %s: %v", strings.Join(args, " "), err)
-	}
-	return out.String(), errb.String(), code
+	res := p.Run(10*time.Minute, args...)
+	return res.Stdout, res.Stderr, res.Code
 }
 
 // must runs trustform and fails the test unless it exits 0.

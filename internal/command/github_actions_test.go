@@ -162,7 +162,7 @@ func fxStickyComment(t *testing.T, bin, root string, workflow []byte) {
 
 	project := fxNewProject(t, bin, filepath.Join(root, "fixtures", "quickstart"), nil)
 	env := append(fxEnv(t, true), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"TRUSTFORM_DIR="+project.dir, "GITHUB_REPOSITORY=example/app", "PR=7", "GH_TOKEN=test",
+		"TRUSTFORM_DIR="+project.Dir, "GITHUB_REPOSITORY=example/app", "PR=7", "GH_TOKEN=test",
 		"FAKE_GH_STATE="+state)
 
 	// runWorkflow runs both steps as the runner would and returns the
@@ -205,8 +205,8 @@ func fxStickyComment(t *testing.T, bin, root string, workflow []byte) {
 
 	// A pull request without changes: nothing is posted.
 	fxWrite(t, state, []byte("[]"))
-	quickstart, _ := os.ReadFile(filepath.Join(project.dir, "main.trust.hcl"))
-	fxWrite(t, filepath.Join(project.dir, "main.trust.hcl"), []byte("trustform {\n  developer_certificate_trust = false\n}\n"))
+	quickstart, _ := os.ReadFile(filepath.Join(project.Dir, "main.trust.hcl"))
+	fxWrite(t, filepath.Join(project.Dir, "main.trust.hcl"), []byte("trustform {\n  developer_certificate_trust = false\n}\n"))
 	if cs := runWorkflow("no changes, no comment"); len(cs) != 0 {
 		t.Fatalf("a comment was posted for a plan without changes: %+v", cs)
 	}
@@ -214,7 +214,7 @@ func fxStickyComment(t *testing.T, bin, root string, workflow []byte) {
 	// Other people's and other bots' comments are there already.
 	fxWrite(t, state, []byte(`[{"id": 5, "user": {"login": "alice", "type": "User"}, "body": "<!-- trustform-plan -->\nquoting the bot"},
 		{"id": 6, "user": {"login": "github-actions[bot]", "type": "Bot"}, "body": "Coverage: 93%"}]`))
-	fxWrite(t, filepath.Join(project.dir, "main.trust.hcl"), quickstart)
+	fxWrite(t, filepath.Join(project.Dir, "main.trust.hcl"), quickstart)
 	cs := runWorkflow("first push")
 	first := plans(cs)
 	if len(cs) != 3 || len(first) != 1 || !strings.Contains(first[0].Body, "**Plan:** 3 to add, 0 to change, 0 to destroy.") {
@@ -222,7 +222,7 @@ func fxStickyComment(t *testing.T, bin, root string, workflow []byte) {
 	}
 
 	// A second push changes the plan: the same comment is edited.
-	fxWrite(t, filepath.Join(project.dir, "main.trust.hcl"), []byte(strings.Replace(string(quickstart), `resource "executable" "probe"`, `resource "executable" "probe_v2"`, 1)))
+	fxWrite(t, filepath.Join(project.Dir, "main.trust.hcl"), []byte(strings.Replace(string(quickstart), `resource "executable" "probe"`, `resource "executable" "probe_v2"`, 1)))
 	cs = runWorkflow("second push")
 	second := plans(cs)
 	if len(cs) != 3 || len(second) != 1 || second[0].ID != first[0].ID || !strings.Contains(second[0].Body, "executable.probe_v2") {
@@ -234,7 +234,7 @@ func fxStickyComment(t *testing.T, bin, root string, workflow []byte) {
 
 	// The changes are reverted: the comment says so instead of keeping a
 	// stale plan.
-	fxWrite(t, filepath.Join(project.dir, "main.trust.hcl"), []byte("trustform {\n  developer_certificate_trust = false\n}\n"))
+	fxWrite(t, filepath.Join(project.Dir, "main.trust.hcl"), []byte("trustform {\n  developer_certificate_trust = false\n}\n"))
 	cs = runWorkflow("changes reverted")
 	last := plans(cs)
 	if len(cs) != 3 || len(last) != 1 || last[0].ID != first[0].ID || !strings.Contains(last[0].Body, "**No changes.**") {

@@ -33,7 +33,7 @@ func startPTY(t *testing.T, p *tfProject, args ...string) *ptyRun {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
-	cmd := p.command(ctx, args...)
+	cmd := p.Command(ctx, args...)
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 120})
 	if err != nil {
 		t.Fatalf("starting trustform on a pseudo-terminal: %v", err)
@@ -168,7 +168,7 @@ func TestPromptForRequiredVariables(t *testing.T) {
 	if strings.Contains(r.output(), "var.workers") {
 		t.Errorf("apply asked for a variable given with -var:\n%s", r.output())
 	}
-	if res := p.run("logs", "executable.worker[0]"); !strings.Contains(res.stdout, "typed") {
+	if res := p.run("logs", "executable.worker[0]"); !strings.Contains(res.Stdout, "typed") {
 		t.Errorf("the started worker did not get the typed value: %v", res)
 	}
 
@@ -183,7 +183,7 @@ func TestPromptForRequiredVariables(t *testing.T) {
 
 	// Not a terminal: no prompt either.
 	res := p.run("plan")
-	if res.code != 1 || strings.Contains(res.stderr+res.stdout, "Enter a value") || !strings.Contains(res.stderr, "No value for required variable") {
+	if res.Code != 1 || strings.Contains(res.Stderr+res.Stdout, "Enter a value") || !strings.Contains(res.Stderr, "No value for required variable") {
 		t.Errorf("plan without a terminal: want exit 1 with the required-variable error and no prompt: %v", res)
 	}
 
@@ -198,7 +198,7 @@ func TestPromptForRequiredVariables(t *testing.T) {
 		t.Errorf("Ctrl-D at the prompt: want an error saying so:\n%s", out)
 	}
 
-	if res := p.run("destroy", "-auto-approve"); res.code != 0 {
+	if res := p.run("destroy", "-auto-approve"); res.Code != 0 {
 		t.Fatalf("destroy: %v", res)
 	}
 }

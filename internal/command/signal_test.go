@@ -39,7 +39,7 @@ resource "executable" "slow" {
 // lockHolder reads the holder from state.lock (zero when absent or empty).
 func (p *tfProject) lockHolder() state.LockInfo {
 	var info state.LockInfo
-	if data, err := os.ReadFile(layout.LockPath(p.dir)); err == nil {
+	if data, err := os.ReadFile(layout.LockPath(p.Dir)); err == nil {
 		json.Unmarshal(data, &info)
 	}
 	return info
@@ -54,26 +54,26 @@ func TestConcurrentLock(t *testing.T) {
 	p := newProject(t, slowConfig(closedPort(t), "5s"))
 	first := p.start(t.Context(), "apply", "-auto-approve")
 	waitUntil(t, 30*time.Second, "the first apply to hold the lock", func() bool {
-		return p.lockHolder().PID == first.cmd.Process.Pid
+		return p.lockHolder().PID == first.Cmd.Process.Pid
 	})
 	lineage := p.mustLineage()
 	waitUntil(t, 30*time.Second, "the slow resource to start", func() bool {
 		return len(lineageProcs(lineage)["executable.slow"]) == 1
 	})
 
-	holder := fmt.Sprintf("pid %d (trustform apply)", first.cmd.Process.Pid)
+	holder := fmt.Sprintf("pid %d (trustform apply)", first.Cmd.Process.Pid)
 	for _, args := range [][]string{{"apply", "-auto-approve"}, {"destroy", "-auto-approve"}} {
 		res := p.run(args...)
-		t.Logf("%s refused after %s (wall time of the whole run)", args[0], res.elapsed.Round(time.Millisecond))
-		if res.code != 1 {
+		t.Logf("%s refused after %s (wall time of the whole run)", args[0], res.Elapsed.Round(time.Millisecond))
+		if res.Code != 1 {
 			t.Errorf("%s while apply holds the lock: want exit 1, got %v", args[0], res)
 		}
-		if !strings.Contains(res.stderr, "state is locked by "+holder) {
+		if !strings.Contains(res.Stderr, "state is locked by "+holder) {
 			t.Errorf("%s: stderr does not name the holder %q:\n%v", args[0], holder, res)
 		}
 		select {
-		case <-first.done:
-			t.Fatalf("the first apply ended before the refusals were checked: %v", first.res)
+		case <-first.Done():
+			t.Fatalf("the first apply ended before the refusals were checked: %v", first.Result())
 		default:
 		}
 	}
@@ -86,49 +86,49 @@ func TestConcurrentLock(t *testing.T) {
 	// destroy succeeds whatever the first apply left.
 	waiting := p.start(t.Context(), "destroy", "-auto-approve", "-lock-timeout=10s")
 	res := p.waitTimeout(first, time.Minute)
-	if res.code != 1 || !strings.Contains(res.stderr, "not ready after 5s") {
+	if res.Code != 1 || !strings.Contains(res.Stderr, "not ready after 5s") {
 		t.Fatalf("the first apply should fail on its ready_when timeout: %v", res)
 	}
 	firstEnd := time.Now()
 	res = p.waitTimeout(waiting, time.Minute)
-	if res.code != 0 || !strings.Contains(res.stdout, "Destroy complete! Resources: 1 destroyed.") {
+	if res.Code != 0 || !strings.Contains(res.Stdout, "Destroy complete! Resources: 1 destroyed.") {
 		t.Fatalf("destroy -lock-timeout=10s should wait for the lock and succeed: %v", res)
 	}
-	if waiting.began.Add(res.elapsed).Before(firstEnd) {
+	if waiting.Began.Add(res.Elapsed).Before(firstEnd) {
 		t.Errorf("destroy -lock-timeout ended before the holder did")
 	}
-	if strings.Contains(res.stderr, "took over") {
+	if strings.Contains(res.Stderr, "took over") {
 		t.Errorf("a lock released normally must not be reported as taken over:\n%v", res)
 	}
-	t.Logf("destroy -lock-timeout=10s waited and succeeded after %s", res.elapsed.Round(time.Millisecond))
+	t.Logf("destroy -lock-timeout=10s waited and succeeded after %s", res.Elapsed.Round(time.Millisecond))
 	if left := lineageProcs(lineage); len(left) > 0 {
 		t.Errorf("after destroy these still run: %v", left)
 	}
 
 	// The same for apply: one holding the lock while it waits for
 	// readiness, one waiting for it that then has nothing left to do.
-	p.write("main.trust.hcl", slowConfig(closedPort(t), "3s"))
+	p.Write("main.trust.hcl", slowConfig(closedPort(t), "3s"))
 	first = p.start(t.Context(), "apply", "-auto-approve")
 	waitUntil(t, 30*time.Second, "the apply to hold the lock", func() bool {
-		return p.lockHolder().PID == first.cmd.Process.Pid
+		return p.lockHolder().PID == first.Cmd.Process.Pid
 	})
 	waitUntil(t, 30*time.Second, "the slow resource to start", func() bool {
 		return len(lineageProcs(lineage)["executable.slow"]) == 1
 	})
-	p.write("main.trust.hcl", "trustform {\n  developer_certificate_trust = false\n}\n")
+	p.Write("main.trust.hcl", "trustform {\n  developer_certificate_trust = false\n}\n")
 	waiting = p.start(t.Context(), "apply", "-auto-approve", "-lock-timeout=10s")
-	if res := p.waitTimeout(first, time.Minute); res.code != 1 {
+	if res := p.waitTimeout(first, time.Minute); res.Code != 1 {
 		t.Fatalf("the apply should fail on its ready_when timeout: %v", res)
 	}
 	res = p.waitTimeout(waiting, time.Minute)
-	if res.code != 0 || !strings.Contains(res.stdout, "Apply complete! Resources: 0 added, 0 changed, 1 destroyed.") {
+	if res.Code != 0 || !strings.Contains(res.Stdout, "Apply complete! Resources: 0 added, 0 changed, 1 destroyed.") {
 		t.Fatalf("apply -lock-timeout=10s should wait for the lock and succeed: %v", res)
 	}
-	t.Logf("apply -lock-timeout=10s waited and succeeded after %s", res.elapsed.Round(time.Millisecond))
+	t.Logf("apply -lock-timeout=10s waited and succeeded after %s", res.Elapsed.Round(time.Millisecond))
 	if left := lineageProcs(lineage); len(left) > 0 {
 		t.Errorf("after the second apply these still run: %v", left)
 	}
-	if _, err := os.Stat(layout.LockPath(p.dir)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(layout.LockPath(p.Dir)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("state.lock is left: %v", err)
 	}
 }
@@ -199,26 +199,26 @@ resource "executable" "later" {
 	// Let it get into its readiness wait.
 	time.Sleep(300 * time.Millisecond)
 	sent := time.Now()
-	if err := r.cmd.Process.Signal(sig); err != nil {
+	if err := r.Cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	res := p.waitTimeout(r, time.Minute)
 	t.Logf("apply ended %s after %v", time.Since(sent).Round(time.Millisecond), sig)
 	// 128 + the signal, as shells report it: Ctrl-C 130, SIGTERM 143.
-	if want := 128 + int(sig.(syscall.Signal)); res.code != want {
+	if want := 128 + int(sig.(syscall.Signal)); res.Code != want {
 		t.Fatalf("interrupted apply: want exit %d, got %v", want, res)
 	}
-	if !strings.Contains(res.stderr, "interrupt received") {
+	if !strings.Contains(res.Stderr, "interrupt received") {
 		t.Errorf("interrupted apply does not say it got the signal:\n%v", res)
 	}
 	const summary = "Interrupted: 3 started and recorded, 3 not started. Run apply to continue or destroy to stop them."
-	if !strings.Contains(res.stderr, summary) || strings.Contains(res.stderr, "context canceled") || strings.Contains(res.stderr, "fix the problem") {
+	if !strings.Contains(res.Stderr, summary) || strings.Contains(res.Stderr, "context canceled") || strings.Contains(res.Stderr, "fix the problem") {
 		t.Errorf("interrupted apply: want %q and no error about a cancelled context:\n%v", summary, res)
 	}
-	if _, err := os.Stat(layout.LockPath(p.dir)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(layout.LockPath(p.Dir)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("state.lock is left after the interrupted apply: %v", err)
 	}
-	if _, err := os.Stat(state.JournalPath(layout.StatePath(p.dir))); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(state.JournalPath(layout.StatePath(p.Dir))); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the journal was not folded into state.json: %v", err)
 	}
 
@@ -250,7 +250,7 @@ resource "executable" "later" {
 	}
 
 	res = p.mustRun(0, "destroy", "-auto-approve")
-	if !strings.Contains(res.stdout, "Destroy complete! Resources: 3 destroyed.") {
+	if !strings.Contains(res.Stdout, "Destroy complete! Resources: 3 destroyed.") {
 		t.Errorf("destroy:\n%v", res)
 	}
 	if left := lineageProcs(lineage); len(left) > 0 {
@@ -266,7 +266,7 @@ func TestConcurrentApplies(t *testing.T) {
 	t.Parallel()
 	const n = 8
 	p := newProject(t, crashConfig(n))
-	var runs []*tfRunning
+	var runs []*testutil.Running
 	for range 5 {
 		runs = append(runs, p.start(t.Context(), "apply", "-auto-approve"))
 	}
@@ -274,11 +274,11 @@ func TestConcurrentApplies(t *testing.T) {
 	for _, r := range runs {
 		res := p.waitTimeout(r, 2*time.Minute)
 		switch {
-		case res.code == 0 && strings.Contains(res.stdout, "Apply complete!"):
-			if strings.Contains(res.stdout, fmt.Sprintf("Resources: %d added", n)) {
+		case res.Code == 0 && strings.Contains(res.Stdout, "Apply complete!"):
+			if strings.Contains(res.Stdout, fmt.Sprintf("Resources: %d added", n)) {
 				applied++
 			}
-		case res.code == 1 && strings.Contains(res.stderr, "state is locked by pid"):
+		case res.Code == 1 && strings.Contains(res.Stderr, "state is locked by pid"):
 			refused++
 		default:
 			t.Errorf("want success or a lock refusal naming the holder, got %v", res)
@@ -327,22 +327,22 @@ resource "executable" "c" {
 	// Walked in address order one at a time: a_stubborn first.
 	r := p.start(t.Context(), "destroy", "-auto-approve", "-parallelism=1")
 	waitUntil(t, 30*time.Second, "destroy to begin stopping a_stubborn", func() bool {
-		return strings.Contains(r.stdout.String(), "executable.a_stubborn: Destroying")
+		return strings.Contains(r.Stdout.String(), "executable.a_stubborn: Destroying")
 	})
 	sent := time.Now()
-	if err := r.cmd.Process.Signal(os.Interrupt); err != nil {
+	if err := r.Cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
 	res := p.waitTimeout(r, time.Minute)
 	t.Logf("destroy ended %s after SIGINT", time.Since(sent).Round(time.Millisecond))
 	const summary = "Interrupted: 1 stopped and removed from state, 2 not stopped. Run destroy again to stop the rest."
-	if res.code != 130 || !strings.Contains(res.stderr, summary) {
+	if res.Code != 130 || !strings.Contains(res.Stderr, summary) {
 		t.Fatalf("interrupted destroy: want exit 130 and %q, got %v", summary, res)
 	}
 	if testutil.Alive(stubborn[0]) {
 		t.Errorf("the stop that had begun was abandoned: pid %d still runs", stubborn[0])
 	}
-	if _, err := os.Stat(layout.LockPath(p.dir)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(layout.LockPath(p.Dir)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("state.lock is left after the interrupted destroy: %v", err)
 	}
 	procs := lineageProcs(lineage)

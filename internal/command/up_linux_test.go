@@ -71,7 +71,7 @@ func TestUpTerminalCtrlC(t *testing.T) {
 	testutil.NeedTool(t, "setsid", "apt-get install -y util-linux")
 	testutil.NeedTool(t, "pgrep", "apt-get install -y procps")
 	p := newProject(t, upConfig)
-	p.env = withoutEnv(p.env, "NO_COLOR")
+	p.Env = withoutEnv(p.Env, "NO_COLOR")
 
 	r := startPTY(t, p, "up")
 	r.expect("api ready")
@@ -118,11 +118,11 @@ func TestUpTerminalCtrlC(t *testing.T) {
 		t.Errorf("processes left after up: %v", got)
 	}
 	for _, gone := range []string{".trustform/trust", ".trustform/logs/executable.api.log", ".trustform/logs/executable.stubborn.log"} {
-		if _, err := os.Lstat(p.path(gone)); !os.IsNotExist(err) {
+		if _, err := os.Lstat(p.Path(gone)); !os.IsNotExist(err) {
 			t.Errorf("%s is left after up (%v)", gone, err)
 		}
 	}
-	if res := p.run("status"); !strings.Contains(res.stdout, "No resources") {
+	if res := p.run("status"); !strings.Contains(res.Stdout, "No resources") {
 		t.Errorf("state still lists resources: %v", res)
 	}
 }
@@ -151,7 +151,7 @@ resource "executable" "api" {
 }
 `)
 			if !c.noColor {
-				p.env = withoutEnv(p.env, "NO_COLOR")
+				p.Env = withoutEnv(p.Env, "NO_COLOR")
 			}
 			r := startPTY(t, p, c.args...)
 			r.expect("executable.api | api ready\n")
@@ -185,7 +185,7 @@ func TestUpQuickstart(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := newProject(t, string(config))
-	fxCopyTree(t, src, p.dir)
+	fxCopyTree(t, src, p.Dir)
 	port := fxFreePort(t)
 
 	r := startPTY(t, p, "up", "-var", "api_port="+port)
@@ -203,7 +203,7 @@ func TestUpQuickstart(t *testing.T) {
 	if len(pids) != 3 {
 		t.Fatalf("want three started lines, got pids %v:\n%s", pids, out)
 	}
-	trust := p.path(".trustform/trust")
+	trust := p.Path(".trustform/trust")
 	if _, err := os.Stat(trust); err != nil {
 		t.Fatalf("no trust material while up runs: %v", err)
 	}
@@ -219,7 +219,7 @@ func TestUpQuickstart(t *testing.T) {
 	if _, err := os.Lstat(trust); !os.IsNotExist(err) {
 		t.Errorf("trust material left after up: %v", err)
 	}
-	if res := p.run("status"); !strings.Contains(res.stdout, "No resources") {
+	if res := p.run("status"); !strings.Contains(res.Stdout, "No resources") {
 		t.Errorf("state still lists resources: %v", res)
 	}
 }

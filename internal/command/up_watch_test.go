@@ -77,22 +77,22 @@ func pollUntil(t *testing.T, d time.Duration, what string, cond func() bool) {
 // trusts it; Ctrl-C stops everything.
 func TestUpWatch(t *testing.T) {
 	p := newProject(t, watchConfig("1"))
-	if err := os.MkdirAll(p.path("src"), 0o755); err != nil {
+	if err := os.MkdirAll(p.Path("src"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	p.write("src/c.txt", "one")
-	if err := os.MkdirAll(p.path("certs"), 0o755); err != nil {
+	p.Write("src/c.txt", "one")
+	if err := os.MkdirAll(p.Path("certs"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	p.write("certs/corp.pem", string(testutil.NewCA(t, "corp root").PEM))
+	p.Write("certs/corp.pem", string(testutil.NewCA(t, "corp root").PEM))
 	up := p.start(t.Context(), "up", "-watch")
-	out := func() string { return up.stdout.String() + up.stderr.String() }
+	out := func() string { return up.Stdout.String() + up.Stderr.String() }
 	waitOut := func(what string) {
 		t.Helper()
 		pollUntil(t, 2*time.Minute, "output "+quoteWhat(what), func() bool {
 			select {
-			case <-up.done:
-				t.Fatalf("up ended early:\n%v", up.res)
+			case <-up.Done():
+				t.Fatalf("up ended early:\n%v", up.Result())
 			default:
 			}
 			return strings.Contains(out(), what)
@@ -106,7 +106,7 @@ func TestUpWatch(t *testing.T) {
 	t.Logf("pids before: %v", before)
 
 	// 1. An env change replaces only that resource.
-	p.write("main.trust.hcl", watchConfig("2"))
+	p.Write("main.trust.hcl", watchConfig("2"))
 	waitOut("~ watch: main.trust.hcl changed: replacing executable.a")
 	var after map[string]int
 	pollUntil(t, 2*time.Minute, "a new pid for executable.a", func() bool {
@@ -124,7 +124,7 @@ func TestUpWatch(t *testing.T) {
 	}
 
 	// 2. A configuration error keeps everything running and is located.
-	p.write("main.trust.hcl", strings.Replace(watchConfig("2"), `args    = ["600"]`, `args    = ["600"`, 1))
+	p.Write("main.trust.hcl", strings.Replace(watchConfig("2"), `args    = ["600"]`, `args    = ["600"`, 1))
 	waitOut("main.trust.hcl:8")
 	waitOut("the configuration has errors; everything keeps running")
 	if now := p.runningPIDs(); !sameMap(now, after) {
@@ -140,12 +140,12 @@ func TestUpWatch(t *testing.T) {
 	}
 
 	// 3. Fixing it back to what runs changes nothing.
-	p.write("main.trust.hcl", watchConfig("2"))
+	p.Write("main.trust.hcl", watchConfig("2"))
 	waitOut("~ watch: main.trust.hcl changed: no changes")
 
 	// 4. A watch path replaces its resource even though its plan is the
 	// same.
-	p.write("src/c.txt", "two")
+	p.Write("src/c.txt", "two")
 	waitOut("~ watch: src/c.txt changed: replacing executable.c")
 	var last map[string]int
 	pollUntil(t, 2*time.Minute, "a new pid for executable.c", func() bool {
@@ -161,7 +161,7 @@ func TestUpWatch(t *testing.T) {
 
 	// 5. A new certificate in a collection b trusts replaces b only: the
 	// plan's diff decides.
-	p.write("certs/second.pem", string(testutil.NewCA(t, "second root").PEM))
+	p.Write("certs/second.pem", string(testutil.NewCA(t, "second root").PEM))
 	waitOut("~ watch: certs/second.pem changed: replacing executable.b")
 	var final map[string]int
 	pollUntil(t, 2*time.Minute, "a new pid for executable.b", func() bool {
@@ -177,11 +177,11 @@ func TestUpWatch(t *testing.T) {
 	last = final
 
 	// 6. Ctrl-C stops everything, as in plain up.
-	if err := up.cmd.Process.Signal(syscall.SIGINT); err != nil {
+	if err := up.Cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
 	res := p.waitTimeout(up, 2*time.Minute)
-	if res.code != 130 {
+	if res.Code != 130 {
 		t.Errorf("up -watch after Ctrl-C: want exit 130, got %v", res)
 	}
 	for addr, pid := range last {
@@ -189,13 +189,13 @@ func TestUpWatch(t *testing.T) {
 			t.Errorf("%s (pid %d) still runs after Ctrl-C", addr, pid)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(p.dir, ".trustform", "logs")); err == nil {
-		entries, _ := os.ReadDir(filepath.Join(p.dir, ".trustform", "logs"))
+	if _, err := os.Stat(filepath.Join(p.Dir, ".trustform", "logs")); err == nil {
+		entries, _ := os.ReadDir(filepath.Join(p.Dir, ".trustform", "logs"))
 		if len(entries) > 0 {
 			t.Logf("logs left: %d", len(entries))
 		}
 	}
-	t.Logf("up -watch output:\n%s", res.stdout+res.stderr)
+	t.Logf("up -watch output:\n%s", res.Stdout+res.Stderr)
 }
 
 func sameMap(a, b map[string]int) bool {
