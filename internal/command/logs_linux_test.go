@@ -25,17 +25,17 @@ resource "executable" "b" {
   args    = ["-c", "echo from b; exec sleep 6501"]
 }
 `)
-	if res := p.run("apply", "-auto-approve"); res.code != 0 {
+	if res := p.run("apply", "-auto-approve"); res.Code != 0 {
 		t.Fatalf("apply: %v", res)
 	}
 	var env []string
-	for _, kv := range p.env {
+	for _, kv := range p.Env {
 		if !strings.HasPrefix(kv, "NO_COLOR=") {
 			env = append(env, kv)
 		}
 	}
-	withNoColor := p.env
-	p.env = env
+	withNoColor := p.Env
+	p.Env = env
 
 	r := startPTY(t, p, "logs")
 	r.expect("from b")
@@ -57,18 +57,18 @@ resource "executable" "b" {
 	}
 
 	res := p.run("logs")
-	if strings.Contains(res.stdout, "\x1b") || !strings.Contains(res.stdout, "executable.b | from b") {
+	if strings.Contains(res.Stdout, "\x1b") || !strings.Contains(res.Stdout, "executable.b | from b") {
 		t.Errorf("piped: %v", res)
 	}
 
-	p.env = withNoColor
+	p.Env = withNoColor
 	r = startPTY(t, p, "logs")
 	r.expect("from b")
 	r.wait()
 	if out := r.output(); strings.Contains(out, "\x1b") {
 		t.Errorf("NO_COLOR on a terminal:\n%q", out)
 	}
-	if res := p.run("destroy", "-auto-approve"); res.code != 0 {
+	if res := p.run("destroy", "-auto-approve"); res.Code != 0 {
 		t.Fatalf("destroy: %v", res)
 	}
 }

@@ -133,7 +133,7 @@ func TestUpWatch(t *testing.T) {
 
 	// An empty configuration (an editor between truncating and writing)
 	// does not destroy everything.
-	p.write("main.trust.hcl", "")
+	p.Write("main.trust.hcl", "")
 	waitOut("the configuration now declares no resource; everything keeps running")
 	if now := p.runningPIDs(); !sameMap(now, after) {
 		t.Errorf("an empty configuration changed what runs: %v -> %v", after, now)
