@@ -51,45 +51,9 @@ type runEnv struct {
 func Run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	view := views.NewView(stdout, stderr, environ)
 
-	// -chdir must come before the command, as in Terraform; it is ours to
-	// parse because hashicorp/cli knows nothing of it.
-	chdir := ""
-	for len(args) > 0 {
-		a := args[0]
-		if a == "-chdir" || a == "--chdir" {
-			if len(args) < 2 {
-				view.Errorf("-chdir needs a directory")
-				view.Hintf("write it as -chdir=DIR before the command, e.g. trustform -chdir=app plan")
-				return exitError
-			}
-			chdir, args = args[1], args[2:]
-			continue
-		}
-		if v, ok := strings.CutPrefix(a, "-chdir="); ok {
-			chdir, args = v, args[1:]
-			continue
-		}
-		if v, ok := strings.CutPrefix(a, "--chdir="); ok {
-			chdir, args = v, args[1:]
-			continue
-		}
-		break
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		view.Errorf("cannot find the working directory: %v", err)
+	dir, args, ok := configDir(view, args)
+	if !ok {
 		return exitError
-	}
-	dir := wd
-	if chdir != "" {
-		dir = chdir
-		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(wd, dir)
-		}
-		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-			view.Errorf("-chdir=%s: no such directory", chdir)
-			return exitError
-		}
 	}
 
 	logger, closeLog, err := newLogger(environ, stderr)
@@ -101,7 +65,7 @@ func Run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int 
 
 	env := &runEnv{
 		workspace: &workspace{
-			dir:     filepath.Clean(dir),
+			dir:     dir,
 			environ: environ,
 			log:     logger,
 			now:     time.Now,
@@ -116,42 +80,8 @@ func Run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return runCompletion(env, args, commands)
 	}
 
-	// hashicorp/cli would print the whole help for a typo and exit 127;
-	// we name the closest command instead.
-	switch first := firstArg(args); {
-	case first == "":
-		if len(args) == 0 {
-			io.WriteString(stderr, helpText(commands)+"\n")
-			return exitError
-		}
-		for _, a := range args {
-			switch a {
-			case "-h", "-help", "--help", "-v", "-version", "--version":
-			default:
-				view.Errorf("unknown flag %s", a)
-				view.Hintf("run \"trustform -help\" for the list of commands and global flags")
-				return exitError
-			}
-		}
-	case first == "help" && len(args) == 1:
-		args = []string{"-help"}
-	case first == "help":
-		// "trustform help plan" is "trustform plan -help".
-		args = append(append([]string{}, args[1:]...), "-help")
-		if commands[args[0]] == nil {
-			view.Errorf("no help for %q: not a command", args[0])
-			if s := suggest(args[0], topLevel(commands)); s != "" {
-				view.Hintf("Did you mean %q?", s)
-			}
-			return exitError
-		}
-	case commands[first] == nil:
-		view.Errorf("unknown command %q", first)
-		if s := suggest(first, topLevel(commands)); s != "" {
-			view.Hintf("Did you mean %q?", s)
-		} else {
-			view.Hintf("run \"trustform -help\" for the list of commands")
-		}
+	args, ok = commandArgs(view, args, commands)
+	if !ok {
 		return exitError
 	}
 	for _, a := range args {
@@ -181,6 +111,99 @@ func Run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return exitError
 	}
 	return code
+}
+
+// configDir reads the global -chdir flag from the front of args and
+// returns the absolute configuration directory (-chdir, else the working
+// directory) and the arguments after it. It reports a mistake itself and
+// says so with ok false.
+func configDir(view *views.View, args []string) (dir string, rest []string, ok bool) {
+	// -chdir must come before the command, as in Terraform; it is ours to
+	// parse because hashicorp/cli knows nothing of it.
+	chdir := ""
+	for len(args) > 0 {
+		a := args[0]
+		if a == "-chdir" || a == "--chdir" {
+			if len(args) < 2 {
+				view.Errorf("-chdir needs a directory")
+				view.Hintf("write it as -chdir=DIR before the command, e.g. trustform -chdir=app plan")
+				return "", nil, false
+			}
+			chdir, args = args[1], args[2:]
+			continue
+		}
+		if v, ok := strings.CutPrefix(a, "-chdir="); ok {
+			chdir, args = v, args[1:]
+			continue
+		}
+		if v, ok := strings.CutPrefix(a, "--chdir="); ok {
+			chdir, args = v, args[1:]
+			continue
+		}
+		break
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		view.Errorf("cannot find the working directory: %v", err)
+		return "", nil, false
+	}
+	dir = wd
+	if chdir != "" {
+		dir = chdir
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(wd, dir)
+		}
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			view.Errorf("-chdir=%s: no such directory", chdir)
+			return "", nil, false
+		}
+	}
+	return filepath.Clean(dir), args, true
+}
+
+// commandArgs checks the command name before hashicorp/cli sees it and
+// turns "help CMD" into "CMD -help". It reports a mistake itself and says
+// so with ok false.
+func commandArgs(view *views.View, args []string, commands map[string]cli.CommandFactory) ([]string, bool) {
+	// hashicorp/cli would print the whole help for a typo and exit 127;
+	// we name the closest command instead.
+	switch first := firstArg(args); {
+	case first == "":
+		if len(args) == 0 {
+			io.WriteString(view.Err, helpText(commands)+"\n")
+			return nil, false
+		}
+		for _, a := range args {
+			switch a {
+			case "-h", "-help", "--help", "-v", "-version", "--version":
+			default:
+				view.Errorf("unknown flag %s", a)
+				view.Hintf("run \"trustform -help\" for the list of commands and global flags")
+				return nil, false
+			}
+		}
+	case first == "help" && len(args) == 1:
+		args = []string{"-help"}
+	case first == "help":
+		// "trustform help plan" is "trustform plan -help".
+		args = append(append([]string{}, args[1:]...), "-help")
+		if commands[args[0]] == nil {
+			view.Errorf("no help for %q: not a command", args[0])
+			if s := suggest(args[0], topLevel(commands)); s != "" {
+				view.Hintf("Did you mean %q?", s)
+			}
+			return nil, false
+		}
+	case commands[first] == nil:
+		view.Errorf("unknown command %q", first)
+		if s := suggest(first, topLevel(commands)); s != "" {
+			view.Hintf("Did you mean %q?", s)
+		} else {
+			view.Hintf("run \"trustform -help\" for the list of commands")
+		}
+		return nil, false
+	}
+	return args, true
 }
 
 // firstArg returns the first argument that is not a flag: the command name.
