@@ -382,7 +382,36 @@ func (p *tfProject) killAtStarted(n int) (int, *testutil.Result) {
 		// means apply finished before the kill, which proves nothing.
 		p.t.Fatalf("apply was not killed by SIGKILL: %v", res)
 	}
+	p.waitLockFree()
 	return started, res
+}
+
+// waitLockFree waits until nobody holds the flock on state.lock. A child
+// the killed apply was forking (between fork and exec) shares the lock's
+// open file description until it execs, which on a loaded machine can
+// outlast the parent's death by milliseconds: the next command would then
+// find the lock busy, which is true but not what these tests are about.
+func (p *tfProject) waitLockFree() {
+	p.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		f, err := os.OpenFile(layout.LockPath(p.Dir), os.O_RDONLY, 0)
+		if err != nil {
+			return
+		}
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		}
+		f.Close()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("state.lock is still held 30s after the apply holding it was killed")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // recorded counts the resources in state (the journal of a killed run
