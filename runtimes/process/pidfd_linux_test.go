@@ -2,7 +2,9 @@ package process
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"strconv"
@@ -84,7 +86,7 @@ func TestWaitingHoldsNoThreadPerProcess(t *testing.T) {
 	if _, ok := waitExit(context.Background(), os.Getpid(), 0, 0); !ok {
 		t.Skip("no pidfd on this system")
 	}
-	const n = 40
+	const n = 60
 	for _, supervised := range []bool{false, true} {
 		t.Run(fmt.Sprintf("supervised=%v", supervised), func(t *testing.T) {
 			r := New()
@@ -114,5 +116,32 @@ func TestWaitingHoldsNoThreadPerProcess(t *testing.T) {
 				t.Errorf("exit of the killed process = %+v, %v", e, ok)
 			}
 		})
+	}
+}
+
+// readProcFile reads what os.ReadFile reads, files larger than its first
+// buffer too, and reports a pid that is gone as fs.ErrNotExist.
+func TestReadProcFile(t *testing.T) {
+	for _, name := range []string{"stat", "environ", "maps"} {
+		path := fmt.Sprintf("/proc/self/%s", name)
+		got, err := readProcFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// maps and stat change as the test runs; their size and start do
+		// not differ by much, environ not at all.
+		if name == "environ" && string(got) != string(want) {
+			t.Errorf("%s: read %d bytes, os.ReadFile %d", path, len(got), len(want))
+		}
+		if len(got) == 0 || (name == "maps" && len(got) < 1024) {
+			t.Errorf("%s: read %d bytes", path, len(got))
+		}
+	}
+	if _, err := readProcFile("/proc/0/stat"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a pid that does not exist: %v, want fs.ErrNotExist", err)
 	}
 }
