@@ -1,9 +1,6 @@
 package command
 
 import (
-	"encoding/json"
-	"fmt"
-
 	"github.com/trustform/trustform/internal/command/arguments"
 	"github.com/trustform/trustform/internal/command/views"
 
@@ -46,6 +43,7 @@ func runOutput(e *runEnv, a *arguments.Output) int {
 		return exitError
 	}
 	outs := st.Outputs
+	view := views.NewOutput(a.JSON, a.Raw, e.view)
 	if a.Name != "" {
 		o, ok := outs[a.Name]
 		if !ok {
@@ -57,58 +55,13 @@ func runOutput(e *runEnv, a *arguments.Output) int {
 			}
 			return exitError
 		}
-		switch {
-		case a.Raw:
-			var s any
-			if err := json.Unmarshal(o.Value, &s); err != nil {
-				e.view.Errorf("output %q: %v", a.Name, err)
-				return exitError
-			}
-			switch v := s.(type) {
-			case string:
-				fmt.Fprint(e.view.Out, v)
-			case float64, bool:
-				fmt.Fprint(e.view.Out, string(o.Value))
-			default:
-				e.view.Errorf("output %q is not a string, number or bool; -raw prints only those", a.Name)
-				e.view.Hintf("use -json for lists and maps")
-				return exitError
-			}
-			return exitOK
-		case a.JSON:
-			if o.Sensitive {
-				return e.writeJSON(nil)
-			}
-			e.view.Out.Write(append(o.Value, '\n'))
-			return exitOK
+		if !view.One(a.Name, o) {
+			return exitError
 		}
-		fmt.Fprintln(e.view.Out, views.OutputText(o))
 		return exitOK
 	}
-	if a.JSON {
-		type jsonOutput struct {
-			Sensitive bool            `json:"sensitive"`
-			Type      json.RawMessage `json:"type,omitempty"`
-			Value     json.RawMessage `json:"value,omitempty"`
-		}
-		m := map[string]jsonOutput{}
-		for name, o := range outs {
-			jo := jsonOutput{Sensitive: o.Sensitive}
-			if len(o.Type) > 0 {
-				jo.Type = o.Type
-			}
-			if !o.Sensitive {
-				jo.Value = o.Value
-			}
-			m[name] = jo
-		}
-		return e.writeJSON(m)
+	if !view.All(outs) {
+		return exitError
 	}
-	if len(outs) == 0 {
-		e.view.Warnf("no outputs found")
-		e.view.Hintf("the state has no outputs: declare an output block and run apply")
-		return exitOK
-	}
-	views.WriteOutputs(e.view.Out, outs)
 	return exitOK
 }

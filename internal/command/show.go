@@ -2,6 +2,7 @@ package command
 
 import (
 	"github.com/trustform/trustform/internal/command/arguments"
+	"github.com/trustform/trustform/internal/command/views"
 	"github.com/trustform/trustform/plan"
 )
 
@@ -38,12 +39,7 @@ func runShow(e *runEnv, a *arguments.Show) int {
 			e.view.Errorf("%v", err)
 			return exitError
 		}
-		if a.JSON {
-			err = plan.RenderJSON(e.view.Out, p, p.Diagnostics())
-		} else {
-			err = plan.RenderHuman(e.view.Out, p, e.view.OutColor)
-		}
-		if err != nil {
+		if err := views.NewShow(a.JSON, e.view).Plan(p); err != nil {
 			e.view.Errorf("%v", err)
 			return exitError
 		}
@@ -54,12 +50,7 @@ func runShow(e *runEnv, a *arguments.Show) int {
 		e.view.Errorf("%v", err)
 		return exitError
 	}
-	if a.JSON {
-		err = plan.RenderStateJSON(e.view.Out, st, e.dir)
-	} else {
-		err = plan.RenderState(e.view.Out, st, e.dir, e.view.OutColor)
-	}
-	if err != nil {
+	if err := views.NewShow(a.JSON, e.view).State(st, e.dir); err != nil {
 		e.view.Errorf("%v", err)
 		return exitError
 	}

@@ -1,12 +1,10 @@
 package command
 
 import (
-	"fmt"
 	"runtime"
 
 	"github.com/trustform/trustform/internal/command/arguments"
-
-	"github.com/trustform/trustform/internal/ui"
+	"github.com/trustform/trustform/internal/command/views"
 )
 
 // Version is this build's version, without the leading "v". Other packages
@@ -36,24 +34,10 @@ Flags:
 	return c
 }
 
-// versionJSON is the output of `version -json`.
-type versionJSON struct {
-	Version   string `json:"trustform_version"`
-	Platform  string `json:"platform"`
-	GoVersion string `json:"go_version"`
-}
-
 func runVersion(e *runEnv, a *arguments.Version) int {
-	platform := runtime.GOOS + "_" + runtime.GOARCH
-	if a.JSON {
-		out, err := ui.MarshalIndent(versionJSON{Version, platform, runtime.Version()})
-		if err != nil {
-			e.view.Errorf("encoding the version: %v", err)
-			return exitError
-		}
-		e.view.Out.Write(out)
-		return exitOK
+	info := views.VersionInfo{Version: Version, Platform: runtime.GOOS + "_" + runtime.GOARCH, Go: runtime.Version()}
+	if !e.view.Version(info, a.JSON) {
+		return exitError
 	}
-	fmt.Fprintf(e.view.Out, "trustform v%s\non %s\n%s\n", Version, platform, runtime.Version())
 	return exitOK
 }

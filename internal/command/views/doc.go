@@ -1,7 +1,7 @@
 // Package views is everything trustform's commands print. A View holds
 // one run's two streams and whether each may be coloured (terminal,
 // NO_COLOR, -no-color); the per-command views (Plan, Apply, Validate,
-// Status, Outputs) build on it, each with a human and, where the command
+// Status, Show, Output, Version) build on it, each with a human and, where the command
 // has -json, a JSON form.
 //
 // The rules every view keeps: results on stdout, everything for the person

@@ -148,3 +148,28 @@ func TestValidateHuman(t *testing.T) {
 		t.Errorf("got %q", out)
 	}
 }
+
+func TestOutputRaw(t *testing.T) {
+	v, out, errOut := newTestView()
+	raw := NewOutput(false, true, v)
+	if !raw.One("url", &state.Output{Value: json.RawMessage(`"https://x"`)}) || out.String() != "https://x" {
+		t.Errorf("string: %q", out)
+	}
+	out.Reset()
+	if raw.One("list", &state.Output{Value: json.RawMessage(`[1]`)}) || out.Len() != 0 ||
+		!strings.Contains(errOut.String(), `output "list" is not a string, number or bool`) {
+		t.Errorf("list: stdout %q stderr %q", out, errOut)
+	}
+	out.Reset()
+	if !NewOutput(true, false, v).One("token", &state.Output{Value: json.RawMessage(`"s"`), Sensitive: true}) || out.String() != "null\n" {
+		t.Errorf("sensitive JSON: %q", out)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	v, out, _ := newTestView()
+	v.Version(VersionInfo{Version: "1.2.3", Platform: "linux_amd64", Go: "go1.26"}, false)
+	if out.String() != "trustform v1.2.3\non linux_amd64\ngo1.26\n" {
+		t.Errorf("got %q", out)
+	}
+}
