@@ -360,7 +360,11 @@ func startedText(h runtimes.Handle) string {
 // follow starts showing r's output: its log file for a process (which a
 // restart appends to), the engine's log for a container (followed anew
 // after each restart).
-func (f *foreground) follow(r *state.Resource) {
+func (f *foreground) follow(r *state.Resource) { f.followFrom(r, 0) }
+
+// followFrom is follow, starting a process's log at offset (up -watch
+// starts a resource again whose log holds what it already showed).
+func (f *foreground) followFrom(r *state.Resource, offset int64) {
 	addr := r.Address
 	emit := func(line string) { f.lw.Line(addr, line) }
 	if r.Handle.ContainerID != "" {
@@ -389,7 +393,7 @@ func (f *foreground) follow(r *state.Resource) {
 	if f.followers[addr] != nil {
 		return
 	}
-	fl, err := logstream.OpenFollower(path, 0, emit)
+	fl, err := logstream.OpenFollower(path, offset, emit)
 	if err != nil {
 		f.lw.Lifecyclef(addr, "cannot follow its output: %v", err)
 		return

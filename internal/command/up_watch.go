@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 
 	"github.com/trustform/trustform/apply"
@@ -200,7 +201,19 @@ func (f *foreground) applyChange(ctx context.Context, c watch.Change, dcDir stri
 		made:        res,
 		wrapEvents:  f.drainBeforeDone,
 	}
+	// A resource created again (it had ended) appends to the log it
+	// already showed.
+	shown := map[string]int64{}
+	for _, ch := range res.plan.Changes {
+		if ch.Action == plan.Create {
+			if fi, err := os.Stat(layout.LogPath(e.dir, ch.Address)); err == nil {
+				shown[ch.Address] = fi.Size()
+			}
+		}
+	}
+	failed := false
 	if code := e.applyLocked(ctx, run, f.interrupted); code != exitOK && ctx.Err() == nil {
+		failed = true
 		fmt.Fprintln(e.view.Out, "~ watch: applying the change failed (above); what it did not reach keeps running")
 	}
 	after, err := e.loadState()
@@ -224,8 +237,15 @@ func (f *foreground) applyChange(ctx context.Context, c watch.Change, dcDir stri
 			continue
 		}
 		f.lw.Add(r.Address)
+		if failed && !f.running(ctx, r) {
+			// The apply error above showed its last lines already.
+			f.lw.Lifecyclef(r.Address, "not running; the next change to a watched file tries again")
+			continue
+		}
 		f.lw.Lifecyclef(r.Address, "%s", startedText(r.Handle))
-		f.follow(r)
+		// A follower still open (a resource that had ended, created
+		// again) reads on; the log is the same file.
+		f.followFrom(r, shown[r.Address])
 	}
 	return entries
 }
@@ -258,4 +278,19 @@ func union(a, b []string) []string {
 // when it started: a new plan uses the same values without asking again.
 func (f *foreground) vars() []lang.VarFlag {
 	return slices.Concat(f.args.Vars, f.e.answered)
+}
+
+// running reports whether what r records still runs; an error counts as
+// running, so its output is followed.
+func (f *foreground) running(ctx context.Context, r *state.Resource) bool {
+	kind := runtimes.KindProcess
+	if r.Spec != nil && r.Spec.Kind != "" {
+		kind = r.Spec.Kind
+	}
+	rn, err := f.rs.forHandle(ctx, kind, r.Handle)
+	if err != nil {
+		return true
+	}
+	st, err := rn.Status(ctx, r.Handle)
+	return err != nil || st == runtimes.StatusRunning
 }
