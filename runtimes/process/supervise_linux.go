@@ -37,6 +37,11 @@ const EnvSupervisor = "TRUSTFORM_SUPERVISOR"
 // it ends at once). The status file is created with noclobber (O_EXCL:
 // never through a planted link); Start removed any old one.
 //
+// Once the program runs, the shell's stderr is /dev/null: dash reports a
+// waited job that a signal ended ("Terminated", "Killed") on stderr, which
+// is the resource's log, so every stop added a line the program never
+// wrote.
+//
 // The shell's own environment lacks trustform's markers, which it exports
 // for the program only (they come as NAME=VALUE arguments up to "--"; none
 // is secret): whatever looks for our processes by their markers finds the
@@ -49,7 +54,7 @@ c=$!
 echo "$c" >&4
 exec 4>&-
 read -r _ || :
-exec 0</dev/null 3>&-
+exec 0</dev/null 3>&- 2>/dev/null
 wait "$c"
 s=$?
 set -C

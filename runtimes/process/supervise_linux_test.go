@@ -139,3 +139,36 @@ func TestSupervisorHasNoMarkers(t *testing.T) {
 		t.Errorf("the program carries %s", EnvSupervisor)
 	}
 }
+
+// The log holds what the program wrote and nothing of the supervisor:
+// dash reports a waited job that a signal ended ("Terminated") on its
+// stderr, and up showed that as the resource's last line at every stop.
+func TestSupervisorAddsNothingToTheLog(t *testing.T) {
+	sh := testutil.NeedTool(t, "sh", "apt-get install -y dash")
+	testutil.NeedTool(t, "setsid", "apt-get install -y util-linux")
+	r := New()
+	r.RecordExits = true
+	spec := supervisedSpec(t, sh, "-c", "echo started; exec sleep 60")
+	h, err := r.Start(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Stop(context.Background(), h, time.Second) })
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, _ := os.ReadFile(spec.LogPath)
+		if strings.Contains(string(b), "started") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the program's line never reached the log: %q", b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := r.Stop(context.Background(), h, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(spec.LogPath); string(b) != "started\n" {
+		t.Errorf("log after Stop = %q, want only the program's %q", b, "started\n")
+	}
+}
