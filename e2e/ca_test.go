@@ -58,16 +58,6 @@ func TestTestCAPythonStrict(t *testing.T) {
 	wantHits(t, s, 1)
 }
 
-func parsePEM(t *testing.T, data []byte) *x509.Certificate {
-	t.Helper()
-	block, _ := pemDecode(data)
-	c, err := x509.ParseCertificate(block)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 func writeFile(t testing.TB, path string, data []byte) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

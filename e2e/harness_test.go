@@ -8,7 +8,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -496,15 +495,6 @@ func runDirect(t *testing.T, dir string, env []string, argv ...string) (string, 
 
 // tlsConfig trusts only roots.
 func tlsConfig(roots *x509.CertPool) *tls.Config { return &tls.Config{RootCAs: roots} }
-
-// pemDecode returns the DER of the first PEM block of data.
-func pemDecode(data []byte) ([]byte, []byte) {
-	block, rest := pem.Decode(data)
-	if block == nil {
-		return nil, rest
-	}
-	return block.Bytes, rest
-}
 
 // processEnv returns the environment the running process of addr got, read
 // from /proc, so tests see exactly what trustform passed.
