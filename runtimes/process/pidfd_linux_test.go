@@ -145,3 +145,62 @@ func TestReadProcFile(t *testing.T) {
 		t.Errorf("a pid that does not exist: %v, want fs.ErrNotExist", err)
 	}
 }
+
+// A scan for strays reads the markers of a process it has seen before
+// from its cache (keyed by pid and start time), reads those of a new
+// process, and forgets processes that have gone.
+func TestStrayScanCachesMarkers(t *testing.T) {
+	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	r := New()
+	spec := supervisedSpec(t, sleep, "60")
+	h, err := r.Start(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Stop(context.Background(), h, time.Second) })
+	found, err := r.scanStrays()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found[h.Instance]) != 1 || found[h.Instance][0].pid != h.PID {
+		t.Fatalf("first scan: %v for instance %s, want pid %d", found[h.Instance], h.Instance, h.PID)
+	}
+	// What the cache says wins over the environment: it is not read again.
+	key := procKey{pid: h.PID, start: h.StartTime}
+	env, ok := r.markers.get(key)
+	if !ok {
+		t.Fatal("the scan cached nothing for the process")
+	}
+	fake := map[string]string{}
+	for k, v := range env {
+		fake[k] = v
+	}
+	fake[EnvInstance] = "cached-instance"
+	r.markers.mu.Lock()
+	r.markers.m[key] = fake
+	r.markers.mu.Unlock()
+	h2, err := r.Start(context.Background(), supervisedSpec(t, sleep, "60"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Stop(context.Background(), h2, time.Second) })
+	found, err = r.scanStrays()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found["cached-instance"]) != 1 || len(found[h.Instance]) != 0 {
+		t.Errorf("second scan read the environment again: %v", found)
+	}
+	if len(found[h2.Instance]) != 1 {
+		t.Errorf("second scan missed a new process: %v", found[h2.Instance])
+	}
+	if err := r.Stop(context.Background(), h, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.scanStrays(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := r.markers.get(key); ok {
+		t.Error("a stopped process stays in the cache")
+	}
+}

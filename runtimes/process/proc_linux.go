@@ -258,13 +258,17 @@ func (r *Runner) foreignPid(pid int) bool {
 
 // ownProcesses calls fn for every process of the current user other than
 // trustform itself, with its environment and stat (zombies left out).
-func ownProcesses(fn func(pid int, env map[string]string, info procInfo)) error {
+// With a cache, a process's markers are read from its environment only
+// the first time it is seen (see markerCache).
+func ownProcesses(cache *markerCache, fn func(pid int, env map[string]string, info procInfo)) error {
 	all, err := pids()
 	if err != nil {
 		return err
 	}
 	uid := os.Getuid()
 	self := os.Getpid()
+	seen := map[procKey]map[string]string{}
+	defer cache.keep(seen)
 	for _, pid := range all {
 		if pid == self {
 			continue
@@ -273,14 +277,23 @@ func ownProcesses(fn func(pid int, env map[string]string, info procInfo)) error 
 		if err := unix.Stat(fmt.Sprintf("%s/%d", procRoot, pid), &st); err != nil || int(st.Uid) != uid {
 			continue
 		}
-		env, err := readEnviron(pid)
-		// The supervisor shell carries the markers too (the program gets
-		// them from it) but is never the resource nor its descendant.
-		if err != nil || env[EnvLineage] == "" || env[EnvSupervisor] != "" {
-			continue
-		}
 		info, err := readProc(pid)
 		if err != nil || info.zombie {
+			continue
+		}
+		key := procKey{pid: pid, start: info.start}
+		env, ok := cache.get(key)
+		if !ok {
+			full, err := readEnviron(pid)
+			if err != nil {
+				continue
+			}
+			env = markersOf(full)
+		}
+		seen[key] = env
+		// The supervisor shell carries the markers too (the program gets
+		// them from it) but is never the resource nor its descendant.
+		if env[EnvLineage] == "" || env[EnvSupervisor] != "" {
 			continue
 		}
 		fn(pid, env, info)
@@ -288,11 +301,23 @@ func ownProcesses(fn func(pid int, env map[string]string, info procInfo)) error 
 	return nil
 }
 
+// markersOf returns the trustform variables of a process's environment,
+// all a scan looks at.
+func markersOf(env map[string]string) map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{EnvAddress, EnvLineage, EnvDir, EnvInstance, EnvSupervisor} {
+		if v, ok := env[k]; ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
 // scanStrays maps every instance marker to the live processes of ours
 // carrying it.
 func (r *Runner) scanStrays() (map[string][]stray, error) {
 	found := map[string][]stray{}
-	err := ownProcesses(func(pid int, env map[string]string, info procInfo) {
+	err := ownProcesses(&r.markers, func(pid int, env map[string]string, info procInfo) {
 		if in := env[EnvInstance]; in != "" && !r.foreign(env) {
 			found[in] = append(found[in], stray{pid: pid, start: info.start})
 		}
@@ -352,7 +377,7 @@ func (r *Runner) FindOrphans(_ context.Context, lineage string) ([]runtimes.Orph
 		return nil, nil
 	}
 	best := map[string]runtimes.Orphan{}
-	err := ownProcesses(func(pid int, env map[string]string, info procInfo) {
+	err := ownProcesses(nil, func(pid int, env map[string]string, info procInfo) {
 		addr := env[EnvAddress]
 		if addr == "" || r.foreign(env) {
 			return

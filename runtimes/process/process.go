@@ -48,8 +48,10 @@ type Runner struct {
 	// groups shares the looks at every process that stopping a group can
 	// need among the stops under way (Linux).
 	groups groupScans
-	// strays shares the looks for descendants that left their group.
-	strays strayScans
+	// strays shares the looks for descendants that left their group;
+	// markers remembers what those looks read of each process.
+	strays  strayScans
+	markers markerCache
 	// dir is the configuration directory this runner works for; empty
 	// means any (no process is told apart by directory).
 	dir string
@@ -443,4 +445,51 @@ func (s *strayScans) of(instance string, since time.Time, scan func() (map[strin
 	}
 	s.taken, s.found = started, found
 	return found[instance], nil
+}
+
+// procKey names one process for its lifetime: a pid with its start time.
+type procKey struct {
+	pid   int
+	start uint64
+}
+
+// markerCache holds the trustform markers of the processes the last scan
+// for strays saw, so that each scan reads the environment only of
+// processes it has not seen before. Every scan looked at the environment
+// of every process on the machine, and destroying 1,000 resources makes
+// a scan every half second (strayScanReuse): a destroy slowed down by a
+// loaded machine made more scans, each slower, 6.7 s of CPU in all.
+//
+// A process's environment in /proc is the one it was started (exec'd)
+// with. A process that execs again keeps its pid and start time: one
+// that was forked by a resource and has not exec'd yet already carries
+// that resource's markers, so what is cached stays right for strays; the
+// one exception, a supervisor shell's child before it execs the program,
+// is a resource's own process and never a stray. Orphan lookups
+// (FindOrphans) read every environment afresh. A nil cache caches
+// nothing; the zero value is ready to use.
+type markerCache struct {
+	mu sync.Mutex
+	m  map[procKey]map[string]string
+}
+
+func (c *markerCache) get(k procKey) (map[string]string, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+// keep replaces the cache with what a scan saw: processes that have gone
+// leave it.
+func (c *markerCache) keep(seen map[procKey]map[string]string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m = seen
 }
