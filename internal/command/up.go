@@ -60,7 +60,7 @@ Flags:
 	return c
 }
 
-// upSignals turns SIGINT and SIGTERM into up's two stages: the first
+// upSignals turns SIGINT, SIGTERM and SIGHUP into up's two stages: the first
 // stops starting anything and ends the foreground (everything is then
 // destroyed); the second kills what still runs at once.
 type upSignals struct {
@@ -73,7 +73,9 @@ type upSignals struct {
 
 func newUpSignals(e *runEnv, stop context.CancelFunc) *upSignals {
 	s := &upSignals{ch: make(chan os.Signal, 2), stop: stop, kill: make(chan struct{}), done: make(chan struct{})}
-	signal.Notify(s.ch, os.Interrupt, syscall.SIGTERM)
+	// SIGHUP: the terminal up runs in was closed. Dying of it would leave
+	// every resource running with nobody following or stopping them.
+	signal.Notify(s.ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		n := 0
 		for {
