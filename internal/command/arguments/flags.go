@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/trustform/trustform/lang"
 )
@@ -29,7 +30,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 			if msg, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: "); ok {
 				return nil, fmt.Errorf("unknown flag %s", msg)
 			}
-			return nil, err
+			return nil, explainBadValue(fs, err)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -44,6 +45,44 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// explainBadValue replaces the flag package's "parse error" (after
+// `invalid value "soon" for flag -lock-timeout:`) with what the flag takes,
+// which is what the user needs to write it again.
+func explainBadValue(fs *flag.FlagSet, err error) error {
+	msg, ok := strings.CutSuffix(err.Error(), ": parse error")
+	if !ok {
+		return err
+	}
+	// The name is the last "-NAME" before the suffix: "... for flag -NAME"
+	// or, for booleans, "... for -NAME".
+	i := strings.LastIndex(msg, " -")
+	if i < 0 {
+		return err
+	}
+	f := fs.Lookup(msg[i+2:])
+	if f == nil {
+		return err
+	}
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return err
+	}
+	var want string
+	switch g.Get().(type) {
+	case time.Duration:
+		want = "give a duration such as 30s, 5m or 1h"
+	case int, int64, uint, uint64:
+		want = "give a whole number such as 10"
+	case bool:
+		want = "give true or false, or the flag alone for true"
+	case float64:
+		want = "give a number such as 1.5"
+	default:
+		return err
+	}
+	return fmt.Errorf("%s: %s", msg, want)
 }
 
 // varFlags collects -var and -var-file in command-line order, because later
