@@ -44,6 +44,10 @@ type applyRun struct {
 	// made, when set, is the plan to carry out, already made and shown
 	// (up -watch shows it its own way).
 	made *planResult
+	// destroysAfter: an interrupted apply is followed at once by a destroy
+	// of everything (up), so its usual advice ("Run apply to continue or
+	// destroy to stop them") would be untrue and is not printed.
+	destroysAfter bool
 	// view is set by applyLocked from command and json.
 	view views.Apply
 }
@@ -332,7 +336,9 @@ func (e *runEnv) applyEnd(r *applyRun, result *apply.Result, final *state.State,
 	// shells do after a signal (Ctrl-C: 130), once state is saved.
 	var ae *apply.Error
 	if errors.As(applyErr, &ae) && ae.Interrupted {
-		r.view.Interrupted(ae, applyErr, closeErr)
+		if !r.destroysAfter || len(ae.Failures) > 0 || closeErr != nil {
+			r.view.Interrupted(ae, applyErr, closeErr)
+		}
 		if interrupted == 0 {
 			return exitInterrupted
 		}

@@ -137,11 +137,12 @@ func runUp(e *runEnv, a *arguments.Up) int {
 	}()
 
 	run := &applyRun{
-		command:     "apply",
-		planning:    arguments.Planning{Vars: a.Vars, Refresh: true, NoColor: a.NoColor, Input: a.Input},
-		autoApprove: true,
-		parallelism: a.Parallelism,
-		summaryOnly: true,
+		command:       "apply",
+		planning:      arguments.Planning{Vars: a.Vars, Refresh: true, NoColor: a.NoColor, Input: a.Input},
+		autoApprove:   true,
+		parallelism:   a.Parallelism,
+		summaryOnly:   true,
+		destroysAfter: true,
 	}
 	code := e.applyLocked(ctx, run, sigs.interrupted.Load)
 	if !run.planned {
