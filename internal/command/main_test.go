@@ -56,6 +56,7 @@ func TestScript(t *testing.T) {
 			env.Setenv("XDG_DATA_HOME", "")
 			env.Setenv("TRUSTFORM_DEVCERT_DIR", filepath.Join(env.WorkDir, ".devcert"))
 			env.Setenv("NO_COLOR", "1")
+			env.Defer(func() { destroyLeftovers(env) })
 			return nil
 		},
 		// A fixtures directory copied into $WORK by "cpfixture NAME".
@@ -128,5 +129,27 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}
+
+// destroyLeftovers stops whatever a script left running: one that fails
+// before its own destroy would otherwise leave its processes on the
+// machine, detached, long after the test. It destroys every state in the
+// work directory and one level below (scripts that use -chdir=DIR).
+func destroyLeftovers(env *testscript.Env) {
+	exe, err := os.Executable()
+	if err != nil {
+		return
+	}
+	states, _ := filepath.Glob(filepath.Join(env.WorkDir, ".trustform", "state.json"))
+	more, _ := filepath.Glob(filepath.Join(env.WorkDir, "*", ".trustform", "state.json"))
+	for _, st := range append(states, more...) {
+		dir := filepath.Dir(filepath.Dir(st))
+		cmd := exec.Command(exe, "-chdir="+dir, "destroy", "-auto-approve")
+		cmd.Args[0] = "trustform" // the test binary acts as trustform (TestMain)
+		cmd.Env = append(env.Vars, "COMP_LINE=")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			env.T().Log("cleaning up after the script: trustform destroy in " + dir + ": " + err.Error() + "\n" + string(out))
+		}
 	}
 }
