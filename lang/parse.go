@@ -1,9 +1,9 @@
 package lang
 
 import (
-	"github.com/trustform/trustform/internal/safepath"
-
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,6 +11,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
+
+	"github.com/trustform/trustform/internal/safepath"
 )
 
 // configFileNames lists the *.trust.hcl files of dir, sorted.
@@ -75,10 +77,21 @@ func parseFile(p *hclparse.Parser, dir, name string) hcl.Diagnostics {
 		}
 	}
 	if err != nil {
+		// The path is already in the message: "stat PATH: " in front of
+		// the reason would only repeat it in Go's words.
+		why := err.Error()
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			why = pe.Err.Error()
+		}
+		detail := fmt.Sprintf("Reading %s failed: %s.", path, why)
+		if errors.Is(err, fs.ErrNotExist) {
+			detail = fmt.Sprintf("The file %s does not exist. Check its name; a relative path is relative to the configuration directory.", path)
+		}
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Cannot read file",
-			Detail:   fmt.Sprintf("Reading %s failed: %s.", path, err),
+			Detail:   detail,
 		}}
 	}
 	f, diags := parseChunked(src, name)
