@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -40,6 +41,12 @@ func (e *CorruptError) Error() string {
 	}
 	msg := fmt.Sprintf("state file %s is damaged: %v. It was not modified: fix it by hand, or restore the previous state from %s",
 		where, e.Err, BackupPath(e.Path))
+	if _, err := os.Lstat(BackupPath(e.Path)); errors.Is(err, fs.ErrNotExist) {
+		// Advising to restore a file that is not there sends the user
+		// looking for it.
+		msg = fmt.Sprintf("state file %s is damaged: %v. It was not modified: fix it by hand (there is no earlier state to restore: %s does not exist)",
+			where, e.Err, filepath.Base(BackupPath(e.Path)))
+	}
 	if filepath.Ext(e.Path) == ".journal" {
 		msg = fmt.Sprintf("state journal %s is damaged: %v. It was not modified: fix it by hand, or delete it to drop the changes an interrupted run recorded there",
 			where, e.Err)

@@ -215,10 +215,18 @@ func TestLoadCorrupt(t *testing.T) {
 				t.Fatalf("Load = %v, want *CorruptError", err)
 			}
 			msg := err.Error()
-			for _, want := range []string{path, "not modified", "state.json.backup"} {
+			for _, want := range []string{path, "not modified", "there is no earlier state to restore: state.json.backup does not exist"} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("message %q does not mention %q", msg, want)
 				}
+			}
+			// With a backup, the message sends the user to it.
+			if err := os.WriteFile(BackupPath(path), []byte("{}"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err = Load(path)
+			if msg := err.Error(); !strings.Contains(msg, "restore the previous state from "+BackupPath(path)) {
+				t.Errorf("with a backup, message %q does not name it", msg)
 			}
 			after, _ := os.ReadFile(path)
 			if string(after) != content {
