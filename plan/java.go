@@ -1,7 +1,9 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -203,7 +205,11 @@ func (p *planner) javaUserTrust(r *lang.Resource, scope runtimes.Scope, workDir,
 	}
 	data, err := p.in.Host.ReadFile(file)
 	if err != nil {
-		return fail(fmt.Sprintf("it cannot be read: %v. Fix the path (relative to working_dir) or remove the option", err))
+		// fail already says what to do; this says only what is wrong.
+		if errors.Is(err, fs.ErrNotExist) {
+			return fail(fmt.Sprintf("%s does not exist (a relative path is relative to working_dir)", file))
+		}
+		return fail(fmt.Sprintf("it cannot be read: %v", err))
 	}
 	pw, hasPw := eff[javaStorePassword]
 	st, err := sysroots.ReadJavaStore(data, file, pw, hasPw)
