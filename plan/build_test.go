@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/zclconf/go-cty/cty"
 	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/trustform/trustform/internal/pem"
@@ -581,6 +582,9 @@ func TestDevcertPendingResolves(t *testing.T) {
 		res("java_app", "j", withCollections("corp"), withDevcert),
 		res("executable", "plain", withCollections("corp")),
 	)
+	// An output naming a pending set's bundle, as lang spells it (the
+	// per-resource placeholder the planner relocates into the set).
+	cfg.Outputs = []*lang.Output{{Name: "web_bundle", Value: cty.StringVal(testDir + "/.trustform/resources/node_app.web/cert.pem")}}
 	env := map[string]string{"NODE_EXTRA_CA_CERTS": "/etc/extra.pem"}
 	in := input(cfg, fh.host(env))
 	in.Devcert.Found = []FoundCert{{Kind: "mkcert", Path: "/m/rootCA.pem", Cert: mk}}
@@ -622,6 +626,13 @@ func TestDevcertPendingResolves(t *testing.T) {
 				t.Errorf("%s: blob of %s missing or different", addr, f.Path)
 			}
 		}
+	}
+	// The output follows the set to the directory apply writes: the one
+	// a plan made with the CA names.
+	if got, want := outputAfter(t, p, "web_bundle"), outputAfter(t, direct, "web_bundle"); got != want {
+		t.Errorf("output web_bundle after resolve = %s, a plan made with the CA says %s", got, want)
+	} else if !strings.Contains(got, change(t, direct, "node_app.web").After.TrustDir+"/") {
+		t.Errorf("output web_bundle = %s, not in node_app.web's set directory %s", got, change(t, direct, "node_app.web").After.TrustDir)
 	}
 	if p.Devcert.Create || len(p.Devcert.Used) == 0 || p.Devcert.Used[0].Kind != "trustform" {
 		t.Errorf("devcert after resolve: %+v", p.Devcert)
@@ -865,4 +876,15 @@ func TestContainerNameOfInstances(t *testing.T) {
 		}
 		seen[n] = addr
 	}
+}
+
+func outputAfter(t *testing.T, p *Plan, name string) string {
+	t.Helper()
+	for _, o := range p.Outputs {
+		if o.Name == name {
+			return string(o.After)
+		}
+	}
+	t.Fatalf("no output %q in the plan", name)
+	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	stdpem "encoding/pem"
 	"fmt"
 	"path/filepath"
@@ -17,8 +18,9 @@ import (
 // has created the development CA (its certificate is ca, written to
 // caPath): every DevcertPending change gets ca in its certificates and its
 // trust files (After.Files, After.Certificates and their Blobs) rebuilt,
-// and DevcertPending and Pending are cleared. Environment and argv never
-// change: they name paths, not contents.
+// and DevcertPending and Pending are cleared. Each such set moves to the
+// directory its content names, and the environment, argv and output
+// values that named the planned directory follow it.
 //
 // apply calls it after creating the CA and before writing any trust
 // material; it is a no-op when nothing is pending.
@@ -129,6 +131,9 @@ func (p *Plan) ResolveDevcert(ca *pem.Certificate, caPath string) error {
 		ch.Pending = nil
 		used = true
 	}
+	for old, res := range done {
+		p.moveOutputs(old, res.dir)
+	}
 	p.Devcert.Create = false
 	if used {
 		if caPath == "" {
@@ -193,4 +198,35 @@ func moveDir(spec *state.Spec, old, dir string) {
 		cc.TrustDir = dir
 		spec.Container = &cc
 	}
+}
+
+// moveOutputs rewrites output values (JSON) that name a path in the set
+// directory old, so an output such as node_app.web.trust_bundle_path names
+// the directory apply writes, not the one planned before the development
+// CA existed.
+func (p *Plan) moveOutputs(old, dir string) {
+	if old == dir {
+		return
+	}
+	// Compare in JSON's spelling: a path is a string inside the value.
+	enc := func(s string) string {
+		b, _ := json.Marshal(s)
+		return string(b[1 : len(b)-1])
+	}
+	for _, o := range p.Outputs {
+		if o.After == nil {
+			continue
+		}
+		js := string(o.After)
+		if moved := moveDirJSON(js, enc(old), enc(dir), enc(string(filepath.Separator))); moved != js {
+			o.After = []byte(moved)
+		}
+	}
+}
+
+// moveDirJSON replaces old, as a whole JSON string or as a directory
+// anywhere in one (as moveDir does in argv), by dir.
+func moveDirJSON(js, old, dir, sep string) string {
+	js = strings.ReplaceAll(js, `"`+old+`"`, `"`+dir+`"`)
+	return strings.ReplaceAll(js, old+sep, dir+sep)
 }
