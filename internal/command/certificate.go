@@ -3,21 +3,16 @@ package command
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/pem"
 	"errors"
-	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/trustform/trustform/internal/command/arguments"
+	"github.com/trustform/trustform/internal/command/views"
 
 	"github.com/hashicorp/cli"
 
@@ -111,23 +106,16 @@ func runCertificateFetch(e *runEnv, a *arguments.CertificateFetch) int {
 	}
 	an := certfetch.Analyze(res.Chain, target.Host, system, now)
 
-	// With -out=- the PEM is the result and the report goes to stderr.
-	report := e.view.Out
-	if a.Out == "-" {
-		report = e.view.Err
-	}
-	writeChainReport(report, res, an, now)
-	if sysErr != nil {
-		fmt.Fprintf(report, "(The system store could not be read: %v.)\n\n", sysErr)
-	}
+	view := views.NewCertificateFetch(e.view, a.Out == "-")
+	view.Chain(res, an, now, sysErr)
 	if an.Root == nil {
-		writeMissingIssuer(report, an)
+		view.MissingIssuer(an)
 		return exitError
 	}
 
 	pemData := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: an.Root.Raw})
 	if a.Out == "-" {
-		if _, err := e.view.Out.Write(pemData); err != nil {
+		if err := view.PEM(pemData); err != nil {
 			e.view.Errorf("writing the certificate: %v", err)
 			return exitError
 		}
@@ -140,7 +128,7 @@ func runCertificateFetch(e *runEnv, a *arguments.CertificateFetch) int {
 	path := e.path(out)
 	switch old, err := os.ReadFile(path); {
 	case err == nil && bytes.Equal(old, pemData):
-		fmt.Fprintf(report, "%s already holds this root.\n\n", out)
+		view.AlreadyHeld(out)
 	case err == nil:
 		e.view.Errorf("%s exists and holds something else; it was left as it is", out)
 		e.view.Hintf("choose another file with -out=FILE, or remove %s first", out)
@@ -157,108 +145,10 @@ func runCertificateFetch(e *runEnv, a *arguments.CertificateFetch) int {
 			e.view.Errorf("saving the root: %v", err)
 			return exitError
 		}
-		fmt.Fprintf(report, "Saved the root to %s.\n\n", out)
+		view.Saved(out)
 	}
-	writeCollectionBlock(report, an.Root, hclPath(e.dir, path))
+	view.Collection(strings.ReplaceAll(certFileName(an.Root), "-", "_"), hclPath(e.dir, path))
 	return exitOK
-}
-
-// writeChainReport prints where we connected, every certificate of the
-// chain, which one is the root and whether the system trusts the chain.
-func writeChainReport(w io.Writer, res *certfetch.Result, an certfetch.Analysis, now time.Time) {
-	if res.Proxy != nil {
-		fmt.Fprintf(w, "Connected to %s through the proxy %s (from %s), %s.\n", res.Target.Addr(), res.Proxy.URL.Redacted(), res.Proxy.Var, tls.VersionName(res.Version))
-		fmt.Fprintln(w, "This is the chain the proxy presents for the server: a TLS-inspecting proxy")
-		fmt.Fprintln(w, "signs it with its own CA.")
-	} else {
-		fmt.Fprintf(w, "Connected to %s directly, %s.\n", res.Target.Addr(), tls.VersionName(res.Version))
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "The server presented %d %s:\n\n", len(res.Chain), plural(len(res.Chain), "certificate", "certificates"))
-	for i, c := range res.Chain {
-		note := ""
-		if i == an.RootIndex {
-			note = "   <- root (self-signed)"
-		}
-		fmt.Fprintf(w, "  [%d] %s%s\n", i, c.Subject, note)
-		fmt.Fprintf(w, "      issuer   %s\n", c.Issuer)
-		fmt.Fprintf(w, "      sha256   %s\n", fingerprint(c))
-		fmt.Fprintf(w, "      expires  %s\n", expiry(c, now))
-	}
-	fmt.Fprintln(w)
-	if an.SystemTrusts {
-		fmt.Fprintln(w, "The system store trusts this chain.")
-	} else {
-		fmt.Fprintf(w, "The system store does not trust this chain: %v.\n", an.SystemErr)
-	}
-	switch {
-	case an.Root == nil:
-	case an.RootIndex >= 0 && an.RootInSystem:
-		fmt.Fprintf(w, "Root: [%d] %s. The system store holds it too, so processes in\n", an.RootIndex, an.Root.Subject)
-		fmt.Fprintln(w, "append or system scope trust it already; override scope needs the collection.")
-	case an.RootIndex >= 0:
-		fmt.Fprintf(w, "Root: [%d] %s, the self-signed top of the chain.\n", an.RootIndex, an.Root.Subject)
-	default:
-		fmt.Fprintf(w, "The server did not send its root. [%d] was issued by %s,\n", len(res.Chain)-1, an.Top.Issuer)
-		fmt.Fprintf(w, "which the system store holds (sha256 %s): that is the root.\n", fingerprint(an.Root))
-	}
-	fmt.Fprintln(w)
-}
-
-// writeMissingIssuer explains a chain whose top is not self-signed and
-// whose issuer the system does not hold.
-func writeMissingIssuer(w io.Writer, an certfetch.Analysis) {
-	fmt.Fprintf(w, "No root to save: the last certificate the server sent was issued by\n  %s\n", an.Top.Issuer)
-	fmt.Fprintln(w, "which the server did not send and the system store does not hold.")
-	fmt.Fprintln(w, "Ask whoever runs the server (your IT department, for a corporate proxy) for")
-	fmt.Fprintln(w, "that CA certificate as PEM, or export it from a browser that trusts the site.")
-	for _, u := range an.Top.IssuingCertificateURL {
-		fmt.Fprintf(w, "The certificate says its issuer can be downloaded from %s.\n", u)
-	}
-}
-
-// writeCollectionBlock prints the HCL that trusts the saved root.
-func writeCollectionBlock(w io.Writer, root *x509.Certificate, path string) {
-	name := strings.ReplaceAll(certFileName(root), "-", "_")
-	fmt.Fprintln(w, "Trust it with this block in a *.trust.hcl file:")
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "certificate_authority_collection %q {\n", name)
-	fmt.Fprintf(w, "  certificates = [file(%q)]\n", path)
-	fmt.Fprintln(w, "}")
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "and list certificate_authority_collection.%s in the\n", name)
-	fmt.Fprintln(w, "certificate_authority_collections of every resource that makes HTTPS calls.")
-}
-
-// fingerprint is the SHA-256 of the certificate's DER in lower-case hex,
-// whose first 16 digits are what plans show.
-func fingerprint(c *x509.Certificate) string {
-	sum := sha256.Sum256(c.Raw)
-	return hex.EncodeToString(sum[:])
-}
-
-// expiry is the end of validity and how far away it is.
-func expiry(c *x509.Certificate, now time.Time) string {
-	at := c.NotAfter.UTC().Format("2006-01-02 15:04 UTC")
-	switch d := c.NotAfter.Sub(now); {
-	case d < 0:
-		return at + " (EXPIRED " + roughly(-d) + " ago)"
-	case now.Before(c.NotBefore):
-		return at + " (not valid until " + c.NotBefore.UTC().Format("2006-01-02 15:04 UTC") + ")"
-	default:
-		return at + " (in " + roughly(d) + ")"
-	}
-}
-
-func roughly(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%d days", int(d.Hours()/24))
-	case d >= 2*time.Hour:
-		return fmt.Sprintf("%d hours", int(d.Hours()))
-	default:
-		return fmt.Sprintf("%d minutes", int(d.Minutes()))
-	}
 }
 
 // certFileName is a file and block name from the certificate's common

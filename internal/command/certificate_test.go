@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustform/trustform/internal/command/views"
 	"github.com/trustform/trustform/internal/testutil"
 )
 
@@ -48,7 +49,7 @@ func TestCertificateFetchDirect(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
-	fp := fingerprint(srv.CA.Cert)
+	fp := views.Fingerprint(srv.CA.Cert)
 	for _, want := range []string{
 		"Connected to " + srv.Addr + " directly, TLS 1.3.\n",
 		"The server presented 2 certificates:\n",

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/trustform/trustform/internal/command/arguments"
+	"github.com/trustform/trustform/internal/command/views"
 
 	"github.com/trustform/trustform/internal/certfetch"
 	"github.com/trustform/trustform/internal/sysroots"
@@ -184,7 +185,7 @@ func runCheck(e *runEnv, a *arguments.Check) int {
 				rep.Proxy = res.Proxy.URL.Redacted()
 			}
 			for _, c := range res.Chain {
-				rep.Chain = append(rep.Chain, checkChainCert{Subject: c.Subject.String(), Issuer: c.Issuer.String(), SHA256: fingerprint(c), NotAfter: c.NotAfter.UTC()})
+				rep.Chain = append(rep.Chain, checkChainCert{Subject: c.Subject.String(), Issuer: c.Issuer.String(), SHA256: views.Fingerprint(c), NotAfter: c.NotAfter.UTC()})
 			}
 		}
 		cr := checkResource(r.plan, ch, env, res.Chain, target.Host, now)
@@ -416,9 +417,9 @@ func writeCheckHeader(w io.Writer, res *certfetch.Result, now time.Time) {
 	} else {
 		fmt.Fprintf(w, "Connected to %s directly, %s.\n", res.Target.Addr(), tls.VersionName(res.Version))
 	}
-	fmt.Fprintf(w, "The server presented %d %s:\n", len(res.Chain), plural(len(res.Chain), "certificate", "certificates"))
+	fmt.Fprintf(w, "The server presented %d %s:\n", len(res.Chain), views.Plural(len(res.Chain), "certificate", "certificates"))
 	for i, c := range res.Chain {
-		fmt.Fprintf(w, "  [%d] %s\n      issuer %s, expires %s\n", i, c.Subject, c.Issuer, expiry(c, now))
+		fmt.Fprintf(w, "  [%d] %s\n      issuer %s, expires %s\n", i, c.Subject, c.Issuer, views.Expiry(c, now))
 	}
 	fmt.Fprintln(w)
 }

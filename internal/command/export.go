@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/trustform/trustform/internal/command/arguments"
+	"github.com/trustform/trustform/internal/command/views"
 
 	"github.com/trustform/trustform/export"
 	"github.com/trustform/trustform/internal/atomicfile"
@@ -122,15 +123,8 @@ func runExport(e *runEnv, a *arguments.Export) int {
 		e.view.Errorf("%v", err)
 		return exitError
 	}
-	e.view.Resultf("Exported %d %s to %s.", len(out.Files), plural(len(out.Files), "file", "files"), a.Out)
+	e.view.Resultf("Exported %d %s to %s.", len(out.Files), views.Plural(len(out.Files), "file", "files"), a.Out)
 	return exitOK
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // imageReader reads image files through the configured engine, detected on
