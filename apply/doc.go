@@ -75,6 +75,19 @@
 // check or write; with Options.NoDevcertCreate it refuses the plan with
 // ErrDevcertPending instead.
 //
+// # Foreground supervision (trustform up)
+//
+// Supervise watches the resources of a foreground run after Apply: it
+// learns of each exit (at once from a runner that reaps what it started,
+// else by polling Status, then the exit status from runtimes.ExitReporter
+// or the runner's own record), reports it, and starts the resource again
+// when its spec's restart policy says so, after a Backoff delay (1s
+// doubling to 30s, back to 1s after 60s of uptime) measured on an
+// injectable Clock. Each restart is tagged like Apply's starts and its new
+// handle recorded in the StateStore before anything else happens, so a
+// killed up leaves nothing the next apply or destroy cannot find. Stopping
+// is not Supervise's job: the command cancels it and destroys.
+//
 // # Wiring (what a command does)
 //
 //	lock, _ := state.LockContext(ctx, layout.LockPath(dir), info, timeout)

@@ -166,11 +166,17 @@ func runUp(e *runEnv, a *arguments.Up) int {
 
 	// Everything stops the way destroy stops it; a second Ctrl-C kills
 	// what it has not stopped yet, and the destroy goes on from there.
+	// The runners are listed now: the destroy may add to the set while
+	// the kill runs.
+	killers := []runtimes.Runner{rs.proc}
+	for _, cr := range rs.engines {
+		killers = append(killers, cr)
+	}
 	killed := make(chan struct{})
 	go func() {
 		select {
 		case <-sigs.kill:
-			e.killAll(rs)
+			e.killAll(killers)
 		case <-killed:
 		}
 	}()
@@ -200,15 +206,11 @@ func runUp(e *runEnv, a *arguments.Up) int {
 // killAll sends SIGKILL (a stop without grace) to everything this
 // configuration still runs, found by its markers as orphans are, whatever
 // state says at this instant.
-func (e *runEnv) killAll(rs *runnerSet) {
+func (e *runEnv) killAll(runners []runtimes.Runner) {
 	ctx := context.Background()
 	lineage := ""
 	if st, err := e.loadState(); err == nil {
 		lineage = st.Lineage
-	}
-	runners := []runtimes.Runner{rs.proc}
-	for _, cr := range rs.engines {
-		runners = append(runners, cr)
 	}
 	var wg sync.WaitGroup
 	for _, r := range runners {
