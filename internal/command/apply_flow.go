@@ -124,7 +124,11 @@ func (e *runEnv) applyLocked(ctx context.Context, r *applyRun, interrupted func(
 	if !p.HasChanges() {
 		return e.applyNothing(ctx, r, p, st)
 	}
-	if !e.approved(r) {
+	if !e.approved(ctx, r) {
+		if code := interrupted(); code != 0 {
+			// Ctrl-C at the question: nothing started, exit as a signal does.
+			return int(code)
+		}
 		return exitError
 	}
 	if code := interrupted(); code != 0 {
@@ -230,7 +234,7 @@ func (e *runEnv) applyNothing(ctx context.Context, r *applyRun, p *plan.Plan, st
 
 // approved asks the user to confirm, unless -auto-approve or a saved plan
 // (approved when it was reviewed) says not to.
-func (e *runEnv) approved(r *applyRun) bool {
+func (e *runEnv) approved(ctx context.Context, r *applyRun) bool {
 	if r.autoApprove || r.planFile != "" {
 		return true
 	}
@@ -246,7 +250,11 @@ func (e *runEnv) approved(r *applyRun) bool {
 			q, d = "Do you really want to destroy these resources?", "trustform will stop the resources listed above and remove what it created for them."
 		}
 	}
-	ok, err := e.confirm(q, d)
+	ok, err := e.confirm(ctx, q, d)
+	if err != nil && ctx.Err() != nil {
+		e.view.Errorf("%s cancelled: interrupted before an answer; nothing was changed", r.command)
+		return false
+	}
 	if err != nil {
 		e.view.Errorf("reading the answer: %v", err)
 		return false

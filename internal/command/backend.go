@@ -124,26 +124,46 @@ func (e *runEnv) stdinIsTerminal() bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// confirm asks for "yes" on the terminal.
-func (e *runEnv) confirm(question, detail string) (bool, error) {
+// confirm asks for "yes" on the terminal. Ctrl-C while waiting (ctx is
+// the signal context) ends the wait with ctx's error instead of leaving us
+// blocked on the read.
+func (e *runEnv) confirm(ctx context.Context, question, detail string) (bool, error) {
 	fmt.Fprintf(e.view.Err, "\n%s\n  %s\n\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", question, detail)
-	var line strings.Builder
-	buf := make([]byte, 1)
-	for {
-		n, err := e.stdin.Read(buf)
-		if n == 1 {
-			if buf[0] == '\n' {
+	type answer struct {
+		line string
+		err  error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		var line strings.Builder
+		buf := make([]byte, 1)
+		for {
+			n, err := e.stdin.Read(buf)
+			if n == 1 {
+				if buf[0] == '\n' {
+					break
+				}
+				line.WriteByte(buf[0])
+			}
+			if err == io.EOF {
 				break
 			}
-			line.WriteByte(buf[0])
+			if err != nil {
+				got <- answer{err: err}
+				return
+			}
 		}
-		if err == io.EOF {
-			break
+		got <- answer{line: line.String()}
+	}()
+	select {
+	case a := <-got:
+		fmt.Fprintln(e.view.Err)
+		if a.err != nil {
+			return false, a.err
 		}
-		if err != nil {
-			return false, err
-		}
+		return strings.TrimSpace(a.line) == "yes", nil
+	case <-ctx.Done():
+		fmt.Fprintln(e.view.Err)
+		return false, ctx.Err()
 	}
-	fmt.Fprintln(e.view.Err)
-	return strings.TrimSpace(line.String()) == "yes", nil
 }

@@ -202,3 +202,45 @@ func TestPromptForRequiredVariables(t *testing.T) {
 		t.Fatalf("destroy: %v", res)
 	}
 }
+
+// Ctrl-C at apply's or destroy's "Enter a value:" ends the question at
+// once: nothing changes and the exit status is 130. The question used to
+// keep reading the terminal after the interrupt, so trustform hung until
+// killed.
+func TestCtrlCAtApprovalQuestion(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, `resource "executable" "idle" {
+  command = "sleep"
+  args    = ["6201"]
+
+  developer_certificate_trust = false
+}
+`)
+	r := startPTY(t, p, "apply")
+	r.expect("Only 'yes' will be accepted to approve.")
+	r.expect("Enter a value: ")
+	r.send("\x03")
+	if code := r.wait(); code != 130 {
+		t.Fatalf("apply after Ctrl-C at the question exited %d, want 130:\n%s", code, r.output())
+	}
+	if out := r.output(); !strings.Contains(out, "apply cancelled: interrupted before an answer; nothing was changed") {
+		t.Errorf("Ctrl-C at the question: want the cancellation said:\n%s", out)
+	}
+	if res := p.run("status"); !strings.Contains(res.Stdout, "No resources") {
+		t.Errorf("after a cancelled apply, status = %v", res)
+	}
+
+	if res := p.run("apply", "-auto-approve"); res.Code != 0 {
+		t.Fatalf("apply: %v", res)
+	}
+	t.Cleanup(func() { p.run("destroy", "-auto-approve") })
+	r = startPTY(t, p, "destroy")
+	r.expect("Enter a value: ")
+	r.send("\x03")
+	if code := r.wait(); code != 130 {
+		t.Fatalf("destroy after Ctrl-C at the question exited %d, want 130:\n%s", code, r.output())
+	}
+	if res := p.run("status"); !strings.Contains(res.Stdout, "executable.idle") || !strings.Contains(res.Stdout, "running") {
+		t.Errorf("a cancelled destroy stopped something: status = %v", res)
+	}
+}
