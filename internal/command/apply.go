@@ -22,13 +22,7 @@ Flags:
   -json              Print progress and the result as JSON lines on stdout.
 ` + planningFlagsHelp,
 	}
-	c.run = func(args []string) int {
-		a, err := arguments.ParseApply(args)
-		if err != nil {
-			return e.usageError(c, err)
-		}
-		return runApply(e, a)
-	}
+	c.run = parsed(e, c, arguments.ParseApply, runApply)
 	return c
 }
 

@@ -63,13 +63,7 @@ Flags:
 Exit codes: 0 when the root was saved, 1 otherwise.
 `,
 	}
-	c.run = func(args []string) int {
-		a, err := arguments.ParseCertificateFetch(args)
-		if err != nil {
-			return e.usageError(c, err)
-		}
-		return runCertificateFetch(e, a)
-	}
+	c.run = parsed(e, c, arguments.ParseCertificateFetch, runCertificateFetch)
 	return c
 }
 

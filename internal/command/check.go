@@ -58,13 +58,7 @@ some client of the resource (or of any resource, with -all) would not
 trust the server.
 `,
 	}
-	c.run = func(args []string) int {
-		a, err := arguments.ParseCheck(args)
-		if err != nil {
-			return e.usageError(c, err)
-		}
-		return runCheck(e, a)
-	}
+	c.run = parsed(e, c, arguments.ParseCheck, runCheck)
 	return c
 }
 

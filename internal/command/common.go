@@ -54,6 +54,18 @@ func commandFactories(e *runEnv) map[string]cli.CommandFactory {
 	return out
 }
 
+// parsed is a command's run function: parse args into the command's
+// typed flags, report a mistake with the command's help, else run.
+func parsed[T any](e *runEnv, c *command, parse func([]string) (*T, error), run func(*runEnv, *T) int) func([]string) int {
+	return func(args []string) int {
+		a, err := parse(args)
+		if err != nil {
+			return e.usageError(c, err)
+		}
+		return run(e, a)
+	}
+}
+
 // usageError reports a command-line mistake: the message, then the
 // command's usage, on stderr; exit 1.
 func (e *runEnv) usageError(c *command, err error) int {

@@ -22,13 +22,7 @@ Flags:
                      Repeatable.
 `,
 	}
-	c.run = func(args []string) int {
-		a, err := arguments.ParseDestroy(args)
-		if err != nil {
-			return e.usageError(c, err)
-		}
-		return runDestroy(e, a)
-	}
+	c.run = parsed(e, c, arguments.ParseDestroy, runDestroy)
 	return c
 }
 

@@ -55,13 +55,7 @@ Flags:
   -no-color          Do not colour the output.
 ` + varFlagsHelp,
 	}
-	c.run = func(args []string) int {
-		a, err := arguments.ParseExport(args)
-		if err != nil {
-			return e.usageError(c, err)
-		}
-		return runExport(e, a)
-	}
+	c.run = parsed(e, c, arguments.ParseExport, runExport)
 	return c
 }
 

@@ -44,13 +44,7 @@ Flags:
   -no-color     Do not colour the output.
 `,
 	}
-	c.run = func(args []string) int {
-		a, err := arguments.ParseFmt(args)
-		if err != nil {
-			return e.usageError(c, err)
-		}
-		return runFmt(e, a)
-	}
+	c.run = parsed(e, c, arguments.ParseFmt, runFmt)
 	return c
 }
 

@@ -24,13 +24,7 @@ Flags:
   -no-color            Do not colour diagnostics.
 ` + varFlagsHelp,
 	}
-	c.run = func(args []string) int {
-		a, err := arguments.ParseGraph(args)
-		if err != nil {
-			return e.usageError(c, err)
-		}
-		return runGraph(e, a)
-	}
+	c.run = parsed(e, c, arguments.ParseGraph, runGraph)
 	return c
 }
 

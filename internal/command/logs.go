@@ -28,13 +28,7 @@ Flags:
   -no-color          Do not colour the address prefixes.
 `,
 	}
-	c.run = func(args []string) int {
-		a, err := arguments.ParseLogs(args)
-		if err != nil {
-			return e.usageError(c, err)
-		}
-		return runLogs(e, a)
-	}
+	c.run = parsed(e, c, arguments.ParseLogs, runLogs)
 	return c
 }
 

@@ -21,13 +21,7 @@ Flags:
   -no-color  Do not colour the output.
 `,
 	}
-	c.run = func(args []string) int {
-		a, err := arguments.ParseOutput(args)
-		if err != nil {
-			return e.usageError(c, err)
-		}
-		return runOutput(e, a)
-	}
+	c.run = parsed(e, c, arguments.ParseOutput, runOutput)
 	return c
 }
 

@@ -39,13 +39,7 @@ Flags:
   -detailed-exitcode Exit 0 with no changes, 1 on error, 2 with changes.
 ` + planningFlagsHelp,
 	}
-	c.run = func(args []string) int {
-		a, err := arguments.ParsePlan(args)
-		if err != nil {
-			return e.usageError(c, err)
-		}
-		return runPlan(e, a)
-	}
+	c.run = parsed(e, c, arguments.ParsePlan, runPlan)
 	return c
 }
 

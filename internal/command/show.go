@@ -20,13 +20,7 @@ Flags:
   -no-color  Do not colour the output.
 `,
 	}
-	c.run = func(args []string) int {
-		a, err := arguments.ParseShow(args)
-		if err != nil {
-			return e.usageError(c, err)
-		}
-		return runShow(e, a)
-	}
+	c.run = parsed(e, c, arguments.ParseShow, runShow)
 	return c
 }
 

@@ -30,13 +30,7 @@ Flags:
   -no-color            Do not colour the output.
 `,
 	}
-	c.run = func(args []string) int {
-		a, err := arguments.ParseStatus(args)
-		if err != nil {
-			return e.usageError(c, err)
-		}
-		return runStatus(e, a)
-	}
+	c.run = parsed(e, c, arguments.ParseStatus, runStatus)
 	return c
 }
 

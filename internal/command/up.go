@@ -50,13 +50,7 @@ Flags:
                      affects while the rest keeps running.
 `,
 	}
-	c.run = func(args []string) int {
-		a, err := arguments.ParseUp(args)
-		if err != nil {
-			return e.usageError(c, err)
-		}
-		return runUp(e, a)
-	}
+	c.run = parsed(e, c, arguments.ParseUp, runUp)
 	return c
 }
 

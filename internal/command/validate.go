@@ -28,13 +28,7 @@ Flags:
   -no-color          Do not colour the output.
 ` + varFlagsHelp,
 	}
-	c.run = func(args []string) int {
-		a, err := arguments.ParseValidate(args)
-		if err != nil {
-			return e.usageError(c, err)
-		}
-		return runValidate(e, a)
-	}
+	c.run = parsed(e, c, arguments.ParseValidate, runValidate)
 	return c
 }
 

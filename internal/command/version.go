@@ -24,13 +24,7 @@ Flags:
   -json  Print the version as JSON.
 `,
 	}
-	c.run = func(args []string) int {
-		a, err := arguments.ParseVersion(args)
-		if err != nil {
-			return e.usageError(c, err)
-		}
-		return runVersion(e, a)
-	}
+	c.run = parsed(e, c, arguments.ParseVersion, runVersion)
 	return c
 }
 
