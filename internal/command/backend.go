@@ -157,11 +157,16 @@ func (e *runEnv) confirm(ctx context.Context, question, detail string) (bool, er
 	}()
 	select {
 	case a := <-got:
-		fmt.Fprintln(e.view.Err)
+		yes := a.err == nil && strings.TrimSpace(a.line) == "yes"
+		if !yes {
+			// Apart from what follows. After "yes" the blank line before
+			// the progress comes from apply itself, as after -auto-approve.
+			fmt.Fprintln(e.view.Err)
+		}
 		if a.err != nil {
 			return false, a.err
 		}
-		return strings.TrimSpace(a.line) == "yes", nil
+		return yes, nil
 	case <-ctx.Done():
 		fmt.Fprintln(e.view.Err)
 		return false, ctx.Err()

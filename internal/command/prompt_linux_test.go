@@ -230,10 +230,19 @@ func TestCtrlCAtApprovalQuestion(t *testing.T) {
 		t.Errorf("after a cancelled apply, status = %v", res)
 	}
 
-	if res := p.run("apply", "-auto-approve"); res.Code != 0 {
-		t.Fatalf("apply: %v", res)
-	}
+	// "yes": one blank line between the answer and the progress, as in
+	// Terraform (the terminal echoes the answer's newline).
+	r = startPTY(t, p, "apply")
+	r.expect("Enter a value: ")
+	r.send("yes\n")
+	r.expect("Apply complete!")
 	t.Cleanup(func() { p.run("destroy", "-auto-approve") })
+	if code := r.wait(); code != 0 {
+		t.Fatalf("apply exited %d:\n%s", code, r.output())
+	}
+	if out := r.output(); !strings.Contains(out, "Enter a value: yes\n\nexecutable.idle: Creating...") {
+		t.Errorf("want exactly one blank line after the answer:\n%q", out)
+	}
 	r = startPTY(t, p, "destroy")
 	r.expect("Enter a value: ")
 	r.send("\x03")
