@@ -2,12 +2,8 @@ package command
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
-	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -60,36 +56,6 @@ trust the server.
 	}
 	c.run = parsed(e, c, arguments.ParseCheck, runCheck)
 	return c
-}
-
-// checkedResource is one resource's verdicts.
-type checkedResource struct {
-	Address  string              `json:"address"`
-	Type     string              `json:"type"`
-	Scope    string              `json:"trust_scope"`
-	TrustSet string              `json:"trust_set,omitempty"`
-	Trusted  bool                `json:"trusted"`
-	Results  []trustcheck.Result `json:"results"`
-	// Inherited is what the plan decided about the trust variables the
-	// resource inherits, which decide the stores its clients read.
-	Inherited []plan.InheritedVar `json:"inherited,omitempty"`
-}
-
-// checkChainCert is one certificate of the presented chain in -json.
-type checkChainCert struct {
-	Subject  string    `json:"subject"`
-	Issuer   string    `json:"issuer"`
-	SHA256   string    `json:"sha256"`
-	NotAfter time.Time `json:"not_after"`
-}
-
-// checkReport is the -json document.
-type checkReport struct {
-	Target    string            `json:"target"`
-	Proxy     string            `json:"proxy,omitempty"`
-	Chain     []checkChainCert  `json:"chain"`
-	Trusted   bool              `json:"trusted"`
-	Resources []checkedResource `json:"resources"`
 }
 
 func runCheck(e *runEnv, a *arguments.Check) int {
@@ -151,7 +117,8 @@ func runCheck(e *runEnv, a *arguments.Check) int {
 	}
 	fetched := map[string]*certfetch.Result{}
 	now := e.now()
-	var rep checkReport
+	var rep views.CheckReport
+	view := views.NewCheck(e.view, a.JSON, a.All)
 	rep.Target = target.Addr()
 	rep.Trusted = true
 	for _, ch := range changes {
@@ -179,28 +146,16 @@ func runCheck(e *runEnv, a *arguments.Check) int {
 				rep.Proxy = res.Proxy.URL.Redacted()
 			}
 			for _, c := range res.Chain {
-				rep.Chain = append(rep.Chain, checkChainCert{Subject: c.Subject.String(), Issuer: c.Issuer.String(), SHA256: views.Fingerprint(c), NotAfter: c.NotAfter.UTC()})
+				rep.Chain = append(rep.Chain, views.CheckChainCert{Subject: c.Subject.String(), Issuer: c.Issuer.String(), SHA256: views.Fingerprint(c), NotAfter: c.NotAfter.UTC()})
 			}
 		}
 		cr := checkResource(r.plan, ch, env, res.Chain, target.Host, now)
 		rep.Trusted = rep.Trusted && cr.Trusted
 		rep.Resources = append(rep.Resources, cr)
-		if !a.All && !a.JSON {
-			writeCheckHeader(e.view.Out, res, now)
-		}
+		view.Header(res, now)
 	}
-	switch {
-	case a.JSON:
-		enc := json.NewEncoder(e.view.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			e.view.Errorf("writing the report: %v", err)
-			return exitError
-		}
-	case a.All:
-		writeCheckLines(e.view.Out, rep)
-	default:
-		writeCheckResource(e.view.Out, rep.Resources[0])
+	if !view.Report(rep) {
+		return exitError
 	}
 	if !rep.Trusted {
 		return exitNotTrusted
@@ -210,9 +165,9 @@ func runCheck(e *runEnv, a *arguments.Check) int {
 
 // checkResource builds the resource's clients from its planned environment
 // and trust material and verifies the chain with each.
-func checkResource(p *plan.Plan, ch *plan.Change, env map[string]string, chain []*x509.Certificate, host string, now time.Time) checkedResource {
+func checkResource(p *plan.Plan, ch *plan.Change, env map[string]string, chain []*x509.Certificate, host string, now time.Time) views.CheckedResource {
 	spec := ch.After
-	cr := checkedResource{Address: ch.Address, Type: ch.Type, Scope: string(spec.Scope), TrustSet: spec.TrustSet, Trusted: true, Inherited: ch.Inherited}
+	cr := views.CheckedResource{Address: ch.Address, Type: ch.Type, Scope: string(spec.Scope), TrustSet: spec.TrustSet, Trusted: true, Inherited: ch.Inherited}
 	pf := newPlanFiles(p, spec)
 	planned := map[string]bool{}
 	for k := range spec.Env {
@@ -403,86 +358,6 @@ func firstExisting(paths []string) string {
 		}
 	}
 	return ""
-}
-
-func writeCheckHeader(w io.Writer, res *certfetch.Result, now time.Time) {
-	if res.Proxy != nil {
-		fmt.Fprintf(w, "Connected to %s through the proxy %s (from %s), %s.\n", res.Target.Addr(), res.Proxy.URL.Redacted(), res.Proxy.Var, tls.VersionName(res.Version))
-	} else {
-		fmt.Fprintf(w, "Connected to %s directly, %s.\n", res.Target.Addr(), tls.VersionName(res.Version))
-	}
-	fmt.Fprintf(w, "The server presented %d %s:\n", len(res.Chain), views.Plural(len(res.Chain), "certificate", "certificates"))
-	for i, c := range res.Chain {
-		fmt.Fprintf(w, "  [%d] %s\n      issuer %s, expires %s\n", i, c.Subject, c.Issuer, views.Expiry(c, now))
-	}
-	fmt.Fprintln(w)
-}
-
-func writeCheckResource(w io.Writer, cr checkedResource) {
-	set := "no trust set"
-	if cr.TrustSet != "" {
-		set = "trust set " + cr.TrustSet
-	}
-	fmt.Fprintf(w, "%s (%s, scope %s, %s)\n", cr.Address, cr.Type, cr.Scope, set)
-	if len(cr.Inherited) > 0 {
-		fmt.Fprintln(w, "  Inherited trust variables, as the plan decided:")
-		for _, v := range cr.Inherited {
-			what := v.Action
-			if v.Result != "" && v.Result != v.Value {
-				what += " -> " + v.Result
-			}
-			if v.Into != "" {
-				what += " (into " + v.Into + ")"
-			}
-			from := "trustform's environment"
-			if v.From == plan.FromEnv {
-				from = "the resource's env"
-			}
-			fmt.Fprintf(w, "    %s=%s (from %s): %s\n", v.Name, v.Value, from, what)
-		}
-	}
-	for _, r := range cr.Results {
-		fmt.Fprintln(w)
-		if r.Trusted {
-			fmt.Fprintf(w, "  %s: trusted\n", r.Client)
-		} else {
-			fmt.Fprintf(w, "  %s: NOT TRUSTED (%s)\n", r.Client, r.Kind)
-		}
-		fmt.Fprintf(w, "    %s\n", r.Reason)
-		if r.Fix != "" {
-			fmt.Fprintf(w, "    Fix: %s\n", r.Fix)
-		}
-		if r.Note != "" {
-			fmt.Fprintf(w, "    Note: %s.\n", r.Note)
-		}
-	}
-	fmt.Fprintln(w)
-	if cr.Trusted {
-		fmt.Fprintf(w, "%s trusts %s.\n", cr.Address, "this server")
-	} else {
-		fmt.Fprintf(w, "%s does not trust this server.\n", cr.Address)
-	}
-}
-
-func writeCheckLines(w io.Writer, rep checkReport) {
-	width := 0
-	for _, cr := range rep.Resources {
-		width = max(width, len(cr.Address))
-	}
-	for _, cr := range rep.Resources {
-		var worst trustcheck.Result
-		for _, r := range cr.Results {
-			worst = r
-			if !r.Trusted {
-				break
-			}
-		}
-		if cr.Trusted {
-			fmt.Fprintf(w, "%-*s  trusted      %s\n", width, cr.Address, strings.TrimSuffix(worst.Reason, "."))
-		} else {
-			fmt.Fprintf(w, "%-*s  NOT TRUSTED  %s: %s\n", width, cr.Address, worst.Client, strings.TrimSuffix(worst.Reason, "."))
-		}
-	}
 }
 
 // isHashedName reports whether n is an OpenSSL subject-hash name

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/trustform/trustform/apply"
+	"github.com/trustform/trustform/internal/trustcheck"
 	"github.com/trustform/trustform/runtimes"
 	"github.com/trustform/trustform/state"
 )
@@ -171,5 +172,25 @@ func TestVersion(t *testing.T) {
 	v.Version(VersionInfo{Version: "1.2.3", Platform: "linux_amd64", Go: "go1.26"}, false)
 	if out.String() != "trustform v1.2.3\non linux_amd64\ngo1.26\n" {
 		t.Errorf("got %q", out)
+	}
+}
+
+func TestCheckHuman(t *testing.T) {
+	v, out, _ := newTestView()
+	rep := CheckReport{Resources: []CheckedResource{{
+		Address: "node_app.web", Type: "node_app", Scope: "append", TrustSet: "corp",
+		Results: []trustcheck.Result{{Client: "node", Trusted: false, Kind: "unknown_root", Reason: "No store holds the root.", Fix: "Add it."}},
+	}}}
+	if !NewCheck(v, false, false).Report(rep) {
+		t.Fatal("Report failed")
+	}
+	want := "node_app.web (node_app, scope append, trust set corp)\n\n  node: NOT TRUSTED (unknown_root)\n    No store holds the root.\n    Fix: Add it.\n\nnode_app.web does not trust this server.\n"
+	if out.String() != want {
+		t.Errorf("got %q\nwant %q", out, want)
+	}
+	out.Reset()
+	NewCheck(v, false, true).Report(rep)
+	if out.String() != "node_app.web  NOT TRUSTED  node: No store holds the root\n" {
+		t.Errorf("-all: %q", out)
 	}
 }
