@@ -335,7 +335,7 @@ func (p *planner) targets(st *state.State) (include, targeted map[string]bool, v
 		known = append(known, a)
 	}
 	sort.Strings(known)
-	targeted, diags = resolveAddrs("target", p.in.Targets, known)
+	targeted, diags = resolveAddrs("target", p.in.Targets, known, p.in.Destroy)
 	if diags.HasErrors() {
 		return nil, nil, nil, diags
 	}

@@ -20,7 +20,7 @@ import (
 // block address (TYPE.NAME) selects every instance of a block with count or
 // for_each; an address with a key, that instance. Unknown addresses are
 // errors naming the closest known address.
-func resolveAddrs(flag string, given []string, known []string) (map[string]bool, hcl.Diagnostics) {
+func resolveAddrs(flag string, given []string, known []string, destroy bool) (map[string]bool, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	out := map[string]bool{}
 	for _, g := range given {
@@ -41,11 +41,17 @@ func resolveAddrs(flag string, given []string, known []string) (map[string]bool,
 			}
 		}
 		if n == 0 {
+			// A destroy reads only state: a resource of the configuration
+			// that never ran (or was destroyed) is not there.
+			where := "in the configuration or the state."
+			if destroy {
+				where = "in the state: nothing of that name runs, so there is nothing to destroy."
+			}
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  fmt.Sprintf("Invalid %s address", flag),
-				Detail: fmt.Sprintf("No resource %q in the configuration or the state.%s Addresses look like node_app.web, executable.worker[0] or executable.worker[\"eu\"]; \"trustform status\" lists those in state.",
-					g, didYouMean(g, known)),
+				Detail: fmt.Sprintf("No resource %q %s%s Addresses look like node_app.web, executable.worker[0] or executable.worker[\"eu\"]; \"trustform status\" lists those in state.",
+					g, where, didYouMean(g, known)),
 			})
 		}
 	}
@@ -83,7 +89,7 @@ func (p *planner) replaceByRequest(st *state.State) hcl.Diagnostics {
 	if len(p.in.Replace) == 0 {
 		return nil
 	}
-	chosen, diags := resolveAddrs("replace", p.in.Replace, p.knownAddrs(st))
+	chosen, diags := resolveAddrs("replace", p.in.Replace, p.knownAddrs(st), p.in.Destroy)
 	if diags.HasErrors() {
 		return diags
 	}
