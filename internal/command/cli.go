@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -202,8 +203,40 @@ func commandArgs(view *views.View, args []string, commands map[string]cli.Comman
 			view.Hintf("run \"trustform -help\" for the list of commands")
 		}
 		return nil, false
+	default:
+		// "devcert crate": hashicorp/cli would run "devcert" with the
+		// typo as an argument, which prints the help without a word
+		// about what was wrong.
+		subs := subcommands(commands, first)
+		if len(subs) == 0 {
+			break
+		}
+		sub := firstArg(args[slices.Index(args, first)+1:])
+		if sub == "" || commands[first+" "+sub] != nil {
+			break
+		}
+		view.Errorf("unknown %s subcommand %q", first, sub)
+		if s := suggest(sub, subs); s != "" {
+			view.Hintf("Did you mean \"trustform %s %s\"?", first, s)
+		} else {
+			view.Hintf("%s subcommands: %s", first, strings.Join(subs, ", "))
+		}
+		return nil, false
 	}
 	return args, true
+}
+
+// subcommands lists the subcommand names of parent ("create" for
+// "devcert create"), sorted.
+func subcommands(commands map[string]cli.CommandFactory, parent string) []string {
+	var names []string
+	for name := range commands {
+		if sub, ok := strings.CutPrefix(name, parent+" "); ok && !strings.Contains(sub, " ") {
+			names = append(names, sub)
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 // firstArg returns the first argument that is not a flag: the command name.
