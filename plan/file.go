@@ -386,6 +386,9 @@ func WriteFile(path string, p *Plan) error {
 // ReadFile loads a plan saved by WriteFile.
 func ReadFile(path string) (*Plan, error) {
 	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("plan file %s does not exist; save one with trustform plan -out=FILE", path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading plan file: %w", err)
 	}

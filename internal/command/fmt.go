@@ -5,6 +5,7 @@ import (
 	"github.com/trustform/trustform/internal/nesting"
 
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -90,6 +91,9 @@ func runFmt(e *runEnv, a *arguments.Fmt) int {
 // in it, sorted.
 func fmtFiles(path string, recursive bool) ([]string, error) {
 	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s does not exist: name a configuration file or directory", path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fmt: %w", err)
 	}
