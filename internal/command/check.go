@@ -44,9 +44,10 @@ Usage: trustform [-chdir=DIR] check ADDR URL|HOST:PORT [-json]
   started or written.
 
 Flags:
-  -all         Check every resource of the configuration, one line each.
-  -json        Print the verdicts as JSON.
-  -timeout=D   Give up connecting after D (default 30s).
+  -all               Check every resource of the configuration, one line
+                     each.
+  -json              Print the verdicts as JSON.
+  -timeout=D         Give up connecting after D (default 30s).
 ` + varFlagsHelp + `
 
 Exit codes: 0 when trusted, 1 on a usage or configuration error, 2 when

@@ -20,8 +20,8 @@ Usage: trustform [-chdir=DIR] graph [flags]
   starts first. Nodes and edges are sorted, so the output is stable.
 
 Flags:
-  -format=dot|mermaid  Output format (default dot).
-  -no-color            Do not colour diagnostics.
+  -format=FORMAT     dot or mermaid (default dot).
+  -no-color          Do not colour diagnostics.
 ` + varFlagsHelp,
 	}
 	c.run = parsed(e, c, arguments.ParseGraph, runGraph)
