@@ -48,6 +48,10 @@ type applyRun struct {
 	// of everything (up), so its usual advice ("Run apply to continue or
 	// destroy to stop them") would be untrue and is not printed.
 	destroysAfter bool
+	// asking is set while the approval question waits for an answer: a
+	// Ctrl-C then cancels the question, and the warning about waiting for
+	// running steps would be untrue.
+	asking atomic.Bool
 	// view is set by applyLocked from command and json.
 	view views.Apply
 }
@@ -92,6 +96,9 @@ func (e *runEnv) runApplyFlow(r *applyRun) int {
 			code = 128 + int32(s)
 		}
 		interrupted.Store(code)
+		if r.asking.Load() {
+			return
+		}
 		e.view.Warnf("interrupt received: no new resource will be started; waiting for running steps, then saving state")
 	})
 	defer stop()
@@ -250,7 +257,9 @@ func (e *runEnv) approved(ctx context.Context, r *applyRun) bool {
 			q, d = "Do you really want to destroy these resources?", "trustform will stop the resources listed above and remove what it created for them."
 		}
 	}
+	r.asking.Store(true)
 	ok, err := e.confirm(ctx, q, d)
+	r.asking.Store(false)
 	if err != nil && ctx.Err() != nil {
 		e.view.Errorf("%s cancelled: interrupted before an answer; nothing was changed", r.command)
 		return false

@@ -226,6 +226,9 @@ func TestCtrlCAtApprovalQuestion(t *testing.T) {
 	if out := r.output(); !strings.Contains(out, "apply cancelled: interrupted before an answer; nothing was changed") {
 		t.Errorf("Ctrl-C at the question: want the cancellation said:\n%s", out)
 	}
+	if out := r.output(); strings.Contains(out, "waiting for running steps") {
+		t.Errorf("Ctrl-C at the question: nothing runs, yet the warning says it waits for running steps:\n%s", out)
+	}
 	if res := p.run("status"); !strings.Contains(res.Stdout, "No resources") {
 		t.Errorf("after a cancelled apply, status = %v", res)
 	}
