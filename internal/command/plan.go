@@ -2,6 +2,9 @@ package command
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 
 	"github.com/trustform/trustform/internal/command/arguments"
@@ -58,6 +61,14 @@ func runPlan(e *runEnv, a *arguments.Plan) int {
 		// overrides it.
 		debug.SetGCPercent(planGCPercent)
 	}
+	if a.Out != "" {
+		// Said before planning, so a long plan is not thrown away for a
+		// typo in the path.
+		if err := checkPlanOut(e.path(a.Out)); err != nil {
+			e.view.Errorf("-out=%s: %v", a.Out, err)
+			return exitError
+		}
+	}
 	ctx, stop := signalContext(context.Background(), nil)
 	defer stop()
 	// Shared: plans run side by side, but never read state while an
@@ -81,7 +92,7 @@ func runPlan(e *runEnv, a *arguments.Plan) int {
 	if a.Out != "" {
 		path := e.path(a.Out)
 		if err := plan.WriteFile(path, r.plan); err != nil {
-			e.view.Errorf("saving the plan: %v", err)
+			e.view.Errorf("%v", err)
 			return exitError
 		}
 		view.Saved(a.Out)
@@ -90,4 +101,17 @@ func runPlan(e *runEnv, a *arguments.Plan) int {
 		return exitChanges
 	}
 	return exitOK
+}
+
+// checkPlanOut says what is wrong with path as the place for a saved plan:
+// a directory, or in a directory that does not exist.
+func checkPlanOut(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory; name a file, such as %s", path, filepath.Join(path, "tf.plan"))
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("the directory %s does not exist; create it or save the plan elsewhere", dir)
+	}
+	return nil
 }
