@@ -57,7 +57,8 @@ Usage: trustform [-chdir=DIR] certificate fetch URL|HOST:PORT [-out=FILE]
 Flags:
   -out=FILE    Where to save the root (default certs/NAME.pem in the
                configuration directory, NAME from the root's common name).
-               "-" prints the PEM on stdout and the report on stderr.
+               A directory saves NAME.pem in it. "-" prints the PEM on
+               stdout and the report on stderr.
   -timeout=D   Give up after D (default 30s).
 
 Exit codes: 0 when the root was saved, 1 otherwise.
@@ -120,6 +121,12 @@ func runCertificateFetch(e *runEnv, a *arguments.CertificateFetch) int {
 		out = filepath.Join("certs", certFileName(an.Root)+".pem")
 	}
 	path := e.path(out)
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		// Like cp into a directory; reading the directory as the file
+		// failed with "read DIR: is a directory".
+		out = filepath.Join(out, certFileName(an.Root)+".pem")
+		path = e.path(out)
+	}
 	switch old, err := os.ReadFile(path); {
 	case err == nil && bytes.Equal(old, pemData):
 		view.AlreadyHeld(out)

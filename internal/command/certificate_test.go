@@ -90,6 +90,14 @@ func TestCertificateFetchDirect(t *testing.T) {
 		t.Errorf("exit %d, file %q\n%s", code, got, errOut)
 	}
 
+	// -out=DIR saves NAME.pem in it, as cp would; it used to fail with
+	// "read DIR: is a directory".
+	os.Mkdir(filepath.Join(dir, "roots"), 0o755)
+	out, errOut, code = runFetch(t, dir, []string{systemStore(t)}, srv.URL, "-out=roots")
+	if got, err := os.ReadFile(filepath.Join(dir, "roots", "direct-test-ca.pem")); code != 0 || err != nil || !bytes.Equal(got, srv.CA.PEM) || !strings.Contains(out, "Saved the root to roots/direct-test-ca.pem.") {
+		t.Errorf("-out=roots: exit %d, file %q (%v)\n%s%s", code, got, err, out, errOut)
+	}
+
 	// -out=- prints only the PEM on stdout.
 	out, errOut, code = runFetch(t, dir, []string{systemStore(t)}, srv.URL, "-out=-")
 	if code != 0 || out != string(srv.CA.PEM) || !strings.Contains(errOut, "The server presented 2 certificates") {
