@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -188,6 +187,6 @@ certificate_authority_collection "e2e" {
 	wantHits(t, s, 5)
 	if t.Failed() {
 		out, _ := p.run("status")
-		t.Log(fmt.Sprintf("trustform status:\n%s", out))
+		t.Logf("trustform status:\n%s", out)
 	}
 }

@@ -25,9 +25,9 @@ import (
 // attribute lines that launch its client and the errors it fails with
 // when it does not trust the server.
 type combinedRuntime struct {
-	typ, tool, install string
-	attrs              []string
-	reasons            []string
+	typ     string
+	attrs   []string
+	reasons []string
 }
 
 // TestRuntimesCombined applies java_app, go_app, ruby_app, deno_app and

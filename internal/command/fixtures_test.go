@@ -354,7 +354,7 @@ func fxBuild(t *testing.T) string {
 	t.Helper()
 	gobin, err := exec.LookPath("go")
 	if err != nil {
-		gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatalf("go is not on PATH: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "trustform")
 	if runtime.GOOS == "windows" {
