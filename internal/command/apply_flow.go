@@ -125,6 +125,10 @@ func (e *runEnv) applyLocked(ctx context.Context, r *applyRun, interrupted func(
 	}
 	p, st, ok := e.planToApply(ctx, r)
 	if !ok {
+		if code := interrupted(); code != 0 {
+			// Ctrl-C at a variable's prompt: exit as a signal does.
+			return int(code)
+		}
 		return exitError
 	}
 	r.planned = true

@@ -83,6 +83,11 @@ func runPlan(e *runEnv, a *arguments.Plan) int {
 	view := views.NewPlan(a.JSON, a.Markdown, e.view)
 	if r.plan == nil {
 		view.Failed(r.diags, r.src)
+		if ctx.Err() != nil {
+			// Ctrl-C at a variable's prompt: exit as a signal does, as
+			// apply does at its question.
+			return exitInterrupted
+		}
 		return exitError
 	}
 	if err := view.Plan(r.plan, r.diags, r.src); err != nil {

@@ -216,6 +216,17 @@ func TestCtrlCAtApprovalQuestion(t *testing.T) {
   developer_certificate_trust = false
 }
 `)
+	// Ctrl-C at a variable's prompt: the same status, for plan and apply.
+	for _, cmd := range []string{"plan", "apply"} {
+		v := newProject(t, promptConfig)
+		r := startPTY(t, v, cmd)
+		r.expect("Enter a value: ")
+		r.send("\x03")
+		if code := r.wait(); code != 130 {
+			t.Errorf("%s after Ctrl-C at a variable's prompt exited %d, want 130:\n%s", cmd, code, r.output())
+		}
+	}
+
 	r := startPTY(t, p, "apply")
 	r.expect("Only 'yes' will be accepted to approve.")
 	r.expect("Enter a value: ")
