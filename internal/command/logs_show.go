@@ -76,8 +76,9 @@ func (e *runEnv) selectLogResources(st *state.State, given []string) ([]*state.R
 	for _, g := range given {
 		target, err := addrs.Parse(g)
 		if err != nil {
-			e.view.Errorf("%q is not a resource address: %v", g, err)
-			e.view.Hintf("addresses look like node_app.web, executable.worker[0] or executable.worker[\"eu\"]")
+			// The parser's message names the address and shows what
+			// addresses look like; a hint saying it again was noise.
+			e.view.Errorf("%v", err)
 			ok = false
 			continue
 		}
