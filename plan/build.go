@@ -168,6 +168,7 @@ func Build(in *Input) (*Plan, hcl.Diagnostics) {
 	diags = append(diags, d...)
 	p.plan.Outputs = outs
 	p.devcertPlan()
+	p.plan.markDevcertOutputs()
 
 	if include != nil {
 		covers := "the -target resources and what they depend on"

@@ -604,8 +604,22 @@ func TestDevcertPendingResolves(t *testing.T) {
 	if change(t, p, "executable.plain").DevcertPending {
 		t.Error("executable.plain pending without developer trust")
 	}
+	// The output names a directory apply will move: the plan says so.
+	if !p.Outputs[0].AfterDevcert {
+		t.Errorf("output web_bundle names a pending set's directory but is not marked: %+v", p.Outputs[0])
+	}
+	var human bytes.Buffer
+	if err := RenderHuman(&human, p, false); err != nil {
+		t.Fatal(err)
+	}
+	if want := "+ web_bundle = (known after apply)"; !strings.Contains(human.String(), want) {
+		t.Errorf("human plan lacks %q:\n%s", want, human.String())
+	}
 	// Through a saved plan file, as apply would see it.
 	p = roundTrip(t, p)
+	if !p.Outputs[0].AfterDevcert {
+		t.Error("AfterDevcert lost through the plan file")
+	}
 
 	ca := loadCert(t, "devcert-ca")
 	if err := p.ResolveDevcert(ca, "/dc/ca.pem"); err != nil {
@@ -626,6 +640,9 @@ func TestDevcertPendingResolves(t *testing.T) {
 				t.Errorf("%s: blob of %s missing or different", addr, f.Path)
 			}
 		}
+	}
+	if p.Outputs[0].AfterDevcert {
+		t.Error("output still marked as waiting for the CA after resolve")
 	}
 	// The output follows the set to the directory apply writes: the one
 	// a plan made with the CA names.

@@ -134,6 +134,9 @@ func (p *Plan) ResolveDevcert(ca *pem.Certificate, caPath string) error {
 	for old, res := range done {
 		p.moveOutputs(old, res.dir)
 	}
+	for _, o := range p.Outputs {
+		o.AfterDevcert = false
+	}
 	p.Devcert.Create = false
 	if used {
 		if caPath == "" {
@@ -229,4 +232,27 @@ func (p *Plan) moveOutputs(old, dir string) {
 func moveDirJSON(js, old, dir, sep string) string {
 	js = strings.ReplaceAll(js, `"`+old+`"`, `"`+dir+`"`)
 	return strings.ReplaceAll(js, old+sep, dir+sep)
+}
+
+// markDevcertOutputs sets AfterDevcert on each output whose value names the
+// directory of a set that waits for the development CA.
+func (p *Plan) markDevcertOutputs() {
+	var dirs []string
+	for _, s := range p.TrustSets {
+		if s.Pending && s.Dir != "" {
+			b, _ := json.Marshal(s.Dir)
+			dirs = append(dirs, string(b[1:len(b)-1]))
+		}
+	}
+	if len(dirs) == 0 {
+		return
+	}
+	for _, o := range p.Outputs {
+		for _, d := range dirs {
+			if o.After != nil && strings.Contains(string(o.After), d) {
+				o.AfterDevcert = true
+				break
+			}
+		}
+	}
 }

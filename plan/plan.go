@@ -160,6 +160,12 @@ type OutputChange struct {
 	// without reading HCL; Type is then the type to convert it to. Nil
 	// when the output cannot be computed that way (apply leaves it unset).
 	Template *deferred.Template `json:"template,omitempty"`
+	// AfterDevcert marks an output whose value names the directory of a
+	// trust set still waiting for the development CA. That directory is
+	// named by the set's content, so it moves when apply creates the CA
+	// (ResolveDevcert moves After with it): plans show the value as known
+	// after apply.
+	AfterDevcert bool `json:"after_devcert,omitempty"`
 }
 
 // DevcertPlan says which developer certificates were used and whether apply

@@ -655,7 +655,7 @@ func renderOutputs(w io.Writer, p *Plan, st styler) {
 		}
 		name := o.Name + strings.Repeat(" ", width-len(o.Name))
 		after := outputValue(o.After, o.Sensitive)
-		if o.Unknown {
+		if o.Unknown || o.AfterDevcert {
 			after = knownAfterApply
 		}
 		before := outputValue(o.Before, o.Sensitive)

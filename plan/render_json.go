@@ -291,10 +291,12 @@ func RenderJSON(w io.Writer, p *Plan, diags hcl.Diagnostics) error {
 			})
 		}
 		for _, o := range p.Outputs {
-			oc := jsonOutputChange{Actions: JSONActions(o.Action), AfterUnknown: o.Unknown, Sensitive: o.Sensitive}
+			oc := jsonOutputChange{Actions: JSONActions(o.Action), AfterUnknown: o.Unknown || o.AfterDevcert, Sensitive: o.Sensitive}
 			if !o.Sensitive {
 				oc.Before = rawOrNil(o.Before)
-				oc.After = rawOrNil(o.After)
+				if !o.AfterDevcert {
+					oc.After = rawOrNil(o.After)
+				}
 			}
 			doc.OutputChanges[o.Name] = oc
 		}

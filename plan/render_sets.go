@@ -103,6 +103,11 @@ func renderTrustSets(w textWriter, p *Plan, shares map[shareKey]*setShare, st st
 func renderTrustSet(w textWriter, p *Plan, s *TrustSet, shares map[shareKey]*setShare, st styler) {
 	fmt.Fprintf(w, "  %s %s\n", st.bold("# trust_set."+s.Name), st.bold(setHeader(s)))
 	dir := quoted(p.relPath(s.Dir))
+	if s.Pending {
+		// Named by content that includes a development CA apply has
+		// yet to create: the directory is known only then.
+		dir = scalar(knownAfterApply)
+	}
 	var b, a map[string]value
 	sym := "  ~"
 	switch s.Action {
