@@ -34,6 +34,12 @@ func startPTY(t *testing.T, p *tfProject, args ...string) *ptyRun {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	cmd := p.Command(ctx, args...)
+	// A terminal that shows colour, whatever TERM the suite runs under
+	// (TERM=dumb turns colour off, and CI systems often set it).
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, "TERM=xterm")
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 120})
 	if err != nil {
 		t.Fatalf("starting trustform on a pseudo-terminal: %v", err)

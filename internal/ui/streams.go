@@ -43,11 +43,12 @@ func (s *Streams) DisableColor() {
 	s.ErrColor = false
 }
 
-// NoColorEnv reports whether NO_COLOR is present in environ. Any value,
-// even empty, counts: the variable's presence is the user's request.
+// NoColorEnv reports whether environ asks for no colour: NO_COLOR is
+// present (any value, even empty: the variable's presence is the user's
+// request), or TERM is "dumb", a terminal that cannot show escape codes.
 func NoColorEnv(environ []string) bool {
 	for _, kv := range environ {
-		if kv == "NO_COLOR" || strings.HasPrefix(kv, "NO_COLOR=") {
+		if kv == "NO_COLOR" || strings.HasPrefix(kv, "NO_COLOR=") || kv == "TERM=dumb" {
 			return true
 		}
 	}

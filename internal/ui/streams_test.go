@@ -7,12 +7,12 @@ import (
 )
 
 func TestNoColorEnvAnyValue(t *testing.T) {
-	for _, env := range [][]string{{"NO_COLOR=1"}, {"NO_COLOR="}, {"NO_COLOR"}, {"A=b", "NO_COLOR=false"}} {
+	for _, env := range [][]string{{"NO_COLOR=1"}, {"NO_COLOR="}, {"NO_COLOR"}, {"A=b", "NO_COLOR=false"}, {"TERM=dumb"}} {
 		if !NoColorEnv(env) {
 			t.Errorf("NoColorEnv(%q) = false", env)
 		}
 	}
-	if NoColorEnv([]string{"NO_COLORS=1", "X_NO_COLOR=1"}) {
+	if NoColorEnv([]string{"NO_COLORS=1", "X_NO_COLOR=1", "TERM=xterm-256color", "TERM=dumber"}) {
 		t.Error("similar names must not count")
 	}
 }
