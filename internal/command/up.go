@@ -318,15 +318,7 @@ func (f *foreground) run(ctx, followCtx context.Context) int {
 		e.view.Errorf("%v", err)
 		return exitError
 	}
-	serr := apply.Supervise(ctx, st.Resources, apply.SuperviseOptions{
-		Runners: runners,
-		Store:   journal,
-		Lineage: st.Lineage,
-		Dir:     e.dir,
-		BaseEnv: e.environ,
-		Clock:   apply.Clock{Now: e.now},
-		Events:  f,
-	})
+	serr := f.supervise(ctx, st, runners, journal)
 	if err := journal.Close(); err != nil {
 		e.view.Errorf("saving state: %v", err)
 		return exitError
@@ -359,6 +351,21 @@ func startedText(h runtimes.Handle) string {
 // follow starts showing r's output: its log file for a process (which a
 // restart appends to), the engine's log for a container (followed anew
 // after each restart).
+// supervise watches st's resources until ctx ends, restarting them as
+// their restart policy says and recording new pids through journal; f
+// hears of every exit and restart.
+func (f *foreground) supervise(ctx context.Context, st *state.State, runners map[runtimes.Kind]runtimes.Runner, journal *state.Journal) error {
+	return apply.Supervise(ctx, st.Resources, apply.SuperviseOptions{
+		Runners: runners,
+		Store:   journal,
+		Lineage: st.Lineage,
+		Dir:     f.e.dir,
+		BaseEnv: f.e.environ,
+		Clock:   apply.Clock{Now: f.e.now},
+		Events:  f,
+	})
+}
+
 func (f *foreground) follow(r *state.Resource) { f.followFrom(r, 0) }
 
 // followFrom is follow, starting a process's log at offset (up -watch

@@ -6,7 +6,6 @@ import (
 	"os"
 	"slices"
 
-	"github.com/trustform/trustform/apply"
 	"github.com/trustform/trustform/internal/command/arguments"
 	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/internal/watch"
@@ -76,15 +75,7 @@ func (f *foreground) superviseUntilChange(ctx context.Context, st *state.State, 
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		done <- apply.Supervise(sctx, st.Resources, apply.SuperviseOptions{
-			Runners: runners,
-			Store:   journal,
-			Lineage: st.Lineage,
-			Dir:     e.dir,
-			BaseEnv: e.environ,
-			Clock:   apply.Clock{Now: e.now},
-			Events:  f,
-		})
+		done <- f.supervise(sctx, st, runners, journal)
 	}()
 	finish := func() int {
 		stop()
