@@ -12,7 +12,7 @@ import (
 // "recorded" meaning "survives a crash". Implementations must be safe for
 // concurrent use: apply records resources from parallel steps.
 //
-// *state.Journal implements it (one fsynced line per change, folded into
+// *state.Journal implements it (one line per change, folded into
 // state.json on Close); so does Store, over a State and a save function.
 type StateStore interface {
 	// Lookup returns the record for address, or nil. Apply never modifies

@@ -102,7 +102,7 @@ type SuperviseOptions struct {
 }
 
 // lastExiter is the process runner: how a process ended, also one it did
-// not start, from the status its supervisor shell recorded.
+// not start, from the status its supervisor recorded.
 type lastExiter interface {
 	LastExit(h runtimes.Handle, logPath string) (runtimes.Exit, bool)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/trustform/trustform/internal/command/arguments"
 	"github.com/trustform/trustform/internal/command/views"
 	"github.com/trustform/trustform/lang"
+	"github.com/trustform/trustform/runtimes/process"
 )
 
 // Exit codes. They are part of the product contract (SPEC section 7).
@@ -50,6 +51,10 @@ type runEnv struct {
 // Run is the whole program with its inputs and outputs passed in, so the
 // testscript harness can run it in-process. It returns the exit code.
 func Run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// The binary doubles as the supervisor of the processes apply starts.
+	if code, ok := process.ServeIfSupervisor(args, func(k string) string { v, _ := lookupEnv(environ, k); return v }); ok {
+		return code
+	}
 	view := views.NewView(stdout, stderr, environ)
 
 	dir, args, ok := configDir(view, args)
@@ -76,6 +81,7 @@ func Run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		view:  view,
 		stdin: stdin,
 	}
+	defer env.closeRunners()
 	commands := commandFactories(env)
 	if isCompletion(environ) || installsCompletion(args) {
 		return runCompletion(env, args, commands)

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/trustform/trustform/runtimes/process"
 )
 
 // TestMain lets the test binary double as the trustform command, so
@@ -18,6 +20,10 @@ import (
 // docs they check (testdata/script, fixtures/, website/, README.md) belong
 // to the whole repository, not to this package.
 func TestMain(m *testing.M) {
+	// Tests that call Run in this process start supervisors as this binary.
+	if code, ok := process.ServeIfSupervisor(os.Args[1:], os.Getenv); ok {
+		os.Exit(code)
+	}
 	testscript.Main(fromModuleRoot{m}, map[string]func(){
 		"trustform": func() {
 			os.Exit(Run(os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr))

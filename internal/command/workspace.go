@@ -48,6 +48,10 @@ type workspace struct {
 	// project's state, a backup without a state) that does not stop the
 	// command.
 	warnf func(format string, args ...any)
+	// runners are the process runners the command made; Run hangs up on
+	// their supervisors when the command ends, so that one run in a long
+	// test process does not leave a supervisor waiting for more work.
+	runners []*process.Runner
 }
 
 // lockShared takes the state lock shared, as plan does: plans run side by
@@ -62,6 +66,14 @@ func (w *workspace) lockShared(ctx context.Context, timeout time.Duration) (*sta
 func (w *workspace) lock(ctx context.Context, command string, timeout time.Duration) (*state.LockHandle, error) {
 	info := state.NewLockInfo("trustform "+command, w.now(), w.rand)
 	return state.LockContext(ctx, layout.LockPath(w.dir), info, timeout)
+}
+
+// closeRunners hangs up on the run's process supervisors; the processes
+// they started keep running.
+func (w *workspace) closeRunners() {
+	for _, r := range w.runners {
+		_ = r.Close()
+	}
 }
 
 // environMap turns KEY=VALUE pairs into a map; later entries win, as in a
@@ -138,6 +150,7 @@ func (w *workspace) newRunnerSet(preference string) *runnerSet {
 	// Processes outlive trustform: a supervisor records how each ended,
 	// for status (issue 13).
 	proc.RecordExits = true
+	w.runners = append(w.runners, proc)
 	return &runnerSet{w: w, preference: preference, proc: proc, engines: map[string]*container.Runner{}}
 }
 

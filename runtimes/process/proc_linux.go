@@ -291,8 +291,9 @@ func ownProcesses(cache *markerCache, fn func(pid int, env map[string]string, in
 			env = markersOf(full)
 		}
 		seen[key] = env
-		// The supervisor shell carries the markers too (the program gets
-		// them from it) but is never the resource nor its descendant.
+		// A run's supervisor is never a resource nor its descendant; it
+		// carries no markers, and an older trustform's supervisor shell,
+		// which did, is known by its own mark.
 		if env[EnvLineage] == "" || env[EnvSupervisor] != "" {
 			continue
 		}

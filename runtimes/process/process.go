@@ -56,15 +56,15 @@ type Runner struct {
 	// means any (no process is told apart by directory).
 	dir string
 
-	// toolsOnce looks up the supervisor's sh and setsid (Linux).
-	toolsOnce  sync.Once
-	sh, setsid string
-	toolsOK    bool
+	// supOnce starts sup, the run's supervisor (Linux), at the first Start
+	// that wants one.
+	supOnce sync.Once
+	sup     *supervisorClient
 
-	// RecordExits starts each process under a small supervisor shell that
-	// records its exit status and time next to its log (Linux, with sh and
-	// setsid), so that status can tell how it ended after this trustform
-	// has gone. Set it before the first Start.
+	// RecordExits starts each process through the run's supervisor, which
+	// records its exit status and time next to its log (Linux), so that
+	// status can tell how it ended after this trustform has gone. Set it
+	// before the first Start; Close hangs up on the supervisor.
 	RecordExits bool
 }
 
@@ -119,16 +119,8 @@ func (r *Runner) Start(ctx context.Context, spec *runtimes.LaunchSpec) (runtimes
 	if err != nil {
 		return runtimes.Handle{}, fmt.Errorf("%s: %w", spec.Address, err)
 	}
-	logFile, err := openLog(spec.LogPath)
-	if err != nil {
-		return runtimes.Handle{}, fmt.Errorf("%s: %w", spec.Address, err)
-	}
-	// The child holds its own copy of the descriptor; ours is not needed
-	// once it has started.
-	defer logFile.Close()
-
 	if r.RecordExits {
-		h, ok, err := r.startSupervised(spec, path, env, logFile, instance)
+		h, ok, err := r.startSupervised(spec, path, env, instance)
 		if err != nil {
 			return runtimes.Handle{}, fmt.Errorf("%s: %w", spec.Address, err)
 		}
@@ -136,6 +128,14 @@ func (r *Runner) Start(ctx context.Context, spec *runtimes.LaunchSpec) (runtimes
 			return h, nil
 		}
 	}
+
+	logFile, err := openLog(spec.LogPath)
+	if err != nil {
+		return runtimes.Handle{}, fmt.Errorf("%s: %w", spec.Address, err)
+	}
+	// The child holds its own copy of the descriptor; ours is not needed
+	// once it has started.
+	defer logFile.Close()
 
 	// Not exec.CommandContext: cancelling apply must not kill what it
 	// launched.
@@ -464,7 +464,7 @@ type procKey struct {
 // with. A process that execs again keeps its pid and start time: one
 // that was forked by a resource and has not exec'd yet already carries
 // that resource's markers, so what is cached stays right for strays; the
-// one exception, a supervisor shell's child before it execs the program,
+// one exception, the supervisor's child before it execs the program,
 // is a resource's own process and never a stray. Orphan lookups
 // (FindOrphans) read every environment afresh. A nil cache caches
 // nothing; the zero value is ready to use.

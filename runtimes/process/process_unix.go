@@ -148,26 +148,20 @@ func (r *Runner) stopGroup(ctx context.Context, h runtimes.Handle, grace time.Du
 		return stopSingle(ctx, h, grace)
 	}
 
-	// A supervisor records the exit once the group has gone; wait for it
-	// so that the caller's cleanup comes after.
-	sup := supervisorOf(h.PID)
-	var supStart uint64
-	if sup != 0 {
-		if si, err := readProc(sup); err == nil {
-			supStart = si.start
-		}
-	}
-	defer waitSupervisor(sup, supStart)
+	// The supervisor records the exit before it reaps the leader; wait
+	// for that, so that the caller's cleanup comes after.
+	sup, supStart := supervisorOf(h.PID)
+	defer waitRecorded(ctx, h.PID, h.StartTime, sup, supStart)
 	if err := signalGroup(pgid, unix.SIGTERM); err != nil {
 		return err
 	}
 	began := time.Now()
 	// First the leader, without polling. Once it has ended, its
-	// supervisor reaps it and ends in turn: waiting for that too means
-	// the group is then usually empty, which kill(-pgid, 0) answers,
-	// where a leader left a zombie would need a look at every process.
+	// supervisor reaps it: waiting for that too means the group is then
+	// usually empty, which kill(-pgid, 0) answers, where a leader left a
+	// zombie would need a look at every process.
 	if ended, ok := waitExit(ctx, h.PID, h.StartTime, grace); ok && ended {
-		waitSupervisor(sup, supStart)
+		waitRecorded(ctx, h.PID, h.StartTime, sup, supStart)
 	}
 	gone, err := r.waitGroup(ctx, pgid, max(grace-time.Since(began), 0))
 	if err != nil || gone {

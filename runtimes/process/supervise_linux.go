@@ -3,176 +3,516 @@ package process
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
-	"strconv"
-	"strings"
+	"path/filepath"
+	"sync"
+	"syscall"
 	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/runtimes"
 )
 
-// EnvSupervisor marks the supervisor shell in its environment (the
-// program it starts does not inherit it), so FindOrphans never takes the
-// supervisor for the resource.
+// EnvSupervisor marks a run's supervisor in its environment (the programs
+// it starts do not inherit it), so FindOrphans never takes the supervisor
+// for a resource, and a program's parent is recognised as its supervisor.
 const EnvSupervisor = "TRUSTFORM_SUPERVISOR"
 
-// supervisorScript is run by sh as the parent of a resource's process when
-// Runner.RecordExits is set. trustform itself does not outlive apply, and
-// a detached process's exit status goes to whoever reaps it (pid 1, which
-// may not reap at all), so the shell stays as the parent and writes
-// "PID STATUS" next to the log when the process ends; the file's
-// modification time is the exit time.
-//
-// The program gets a session and process group of its own through setsid
-// (in place: a background job of a non-interactive shell is not a group
-// leader), so signals to its group never reach the shell. The shell tells
-// its pid on fd 4, then waits for a line on stdin before reaping anything,
-// so trustform can read the start time of even a program that exited at
-// once. After the program ends the shell runs builtins only (no fork, so
-// it ends at once). The status file is created with noclobber (O_EXCL:
-// never through a planted link); Start removed any old one.
-//
-// Once the program runs, the shell's stderr is /dev/null: dash reports a
-// waited job that a signal ended ("Terminated", "Killed") on stderr, which
-// is the resource's log, so every stop added a line the program never
-// wrote.
-//
-// The shell's own environment lacks trustform's markers, which it exports
-// for the program only (they come as NAME=VALUE arguments up to "--"; none
-// is secret): whatever looks for our processes by their markers finds the
-// program and never the shell.
-const supervisorScript = `exitfile=$1; setsid=$2; shift 2
-while [ "$1" != -- ]; do export "$1"; shift; done; shift
-unset ` + EnvSupervisor + `
-"$setsid" "$@" </dev/null >&3 2>&3 3>&- 4>&- &
-c=$!
-echo "$c" >&4
-exec 4>&-
-read -r _ || :
-exec 0</dev/null 3>&- 2>/dev/null
-wait "$c"
-s=$?
-set -C
-printf '%s %s\n' "$c" "$s" >"$exitfile"
-`
+// SupervisorArg is the one argument, with EnvSupervisor=1 in the
+// environment, that makes trustform's own binary serve as a run's
+// supervisor (ServeSupervisor) instead of running a command.
+const SupervisorArg = "internal-process-supervisor"
 
-// supervisorTools returns sh and setsid, or false when either is missing
-// (the process is then started directly, and its exit is known only while
-// this trustform runs).
-func supervisorTools() (sh, setsid string, ok bool) {
-	sh, err1 := exec.LookPath("sh")
-	setsid, err2 := exec.LookPath("setsid")
-	return sh, setsid, err1 == nil && err2 == nil
+// supervisorFD is where the supervisor finds its end of the connection.
+const supervisorFD = 3
+
+// A run's processes have one supervisor: trustform's own binary, started
+// once per Runner (so once per apply or up) in a session of its own, as
+// the parent of every process the run starts. trustform does not outlive
+// apply, and a detached process's exit status goes to whoever reaps it
+// (pid 1, which here never reaps), so the supervisor stays as the parent,
+// reaps each process and writes "PID STATUS" next to its log when it ends;
+// the file's modification time is the exit time.
+//
+// Until issue 19 each process had a supervisor of its own: an sh that ran
+// the program through setsid(1). That was three execs per resource where
+// the program alone is one, and most of applying 1,000 resources.
+//
+// trustform and the supervisor talk over a socket pair on fd 3, one JSON
+// object per line. trustform sends a supRequest per process; the supervisor
+// answers with its pid and start time (or an error), and later tells of
+// its exit. When trustform ends (the connection closes) the supervisor
+// goes on until the last of its processes has ended, then exits.
+type supRequest struct {
+	ID   uint64   `json:"id"`
+	Path string   `json:"path"`
+	Argv []string `json:"argv"`
+	Dir  string   `json:"dir"`
+	Env  []string `json:"env"`
+	Log  string   `json:"log"`
+	Exit string   `json:"exit"`
 }
 
-// supervisorTools looks sh and setsid up once per Runner: looking them up
-// in a long PATH at every start cost 30 failed stats each time.
-func (r *Runner) supervisorTools() (sh, setsid string, ok bool) {
-	r.toolsOnce.Do(func() { r.sh, r.setsid, r.toolsOK = supervisorTools() })
-	return r.sh, r.setsid, r.toolsOK
+// supMessage is the supervisor's answer to request ID (PID and Start, or
+// Err), or, with Exited, the news that the process PID ended with Code.
+type supMessage struct {
+	ID     uint64 `json:"id,omitempty"`
+	PID    int    `json:"pid,omitempty"`
+	Start  uint64 `json:"start,omitempty"`
+	Err    string `json:"err,omitempty"`
+	Exited bool   `json:"exited,omitempty"`
+	Code   int    `json:"code,omitempty"`
+	At     int64  `json:"at,omitempty"`
 }
 
-// startSupervised starts path under the supervisor shell and returns the
-// program's handle; the runner reaps the shell.
-func (r *Runner) startSupervised(spec *runtimes.LaunchSpec, path string, env []string, logFile *os.File, instance string) (runtimes.Handle, bool, error) {
-	sh, setsid, ok := r.supervisorTools()
-	if !ok || spec.LogPath == "" {
+// ServeIfSupervisor serves as a run's supervisor when args and the
+// environment ask for it, returning the exit code and true; otherwise it
+// returns false at once. Every entry point of trustform's binary (and of a
+// test binary that can start processes with RecordExits) calls it first.
+func ServeIfSupervisor(args []string, getenv func(string) string) (int, bool) {
+	if len(args) != 1 || args[0] != SupervisorArg || getenv(EnvSupervisor) != "1" {
+		return 0, false
+	}
+	return ServeSupervisor(os.NewFile(supervisorFD, "supervisor")), true
+}
+
+// ServeSupervisor starts the processes trustform asks for on conn, records
+// each one's exit next to its log, and returns once trustform has hung up
+// and every process it started has ended.
+func ServeSupervisor(conn *os.File) int {
+	if conn == nil {
+		return 2
+	}
+	// The connection must not leak into the programs.
+	syscall.CloseOnExec(int(conn.Fd()))
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		return 2
+	}
+	defer devnull.Close()
+	s := &supServer{enc: json.NewEncoder(conn), devnull: devnull, procs: map[int]supChild{}, wake: make(chan struct{}, 1)}
+	go s.reap()
+	dec := json.NewDecoder(bufio.NewReader(conn))
+	for {
+		var req supRequest
+		if err := dec.Decode(&req); err != nil {
+			break
+		}
+		s.children.Add(1)
+		go s.launch(&req)
+	}
+	s.children.Wait()
+	return 0
+}
+
+// supServer is the supervisor's side: it starts programs, and one
+// goroutine reaps them all (wait for any child). Nothing of a child is
+// held open while it runs: a descriptor per child (a pidfd, as os/exec
+// keeps one) is copied into every later fork and closed again at its
+// exec, which made starting the 1,000th process cost 1,000 times more
+// than the first.
+type supServer struct {
+	wmu     sync.Mutex
+	enc     *json.Encoder
+	devnull *os.File
+
+	mu    sync.Mutex // held while a child is started and registered
+	procs map[int]supChild
+	// children counts the processes started and not reaped yet, and the
+	// requests being handled; wake tells the reaper there is a child.
+	children sync.WaitGroup
+	wake     chan struct{}
+}
+
+// supChild is what the supervisor knows of a child it started.
+type supChild struct {
+	start    uint64
+	exitPath string
+}
+
+// send writes m to trustform. After trustform has gone the write fails
+// (EPIPE, not SIGPIPE: this is not fd 1 or 2); the exit is still in the
+// file.
+func (s *supServer) send(m supMessage) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	_ = s.enc.Encode(m)
+}
+
+// launch starts one program with its log as stdout and stderr, in a
+// session and process group of its own (so signals to its group never
+// reach the supervisor), and answers with its pid and start time, read
+// before the reaper can reap it.
+func (s *supServer) launch(req *supRequest) {
+	fail := func(err error) {
+		s.children.Done()
+		s.send(supMessage{ID: req.ID, Err: err.Error()})
+	}
+	if len(req.Argv) == 0 {
+		fail(errors.New("no command to run"))
+		return
+	}
+	logFile, err := openLog(req.Log)
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer logFile.Close()
+	attr := &syscall.ProcAttr{
+		Dir:   req.Dir,
+		Env:   req.Env,
+		Files: []uintptr{s.devnull.Fd(), logFile.Fd(), logFile.Fd()},
+		Sys:   detachedAttr(),
+	}
+	s.mu.Lock()
+	pid, err := syscall.ForkExec(req.Path, req.Argv, attr)
+	if err != nil {
+		s.mu.Unlock()
+		fail(fmt.Errorf("starting %s: %w", req.Path, err))
+		return
+	}
+	info, err := readProc(pid)
+	if err == nil {
+		s.procs[pid] = supChild{start: info.start, exitPath: req.Exit}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		// Never left running unrecorded; the reaper reaps it.
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		s.children.Add(1)
+		s.wakeReaper()
+		fail(fmt.Errorf("reading start time of pid %d: %w", pid, err))
+		return
+	}
+	// The answer goes before the reaper can tell of the exit (it looks the
+	// child up, then writes its file, then sends), unless the child ends
+	// in this very instant: trustform takes either order.
+	s.send(supMessage{ID: req.ID, PID: pid, Start: info.start})
+	s.wakeReaper()
+}
+
+func (s *supServer) wakeReaper() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// reap waits for any child to end, writes its status file while it is
+// still a zombie, and only then reaps it. Whoever stops a process
+// therefore knows its exit is recorded once its pid has gone from /proc,
+// and can remove the file without it being written again behind its back.
+// The file is created exclusively (never through a planted link); trustform
+// removed any older one. A signal's death is recorded as 128+N, as a
+// shell reports it.
+func (s *supServer) reap() {
+	for {
+		pid, code, err := waitAnyChild()
+		if err == syscall.ECHILD {
+			<-s.wake
+			continue
+		}
+		if err != nil {
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		s.mu.Lock()
+		c, ok := s.procs[pid]
+		delete(s.procs, pid)
+		s.mu.Unlock()
+		if ok && c.exitPath != "" {
+			if f, err := os.OpenFile(c.exitPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, LogFileMode); err == nil {
+				_, _ = fmt.Fprintf(f, "%d %d\n", pid, code)
+				_ = f.Close()
+			}
+		}
+		for {
+			if _, err := syscall.Wait4(pid, nil, 0, nil); err != syscall.EINTR {
+				break
+			}
+		}
+		if ok {
+			s.send(supMessage{Exited: true, PID: pid, Start: c.start, Code: code, At: time.Now().UnixNano()})
+		}
+		s.children.Done()
+	}
+}
+
+// waitAnyChild waits until a child has ended and says which and how,
+// without reaping it (waitid(WNOWAIT)). x/sys's Siginfo hides the SIGCHLD
+// fields, so this lays out the head of the kernel's siginfo_t itself.
+func waitAnyChild() (pid, code int, err error) {
+	var info struct {
+		Signo  int32
+		Errno  int32
+		Code   int32
+		_      int32
+		Pid    int32
+		UID    uint32
+		Status int32
+		_      [100]byte
+	}
+	for {
+		_, _, errno := syscall.Syscall6(unix.SYS_WAITID, unix.P_ALL, 0, uintptr(unsafe.Pointer(&info)), unix.WEXITED|unix.WNOWAIT, 0, 0)
+		if errno == syscall.EINTR {
+			continue
+		}
+		if errno != 0 {
+			return 0, 0, errno
+		}
+		break
+	}
+	// si_code values of SIGCHLD (<asm-generic/siginfo.h>).
+	const (
+		cldExited = 1
+		cldKilled = 2
+		cldDumped = 3
+	)
+	code = int(info.Status)
+	if info.Code == cldKilled || info.Code == cldDumped {
+		code = 128 + int(info.Status)
+	}
+	return int(info.Pid), code, nil
+}
+
+// supervisorClient is trustform's end of a supervisor's connection.
+type supervisorClient struct {
+	conn *os.File
+	cmd  *exec.Cmd
+
+	wmu sync.Mutex // serialises requests
+	enc *json.Encoder
+
+	mu      sync.Mutex
+	next    uint64
+	pending map[uint64]chan supAnswer
+	// procs has an entry per process the supervisor started, until its
+	// exit is known.
+	procs map[procKey]*supProc
+	// gone is set once the connection has ended; err says why.
+	gone bool
+	err  error
+}
+
+// supProc is a process a supervisor started; done is closed once exit
+// holds how it ended.
+type supProc struct {
+	done chan struct{}
+	exit runtimes.Exit
+}
+
+// supAnswer is the supervisor's answer to a request, with the record of
+// the process it started: made by the reader before it reads on, so that
+// an exit right after the start is never missed.
+type supAnswer struct {
+	m supMessage
+	p *supProc
+}
+
+// startSupervisor starts a supervisor for this run: this very binary
+// (/proc/self/exe, so a binary replaced on disk since does not matter),
+// named "trustform" so that a test binary standing in for trustform
+// dispatches to it, in a new session, with only EnvSupervisor in its
+// environment: nothing of the user's (tokens included) is kept in a
+// process that outlives the run.
+func startSupervisor() (*supervisorClient, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("creating the supervisor's connection: %w", err)
+	}
+	ours := os.NewFile(uintptr(fds[0]), "supervisor")
+	theirs := os.NewFile(uintptr(fds[1]), "supervisor")
+	defer theirs.Close()
+	cmd := &exec.Cmd{
+		Path:        "/proc/self/exe",
+		Args:        []string{"trustform", SupervisorArg},
+		Dir:         "/",
+		Env:         []string{EnvSupervisor + "=1"},
+		ExtraFiles:  []*os.File{theirs},
+		SysProcAttr: detachedAttr(),
+	}
+	if err := cmd.Start(); err != nil {
+		ours.Close()
+		return nil, fmt.Errorf("starting the process supervisor: %w", err)
+	}
+	c := &supervisorClient{
+		conn: ours, cmd: cmd, enc: json.NewEncoder(ours),
+		pending: map[uint64]chan supAnswer{}, procs: map[procKey]*supProc{},
+	}
+	go c.read()
+	// Reap the supervisor should it end while trustform runs (up).
+	go func() {
+		awaitExit(cmd.Process.Pid)
+		_ = cmd.Wait()
+	}()
+	return c, nil
+}
+
+// read dispatches the supervisor's messages until the connection ends.
+func (c *supervisorClient) read() {
+	dec := json.NewDecoder(bufio.NewReader(c.conn))
+	var err error
+	for {
+		var m supMessage
+		if err = dec.Decode(&m); err != nil {
+			break
+		}
+		c.mu.Lock()
+		switch {
+		case m.Exited:
+			k := procKey{pid: m.PID, start: m.Start}
+			if p, ok := c.procs[k]; ok {
+				delete(c.procs, k)
+				p.exit = runtimes.Exit{Code: m.Code, At: time.Unix(0, m.At)}
+				if m.Code != 0 {
+					p.exit.Err = fmt.Errorf("exit status %d", m.Code)
+				}
+				close(p.done)
+			}
+		default:
+			var p *supProc
+			if m.Err == "" && m.PID > 0 {
+				p = &supProc{done: make(chan struct{})}
+				c.procs[procKey{pid: m.PID, start: m.Start}] = p
+			}
+			if ch, ok := c.pending[m.ID]; ok {
+				delete(c.pending, m.ID)
+				ch <- supAnswer{m, p}
+			}
+		}
+		c.mu.Unlock()
+	}
+	if errors.Is(err, io.EOF) {
+		err = errors.New("the process supervisor ended")
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gone, c.err = true, err
+	for id, ch := range c.pending {
+		delete(c.pending, id)
+		ch <- supAnswer{m: supMessage{ID: id, Err: err.Error()}}
+	}
+	// Whatever it had started is now nobody's child: learn of its end
+	// through a pidfd, and of its status from the file, if it was written.
+	for k, p := range c.procs {
+		delete(c.procs, k)
+		go func() {
+			awaitExit(k.pid)
+			p.exit = runtimes.Exit{Code: -1, Err: fmt.Errorf("its supervisor ended before it did: %v", err), At: time.Now()}
+			close(p.done)
+		}()
+	}
+}
+
+// start asks the supervisor to start req and returns the process's pid
+// and start time, and the record of its end.
+func (c *supervisorClient) start(req supRequest) (procKey, *supProc, error) {
+	ch := make(chan supAnswer, 1)
+	c.mu.Lock()
+	if c.gone {
+		err := c.err
+		c.mu.Unlock()
+		return procKey{}, nil, err
+	}
+	c.next++
+	req.ID = c.next
+	c.pending[req.ID] = ch
+	c.mu.Unlock()
+
+	c.wmu.Lock()
+	err := c.enc.Encode(&req)
+	c.wmu.Unlock()
+	if err != nil {
+		c.mu.Lock()
+		delete(c.pending, req.ID)
+		c.mu.Unlock()
+		return procKey{}, nil, fmt.Errorf("asking the process supervisor: %w", err)
+	}
+	a := <-ch
+	if a.m.Err != "" || a.p == nil {
+		return procKey{}, nil, errors.New(a.m.Err)
+	}
+	return procKey{pid: a.m.PID, start: a.m.Start}, a.p, nil
+}
+
+// close hangs up; the supervisor ends once its processes have.
+func (c *supervisorClient) close() error { return c.conn.Close() }
+
+// supervisor returns the run's supervisor, starting it at the first call;
+// nil when it cannot be had (the process is then started directly, and its
+// exit is known only while this trustform runs).
+func (r *Runner) supervisor() *supervisorClient {
+	r.supOnce.Do(func() {
+		c, err := startSupervisor()
+		if err == nil {
+			r.sup = c
+		}
+	})
+	return r.sup
+}
+
+// Close hangs up on the run's supervisor, if one was started; it ends once
+// the processes it started have. Processes keep running.
+func (r *Runner) Close() error {
+	r.supOnce.Do(func() {}) // none may start after Close
+	if r.sup == nil {
+		return nil
+	}
+	return r.sup.close()
+}
+
+// startSupervised starts path through the run's supervisor and returns the
+// program's handle.
+func (r *Runner) startSupervised(spec *runtimes.LaunchSpec, path string, env []string, instance string) (runtimes.Handle, bool, error) {
+	if spec.LogPath == "" {
 		return runtimes.Handle{}, false, nil
 	}
-	exitPath := layout.ExitPath(spec.LogPath)
-	// The shell creates it exclusively; a record of an earlier run (or
-	// anything planted there) goes first. Remove unlinks a link itself.
+	c := r.supervisor()
+	if c == nil {
+		return runtimes.Handle{}, false, nil
+	}
+	// The supervisor works in / and never in trustform's directory.
+	logPath, err := filepath.Abs(spec.LogPath)
+	if err != nil {
+		return runtimes.Handle{}, true, err
+	}
+	if path, err = filepath.Abs(path); err != nil {
+		return runtimes.Handle{}, true, err
+	}
+	dir := spec.WorkingDir
+	if dir == "" {
+		if dir, err = os.Getwd(); err != nil {
+			return runtimes.Handle{}, true, err
+		}
+	}
+	exitPath := layout.ExitPath(logPath)
+	// The supervisor creates it exclusively; a record of an earlier run
+	// (or anything planted there) goes first. Remove unlinks a link itself.
 	if err := os.Remove(exitPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return runtimes.Handle{}, true, fmt.Errorf("removing the old exit record %s: %w", exitPath, err)
 	}
-	resR, resW, err := os.Pipe()
+	k, p, err := c.start(supRequest{Path: path, Argv: spec.Argv, Dir: dir, Env: env, Log: logPath, Exit: exitPath})
 	if err != nil {
 		return runtimes.Handle{}, true, err
 	}
-	defer resR.Close()
-	inR, inW, err := os.Pipe()
-	if err != nil {
-		resW.Close()
-		return runtimes.Handle{}, true, err
-	}
-	defer inW.Close()
-	args := []string{"sh", "-c", supervisorScript, "trustform-supervisor", exitPath, setsid}
-	shEnv := make([]string, 0, len(env)+1)
-	for _, kv := range env {
-		switch name, _, _ := strings.Cut(kv, "="); name {
-		case EnvAddress, EnvLineage, EnvDir, EnvInstance:
-			args = append(args, kv)
-		default:
-			shEnv = append(shEnv, kv)
-		}
-	}
-	args = append(append(args, "--", path), spec.Argv[1:]...)
-	cmd := &exec.Cmd{
-		Path:        sh,
-		Args:        args,
-		Dir:         spec.WorkingDir,
-		Env:         append(shEnv, EnvSupervisor+"=1"),
-		Stdin:       inR,
-		Stdout:      logFile,
-		Stderr:      logFile,
-		ExtraFiles:  []*os.File{logFile, resW},
-		SysProcAttr: detachedAttr(),
-	}
-	err = cmd.Start()
-	resW.Close()
-	inR.Close()
-	if err != nil {
-		return runtimes.Handle{}, true, fmt.Errorf("starting %s under the supervisor shell %s: %w", path, sh, err)
-	}
-	fail := func(err error) (runtimes.Handle, bool, error) {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		return runtimes.Handle{}, true, err
-	}
-	_ = resR.SetReadDeadline(time.Now().Add(30 * time.Second))
-	line, err := bufio.NewReader(resR).ReadString('\n')
-	pid, perr := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil || perr != nil || pid <= 0 {
-		return fail(fmt.Errorf("starting %s: the supervisor shell did not report a pid (%q, %v)", path, line, err))
-	}
-	// $! is known right after the shell forks: wait until the child has
-	// become setsid, the leader of its own group, so that signals to the
-	// group of the handle never reach the shell.
-	var info procInfo
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		info, err = readProc(pid)
-		if err != nil {
-			return fail(fmt.Errorf("reading start time of pid %d: %w", pid, err))
-		}
-		if info.pgid == pid || info.zombie {
-			break
-		}
-		if time.Now().After(deadline) {
-			return fail(fmt.Errorf("pid %d did not get a session of its own (is %s the util-linux setsid?)", pid, setsid))
-		}
-	}
-	h := runtimes.Handle{PID: pid, StartTime: info.start, Instance: instance}
-	// Now the shell may reap the program.
-	_, _ = inW.Write([]byte("\n"))
-	inW.Close()
+	h := runtimes.Handle{PID: k.pid, StartTime: k.start, Instance: instance}
 	done := make(chan struct{})
 	r.mu.Lock()
 	r.done[h] = done
 	r.mu.Unlock()
 	go func() {
-		awaitExit(cmd.Process.Pid)
-		werr := cmd.Wait()
-		e, ok := readExitFile(exitPath, h)
-		if !ok {
-			e = runtimes.Exit{Code: -1, Err: fmt.Errorf("its supervisor ended without recording its exit: %v", werr), At: time.Now()}
-		}
+		<-p.done
 		r.mu.Lock()
-		r.exits[h] = e
+		r.exits[h] = p.exit
 		r.mu.Unlock()
 		close(done)
 	}()
@@ -182,7 +522,7 @@ func (r *Runner) startSupervised(spec *runtimes.LaunchSpec, path string, env []s
 // readExitFile reads the status the supervisor recorded for h; the
 // file's modification time is when the process ended.
 func readExitFile(path string, h runtimes.Handle) (runtimes.Exit, bool) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
 	if err != nil {
 		return runtimes.Exit{}, false
 	}
@@ -203,7 +543,7 @@ func readExitFile(path string, h runtimes.Handle) (runtimes.Exit, bool) {
 }
 
 // LastExit reports how the process h names ended: from this Runner, when
-// it reaped it, else from the status its supervisor recorded next to
+// it started it, else from the status its supervisor recorded next to
 // logPath (so also after the trustform that started it has gone). It
 // knows nothing of a process started without a supervisor by another run,
 // nor of one that still runs.
@@ -217,39 +557,51 @@ func (r *Runner) LastExit(h runtimes.Handle, logPath string) (runtimes.Exit, boo
 	return readExitFile(layout.ExitPath(logPath), h)
 }
 
-// supervisorOf returns the pid of h's supervisor shell, 0 when it has
-// none (started directly, or the supervisor is gone).
-func supervisorOf(pid int) int {
+// supervisorOf returns the pid and start time of h's supervisor, 0 when
+// it has none (started directly, or the supervisor is gone).
+func supervisorOf(pid int) (int, uint64) {
 	info, err := readProc(pid)
 	if err != nil || info.ppid <= 1 {
-		return 0
+		return 0, 0
 	}
 	env, err := readEnviron(info.ppid)
 	if err != nil || env[EnvSupervisor] != "1" {
-		return 0
+		return 0, 0
 	}
-	return info.ppid
+	sup, err := readProc(info.ppid)
+	if err != nil {
+		return 0, 0
+	}
+	return info.ppid, sup.start
 }
 
-// supervisorWait bounds how long a stop waits for a supervisor to end.
+// supervisorWait bounds how long a stop waits for a supervisor to record
+// an exit.
 const supervisorWait = 2 * time.Second
 
-// waitSupervisor waits, briefly, for a supervisor (started at start) to
-// record the exit and end, so that what Stop's caller removes next (the
-// status file with the log) is not written again behind its back.
-func waitSupervisor(pid int, start uint64) {
-	if pid <= 0 {
-		return
-	}
-	if _, ok := waitExit(context.Background(), pid, start, supervisorWait); ok {
+// waitRecorded waits, briefly, until the supervisor (sup, started at
+// supStart) has reaped the process pid (started at start): it records the
+// exit before reaping, so that what Stop's caller removes next (the status
+// file with the log) is not written again behind its back. It returns at
+// once when there is no supervisor, or it has gone.
+func waitRecorded(ctx context.Context, pid int, start uint64, sup int, supStart uint64) {
+	if sup <= 0 {
 		return
 	}
 	deadline := time.Now().Add(supervisorWait)
-	for time.Now().Before(deadline) {
+	wait := 500 * time.Microsecond
+	for {
 		info, err := readProc(pid)
-		if errors.Is(err, fs.ErrNotExist) || err != nil || info.zombie {
+		if err != nil || info.start != start || info.ppid != sup {
 			return
 		}
-		time.Sleep(5 * time.Millisecond)
+		if s, err := readProc(sup); err != nil || s.start != supStart || s.zombie {
+			return
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return
+		}
+		time.Sleep(wait)
+		wait = min(2*wait, 10*time.Millisecond)
 	}
 }

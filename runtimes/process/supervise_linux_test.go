@@ -28,7 +28,6 @@ func supervisedSpec(t *testing.T, argv ...string) *runtimes.LaunchSpec {
 // reads them.
 func TestSupervisedExitIsRecorded(t *testing.T) {
 	sh := testutil.NeedTool(t, "sh", "apt-get install -y dash")
-	testutil.NeedTool(t, "setsid", "apt-get install -y util-linux")
 	r := New()
 	r.RecordExits = true
 	spec := supervisedSpec(t, sh, "-c", "echo last words; exit 7")
@@ -70,7 +69,6 @@ func TestSupervisedExitIsRecorded(t *testing.T) {
 // good.
 func TestSupervisedProcessIsTheHandle(t *testing.T) {
 	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
-	testutil.NeedTool(t, "setsid", "apt-get install -y util-linux")
 	r := New()
 	r.RecordExits = true
 	spec := supervisedSpec(t, sleep, "60")
@@ -87,7 +85,7 @@ func TestSupervisedProcessIsTheHandle(t *testing.T) {
 	if !strings.Contains(string(cmdline), "sleep") {
 		t.Errorf("the handle's cmdline is %q, want the program", cmdline)
 	}
-	if supervisorOf(h.PID) == 0 {
+	if sup, _ := supervisorOf(h.PID); sup == 0 {
 		t.Error("no supervisor found as the parent")
 	}
 	found, err := r.FindOrphans(context.Background(), spec.Lineage)
@@ -108,11 +106,10 @@ func TestSupervisedProcessIsTheHandle(t *testing.T) {
 	}
 }
 
-// The supervisor shell carries none of trustform's markers in its own
+// The supervisor carries none of trustform's markers in its own
 // environment; the program carries all of them.
 func TestSupervisorHasNoMarkers(t *testing.T) {
 	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
-	testutil.NeedTool(t, "setsid", "apt-get install -y util-linux")
 	r := NewForDir("/some/dir")
 	r.RecordExits = true
 	spec := supervisedSpec(t, sleep, "60")
@@ -121,7 +118,7 @@ func TestSupervisorHasNoMarkers(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Stop(context.Background(), h, time.Second) })
-	sup := supervisorOf(h.PID)
+	sup, _ := supervisorOf(h.PID)
 	if sup == 0 {
 		t.Fatal("no supervisor")
 	}
@@ -141,11 +138,11 @@ func TestSupervisorHasNoMarkers(t *testing.T) {
 }
 
 // The log holds what the program wrote and nothing of the supervisor:
-// dash reports a waited job that a signal ended ("Terminated") on its
-// stderr, and up showed that as the resource's last line at every stop.
+// the shell that used to supervise each process reported a waited job
+// that a signal ended ("Terminated") on its stderr, and up showed that as
+// the resource's last line at every stop.
 func TestSupervisorAddsNothingToTheLog(t *testing.T) {
 	sh := testutil.NeedTool(t, "sh", "apt-get install -y dash")
-	testutil.NeedTool(t, "setsid", "apt-get install -y util-linux")
 	r := New()
 	r.RecordExits = true
 	spec := supervisedSpec(t, sh, "-c", "echo started; exec sleep 60")
@@ -170,5 +167,114 @@ func TestSupervisorAddsNothingToTheLog(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(spec.LogPath); string(b) != "started\n" {
 		t.Errorf("log after Stop = %q, want only the program's %q", b, "started\n")
+	}
+}
+
+// One supervisor serves every process of a run, and each process is a
+// child of it; a signal's death is recorded as 128+N; once the Runner has
+// hung up, the supervisor ends with the last of its processes.
+func TestOneSupervisorPerRun(t *testing.T) {
+	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	r := New()
+	r.RecordExits = true
+	var hs []runtimes.Handle
+	var specs []*runtimes.LaunchSpec
+	for range 3 {
+		spec := supervisedSpec(t, sleep, "60")
+		h, err := r.Start(context.Background(), spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Stop(context.Background(), h, time.Second) })
+		hs, specs = append(hs, h), append(specs, spec)
+	}
+	sup, supStart := supervisorOf(hs[0].PID)
+	if sup == 0 {
+		t.Fatal("no supervisor")
+	}
+	for _, h := range hs[1:] {
+		if s, _ := supervisorOf(h.PID); s != sup {
+			t.Errorf("pid %d has supervisor %d, want the run's one %d", h.PID, s, sup)
+		}
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range hs {
+		if err := r.Stop(context.Background(), h, time.Second); err != nil {
+			t.Fatal(err)
+		}
+		e, ok := New().LastExit(h, specs[i].LogPath)
+		if !ok || e.Code != 128+15 {
+			t.Errorf("recorded exit of %d = %+v %v, want 143 (SIGTERM)", h.PID, e, ok)
+		}
+		ended := func() bool {
+			info, err := readProc(sup)
+			return err != nil || info.start != supStart || info.zombie
+		}
+		if i < len(hs)-1 {
+			if ended() {
+				t.Errorf("the supervisor ended after %d of %d processes", i+1, len(hs))
+			}
+			continue
+		}
+		for deadline := time.Now().Add(10 * time.Second); !ended(); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the supervisor outlived its last process after the Runner hung up")
+			}
+		}
+	}
+}
+
+// A program that exits at once is still reported, with its code, to the
+// Runner that started it: its exit may reach trustform right behind the
+// answer that started it.
+func TestSupervisedImmediateExit(t *testing.T) {
+	sh := testutil.NeedTool(t, "sh", "apt-get install -y dash")
+	r := New()
+	r.RecordExits = true
+	t.Cleanup(func() { r.Close() })
+	for i := range 20 {
+		spec := supervisedSpec(t, sh, "-c", fmt.Sprintf("exit %d", i+1))
+		h, err := r.Start(context.Background(), spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-r.Exited(h):
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no exit reported for run %d", i)
+		}
+		if e, ok := r.Exit(h); !ok || e.Code != i+1 {
+			t.Errorf("Exit = %+v %v, want code %d", e, ok, i+1)
+		}
+	}
+}
+
+// The run's supervisor is told the program by an absolute path and
+// directory: it works in /, and a relative log or program path must still
+// mean the one relative to trustform's working directory.
+func TestSupervisedRelativePaths(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile("prog", []byte("#!/bin/sh\npwd\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := New()
+	r.RecordExits = true
+	t.Cleanup(func() { r.Close() })
+	spec := &runtimes.LaunchSpec{Address: "executable.rel", Lineage: "lin-rel", Argv: []string{"./prog"},
+		BaseEnv: []string{"PATH=" + os.Getenv("PATH")}, LogPath: filepath.Join("logs", "rel.log")}
+	h, err := r.Start(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-r.Exited(h)
+	if e, _ := r.Exit(h); e.Code != 0 {
+		t.Fatalf("exit = %+v", e)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "logs", "rel.log"))
+	if err != nil || strings.TrimSpace(string(b)) != dir {
+		t.Errorf("log = %q %v, want the working directory %s", b, err, dir)
 	}
 }

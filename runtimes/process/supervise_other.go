@@ -3,18 +3,31 @@
 package process
 
 import (
-	"os"
+	"context"
 
 	"github.com/trustform/trustform/runtimes"
 )
 
-// EnvSupervisor marks a supervisor shell; there is none on this system.
+// EnvSupervisor marks a run's supervisor; there is none on this system.
 const EnvSupervisor = "TRUSTFORM_SUPERVISOR"
 
-// startSupervised is not available here: without /proc and setsid the
-// process is started directly, and its exit is known only while the
-// trustform that started it runs.
-func (r *Runner) startSupervised(*runtimes.LaunchSpec, string, []string, *os.File, string) (runtimes.Handle, bool, error) {
+// SupervisorArg would make trustform's binary serve as a supervisor; there
+// is none on this system.
+const SupervisorArg = "internal-process-supervisor"
+
+// supervisorClient does not exist on this system.
+type supervisorClient struct{}
+
+// ServeIfSupervisor never serves on this system.
+func ServeIfSupervisor([]string, func(string) string) (int, bool) { return 0, false }
+
+// Close has no supervisor to hang up on here.
+func (r *Runner) Close() error { return nil }
+
+// startSupervised is not available here: without /proc the process is
+// started directly, and its exit is known only while the trustform that
+// started it runs.
+func (r *Runner) startSupervised(*runtimes.LaunchSpec, string, []string, string) (runtimes.Handle, bool, error) {
 	return runtimes.Handle{}, false, nil
 }
 
@@ -22,6 +35,6 @@ func (r *Runner) startSupervised(*runtimes.LaunchSpec, string, []string, *os.Fil
 // system keeps no record once that trustform has gone.
 func (r *Runner) LastExit(h runtimes.Handle, _ string) (runtimes.Exit, bool) { return r.Exit(h) }
 
-func supervisorOf(int) int { return 0 }
+func supervisorOf(int) (int, uint64) { return 0, 0 }
 
-func waitSupervisor(int, uint64) {}
+func waitRecorded(context.Context, int, uint64, int, uint64) {}
