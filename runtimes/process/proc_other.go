@@ -34,7 +34,7 @@ func (r *Runner) groupMarked(pgid int) bool { return false }
 
 // foreignPid cannot read other processes' environments here: every
 // process is taken as this directory's.
-func (r *Runner) foreignPid(pid int) bool { return false }
+func (r *Runner) foreignPid(int, uint64) bool { return false }
 
 // stopStrays cannot find descendants by their environment here.
 func (r *Runner) stopStrays(ctx context.Context, h runtimes.Handle, grace time.Duration) error {

@@ -473,6 +473,19 @@ type markerCache struct {
 	m  map[procKey]map[string]string
 }
 
+// put adds what was read of one process.
+func (c *markerCache) put(k procKey, m map[string]string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[procKey]map[string]string{}
+	}
+	c.m[k] = m
+}
+
 func (c *markerCache) get(k procKey) (map[string]string, bool) {
 	if c == nil {
 		return nil, false

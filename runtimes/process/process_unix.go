@@ -90,7 +90,7 @@ func (r *Runner) Status(ctx context.Context, h runtimes.Handle) (runtimes.Status
 		return runtimes.StatusMissing, nil
 	case info.zombie:
 		return runtimes.StatusExited, nil
-	case !r.started(h) && r.foreignPid(h.PID):
+	case !r.started(h) && r.foreignPid(h.PID, info.start):
 		// Started by a copy of this project in another directory: not
 		// ours, even though state (copied with it) names it. (A process
 		// this Runner started carries its directory; reading the whole
@@ -140,7 +140,7 @@ func (r *Runner) stopGroup(ctx context.Context, h runtimes.Handle, grace time.Du
 		return fmt.Errorf("checking pid %d before stopping it: %w", h.PID, err)
 	case info.start != h.StartTime:
 		return nil
-	case r.foreignPid(h.PID):
+	case r.foreignPid(h.PID, info.start):
 		return nil
 	case info.pgid != pgid:
 		// Should not happen: a session leader cannot change its group.
@@ -150,7 +150,7 @@ func (r *Runner) stopGroup(ctx context.Context, h runtimes.Handle, grace time.Du
 
 	// The supervisor records the exit before it reaps the leader; wait
 	// for that, so that the caller's cleanup comes after.
-	sup, supStart := supervisorOf(h.PID)
+	sup, supStart := r.supervisorOf(info.ppid)
 	defer waitRecorded(ctx, h.PID, h.StartTime, sup, supStart)
 	if err := signalGroup(pgid, unix.SIGTERM); err != nil {
 		return err

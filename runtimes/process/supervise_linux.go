@@ -557,22 +557,22 @@ func (r *Runner) LastExit(h runtimes.Handle, logPath string) (runtimes.Exit, boo
 	return readExitFile(layout.ExitPath(logPath), h)
 }
 
-// supervisorOf returns the pid and start time of h's supervisor, 0 when
-// it has none (started directly, or the supervisor is gone).
-func supervisorOf(pid int) (int, uint64) {
-	info, err := readProc(pid)
-	if err != nil || info.ppid <= 1 {
+// supervisorOf returns the pid and start time of the supervisor that is
+// ppid (a process's parent), 0 when it is none (the process was started
+// directly, or its supervisor is gone).
+func (r *Runner) supervisorOf(ppid int) (int, uint64) {
+	if ppid <= 1 {
 		return 0, 0
 	}
-	env, err := readEnviron(info.ppid)
-	if err != nil || env[EnvSupervisor] != "1" {
-		return 0, 0
-	}
-	sup, err := readProc(info.ppid)
+	info, err := readProc(ppid)
 	if err != nil {
 		return 0, 0
 	}
-	return info.ppid, sup.start
+	m, err := r.markersOf(ppid, info.start)
+	if err != nil || m[EnvSupervisor] != "1" {
+		return 0, 0
+	}
+	return ppid, info.start
 }
 
 // supervisorWait bounds how long a stop waits for a supervisor to record
@@ -589,14 +589,18 @@ func waitRecorded(ctx context.Context, pid int, start uint64, sup int, supStart 
 		return
 	}
 	deadline := time.Now().Add(supervisorWait)
-	wait := 500 * time.Microsecond
-	for {
+	wait := 200 * time.Microsecond
+	for i := 0; ; i++ {
 		info, err := readProc(pid)
 		if err != nil || info.start != start || info.ppid != sup {
 			return
 		}
-		if s, err := readProc(sup); err != nil || s.start != supStart || s.zombie {
-			return
+		// A live supervisor reaps within a millisecond or two; whether it
+		// is still there is asked only once that has passed.
+		if i >= 4 {
+			if s, err := readProc(sup); err != nil || s.start != supStart || s.zombie {
+				return
+			}
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			return

@@ -85,7 +85,7 @@ func TestSupervisedProcessIsTheHandle(t *testing.T) {
 	if !strings.Contains(string(cmdline), "sleep") {
 		t.Errorf("the handle's cmdline is %q, want the program", cmdline)
 	}
-	if sup, _ := supervisorOf(h.PID); sup == 0 {
+	if sup, _ := supOf(h.PID); sup == 0 {
 		t.Error("no supervisor found as the parent")
 	}
 	found, err := r.FindOrphans(context.Background(), spec.Lineage)
@@ -118,7 +118,7 @@ func TestSupervisorHasNoMarkers(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Stop(context.Background(), h, time.Second) })
-	sup, _ := supervisorOf(h.PID)
+	sup, _ := supOf(h.PID)
 	if sup == 0 {
 		t.Fatal("no supervisor")
 	}
@@ -188,12 +188,12 @@ func TestOneSupervisorPerRun(t *testing.T) {
 		t.Cleanup(func() { r.Stop(context.Background(), h, time.Second) })
 		hs, specs = append(hs, h), append(specs, spec)
 	}
-	sup, supStart := supervisorOf(hs[0].PID)
+	sup, supStart := supOf(hs[0].PID)
 	if sup == 0 {
 		t.Fatal("no supervisor")
 	}
 	for _, h := range hs[1:] {
-		if s, _ := supervisorOf(h.PID); s != sup {
+		if s, _ := supOf(h.PID); s != sup {
 			t.Errorf("pid %d has supervisor %d, want the run's one %d", h.PID, s, sup)
 		}
 	}
@@ -277,4 +277,13 @@ func TestSupervisedRelativePaths(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(b)) != dir {
 		t.Errorf("log = %q %v, want the working directory %s", b, err, dir)
 	}
+}
+
+// supOf returns the supervisor of pid, as a fresh Runner sees it.
+func supOf(pid int) (int, uint64) {
+	info, err := readProc(pid)
+	if err != nil {
+		return 0, 0
+	}
+	return New().supervisorOf(info.ppid)
 }

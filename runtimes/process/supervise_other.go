@@ -35,6 +35,6 @@ func (r *Runner) startSupervised(*runtimes.LaunchSpec, string, []string, string)
 // system keeps no record once that trustform has gone.
 func (r *Runner) LastExit(h runtimes.Handle, _ string) (runtimes.Exit, bool) { return r.Exit(h) }
 
-func supervisorOf(int) (int, uint64) { return 0, 0 }
+func (r *Runner) supervisorOf(int) (int, uint64) { return 0, 0 }
 
 func waitRecorded(context.Context, int, uint64, int, uint64) {}
