@@ -45,6 +45,9 @@ type Runner struct {
 	// done has a channel per child this Runner started, closed once the
 	// child has been reaped (its Exit is then known).
 	done map[runtimes.Handle]chan struct{}
+	// supervised holds the processes the run's supervisor started: their
+	// exit is known once done is closed.
+	supervised map[runtimes.Handle]*supProc
 	// groups shares the looks at every process that stopping a group can
 	// need among the stops under way (Linux).
 	groups groupScans
@@ -77,7 +80,7 @@ var (
 
 // New returns a Runner that does not tell configuration directories apart.
 func New() *Runner {
-	return &Runner{exits: map[runtimes.Handle]runtimes.Exit{}, done: map[runtimes.Handle]chan struct{}{}}
+	return &Runner{exits: map[runtimes.Handle]runtimes.Exit{}, done: map[runtimes.Handle]chan struct{}{}, supervised: map[runtimes.Handle]*supProc{}}
 }
 
 // NewForDir returns a Runner working for the configuration directory dir:
@@ -203,8 +206,17 @@ func (r *Runner) started(h runtimes.Handle) bool {
 func (r *Runner) Exit(h runtimes.Handle) (runtimes.Exit, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	e, ok := r.exits[h]
-	return e, ok
+	if e, ok := r.exits[h]; ok {
+		return e, true
+	}
+	if p, ok := r.supervised[h]; ok {
+		select {
+		case <-p.done:
+			return p.exit, true
+		default:
+		}
+	}
+	return runtimes.Exit{}, false
 }
 
 // markers are the TRUSTFORM_* variables a started process carries.

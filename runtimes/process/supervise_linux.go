@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -304,7 +305,7 @@ type supervisorClient struct {
 }
 
 // supProc is a process a supervisor started; done is closed once exit
-// holds how it ended.
+// holds how it ended (and exit is not written after that).
 type supProc struct {
 	done chan struct{}
 	exit runtimes.Exit
@@ -318,8 +319,8 @@ type supAnswer struct {
 	p *supProc
 }
 
-// startSupervisor starts a supervisor for this run: this very binary
-// (/proc/self/exe, so a binary replaced on disk since does not matter),
+// startSupervisor starts a supervisor for this run: this very binary (by
+// /proc/self/exe when the file on disk is no longer it, e.g. rebuilt),
 // named "trustform" so that a test binary standing in for trustform
 // dispatches to it, in a new session, with only EnvSupervisor in its
 // environment: nothing of the user's (tokens included) is kept in a
@@ -332,8 +333,16 @@ func startSupervisor() (*supervisorClient, error) {
 	ours := os.NewFile(uintptr(fds[0]), "supervisor")
 	theirs := os.NewFile(uintptr(fds[1]), "supervisor")
 	defer theirs.Close()
+	// By its path where it still exists, so that ps and top name it
+	// after the binary rather than "exe".
+	self := "/proc/self/exe"
+	if p, err := os.Executable(); err == nil && !strings.HasSuffix(p, " (deleted)") {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && sameFile(p, self) {
+			self = p
+		}
+	}
 	cmd := &exec.Cmd{
-		Path:        "/proc/self/exe",
+		Path:        self,
 		Args:        []string{"trustform", SupervisorArg},
 		Dir:         "/",
 		Env:         []string{EnvSupervisor + "=1"},
@@ -355,6 +364,13 @@ func startSupervisor() (*supervisorClient, error) {
 		_ = cmd.Wait()
 	}()
 	return c, nil
+}
+
+// sameFile reports whether a and b name the same file.
+func sameFile(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
 // read dispatches the supervisor's messages until the connection ends.
@@ -505,17 +521,10 @@ func (r *Runner) startSupervised(spec *runtimes.LaunchSpec, path string, env []s
 		return runtimes.Handle{}, true, err
 	}
 	h := runtimes.Handle{PID: k.pid, StartTime: k.start, Instance: instance}
-	done := make(chan struct{})
 	r.mu.Lock()
-	r.done[h] = done
+	r.done[h] = p.done
+	r.supervised[h] = p
 	r.mu.Unlock()
-	go func() {
-		<-p.done
-		r.mu.Lock()
-		r.exits[h] = p.exit
-		r.mu.Unlock()
-		close(done)
-	}()
 	return h, true, nil
 }
 

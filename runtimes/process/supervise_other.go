@@ -18,6 +18,12 @@ const SupervisorArg = "internal-process-supervisor"
 // supervisorClient does not exist on this system.
 type supervisorClient struct{}
 
+// supProc does not exist on this system either.
+type supProc struct {
+	done chan struct{}
+	exit runtimes.Exit
+}
+
 // ServeIfSupervisor never serves on this system.
 func ServeIfSupervisor([]string, func(string) string) (int, bool) { return 0, false }
 
