@@ -2,6 +2,9 @@ package lang
 
 import (
 	"bytes"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -28,34 +31,62 @@ func parseChunked(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
 	if len(cuts) == 0 {
 		return hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	}
-	merged := &hclsyntax.Body{Attributes: hclsyntax.Attributes{}}
-	nav := chunkNav{}
-	start := hcl.InitialPos
-	from := 0
-	for i := 0; i <= len(cuts); i++ {
+	// Each chunk's start position depends only on where it is cut, so
+	// the chunks are parsed side by side, one goroutine per CPU: lexing
+	// is most of a large plan's load time, and the chunks share nothing.
+	chunks := make([]chunk, len(cuts)+1)
+	from, line := 0, 1
+	for i := range chunks {
 		to := len(src)
 		if i < len(cuts) {
 			to = cuts[i]
 		}
-		f, diags := hclsyntax.ParseConfig(src[from:to], filename, start)
-		body, ok := f.Body.(*hclsyntax.Body)
-		if diags.HasErrors() || !ok || len(body.Attributes) > 0 {
+		chunks[i] = chunk{from: from, to: to, start: hcl.Pos{Line: line, Column: 1, Byte: from}}
+		line += bytes.Count(src[from:to], []byte("\n"))
+		from = to
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), len(chunks))
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(chunks) {
+					return
+				}
+				c := &chunks[i]
+				c.f, c.diags = hclsyntax.ParseConfig(src[c.from:c.to], filename, c.start)
+			}
+		}()
+	}
+	wg.Wait()
+	merged := &hclsyntax.Body{Attributes: hclsyntax.Attributes{}}
+	nav := make(chunkNav, 0, len(chunks))
+	for i, c := range chunks {
+		body, ok := c.f.Body.(*hclsyntax.Body)
+		if c.diags.HasErrors() || !ok || len(body.Attributes) > 0 {
 			return hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 		}
 		merged.Blocks = append(merged.Blocks, body.Blocks...)
-		nav = append(nav, chunkNavEntry{end: to, nav: f.Nav})
+		nav = append(nav, chunkNavEntry{end: c.to, nav: c.f.Nav})
 		if i == 0 {
 			merged.SrcRange = body.SrcRange
 		}
 		merged.EndRange = body.EndRange
-		// The next chunk starts where this one ended.
-		start = body.EndRange.End
-		start.Byte = to
-		start.Line, start.Column = lineCol(src, to)
-		from = to
 	}
 	merged.SrcRange.End = merged.EndRange.End
 	return &hcl.File{Body: merged, Bytes: src, Nav: nav}, nil
+}
+
+// chunk is one run of top-level blocks parseChunked hands hclsyntax.
+type chunk struct {
+	from, to int
+	start    hcl.Pos
+	f        *hcl.File
+	diags    hcl.Diagnostics
 }
 
 // chunkCuts returns the byte offsets where parseChunked may cut src: the
@@ -89,12 +120,6 @@ func chunkCuts(src []byte) []int {
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-
-// lineCol is the 1-based line and column of byte offset at in src, which is
-// the start of a line.
-func lineCol(src []byte, at int) (int, int) {
-	return bytes.Count(src[:at], []byte("\n")) + 1, 1
-}
 
 // chunkNav answers the diagnostic writer's "in resource ..." context for a
 // file parsed in chunks, from the chunk holding the offset.
