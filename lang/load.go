@@ -726,8 +726,9 @@ func (l *loader) convertString(a *hcl.Attribute, v cty.Value) (string, bool) {
 	return v.AsString(), true
 }
 
-// finish sorts results.
+// finish sorts results and lets the syntax trees go.
 func (l *loader) finish() {
+	l.cfg.Files = compactFiles(l.cfg.Files)
 	l.cfg.Inputs = keys.Sorted(l.fs.read)
 	sort.Slice(l.cfg.Resources, func(i, j int) bool { return l.cfg.Resources[i].Address < l.cfg.Resources[j].Address })
 	sort.Slice(l.cfg.Outputs, func(i, j int) bool { return l.cfg.Outputs[i].Name < l.cfg.Outputs[j].Name })

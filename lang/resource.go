@@ -285,7 +285,8 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 			truncateMiddle(addr, 60), len(addr), maxFileName, maxFileName-len(".log"))
 		return nil, cty.NilVal, false
 	}
-	vals := map[string]cty.Value{}
+	// Every argument, plus the dozen attributes set after evaluation.
+	vals := make(map[string]cty.Value, len(r.Schema.specs)+12)
 	ok := true
 
 	// Stage 1: what decides trust.

@@ -48,6 +48,10 @@ type planner struct {
 	javaDone  bool
 	javaCerts []*pem.Certificate
 	javaErr   error
+
+	// trustVars is runtimes.TrustVars(), built once rather than per
+	// resource.
+	trustVars []runtimes.TrustVar
 }
 
 // Build decides what apply will do. It is pure: everything it knows of the
@@ -61,7 +65,7 @@ func Build(in *Input) (*Plan, hcl.Diagnostics) {
 	if cfg == nil {
 		cfg = &lang.Config{}
 	}
-	p := &planner{in: in, cfg: cfg, reloc: newRelocator(cfg.Dir)}
+	p := &planner{in: in, cfg: cfg, reloc: newRelocator(cfg.Dir), trustVars: runtimes.TrustVars()}
 	p.plan = &Plan{
 		FormatVersion:    FormatVersion,
 		TrustformVersion: in.Version,

@@ -365,6 +365,8 @@ func (r *relocator) rewrite(s string) string {
 		return s
 	}
 	var b strings.Builder
+	// A set directory is about as long as the placeholder it replaces.
+	b.Grow(len(s) + 32)
 	for {
 		i := strings.Index(s, r.prefix)
 		if i < 0 {

@@ -153,7 +153,13 @@ func (p *planner) resourceSpec(r *lang.Resource) (*state.Spec, *PendingTrust, hc
 	hasTrust := r.Trust.Scope != runtimes.ScopeNone
 
 	trustDir := layout.ResourceDir(p.cfg.Dir, r.Address)
-	env := make(map[string]string, len(r.Env)+4)
+	// Room for the trust variables the rules set, so the map is not
+	// grown three times per resource.
+	envSize := len(r.Env) + 4
+	if r.Trust.Scope != runtimes.ScopeNone {
+		envSize += len(p.trustVars)
+	}
+	env := make(map[string]string, envSize)
 	for k, v := range r.Env {
 		env[k] = v
 	}
@@ -377,6 +383,18 @@ func (p *planner) inherited(r *lang.Resource, name string) (value, from string, 
 	return v, FromEnvironment, set && v != ""
 }
 
+// inheritedCount is how many documented trust variables r inherits, from
+// its env or trustform's environment.
+func (p *planner) inheritedCount(r *lang.Resource) int {
+	n := 0
+	for _, tv := range p.trustVars {
+		if _, _, ok := p.inherited(r, tv.Name); ok {
+			n++
+		}
+	}
+	return n
+}
+
 func (p *planner) pathSep() string {
 	if p.in.Host.GOOS == "windows" {
 		return ";"
@@ -391,10 +409,22 @@ func (p *planner) pathSep() string {
 // was done with it is returned for the plan.
 func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope runtimes.Scope, workDir, trustDir string, env map[string]string, rc *recipe) ([]InheritedVar, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
+	if p.trustVars == nil {
+		p.trustVars = runtimes.TrustVars() // a planner built by a test
+	}
+	// Sized for the usual case, where each inherited trust variable is
+	// decided once: a plan holds one such list per resource.
 	var decided []InheritedVar
+	if n := p.inheritedCount(r); n > 0 {
+		decided = make([]InheritedVar, 0, n)
+	}
 	bundle, certsDir := r.Trust.BundlePath, r.Trust.DirectoriesPath
-	rules := append(append([]runtimes.EnvRule(nil), runtimes.CommonEnv(scope)...), rt.Env[scope]...)
-	handled := map[string]bool{}
+	common, own := runtimes.CommonEnv(scope), rt.Env[scope]
+	rules := make([]runtimes.EnvRule, 0, len(common)+len(own))
+	rules = append(append(rules, common...), own...)
+	// handled holds the few names already decided; a list is cheaper
+	// than a map for a dozen entries, once per resource.
+	handled := make([]string, 0, len(rules)+4)
 	note := func(name, from, value, action string) {
 		decided = append(decided, InheritedVar{Name: name, From: from, Value: value, Action: action, Result: env[name]})
 	}
@@ -419,7 +449,7 @@ func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope 
 		if rule.IfInherited && !had {
 			continue
 		}
-		handled[rule.Name] = true
+		handled = append(handled, rule.Name)
 		var val string
 		stripped := false
 		switch rule.Value {
@@ -444,7 +474,7 @@ func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope 
 				for name, rest := range jt.options {
 					if name != rule.Name {
 						env[name] = rest
-						handled[name] = true
+						handled = append(handled, name)
 					}
 				}
 				if jt.jvmArgs != nil {
@@ -538,8 +568,8 @@ func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope 
 			decided = append(decided, iv)
 		}
 	}
-	for _, tv := range runtimes.TrustVars() {
-		if handled[tv.Name] {
+	for _, tv := range p.trustVars {
+		if slices.Contains(handled, tv.Name) {
 			continue
 		}
 		prev, from, had := p.inherited(r, tv.Name)
