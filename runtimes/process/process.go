@@ -59,10 +59,11 @@ type Runner struct {
 	// means any (no process is told apart by directory).
 	dir string
 
-	// supOnce starts sup, the run's supervisor (Linux), at the first Start
-	// that wants one.
-	supOnce sync.Once
-	sup     *supervisorClient
+	// supMu guards sup, the run's supervisor (Linux), started at the
+	// first Start that wants one, and supClosed, set by Close.
+	supMu     sync.Mutex
+	sup       *supervisorClient
+	supClosed bool
 
 	// RecordExits starts each process through the run's supervisor, which
 	// records its exit status and time next to its log (Linux), so that

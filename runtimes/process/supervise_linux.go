@@ -299,9 +299,11 @@ type supervisorClient struct {
 	// procs has an entry per process the supervisor started, until its
 	// exit is known.
 	procs map[procKey]*supProc
-	// gone is set once the connection has ended; err says why.
-	gone bool
-	err  error
+	// gone is set once the connection has ended; err says why. closing
+	// is set when we hung up.
+	gone    bool
+	closing bool
+	err     error
 }
 
 // supProc is a process a supervisor started; done is closed once exit
@@ -417,8 +419,12 @@ func (c *supervisorClient) read() {
 		delete(c.pending, id)
 		ch <- supAnswer{m: supMessage{ID: id, Err: err.Error()}}
 	}
+	if c.closing {
+		// We hung up: nobody asks any more.
+		return
+	}
 	// Whatever it had started is now nobody's child: learn of its end
-	// through a pidfd, and of its status from the file, if it was written.
+	// through a pidfd.
 	for k, p := range c.procs {
 		delete(c.procs, k)
 		go func() {
@@ -461,25 +467,49 @@ func (c *supervisorClient) start(req supRequest) (procKey, *supProc, error) {
 }
 
 // close hangs up; the supervisor ends once its processes have.
-func (c *supervisorClient) close() error { return c.conn.Close() }
+func (c *supervisorClient) close() error {
+	c.mu.Lock()
+	c.closing = true
+	c.mu.Unlock()
+	return c.conn.Close()
+}
 
-// supervisor returns the run's supervisor, starting it at the first call;
-// nil when it cannot be had (the process is then started directly, and its
+// supervisor returns the run's supervisor, starting it at the first call,
+// and again should it have ended (killed by someone): processes started
+// after that still have their exits recorded. It returns nil when none can
+// be had, or after Close (the process is then started directly, and its
 // exit is known only while this trustform runs).
 func (r *Runner) supervisor() *supervisorClient {
-	r.supOnce.Do(func() {
-		c, err := startSupervisor()
-		if err == nil {
-			r.sup = c
-		}
-	})
-	return r.sup
+	r.supMu.Lock()
+	defer r.supMu.Unlock()
+	if r.supClosed {
+		return nil
+	}
+	if r.sup != nil && !r.sup.ended() {
+		return r.sup
+	}
+	c, err := startSupervisor()
+	if err != nil {
+		return nil
+	}
+	r.sup = c
+	return c
+}
+
+// ended reports whether the connection to the supervisor has ended.
+func (c *supervisorClient) ended() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gone
 }
 
 // Close hangs up on the run's supervisor, if one was started; it ends once
-// the processes it started have. Processes keep running.
+// the processes it started have. Processes keep running; later ones are
+// started directly.
 func (r *Runner) Close() error {
-	r.supOnce.Do(func() {}) // none may start after Close
+	r.supMu.Lock()
+	defer r.supMu.Unlock()
+	r.supClosed = true
 	if r.sup == nil {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -286,4 +287,60 @@ func supOf(pid int) (int, uint64) {
 		return 0, 0
 	}
 	return New().supervisorOf(info.ppid)
+}
+
+// A supervisor killed mid-run loses the exit codes of its processes, not
+// their exits: the Runner still learns when each ends. A process started
+// afterwards gets a new supervisor, and its exit is recorded again.
+func TestSupervisorKilledMidRun(t *testing.T) {
+	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	sh := testutil.NeedTool(t, "sh", "apt-get install -y dash")
+	r := New()
+	r.RecordExits = true
+	t.Cleanup(func() { r.Close() })
+	spec := supervisedSpec(t, sleep, "60")
+	h, err := r.Start(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Stop(context.Background(), h, time.Second) })
+	sup, _ := supOf(h.PID)
+	if sup == 0 {
+		t.Fatal("no supervisor")
+	}
+	if err := syscall.Kill(sup, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	// The connection ends once the kernel has closed the supervisor's end.
+	r.supMu.Lock()
+	old := r.sup
+	r.supMu.Unlock()
+	for deadline := time.Now().Add(10 * time.Second); !old.ended(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the Runner never noticed its supervisor was killed")
+		}
+	}
+	if err := syscall.Kill(h.PID, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-r.Exited(h):
+	case <-time.After(10 * time.Second):
+		t.Fatal("the end of a process whose supervisor was killed was never noticed")
+	}
+	if e, ok := r.Exit(h); !ok || e.Code != -1 || e.Err == nil {
+		t.Errorf("Exit = %+v %v, want an unknown code with a reason", e, ok)
+	}
+	spec2 := supervisedSpec(t, sh, "-c", "exit 3")
+	h2, err := r.Start(context.Background(), spec2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-r.Exited(h2)
+	if e, ok := New().LastExit(h2, spec2.LogPath); !ok || e.Code != 3 {
+		t.Errorf("recorded exit after a new supervisor = %+v %v, want 3", e, ok)
+	}
+	if r.sup == old {
+		t.Error("no new supervisor was started")
+	}
 }
