@@ -2,6 +2,7 @@ package lang
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"strconv"
 
@@ -31,7 +32,48 @@ import (
 // instance is one evaluated instance of a resource block.
 type instance struct {
 	addr string
-	obj  cty.Value
+	// attrs are the instance's attributes; obj, the object a reference
+	// to it evaluates to, is built from them on first use: in most
+	// configurations most resources are never referred to, and building
+	// the object was a fifth of evaluating a resource.
+	attrs map[string]cty.Value
+	obj   cty.Value
+	built bool
+}
+
+// object is the value a reference to the instance evaluates to.
+func (in *instance) object() cty.Value {
+	if !in.built {
+		in.obj, in.built = cty.ObjectVal(in.attrs), true
+	}
+	return in.obj
+}
+
+// resourceVal is the value of a reference to the resource block
+// TYPE.NAME, built on first use; false when the block was not evaluated
+// (or its evaluation failed).
+func (l *loader) resourceVal(typ, name string) (cty.Value, bool) {
+	if v, ok := l.resVals[typ][name]; ok {
+		return v, true
+	}
+	block := typ + "." + name
+	rep := l.expansions[block]
+	if rep == nil {
+		return cty.NilVal, false
+	}
+	insts := l.instances[block]
+	vals := make([]cty.Value, len(insts))
+	for i := range insts {
+		vals[i] = insts[i].object()
+	}
+	v := rep.aggregate(vals)
+	byName := l.resVals[typ]
+	if byName == nil {
+		byName = map[string]cty.Value{}
+		l.resVals[typ] = byName
+	}
+	byName[name] = v
+	return v, true
 }
 
 // deferredAttrs are the resource attributes only apply knows, with the type
@@ -275,7 +317,7 @@ func (l *loader) sentinelResource(typ, name string, s *sentinelRun) cty.Value {
 	}
 	vals := make([]cty.Value, len(insts))
 	for i, in := range insts {
-		attrs := in.obj.AsValueMap()
+		attrs := maps.Clone(in.attrs)
 		for attr, ty := range deferredAttrs {
 			if v, ok := attrs[attr]; ok && !v.IsKnown() {
 				attrs[attr] = sentinel(s.set, s.id(deferred.Ref{Address: in.addr, Attr: attr}), ty)

@@ -78,13 +78,15 @@ type loader struct {
 	varVals   map[string]cty.Value
 	localVals map[string]cty.Value
 	collVals  map[string]cty.Value
-	resVals   map[string]map[string]cty.Value // type -> name -> object
+	// resVals holds, by type and name, the value of a reference to a
+	// resource block, built on first use (resourceVal).
+	resVals map[string]map[string]cty.Value
 	// expansions holds, per evaluated resource or collection block
 	// (TYPE.NAME), the instances its count or for_each produced.
 	expansions map[string]*repetition
 	// instances holds every evaluated resource instance by block, for
 	// outputs known only after apply (deferred.go).
-	instances map[string][]instance
+	instances map[string][]*instance
 
 	// failed holds addresses (var.x, local.y, ...) whose evaluation failed,
 	// so dependants are skipped instead of reporting follow-on errors.
@@ -122,7 +124,7 @@ func newLoader(dir string, opts Options) *loader {
 		collVals:    map[string]cty.Value{},
 		resVals:     map[string]map[string]cty.Value{},
 		expansions:  map[string]*repetition{},
-		instances:   map[string][]instance{},
+		instances:   map[string][]*instance{},
 		failed:      map[string]bool{},
 		nodes:       map[string]*node{},
 		resDeps:     map[string]map[string]hcl.Range{},
@@ -630,7 +632,7 @@ func (l *loader) evalContext(refs []hcl.Traversal, trust *cty.Value) *hcl.EvalCo
 				put(root, name, v)
 			}
 		case runtimes.Lookup(root) != nil:
-			if v, ok := l.resVals[root][name]; ok {
+			if v, ok := l.resourceVal(root, name); ok {
 				put(root, name, v)
 			}
 		}

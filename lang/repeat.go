@@ -436,7 +436,7 @@ func repeatHint(has, root string) string {
 // resource and collection blocks alike. It goes on past a bad instance so
 // every instance's errors are reported, then drops diagnostics the
 // instances repeat; ok is false when any instance failed.
-func expandInstances[T any](l *loader, rep *repetition, eval func(addrs.Key) (T, cty.Value, bool)) (insts []T, vals []cty.Value, ok bool) {
+func expandInstances[T, V any](l *loader, rep *repetition, eval func(addrs.Key) (T, V, bool)) (insts []T, vals []V, ok bool) {
 	mark := len(l.diags)
 	ok = true
 	for _, k := range rep.keys {

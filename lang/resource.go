@@ -222,7 +222,7 @@ func (l *loader) evalResource(n *node) bool {
 	if !ok {
 		return false
 	}
-	insts, vals, ok := expandInstances(l, rep, func(k addrs.Key) (*Resource, cty.Value, bool) {
+	insts, vals, ok := expandInstances(l, rep, func(k addrs.Key) (*Resource, map[string]cty.Value, bool) {
 		return l.evalInstance(n, k, rep)
 	})
 	if !ok {
@@ -230,15 +230,11 @@ func (l *loader) evalResource(n *node) bool {
 	}
 	l.expansions[r.Addr] = rep
 	l.cfg.ResourceBlocks[r.Addr] = rep.kind()
+	list := make([]*instance, len(insts))
 	for i, res := range insts {
-		l.instances[r.Addr] = append(l.instances[r.Addr], instance{addr: res.Address, obj: vals[i]})
+		list[i] = &instance{addr: res.Address, attrs: vals[i]}
 	}
-	byName := l.resVals[r.Type]
-	if byName == nil {
-		byName = map[string]cty.Value{}
-		l.resVals[r.Type] = byName
-	}
-	byName[r.Name] = rep.aggregate(vals)
+	l.instances[r.Addr] = list
 	l.cfg.Resources = append(l.cfg.Resources, insts...)
 	return true
 }
@@ -261,8 +257,9 @@ func (l *loader) instanceDeps(blockDeps map[string]hcl.Range) map[string]hcl.Ran
 }
 
 // evalInstance evaluates one instance of a resource block, returning the
-// Resource and the object other blocks see when they refer to it.
-func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resource, cty.Value, bool) {
+// Resource and the attributes of the object other blocks see when they
+// refer to it.
+func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resource, map[string]cty.Value, bool) {
 	r := n.res
 	rt := r.Runtime
 	context := blockRange(r.Block)
@@ -283,7 +280,7 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 		l.errorf(&rng, context, "Resource name too long",
 			"The address %s is %d bytes long; trustform names its log and trust files after it, and file names are limited to %d bytes. Use a name of at most %d bytes (with its count or for_each key).",
 			truncateMiddle(addr, 60), len(addr), maxFileName, maxFileName-len(".log"))
-		return nil, cty.NilVal, false
+		return nil, nil, false
 	}
 	// Every argument, plus the dozen attributes set after evaluation.
 	vals := make(map[string]cty.Value, len(r.Schema.specs)+12)
@@ -332,7 +329,7 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 		}
 	}
 	if !ok {
-		return nil, cty.NilVal, false
+		return nil, nil, false
 	}
 
 	res.ResolveTrust(l.dir, l.cfg.Collections)
@@ -451,7 +448,7 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 		res.ReadyWhen = rw
 	}
 	if !ok {
-		return nil, cty.NilVal, false
+		return nil, nil, false
 	}
 
 	deps := l.instanceDeps(l.resDeps[r.Addr])
@@ -477,7 +474,7 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 	} else {
 		vals[AttrPID] = cty.UnknownVal(cty.Number)
 	}
-	return res, cty.ObjectVal(vals), true
+	return res, vals, true
 }
 
 // envRanges locates each key of an env written as an object constructor

@@ -1,6 +1,9 @@
 package plan
 
-import "sort"
+import (
+	"slices"
+	"strings"
+)
 
 // Where an inherited trust variable came from.
 const (
@@ -63,7 +66,7 @@ func (p *planner) setInherited(addr string, vars []InheritedVar) {
 	if len(vars) == 0 {
 		return
 	}
-	sort.SliceStable(vars, func(i, j int) bool { return vars[i].Name < vars[j].Name })
+	slices.SortStableFunc(vars, func(a, b InheritedVar) int { return strings.Compare(a.Name, b.Name) })
 	if p.inheritedVars == nil {
 		p.inheritedVars = map[string][]InheritedVar{}
 	}

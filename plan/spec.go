@@ -437,7 +437,8 @@ func (p *planner) processTrustEnv(r *lang.Resource, rt *runtimes.Runtime, scope 
 			rc.merged = map[string][]*pem.Certificate{}
 		}
 		rc.merged[name] = user
-		return filepath.Join(trustDir, mergedPrefix+name+".pem")
+		// trustDir is clean and name a variable name: no Join needed.
+		return trustDir + string(filepath.Separator) + mergedPrefix + name + ".pem"
 	}
 	for _, rule := range rules {
 		src := rule.Name

@@ -40,7 +40,9 @@ func ResourcesDir(configDir string) string { return filepath.Join(StateDir(confi
 // planner rewrites them into the resource's trust set directory once it
 // knows which set that is. Nothing is written there any more.
 func ResourceDir(configDir, address string) string {
-	return filepath.Join(ResourcesDir(configDir), addrs.FileName(address))
+	// One Join rather than nested ones: lang and the planner ask for
+	// these paths several times per resource.
+	return filepath.Join(configDir, DirName, "resources", addrs.FileName(address))
 }
 
 // TrustDir returns the directory holding every trust set, each in its own
@@ -67,13 +69,13 @@ const (
 // BundlePath returns the placeholder host path of a resource's bundle (see
 // ResourceDir).
 func BundlePath(configDir, address string) string {
-	return filepath.Join(ResourceDir(configDir, address), BundleName)
+	return filepath.Join(configDir, DirName, "resources", addrs.FileName(address), BundleName)
 }
 
 // CertsDir returns the placeholder host path of a resource's certificate
 // directory (see ResourceDir).
 func CertsDir(configDir, address string) string {
-	return filepath.Join(ResourceDir(configDir, address), CertsDirName)
+	return filepath.Join(configDir, DirName, "resources", addrs.FileName(address), CertsDirName)
 }
 
 // LogsDir returns the directory of captured process output.
@@ -81,7 +83,7 @@ func LogsDir(configDir string) string { return filepath.Join(StateDir(configDir)
 
 // LogPath returns the log file of one resource.
 func LogPath(configDir, address string) string {
-	return filepath.Join(LogsDir(configDir), addrs.FileName(address)+".log")
+	return filepath.Join(configDir, DirName, "logs", addrs.FileName(address)+".log")
 }
 
 // ExitPath returns where a process's exit status is recorded, next to its
