@@ -58,7 +58,9 @@ func (l *loader) resourceVal(typ, name string) (cty.Value, bool) {
 	}
 	block := typ + "." + name
 	rep := l.expansions[block]
-	if rep == nil {
+	if rep == nil || !l.g.isNeeded(block) {
+		// Not evaluated, or nothing refers to it (so its attributes
+		// were not kept; see evalResource).
 		return cty.NilVal, false
 	}
 	insts := l.instances[block]
@@ -317,6 +319,10 @@ func (l *loader) sentinelResource(typ, name string, s *sentinelRun) cty.Value {
 	}
 	vals := make([]cty.Value, len(insts))
 	for i, in := range insts {
+		if in.attrs == nil {
+			s.failed = true
+			return cty.DynamicVal
+		}
 		attrs := maps.Clone(in.attrs)
 		for attr, ty := range deferredAttrs {
 			if v, ok := attrs[attr]; ok && !v.IsKnown() {

@@ -16,8 +16,11 @@ import (
 type graph struct {
 	nodes []string
 	index map[string]int
-	// out[i] maps a target node index to where the dependency is declared.
+	// out[i] maps a target node index to where the dependency is declared;
+	// nil for a node that needs nothing, as most resources do.
 	out []map[int]hcl.Range
+	// needed[i] is set when some node needs node i.
+	needed []bool
 }
 
 func newGraph() *graph { return &graph{index: map[string]int{}} }
@@ -28,7 +31,8 @@ func (g *graph) add(name string) int {
 	}
 	g.index[name] = len(g.nodes)
 	g.nodes = append(g.nodes, name)
-	g.out = append(g.out, map[int]hcl.Range{})
+	g.out = append(g.out, nil)
+	g.needed = append(g.needed, false)
 	return len(g.nodes) - 1
 }
 
@@ -39,7 +43,17 @@ func (g *graph) connect(from, to string, rng hcl.Range) {
 	if old, ok := g.out[f][t]; ok && !rangeBefore(rng, old) {
 		return
 	}
+	if g.out[f] == nil {
+		g.out[f] = map[int]hcl.Range{}
+	}
 	g.out[f][t] = rng
+	g.needed[t] = true
+}
+
+// isNeeded reports whether any node needs the named one.
+func (g *graph) isNeeded(name string) bool {
+	i, ok := g.index[name]
+	return ok && g.needed[i]
 }
 
 func rangeBefore(a, b hcl.Range) bool {

@@ -231,8 +231,15 @@ func (l *loader) evalResource(n *node) bool {
 	l.expansions[r.Addr] = rep
 	l.cfg.ResourceBlocks[r.Addr] = rep.kind()
 	list := make([]*instance, len(insts))
+	// Only a block something refers to (an expression, depends_on or an
+	// output) is ever asked for its value: the attributes of the others
+	// need not stay live until loading ends.
+	needed := l.g.isNeeded(r.Addr)
 	for i, res := range insts {
-		list[i] = &instance{addr: res.Address, attrs: vals[i]}
+		list[i] = &instance{addr: res.Address}
+		if needed {
+			list[i].attrs = vals[i]
+		}
 	}
 	l.instances[r.Addr] = list
 	l.cfg.Resources = append(l.cfg.Resources, insts...)
