@@ -3,6 +3,7 @@ package state
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -296,5 +297,38 @@ func TestSaveReplacesCorruptKeepingItAsBackup(t *testing.T) {
 	backup, _ := os.ReadFile(BackupPath(path))
 	if string(backup) != "garbage" {
 		t.Errorf("backup = %q, want the damaged file kept", backup)
+	}
+}
+
+// An unchanged save writes nothing at every serial, also where the next
+// serial has one digit more (the comparison swaps the serial line), and
+// a changed one is written.
+func TestSaveUnchangedAcrossSerialDigits(t *testing.T) {
+	path := statePath(t)
+	s := New("lin-1", "0.1.0")
+	s.Upsert(sample("node_app.web"))
+	for s.Serial < 9 {
+		s.Upsert(sample(fmt.Sprintf("node_app.w%d", s.Serial)))
+		if err := s.Save(path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, _ := os.ReadFile(path)
+	if err := s.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(path); s.Serial != 9 || string(after) != string(before) {
+		t.Fatalf("unchanged save at serial 9 moved it to %d or rewrote the file", s.Serial)
+	}
+	s.Upsert(sample("node_app.last"))
+	if err := s.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Serial != 10 || got.Serial != 10 || got.Lookup("node_app.last") == nil {
+		t.Fatalf("changed save: serial %d, file serial %d", s.Serial, got.Serial)
 	}
 }

@@ -42,6 +42,7 @@ func errorDiag(summary string, err error) *hcl.Diagnostic {
 // The result always carries the diagnostics and sources to print them; its
 // plan is nil when they hold errors.
 func (e *runEnv) makePlan(ctx context.Context, a *arguments.Planning) *planResult {
+	e.planningGC()
 	r := &planResult{src: ui.NewSources(e.dir, nil)}
 	st, err := e.loadState()
 	if err != nil {
