@@ -262,6 +262,10 @@ type applier struct {
 	lineage  string
 	byAddr   map[string]*plan.Change
 
+	// logDirs holds the log directories made (and checked) in this run.
+	logDirsMu sync.Mutex
+	logDirs   map[string]bool
+
 	mu      sync.Mutex
 	reports map[string]*report
 
@@ -408,7 +412,10 @@ func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
 	}
 	startRes, err := walk(ctx, startSteps, a.opts.Parallelism, a.runStart)
 	// Every started resource is watched until the run ends and its start
-	// window has passed.
+	// window has passed. Meanwhile the state is encoded for saving.
+	if p, ok := a.store.(interface{ Prepare() }); ok {
+		p.Prepare()
+	}
 	a.windows.Wait()
 	close(a.runDone)
 	a.watchers.Wait()
@@ -604,6 +611,25 @@ func (a *applier) runUpdate(c *plan.Change) error {
 
 // runCreate writes the trust material, starts the resource, records it and
 // waits until it is ready.
+// logDir makes the log directory dir, checking that nothing on the way is
+// a link, once per run: all resources share it, and checking it again for
+// each was five system calls per resource.
+func (a *applier) logDir(dir string) error {
+	a.logDirsMu.Lock()
+	defer a.logDirsMu.Unlock()
+	if a.logDirs == nil {
+		a.logDirs = map[string]bool{}
+	}
+	if a.logDirs[dir] {
+		return nil
+	}
+	if err := safepath.MkdirAll(a.material.root, dir, 0o755); err != nil {
+		return err
+	}
+	a.logDirs[dir] = true
+	return nil
+}
+
 func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 	spec := c.After
 	start := a.now()
@@ -665,7 +691,7 @@ func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 		// The log directory is made here, where .trustform is known, so
 		// that a link planted on the way is refused; the runner opens the
 		// file itself without following a link.
-		err := safepath.MkdirAll(a.material.root, filepath.Dir(spec.LogPath), 0o755)
+		err := a.logDir(filepath.Dir(spec.LogPath))
 		if err == nil {
 			err = safepath.File(a.material.root, spec.LogPath)
 		}

@@ -281,7 +281,35 @@ func corrupt(path string, data []byte, err error) *CorruptError {
 // another lineage, or one whose serial is ahead of this state (someone else
 // saved since it was loaded). On error the state and the files are as they
 // were.
-func (s *State) Save(path string) error {
+func (s *State) Save(path string) error { return s.save(path, nil) }
+
+// encoded is a state's file content, encoded ahead of saving for the
+// serial it is to be saved with.
+type encoded struct {
+	serial uint64
+	data   []byte
+	defs   map[string]*material
+}
+
+// encodeNext encodes s as Save would write it next.
+func (s *State) encodeNext() (*encoded, error) {
+	s.sortResources()
+	if s.Resources == nil {
+		s.Resources = []*Resource{}
+	}
+	s.Version = Version
+	s.Serial++
+	defer func() { s.Serial-- }()
+	data, defs, err := s.encode()
+	if err != nil {
+		return nil, err
+	}
+	return &encoded{serial: s.Serial, data: data, defs: defs}, nil
+}
+
+// save is Save, with the content encoded ahead when pre is for the serial
+// it is saved with (the caller knows s has not changed since).
+func (s *State) save(path string, pre *encoded) error {
 	s.sortResources()
 	if err := s.check(); err != nil {
 		return fmt.Errorf("saving state: %w (this is a bug in trustform)", err)
@@ -326,7 +354,15 @@ func (s *State) Save(path string) error {
 	// megabytes of JSON, and encoding it a second time only to compare
 	// doubled the garbage of apply's final save.
 	s.Serial++
-	data, defs, err := s.encode()
+	var (
+		data []byte
+		defs map[string]*material
+	)
+	if pre != nil && pre.serial == s.Serial {
+		data, defs, err = pre.data, pre.defs, nil
+	} else {
+		data, defs, err = s.encode()
+	}
 	if err == nil && compare && sameButSerial(old, data, s.Serial-1, s.Serial) {
 		s.Serial--
 		s.done(path, defs)

@@ -114,6 +114,10 @@ type Journal struct {
 	err     error // sticky: after a failed write the file may end torn
 	closed  bool
 
+	// pre is the state encoded by Prepare, when appends was preAt.
+	pre   *encoded
+	preAt int
+
 	ix *materialIndex
 	// known holds the digests of the materials the base file or a line
 	// written already defines.
@@ -247,6 +251,21 @@ func (j *Journal) Lookup(address string) *Resource {
 // after Close.
 func (j *Journal) State() *State { return j.s }
 
+// Prepare encodes the state as Close would save it, so that the caller
+// can do that while it waits anyway (apply, for the start windows of the
+// last processes): Close then only writes it, unless something was
+// recorded since. Encoding 1,000 resources took 80 ms of apply's end.
+func (j *Journal) Prepare() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed || j.appends == 0 {
+		return
+	}
+	if pre, err := j.s.encodeNext(); err == nil {
+		j.pre, j.preAt = pre, j.appends
+	}
+}
+
 // Close saves the state to the state file and removes the journal. If the
 // save fails the journal stays, so nothing recorded is lost: the next Load
 // replays it. Closing twice does nothing.
@@ -261,7 +280,11 @@ func (j *Journal) Close() error {
 		j.err = err
 	}
 	if j.appends > 0 {
-		if err := j.s.Save(j.path); err != nil {
+		pre := j.pre
+		if j.preAt != j.appends {
+			pre = nil
+		}
+		if err := j.s.save(j.path, pre); err != nil {
 			return fmt.Errorf("%w; the changes are kept in %s and recovered by the next command", err, JournalPath(j.path))
 		}
 	}

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -643,5 +644,50 @@ func TestJournalConcurrentSharedMaterial(t *testing.T) {
 	r := got.Lookup("w7.r9")
 	if len(r.Spec.Files) != len(rel) || r.Spec.Files[0].Path != filepath.Join(root, "trust", "w7.r9", "cert.pem") {
 		t.Errorf("w7.r9 files = %v", r.Spec.Files)
+	}
+}
+
+// What Prepare encoded is what Close writes, byte for byte, when nothing
+// was recorded since; a change recorded after Prepare is not lost.
+func TestJournalPrepare(t *testing.T) {
+	write := func(prepare bool, after string) []byte {
+		t.Helper()
+		path := statePath(t)
+		s := New("lin", "dev")
+		j, err := OpenJournal(path, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []string{"node_app.b", "node_app.a"} {
+			if err := j.Upsert(sample(a)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if prepare {
+			j.Prepare()
+			if j.pre == nil {
+				t.Fatal("Prepare encoded nothing")
+			}
+		}
+		if after != "" {
+			if err := j.Upsert(sample(after)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := j.Close(); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	plain, prepared := write(false, ""), write(true, "")
+	if !bytes.Equal(plain, prepared) {
+		t.Errorf("Close after Prepare wrote\n%s\nwant\n%s", prepared, plain)
+	}
+	if b := write(true, "node_app.c"); !bytes.Contains(b, []byte(`"node_app.c"`)) {
+		t.Errorf("a change recorded after Prepare is missing:\n%s", b)
 	}
 }

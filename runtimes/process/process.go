@@ -48,6 +48,8 @@ type Runner struct {
 	// supervised holds the processes the run's supervisor started: their
 	// exit is known once done is closed.
 	supervised map[runtimes.Handle]*supProc
+	// programs remembers where each program was found.
+	programs map[programKey]string
 	// groups shares the looks at every process that stopping a group can
 	// need among the stops under way (Linux).
 	groups groupScans
@@ -119,7 +121,7 @@ func (r *Runner) Start(ctx context.Context, spec *runtimes.LaunchSpec) (runtimes
 	}
 	instance := newInstance()
 	env := buildEnv(spec.BaseEnv, spec.Env, markers{address: spec.Address, lineage: spec.Lineage, dir: dir, instance: instance})
-	path, err := findProgram(spec.Argv[0], spec.WorkingDir, lookupEnv(env, "PATH"))
+	path, err := r.findProgram(spec.Argv[0], spec.WorkingDir, lookupEnv(env, "PATH"))
 	if err != nil {
 		return runtimes.Handle{}, fmt.Errorf("%s: %w", spec.Address, err)
 	}
@@ -294,6 +296,34 @@ func lookupEnv(env []string, name string) string {
 	return ""
 }
 
+// programKey is what resolving a program depends on.
+type programKey struct{ name, dir, path string }
+
+// findProgram is findProgram, remembered per Runner: the resources of one
+// configuration mostly run the same few programs with the same PATH, and
+// looking each up again walked PATH (dozens of stats in a login
+// environment) once per resource.
+func (r *Runner) findProgram(name, dir, pathList string) (string, error) {
+	k := programKey{name, dir, pathList}
+	r.mu.Lock()
+	p, ok := r.programs[k]
+	r.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	p, err := findProgram(name, dir, pathList)
+	if err != nil {
+		return "", err
+	}
+	r.mu.Lock()
+	if r.programs == nil {
+		r.programs = map[programKey]string{}
+	}
+	r.programs[k] = p
+	r.mu.Unlock()
+	return p, nil
+}
+
 // findProgram resolves argv[0]: a name with a path separator is taken
 // relative to the working directory; a bare name is searched in PATH of the
 // environment the process will get (not trustform's own). Relative PATH
@@ -325,6 +355,13 @@ func findProgram(name, dir, pathList string) (string, error) {
 func openLog(path string) (*os.File, error) {
 	if path == "" {
 		return os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	}
+	// Usually the log is new, and an exclusive create is all it takes:
+	// what it opens is a regular file it just made, never a link. The
+	// checks below are for a log that is already there (or a directory
+	// that is not).
+	if f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND|noFollow, LogFileMode); err == nil {
+		return f, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("creating log directory: %w", err)

@@ -80,6 +80,12 @@ func (r *Runner) Status(ctx context.Context, h runtimes.Handle) (runtimes.Status
 	if _, ok := r.Exit(h); ok {
 		return runtimes.StatusExited, nil
 	}
+	if r.started(h) {
+		// Its end is reported to this Runner (by the supervisor, or the
+		// reaper) within a millisecond or two of happening; a look at
+		// /proc for each of 1,000 resources just started cost more.
+		return runtimes.StatusRunning, nil
+	}
 	info, err := readProc(h.PID)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -90,7 +96,7 @@ func (r *Runner) Status(ctx context.Context, h runtimes.Handle) (runtimes.Status
 		return runtimes.StatusMissing, nil
 	case info.zombie:
 		return runtimes.StatusExited, nil
-	case !r.started(h) && r.foreignPid(h.PID, info.start):
+	case r.foreignPid(h.PID, info.start):
 		// Started by a copy of this project in another directory: not
 		// ours, even though state (copied with it) names it. (A process
 		// this Runner started carries its directory; reading the whole

@@ -3,7 +3,6 @@ package process
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -48,31 +47,32 @@ const supervisorFD = 3
 // the program through setsid(1). That was three execs per resource where
 // the program alone is one, and most of applying 1,000 resources.
 //
-// trustform and the supervisor talk over a socket pair on fd 3, one JSON
-// object per line. trustform sends a supRequest per process; the supervisor
+// trustform and the supervisor talk over a socket pair on fd 3, in frames
+// of strings (frame.go): decoding a JSON request, with the whole
+// environment, cost the supervisor more than starting the program. trustform sends a supRequest per process; the supervisor
 // answers with its pid and start time (or an error), and later tells of
 // its exit. When trustform ends (the connection closes) the supervisor
 // goes on until the last of its processes has ended, then exits.
 type supRequest struct {
-	ID   uint64   `json:"id"`
-	Path string   `json:"path"`
-	Argv []string `json:"argv"`
-	Dir  string   `json:"dir"`
-	Env  []string `json:"env"`
-	Log  string   `json:"log"`
-	Exit string   `json:"exit"`
+	ID   uint64
+	Path string
+	Argv []string
+	Dir  string
+	Env  []string
+	Log  string
+	Exit string
 }
 
 // supMessage is the supervisor's answer to request ID (PID and Start, or
 // Err), or, with Exited, the news that the process PID ended with Code.
 type supMessage struct {
-	ID     uint64 `json:"id,omitempty"`
-	PID    int    `json:"pid,omitempty"`
-	Start  uint64 `json:"start,omitempty"`
-	Err    string `json:"err,omitempty"`
-	Exited bool   `json:"exited,omitempty"`
-	Code   int    `json:"code,omitempty"`
-	At     int64  `json:"at,omitempty"`
+	ID     uint64
+	PID    int
+	Start  uint64
+	Err    string
+	Exited bool
+	Code   int
+	At     int64
 }
 
 // ServeIfSupervisor serves as a run's supervisor when args and the
@@ -100,12 +100,12 @@ func ServeSupervisor(conn *os.File) int {
 		return 2
 	}
 	defer devnull.Close()
-	s := &supServer{enc: json.NewEncoder(conn), devnull: devnull, procs: map[int]supChild{}, wake: make(chan struct{}, 1)}
+	s := &supServer{conn: conn, devnull: devnull, procs: map[int]supChild{}, wake: make(chan struct{}, 1)}
 	go s.reap()
-	dec := json.NewDecoder(bufio.NewReader(conn))
+	in := bufio.NewReader(conn)
 	for {
 		var req supRequest
-		if err := dec.Decode(&req); err != nil {
+		if err := req.read(in); err != nil {
 			break
 		}
 		s.children.Add(1)
@@ -123,7 +123,7 @@ func ServeSupervisor(conn *os.File) int {
 // than the first.
 type supServer struct {
 	wmu     sync.Mutex
-	enc     *json.Encoder
+	conn    *os.File
 	devnull *os.File
 
 	mu    sync.Mutex // held while a child is started and registered
@@ -146,7 +146,7 @@ type supChild struct {
 func (s *supServer) send(m supMessage) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	_ = s.enc.Encode(m)
+	_, _ = s.conn.Write(m.frame())
 }
 
 // launch starts one program with its log as stdout and stderr, in a
@@ -291,7 +291,6 @@ type supervisorClient struct {
 	cmd  *exec.Cmd
 
 	wmu sync.Mutex // serialises requests
-	enc *json.Encoder
 
 	mu      sync.Mutex
 	next    uint64
@@ -356,7 +355,7 @@ func startSupervisor() (*supervisorClient, error) {
 		return nil, fmt.Errorf("starting the process supervisor: %w", err)
 	}
 	c := &supervisorClient{
-		conn: ours, cmd: cmd, enc: json.NewEncoder(ours),
+		conn: ours, cmd: cmd,
 		pending: map[uint64]chan supAnswer{}, procs: map[procKey]*supProc{},
 	}
 	go c.read()
@@ -377,11 +376,11 @@ func sameFile(a, b string) bool {
 
 // read dispatches the supervisor's messages until the connection ends.
 func (c *supervisorClient) read() {
-	dec := json.NewDecoder(bufio.NewReader(c.conn))
+	in := bufio.NewReader(c.conn)
 	var err error
 	for {
 		var m supMessage
-		if err = dec.Decode(&m); err != nil {
+		if err = m.read(in); err != nil {
 			break
 		}
 		c.mu.Lock()
@@ -451,7 +450,7 @@ func (c *supervisorClient) start(req supRequest) (procKey, *supProc, error) {
 	c.mu.Unlock()
 
 	c.wmu.Lock()
-	err := c.enc.Encode(&req)
+	_, err := c.conn.Write(req.frame())
 	c.wmu.Unlock()
 	if err != nil {
 		c.mu.Lock()
