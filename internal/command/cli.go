@@ -56,6 +56,7 @@ func Run(args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return code
 	}
 	view := views.NewView(stdout, stderr, environ)
+	view.TrustformVersion = Version
 
 	dir, args, ok := configDir(view, args)
 	if !ok {

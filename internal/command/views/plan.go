@@ -59,7 +59,7 @@ func (v planJSON) Plan(p *plan.Plan, diags hcl.Diagnostics, _ *ui.Sources) error
 // Failed still writes one JSON document, with the errors, so a consumer
 // always has something to parse.
 func (v planJSON) Failed(diags hcl.Diagnostics, _ *ui.Sources) {
-	_ = plan.RenderJSON(v.Out, nil, diags)
+	_ = plan.RenderJSON(v.Out, &plan.Plan{TrustformVersion: v.TrustformVersion}, diags)
 }
 
 // Saved prints nothing: stdout holds exactly one JSON document.

@@ -15,6 +15,9 @@ import (
 // ui.Streams.
 type View struct {
 	*ui.Streams
+	// Version is trustform's version, for documents that carry it even
+	// when nothing else could be made (plan -json on an error).
+	TrustformVersion string
 }
 
 // NewView builds the view of one run. Each stream is coloured only when it
