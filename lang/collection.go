@@ -61,7 +61,7 @@ func (l *loader) evalCollection(n *node) bool {
 	if !ok {
 		return false
 	}
-	rep, ok := l.expand(count, forEach, l.evalContext(n.refs, nil), context)
+	rep, ok := l.expand(count, forEach, n.refs, context)
 	if !ok {
 		return false
 	}

@@ -70,13 +70,13 @@ func repeatBy(count, forEach *hcl.Attribute) string {
 }
 
 // expand evaluates count or for_each with the block's context (which has
-// neither count nor each in scope).
-func (l *loader) expand(count, forEach *hcl.Attribute, ctx *hcl.EvalContext, context *hcl.Range) (*repetition, bool) {
+// neither count nor each in scope), built only for a repeated block.
+func (l *loader) expand(count, forEach *hcl.Attribute, refs []hcl.Traversal, context *hcl.Range) (*repetition, bool) {
 	switch {
 	case count != nil:
-		return l.expandCount(count, ctx, context)
+		return l.expandCount(count, l.evalContext(refs, nil), context)
 	case forEach != nil:
-		return l.expandForEach(forEach, ctx, context)
+		return l.expandForEach(forEach, l.evalContext(refs, nil), context)
 	}
 	return single, true
 }

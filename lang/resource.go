@@ -218,7 +218,7 @@ func (l *loader) evalResource(n *node) bool {
 	if !ok {
 		return false
 	}
-	rep, ok := l.expand(count, forEach, l.evalContext(n.refs, nil), context)
+	rep, ok := l.expand(count, forEach, n.refs, context)
 	if !ok {
 		return false
 	}
@@ -282,7 +282,8 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 	}
 	// Files are named after the address (ADDR.log, resources/ADDR): one
 	// too long for a file name passed plan and failed at apply.
-	if n := len(filepath.Base(layout.LogPath(l.dir, addr))); n > maxFileName {
+	logPath := layout.LogPath(l.dir, addr)
+	if n := len(filepath.Base(logPath)); n > maxFileName {
 		rng := r.Block.LabelRanges[len(r.Block.LabelRanges)-1]
 		l.errorf(&rng, context, "Resource name too long",
 			"The address %s is %d bytes long; trustform names its log and trust files after it, and file names are limited to %d bytes. Use a name of at most %d bytes (with its count or for_each key).",
@@ -472,9 +473,14 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 	if len(names) > 0 {
 		vals[AttrCollections] = cty.ListVal(names)
 	}
-	vals[AttrTrustBundlePath] = cty.StringVal(layout.BundlePath(l.dir, addr))
-	vals[AttrTrustDirectoryPath] = cty.StringVal(layout.CertsDir(l.dir, addr))
-	vals[AttrLogPath] = cty.StringVal(layout.LogPath(l.dir, addr))
+	bundlePath, certsDir := res.Trust.BundlePath, res.Trust.DirectoriesPath
+	if res.Trust.Scope == runtimes.ScopeNone || rt.Kind == runtimes.KindContainer {
+		// ResolveTrust gave in-container paths, or none.
+		bundlePath, certsDir = layout.BundlePath(l.dir, addr), layout.CertsDir(l.dir, addr)
+	}
+	vals[AttrTrustBundlePath] = cty.StringVal(bundlePath)
+	vals[AttrTrustDirectoryPath] = cty.StringVal(certsDir)
+	vals[AttrLogPath] = cty.StringVal(logPath)
 	vals[AttrSince] = cty.UnknownVal(cty.String)
 	if rt.Kind == runtimes.KindContainer {
 		vals[AttrContainerID] = cty.UnknownVal(cty.String)

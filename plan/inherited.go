@@ -66,9 +66,29 @@ func (p *planner) setInherited(addr string, vars []InheritedVar) {
 	if len(vars) == 0 {
 		return
 	}
-	slices.SortStableFunc(vars, func(a, b InheritedVar) int { return strings.Compare(a.Name, b.Name) })
+	vars = sortedByName(vars)
 	if p.inheritedVars == nil {
 		p.inheritedVars = map[string][]InheritedVar{}
 	}
 	p.inheritedVars[addr] = vars
+}
+
+// sortedByName returns vars stably sorted by name. The entries are large,
+// so their order is found on indexes and they are moved once, into a list
+// of exactly their number (a plan keeps one per resource).
+func sortedByName(vars []InheritedVar) []InheritedVar {
+	byName := func(a, b InheritedVar) int { return strings.Compare(a.Name, b.Name) }
+	if slices.IsSortedFunc(vars, byName) {
+		return vars
+	}
+	idx := make([]int, len(vars))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return strings.Compare(vars[a].Name, vars[b].Name) })
+	out := make([]InheritedVar, len(vars))
+	for i, j := range idx {
+		out[i] = vars[j]
+	}
+	return out
 }

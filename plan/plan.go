@@ -203,6 +203,9 @@ type Input struct {
 	Devcert DevcertInput
 	Now     time.Time
 	Version string
+	// Prefetched holds files read ahead of Build (PrefetchBundles); nil
+	// when there are none.
+	Prefetched *Prefetched
 }
 
 // Host is what the planner may know of the machine.

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/hashicorp/hcl/v2"
@@ -620,8 +621,17 @@ func (p *planner) readUserBundle(r *lang.Resource, name, path, workDir string) (
 	ub, ok := p.userBundles[path]
 	if !ok {
 		// One read and parse per file: the same system bundle is often
-		// named by NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE and more.
-		ub = p.parseUserBundle(path)
+		// named by NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE and more. The
+		// caller may have had it read while the configuration loaded.
+		var bf *BundleFile
+		if pre, found := p.in.Prefetched.bundle(path); found {
+			ub, bf = pre.ub, pre.bf
+		} else {
+			ub, bf = readBundle(p.in.Host.ReadFile, path, p.in.Now)
+		}
+		if bf != nil {
+			p.plan.Bundles = append(p.plan.Bundles, *bf)
+		}
 		if p.userBundles == nil {
 			p.userBundles = map[string]userBundle{}
 		}
@@ -639,16 +649,19 @@ type userBundle struct {
 	err   string
 }
 
-// parseUserBundle reads a bundle the user's environment names. Warnings
+// readBundle reads a bundle the user's environment names. Warnings
 // (expired or non-CA entries) are dropped on purpose: such a file is usually
 // the distribution's bundle, whose few expired roots OpenSSL skips too, and
 // the user did not ask trustform to judge it. Errors still stop the plan.
-func (p *planner) parseUserBundle(path string) userBundle {
-	data, err := p.in.Host.ReadFile(path)
+//
+// The BundleFile, recorded in the plan when the file is first used, is nil
+// when the file cannot be used.
+func readBundle(read func(string) ([]byte, error), path string, now time.Time) (userBundle, *BundleFile) {
+	data, err := read(path)
 	if err != nil {
-		return userBundle{err: fmt.Sprintf("it cannot be read: %v", err)}
+		return userBundle{err: fmt.Sprintf("it cannot be read: %v", err)}, nil
 	}
-	certs, problems := pem.Parse(data, path, pem.Options{Now: p.in.Now})
+	certs, problems := pem.Parse(data, path, pem.Options{Now: now})
 	var errs []string
 	for _, pr := range problems {
 		if pr.Severity == pem.Error {
@@ -656,7 +669,7 @@ func (p *planner) parseUserBundle(path string) userBundle {
 		}
 	}
 	if len(errs) > 0 {
-		return userBundle{err: "it holds invalid input: " + strings.Join(errs, "; ")}
+		return userBundle{err: "it holds invalid input: " + strings.Join(errs, "; ")}, nil
 	}
 	// A saved plan refers to the file instead of holding its certificates.
 	sum := sha256.Sum256(data)
@@ -665,8 +678,7 @@ func (p *planner) parseUserBundle(path string) userBundle {
 		k := sha256.Sum256(c.PEM())
 		bf.Keys[i] = hex.EncodeToString(k[:])
 	}
-	p.plan.Bundles = append(p.plan.Bundles, bf)
-	return userBundle{certs: certs}
+	return userBundle{certs: certs}, &bf
 }
 
 func problemText(pr pem.Problem) string {
