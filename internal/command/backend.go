@@ -50,12 +50,17 @@ func (e *runEnv) makePlan(ctx context.Context, a *arguments.Planning) *planResul
 		return r
 	}
 	r.state = st
+	host, now := e.planHost(), e.now()
+	var prefetched *plan.Prefetched
 	var cfg *lang.Config
 	if a.Destroy {
 		// Destroying needs only state: a configuration that no longer
 		// loads must not keep processes running.
 		cfg = &lang.Config{Dir: e.dir}
 	} else {
+		// The bundles trust variables name are parsed while the
+		// configuration loads, on the CPU loading leaves idle.
+		prefetched = plan.PrefetchBundles(host, now)
 		cfg, r.diags, r.src = e.loadConfigAsking(ctx, a.Vars, a.Input)
 		if !r.diags.HasErrors() {
 			r.diags = append(r.diags, lang.CheckFiles(cfg)...)
@@ -75,16 +80,17 @@ func (e *runEnv) makePlan(ctx context.Context, a *arguments.Planning) *planResul
 		return r
 	}
 	p, pdiags := plan.Build(&plan.Input{
-		Config:    cfg,
-		State:     st,
-		Refreshed: refreshed,
-		Destroy:   a.Destroy,
-		Targets:   a.Targets,
-		Replace:   a.Replace,
-		Host:      e.planHost(),
-		Devcert:   dc,
-		Now:       e.now(),
-		Version:   Version,
+		Config:     cfg,
+		State:      st,
+		Refreshed:  refreshed,
+		Destroy:    a.Destroy,
+		Targets:    a.Targets,
+		Replace:    a.Replace,
+		Host:       host,
+		Devcert:    dc,
+		Now:        now,
+		Version:    Version,
+		Prefetched: prefetched,
 	})
 	r.diags = append(r.diags, pdiags...)
 	if !r.diags.HasErrors() {
