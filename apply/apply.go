@@ -19,7 +19,6 @@ import (
 
 	"github.com/trustform/trustform/internal/deferred"
 	"github.com/trustform/trustform/internal/devcert"
-	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/internal/safepath"
 	"github.com/trustform/trustform/plan"
 	"github.com/trustform/trustform/runtimes"
@@ -439,6 +438,7 @@ func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
 			known = append(known, c.Before, c.After)
 		}
 		_ = a.material.sweepSets(sv.State(), known)
+		a.material.sweepExits(sv.State())
 	}
 	_ = a.material.sweep()
 	if aerr != nil {
@@ -662,10 +662,6 @@ func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 			return a.fail(c.Address, plan.Create, fmt.Errorf("refusing to write the log to %s: it is outside %s; run plan again", spec.LogPath, a.material.root), "", nil)
 		}
 		created = append(created, spec.LogPath)
-		if spec.Kind != runtimes.KindContainer {
-			// Where a process runner records the exit status.
-			created = append(created, layout.ExitPath(spec.LogPath))
-		}
 	}
 	// Recorded, without a handle, before any file is written or anything
 	// starts: if this run dies before recording the handle, state still

@@ -85,7 +85,7 @@ func TestApplyStartsDependenciesFirst(t *testing.T) {
 		t.Errorf("container launch spec ConfigSHA256 = %q, want a sha256", d)
 	}
 	rec := store.Lookup("executable.b")
-	want := []string{layout.ResourceDir(f.dir, "executable.b"), layout.LogPath(f.dir, "executable.b"), layout.ExitPath(layout.LogPath(f.dir, "executable.b"))}
+	want := []string{layout.ResourceDir(f.dir, "executable.b"), layout.LogPath(f.dir, "executable.b")}
 	if rec == nil || !reflect.DeepEqual(rec.CreatedPaths, want) || rec.Handle != res.Resources[1].Handle || rec.Since.IsZero() {
 		t.Errorf("state record = %+v; want created paths %v", rec, want)
 	}

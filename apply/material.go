@@ -423,6 +423,22 @@ func (m *material) sweepSets(st *state.State, known []*state.Spec) error {
 
 // sweep removes store entries no resource links to any more, then the
 // store, resources and logs directories if they are empty.
+// sweepExits removes the exit records of the log directory once no
+// resource in st logs there: no process of ours is left to be recorded
+// there (apply and destroy stop every other one first), and a file of
+// someone else's in the directory must not keep ours alive.
+func (m *material) sweepExits(st *state.State) {
+	logs := layout.LogsDir(filepath.Dir(m.root))
+	for _, r := range st.Resources {
+		if r.Spec != nil && r.Spec.LogPath != "" && filepath.Dir(r.Spec.LogPath) == logs {
+			return
+		}
+	}
+	if m.dir(logs) == nil {
+		os.Remove(filepath.Join(logs, layout.ExitsName))
+	}
+}
+
 func (m *material) sweep() error {
 	var errs []error
 	if err := m.dir(m.storeDir); err != nil {

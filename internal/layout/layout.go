@@ -86,10 +86,21 @@ func LogPath(configDir, address string) string {
 	return filepath.Join(configDir, DirName, "logs", addrs.FileName(address)+".log")
 }
 
-// ExitPath returns where a process's exit status is recorded, next to its
-// log: logs/TYPE.NAME.exit for logs/TYPE.NAME.log.
+// ExitPath returns where trustform before issue 19 recorded a process's
+// exit status, next to its log: logs/TYPE.NAME.exit for logs/TYPE.NAME.log.
+// It is still read, and removed, for processes such a version started.
 func ExitPath(logPath string) string {
 	return strings.TrimSuffix(logPath, ".log") + ".exit"
+}
+
+// ExitsName is the file in a log directory where the supervisors record,
+// one line each, how the processes logging there ended.
+const ExitsName = "exits"
+
+// ExitsPath returns the exit records of the process logging to logPath:
+// logs/exits for logs/TYPE.NAME.log.
+func ExitsPath(logPath string) string {
+	return filepath.Join(filepath.Dir(logPath), ExitsName)
 }
 
 // ContainerBundlePath and ContainerCertsDir give the in-container paths for a

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -208,13 +207,11 @@ func (s *supServer) wakeReaper() {
 	}
 }
 
-// reap waits for any child to end, writes its status file while it is
-// still a zombie, and only then reaps it. Whoever stops a process
-// therefore knows its exit is recorded once its pid has gone from /proc,
-// and can remove the file without it being written again behind its back.
-// The file is created exclusively (never through a planted link); trustform
-// removed any older one. A signal's death is recorded as 128+N, as a
-// shell reports it.
+// reap waits for any child to end, records its exit while it is still a
+// zombie, and only then reaps it. Whoever stops a process therefore knows
+// its exit is recorded once its pid has gone from /proc, and can remove
+// the records without one being written again behind its back. A signal's
+// death is recorded as 128+N, as a shell reports it.
 func (s *supServer) reap() {
 	for {
 		pid, code, err := waitAnyChild()
@@ -231,10 +228,7 @@ func (s *supServer) reap() {
 		delete(s.procs, pid)
 		s.mu.Unlock()
 		if ok && c.exitPath != "" {
-			if f, err := os.OpenFile(c.exitPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, LogFileMode); err == nil {
-				_, _ = fmt.Fprintf(f, "%d %d\n", pid, code)
-				_ = f.Close()
-			}
+			appendExit(c.exitPath, pid, c.start, code, time.Now())
 		}
 		for {
 			if _, err := syscall.Wait4(pid, nil, 0, nil); err != syscall.EINTR {
@@ -539,13 +533,7 @@ func (r *Runner) startSupervised(spec *runtimes.LaunchSpec, path string, env []s
 			return runtimes.Handle{}, true, err
 		}
 	}
-	exitPath := layout.ExitPath(logPath)
-	// The supervisor creates it exclusively; a record of an earlier run
-	// (or anything planted there) goes first. Remove unlinks a link itself.
-	if err := os.Remove(exitPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return runtimes.Handle{}, true, fmt.Errorf("removing the old exit record %s: %w", exitPath, err)
-	}
-	k, p, err := c.start(supRequest{Path: path, Argv: spec.Argv, Dir: dir, Env: env, Log: logPath, Exit: exitPath})
+	k, p, err := c.start(supRequest{Path: path, Argv: spec.Argv, Dir: dir, Env: env, Log: logPath, Exit: layout.ExitsPath(logPath)})
 	if err != nil {
 		return runtimes.Handle{}, true, err
 	}
@@ -557,8 +545,64 @@ func (r *Runner) startSupervised(spec *runtimes.LaunchSpec, path string, env []s
 	return h, true, nil
 }
 
-// readExitFile reads the status the supervisor recorded for h; the
-// file's modification time is when the process ended.
+// appendExit records that the process pid, started at start, ended with
+// code at, as one line of the log directory's exit records (ExitsPath).
+// One file for all, appended to: a file per process meant a new inode at
+// every exit, and on a file system slow to allocate them (ext4 without a
+// journal skips every inode freed in the last minute, one by one) that
+// made stopping 1,000 processes wait for their records in turn. The line
+// is written with one O_APPEND write, so lines from several supervisors
+// never mix; never through a link, and only into a regular file.
+func appendExit(path string, pid int, start uint64, code int, at time.Time) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, LogFileMode)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return
+	}
+	_, _ = f.Write(fmt.Appendf(nil, "%d %d %d %d\n", pid, start, code, at.UnixNano()))
+}
+
+// readExit finds the last record of h among the exit records at path.
+func readExit(path string, h runtimes.Handle) (runtimes.Exit, bool) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return runtimes.Exit{}, false
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return runtimes.Exit{}, false
+	}
+	var (
+		e     runtimes.Exit
+		found bool
+	)
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var (
+			pid, code int
+			start     uint64
+			at        int64
+		)
+		if n, err := fmt.Sscanf(sc.Text(), "%d %d %d %d", &pid, &start, &code, &at); n != 4 || err != nil {
+			continue // a torn line: the next ones still count
+		}
+		if pid != h.PID || start != h.StartTime {
+			continue
+		}
+		e, found = runtimes.Exit{Code: code, At: time.Unix(0, at)}, true
+		if code != 0 {
+			e.Err = fmt.Errorf("exit status %d", code)
+		}
+	}
+	return e, found
+}
+
+// readExitFile reads the status an older trustform's supervisor shell
+// recorded for h in a file of its own (layout.ExitPath); the file's
+// modification time is when the process ended.
 func readExitFile(path string, h runtimes.Handle) (runtimes.Exit, bool) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
 	if err != nil {
@@ -591,6 +635,9 @@ func (r *Runner) LastExit(h runtimes.Handle, logPath string) (runtimes.Exit, boo
 	}
 	if logPath == "" || h.PID <= 0 {
 		return runtimes.Exit{}, false
+	}
+	if e, ok := readExit(layout.ExitsPath(logPath), h); ok {
+		return e, true
 	}
 	return readExitFile(layout.ExitPath(logPath), h)
 }

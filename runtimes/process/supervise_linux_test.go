@@ -96,14 +96,68 @@ func TestSupervisedProcessIsTheHandle(t *testing.T) {
 	if err := r.Stop(context.Background(), h, time.Second); err != nil {
 		t.Fatal(err)
 	}
-	exitPath := layout.ExitPath(spec.LogPath)
-	if _, err := os.Stat(exitPath); err != nil {
-		t.Fatalf("after Stop the status file is not there yet: %v", err)
+	exitPath := layout.ExitsPath(spec.LogPath)
+	if e, ok := readExit(exitPath, h); !ok || e.Code != 143 {
+		t.Fatalf("after Stop the exit is not recorded yet: %+v %v", e, ok)
 	}
 	os.Remove(exitPath)
 	time.Sleep(200 * time.Millisecond)
 	if _, err := os.Stat(exitPath); err == nil {
-		t.Error("the status file came back after Stop returned")
+		t.Error("the exit records came back after Stop returned")
+	}
+}
+
+// Exit records of many processes share one file; each is found by pid and
+// start time, the last record winning, and a torn or foreign line is
+// skipped. An older trustform's file of its own is still read.
+func TestExitRecords(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "exits")
+	at := time.Unix(1700000000, 5)
+	appendExit(path, 10, 111, 0, at)
+	appendExit(path, 11, 222, 3, at)
+	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString("garbage\n12 333")
+	f.Close()
+	appendExit(path, 10, 999, 7, at) // pid 10 again, a later process
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != LogFileMode {
+		t.Errorf("records file: %v %v", fi, err)
+	}
+	for _, c := range []struct {
+		h    runtimes.Handle
+		code int
+		ok   bool
+	}{
+		{runtimes.Handle{PID: 10, StartTime: 111}, 0, true},
+		{runtimes.Handle{PID: 11, StartTime: 222}, 3, true},
+		{runtimes.Handle{PID: 10, StartTime: 999}, 0, false},
+		{runtimes.Handle{PID: 12, StartTime: 333}, 0, false},
+		{runtimes.Handle{PID: 11, StartTime: 223}, 0, false},
+	} {
+		e, ok := readExit(path, c.h)
+		if ok != c.ok || ok && (e.Code != c.code || !e.At.Equal(at)) {
+			t.Errorf("readExit(%+v) = %+v %v, want code %d %v", c.h, e, ok, c.code, c.ok)
+		}
+	}
+	// The line after the torn one is "12 33310 999 7 ...": pid 12 never
+	// matches, and the record for 10/999 is lost with it. What a torn
+	// write costs is that one line.
+
+	// A record through a planted link is never written.
+	target := filepath.Join(dir, "target")
+	os.WriteFile(target, nil, 0o600)
+	link := filepath.Join(dir, "linked")
+	os.Symlink(target, link)
+	appendExit(link, 1, 1, 1, at)
+	if b, _ := os.ReadFile(target); len(b) != 0 {
+		t.Errorf("a record was written through a link: %q", b)
+	}
+
+	// Before issue 19 each process had a file "PID CODE" of its own.
+	logPath := filepath.Join(dir, "executable.old.log")
+	os.WriteFile(layout.ExitPath(logPath), []byte("42 5\n"), 0o600)
+	if e, ok := New().LastExit(runtimes.Handle{PID: 42, StartTime: 1}, logPath); !ok || e.Code != 5 {
+		t.Errorf("legacy record: %+v %v", e, ok)
 	}
 }
 
