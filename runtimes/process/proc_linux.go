@@ -40,6 +40,14 @@ func readProc(pid int) (procInfo, error) {
 // three do; scans read two files of every process on the machine, and
 // destroying 1,000 resources made 700,000 such calls.
 func readProcFile(path string) ([]byte, error) {
+	return readProcFileInto(path, make([]byte, 0, 1024))
+}
+
+// readProcFileInto is readProcFile reading into buf (from its start),
+// which it grows as needed: a scan reads every process's environment into
+// one buffer instead of a new one each.
+func readProcFileInto(path string, buf []byte) ([]byte, error) {
+	buf = buf[:0]
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	for err == unix.EINTR {
 		fd, err = unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
@@ -48,7 +56,6 @@ func readProcFile(path string) ([]byte, error) {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer unix.Close(fd)
-	buf := make([]byte, 0, 1024)
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
@@ -215,7 +222,7 @@ func (r *Runner) groupAlive(pgid int, since time.Time) (bool, error) {
 func (r *Runner) groupMarked(pgid int) bool {
 	m, _ := groupMembers(pgid)
 	for _, pid := range m {
-		env, err := readEnviron(pid)
+		env, _, err := readMarkers(pid, nil)
 		if err != nil {
 			continue
 		}
@@ -224,6 +231,41 @@ func (r *Runner) groupMarked(pgid int) bool {
 		}
 	}
 	return false
+}
+
+// readMarkers reads the trustform markers (markerNames) of the
+// environment a process was started with, into buf. Only they are kept:
+// refresh looks at every resource's process, and a map of each one's whole
+// environment was most of a no-op plan's garbage.
+func readMarkers(pid int, buf []byte) (map[string]string, []byte, error) {
+	if buf == nil {
+		buf = make([]byte, 0, 8192)
+	}
+	buf, err := readProcFileInto(fmt.Sprintf("%s/%d/environ", procRoot, pid), buf)
+	if err != nil {
+		return nil, buf, err
+	}
+	b := buf
+	m := map[string]string{}
+	for len(b) > 0 {
+		kv := b
+		if i := bytes.IndexByte(b, 0); i >= 0 {
+			kv, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		if len(kv) < len(markerPrefix) || string(kv[:len(markerPrefix)]) != markerPrefix {
+			continue
+		}
+		k, v, ok := bytes.Cut(kv, []byte{'='})
+		if !ok || !isMarker(string(k)) {
+			continue
+		}
+		if _, dup := m[string(k)]; !dup { // the first one wins, as getenv does
+			m[string(k)] = string(v)
+		}
+	}
+	return m, buf, nil
 }
 
 // readEnviron reads the environment a process was started with.
@@ -266,11 +308,10 @@ func (r *Runner) markersOf(pid int, start uint64) (map[string]string, error) {
 	if m, ok := r.markers.get(k); ok {
 		return m, nil
 	}
-	env, err := readEnviron(pid)
+	m, _, err := readMarkers(pid, nil)
 	if err != nil {
 		return nil, err
 	}
-	m := markersOf(env)
 	r.markers.put(k, m)
 	return m, nil
 }
@@ -289,6 +330,7 @@ func ownProcesses(cache *markerCache, fresh bool, fn func(pid int, env map[strin
 	self := os.Getpid()
 	seen := map[procKey]map[string]string{}
 	defer cache.keep(seen)
+	var buf []byte
 	for _, pid := range all {
 		if pid == self {
 			continue
@@ -308,11 +350,10 @@ func ownProcesses(cache *markerCache, fresh bool, fn func(pid int, env map[strin
 			env, ok = cache.get(key)
 		}
 		if !ok {
-			full, err := readEnviron(pid)
-			if err != nil {
+			var err error
+			if env, buf, err = readMarkers(pid, buf); err != nil {
 				continue
 			}
-			env = markersOf(full)
 		}
 		seen[key] = env
 		// A run's supervisor is never a resource nor its descendant; it
@@ -326,16 +367,17 @@ func ownProcesses(cache *markerCache, fresh bool, fn func(pid int, env map[strin
 	return nil
 }
 
-// markersOf returns the trustform variables of a process's environment,
-// all a scan looks at.
-func markersOf(env map[string]string) map[string]string {
-	m := map[string]string{}
-	for _, k := range []string{EnvAddress, EnvLineage, EnvDir, EnvInstance, EnvSupervisor} {
-		if v, ok := env[k]; ok {
-			m[k] = v
-		}
+// markerPrefix starts every trustform variable.
+const markerPrefix = "TRUSTFORM_"
+
+// isMarker reports whether k is one of the trustform variables of a
+// process's environment, all a scan looks at.
+func isMarker(k string) bool {
+	switch k {
+	case EnvAddress, EnvLineage, EnvDir, EnvInstance, EnvSupervisor:
+		return true
 	}
-	return m
+	return false
 }
 
 // scanStrays maps every instance marker to the live processes of ours
