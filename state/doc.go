@@ -10,8 +10,10 @@
 //   - state.json.journal: changes made since state.json was written, one
 //     JSON line each, while apply or destroy runs. Saving after each of a
 //     thousand resources by rewriting state.json would write O(N²) bytes;
-//     appending a line keeps the total linear. Closing the journal folds it
-//     into state.json; Load replays a journal left by a crash.
+//     appending a line keeps the total linear. Lines are written, not
+//     fsynced: they survive trustform's death, and a power loss ends the
+//     processes they describe too. Closing the journal folds it into
+//     state.json (saved durably); Load replays a journal left by a crash.
 //   - state.lock: who holds the state (pid, host, start, command), guarded
 //     by an OS advisory lock, so a holder that died is detected and its lock
 //     taken over instead of blocking forever.
