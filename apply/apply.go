@@ -331,6 +331,7 @@ func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
 
 	var stops, starts []*plan.Change
 	var afters []*state.Spec
+	warm := map[runtimes.Runner]bool{}
 	for _, c := range p.Changes {
 		a.byAddr[c.Address] = c
 		switch c.Action {
@@ -351,9 +352,19 @@ func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
 		}
 		if c.Action == plan.Create || c.Action == plan.Replace {
 			afters = append(afters, c.After)
-			if _, err := a.runner(c.After.Kind); err != nil {
+			r, err := a.runner(c.After.Kind)
+			if err != nil {
 				return nil, fmt.Errorf("apply: %s: %w", c.Address, err)
 			}
+			warm[r] = true
+		}
+	}
+	// A runner that has something to start before it can start anything
+	// (the process runner's supervisor) does so while the leftovers and
+	// orphans are looked for.
+	for r := range warm {
+		if w, ok := r.(interface{ Prepare() }); ok {
+			go w.Prepare()
 		}
 	}
 	if err := verifyBlobs(p.Blobs, afters); err != nil {

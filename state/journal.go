@@ -14,6 +14,7 @@ import (
 
 	"github.com/trustform/trustform/internal/atomicfile"
 	"github.com/trustform/trustform/internal/safepath"
+	"github.com/trustform/trustform/runtimes"
 )
 
 // OpKind names a journal entry's change.
@@ -114,6 +115,10 @@ type Journal struct {
 	err     error // sticky: after a failed write the file may end torn
 	closed  bool
 
+	// specs holds the encoded specs of resources recorded before they
+	// started (specLine).
+	specs map[*Spec]encodedSpec
+
 	// pre is the state encoded by Prepare, when appends was preAt.
 	pre   *encoded
 	preAt int
@@ -201,30 +206,82 @@ func (j *Journal) Append(op Op) error {
 // encode returns op's journal line and the digests of the materials it
 // defines.
 func (j *Journal) encode(op *Op) (line []byte, fresh []string, err error) {
-	l := journalLine{Kind: op.Kind, Address: op.Address, Outputs: op.Outputs}
+	l := journalOutLine{Kind: op.Kind, Address: op.Address, Outputs: op.Outputs}
 	if op.Resource != nil {
-		defs := map[string]*material{}
-		dr, err := j.ix.toDisk(op.Resource, defs)
+		spec, err := j.specLine(op.Resource)
 		if err != nil {
 			return nil, nil, err
 		}
-		for d := range defs {
-			if j.known[d] {
-				delete(defs, d)
-			} else {
-				fresh = append(fresh, d)
-			}
+		if spec.digest != "" && !j.known[spec.digest] {
+			l.Materials = map[string]*material{spec.digest: spec.m}
+			fresh = append(fresh, spec.digest)
 		}
-		if len(defs) > 0 {
-			l.Materials = defs
-		}
-		l.Resource = &dr
+		l.Resource = &journalResource{Resource: op.Resource, Spec: spec.raw}
 	}
 	line, err = json.Marshal(&l)
 	if err != nil {
 		return nil, nil, err
 	}
 	return append(line, '\n'), fresh, nil
+}
+
+// journalOutLine is journalLine as encoded: the resource's spec comes
+// encoded already (specLine).
+type journalOutLine struct {
+	Kind      OpKind               `json:"op"`
+	Materials map[string]*material `json:"materials,omitempty"`
+	Resource  *journalResource     `json:"resource,omitempty"`
+	Address   string               `json:"address,omitempty"`
+	Outputs   map[string]*Output   `json:"outputs,omitempty"`
+}
+
+// journalResource is diskResource with its spec encoded already.
+type journalResource struct {
+	*Resource
+	Spec json.RawMessage `json:"spec"`
+}
+
+// encodedSpec is a spec as a journal line holds it, and the material it
+// references (digest "" for none).
+type encodedSpec struct {
+	raw    json.RawMessage
+	digest string
+	m      *material
+}
+
+// specLine encodes r's spec, or takes it from the line that recorded r
+// before it started: apply records each resource twice with the same
+// spec (before and after starting it), and encoding the spec, with its
+// environment, was most of the cost of each line. It is kept only until
+// that second line (the one with a handle).
+func (j *Journal) specLine(r *Resource) (encodedSpec, error) {
+	if r.Spec != nil {
+		if e, ok := j.specs[r.Spec]; ok {
+			if r.Handle != (runtimes.Handle{}) {
+				delete(j.specs, r.Spec)
+			}
+			return e, nil
+		}
+	}
+	defs := map[string]*material{}
+	dr, err := j.ix.toDisk(r, defs)
+	if err != nil {
+		return encodedSpec{}, err
+	}
+	var e encodedSpec
+	for d, m := range defs {
+		e.digest, e.m = d, m
+	}
+	if e.raw, err = json.Marshal(dr.Spec); err != nil {
+		return encodedSpec{}, err
+	}
+	if r.Spec != nil && r.Handle == (runtimes.Handle{}) {
+		if j.specs == nil {
+			j.specs = map[*Spec]encodedSpec{}
+		}
+		j.specs[r.Spec] = e
+	}
+	return e, nil
 }
 
 // Upsert records r (see State.Upsert). r must not be changed afterwards.

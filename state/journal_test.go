@@ -2,8 +2,10 @@ package state
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/trustform/trustform/runtimes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -689,5 +691,60 @@ func TestJournalPrepare(t *testing.T) {
 	}
 	if b := write(true, "node_app.c"); !bytes.Contains(b, []byte(`"node_app.c"`)) {
 		t.Errorf("a change recorded after Prepare is missing:\n%s", b)
+	}
+}
+
+// A resource recorded before it starts and again with its handle, as
+// apply does, gives the same lines as encoding each afresh (the spec is
+// encoded once and reused), and the reuse ends with the second line.
+func TestJournalSpecEncodedOnce(t *testing.T) {
+	path := statePath(t)
+	root := filepath.Dir(path)
+	rel, certs := sharedMaterial(3)
+	j, err := OpenJournal(path, New("lin", "dev"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := withMaterial("executable.a", root, rel, certs)
+	first.Handle = runtimes.Handle{}
+	second := *first
+	second.Handle = runtimes.Handle{PID: 7, StartTime: 8}
+	var lines [][]byte
+	for _, r := range []*Resource{first, &second} {
+		line, fresh, err := j.encode(&Op{Kind: OpUpsert, Resource: r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range fresh {
+			j.known[d] = true
+		}
+		lines = append(lines, line)
+	}
+	if len(j.specs) != 0 {
+		t.Errorf("%d encoded specs kept after the second line", len(j.specs))
+	}
+	// The same two lines encoded the way Load reads them.
+	ix := newMaterialIndex()
+	known := map[string]bool{}
+	for i, r := range []*Resource{first, &second} {
+		defs := map[string]*material{}
+		dr, err := ix.toDisk(r, defs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := journalLine{Kind: OpUpsert, Resource: &dr}
+		for d, m := range defs {
+			if !known[d] {
+				l.Materials = map[string]*material{d: m}
+				known[d] = true
+			}
+		}
+		want, err := json.Marshal(&l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := bytes.TrimSuffix(lines[i], []byte("\n")); !bytes.Equal(got, want) {
+			t.Errorf("line %d:\n got %s\nwant %s", i, got, want)
+		}
 	}
 }

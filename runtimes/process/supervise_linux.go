@@ -496,6 +496,14 @@ func (c *supervisorClient) ended() bool {
 	return c.gone
 }
 
+// Prepare starts the run's supervisor now, when processes are to be
+// started soon (RecordExits), so that the first Start does not wait for it.
+func (r *Runner) Prepare() {
+	if r.RecordExits {
+		r.supervisor()
+	}
+}
+
 // Close hangs up on the run's supervisor, if one was started; it ends once
 // the processes it started have. Processes keep running; later ones are
 // started directly.

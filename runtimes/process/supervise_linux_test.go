@@ -398,3 +398,32 @@ func TestSupervisorKilledMidRun(t *testing.T) {
 		t.Error("no new supervisor was started")
 	}
 }
+
+// Prepare starts the supervisor ahead of the first Start, and that Start
+// uses it; without RecordExits it starts nothing.
+func TestPrepareStartsTheSupervisor(t *testing.T) {
+	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	plain := New()
+	plain.Prepare()
+	if plain.sup != nil {
+		t.Error("Prepare started a supervisor for a Runner that records no exits")
+	}
+	r := New()
+	r.RecordExits = true
+	t.Cleanup(func() { r.Close() })
+	r.Prepare()
+	r.supMu.Lock()
+	c := r.sup
+	r.supMu.Unlock()
+	if c == nil {
+		t.Fatal("Prepare started no supervisor")
+	}
+	h, err := r.Start(context.Background(), supervisedSpec(t, sleep, "60"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Stop(context.Background(), h, time.Second) })
+	if sup, _ := supOf(h.PID); sup != c.cmd.Process.Pid {
+		t.Errorf("the process's supervisor is %d, want the prepared one %d", sup, c.cmd.Process.Pid)
+	}
+}

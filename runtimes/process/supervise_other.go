@@ -27,6 +27,9 @@ type supProc struct {
 // ServeIfSupervisor never serves on this system.
 func ServeIfSupervisor([]string, func(string) string) (int, bool) { return 0, false }
 
+// Prepare has no supervisor to start here.
+func (r *Runner) Prepare() {}
+
 // Close has no supervisor to hang up on here.
 func (r *Runner) Close() error { return nil }
 
