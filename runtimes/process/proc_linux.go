@@ -308,7 +308,15 @@ func (r *Runner) markersOf(pid int, start uint64) (map[string]string, error) {
 	if m, ok := r.markers.get(k); ok {
 		return m, nil
 	}
-	m, _, err := readMarkers(pid, nil)
+	// One buffer per concurrent caller, not one per process: refresh asks
+	// about every resource's process.
+	bp, _ := r.envBufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	m, buf, err := readMarkers(pid, *bp)
+	*bp = buf
+	r.envBufs.Put(bp)
 	if err != nil {
 		return nil, err
 	}

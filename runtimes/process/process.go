@@ -57,6 +57,8 @@ type Runner struct {
 	// markers remembers what those looks read of each process.
 	strays  strayScans
 	markers markerCache
+	// envBufs holds buffers for reading environments (Linux).
+	envBufs sync.Pool
 	// dir is the configuration directory this runner works for; empty
 	// means any (no process is told apart by directory).
 	dir string
