@@ -70,10 +70,14 @@ func (s *State) apply(op *Op) {
 // spec names its material by digest, and the line defines only the
 // materials neither an earlier line nor the journal's base file defines,
 // so a line is about a kilobyte whatever the resource trusts.
-type journalLine struct {
+type journalLine = lineOf[*diskResource]
+
+// lineOf is a journal line with its resource as R: a diskResource when
+// read, a journalResource (spec encoded already) when written.
+type lineOf[R any] struct {
 	Kind      OpKind               `json:"op"`
 	Materials map[string]*material `json:"materials,omitempty"`
-	Resource  *diskResource        `json:"resource,omitempty"`
+	Resource  R                    `json:"resource,omitempty"`
 	Address   string               `json:"address,omitempty"`
 	Outputs   map[string]*Output   `json:"outputs,omitempty"`
 }
@@ -227,13 +231,7 @@ func (j *Journal) encode(op *Op) (line []byte, fresh []string, err error) {
 
 // journalOutLine is journalLine as encoded: the resource's spec comes
 // encoded already (specLine).
-type journalOutLine struct {
-	Kind      OpKind               `json:"op"`
-	Materials map[string]*material `json:"materials,omitempty"`
-	Resource  *journalResource     `json:"resource,omitempty"`
-	Address   string               `json:"address,omitempty"`
-	Outputs   map[string]*Output   `json:"outputs,omitempty"`
-}
+type journalOutLine = lineOf[*journalResource]
 
 // journalResource is diskResource with its spec encoded already.
 type journalResource struct {
@@ -412,7 +410,7 @@ func replay(path string, s *State) (*State, error) {
 			e.Line, e.Column = lineNo, max(e.Column, 1)
 			return nil, e
 		}
-		op, err := l.op(t)
+		op, err := lineOp(&l, t)
 		if err == nil {
 			err = op.check()
 		}
@@ -439,9 +437,9 @@ func replay(path string, s *State) (*State, error) {
 	return s, nil
 }
 
-// op returns the change l records, resolving its material through t after
+// lineOp returns the change l records, resolving its material through t after
 // adding the materials l defines.
-func (l *journalLine) op(t *materialTable) (*Op, error) {
+func lineOp(l *journalLine, t *materialTable) (*Op, error) {
 	if err := t.define(l.Materials); err != nil {
 		return nil, err
 	}

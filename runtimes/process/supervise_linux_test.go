@@ -164,19 +164,8 @@ func TestExitRecords(t *testing.T) {
 // The supervisor carries none of trustform's markers in its own
 // environment; the program carries all of them.
 func TestSupervisorHasNoMarkers(t *testing.T) {
-	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
 	r := NewForDir("/some/dir")
-	r.RecordExits = true
-	spec := supervisedSpec(t, sleep, "60")
-	h, err := r.Start(context.Background(), spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Stop(context.Background(), h, time.Second) })
-	sup, _ := supOf(h.PID)
-	if sup == 0 {
-		t.Fatal("no supervisor")
-	}
+	h, sup := startSupervisedSleep(t, r)
 	senv, _ := readEnviron(sup)
 	penv, _ := readEnviron(h.PID)
 	for _, k := range []string{EnvAddress, EnvLineage, EnvDir, EnvInstance} {
@@ -347,21 +336,10 @@ func supOf(pid int) (int, uint64) {
 // their exits: the Runner still learns when each ends. A process started
 // afterwards gets a new supervisor, and its exit is recorded again.
 func TestSupervisorKilledMidRun(t *testing.T) {
-	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
 	sh := testutil.NeedTool(t, "sh", "apt-get install -y dash")
 	r := New()
-	r.RecordExits = true
 	t.Cleanup(func() { r.Close() })
-	spec := supervisedSpec(t, sleep, "60")
-	h, err := r.Start(context.Background(), spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Stop(context.Background(), h, time.Second) })
-	sup, _ := supOf(h.PID)
-	if sup == 0 {
-		t.Fatal("no supervisor")
-	}
+	h, sup := startSupervisedSleep(t, r)
 	if err := syscall.Kill(sup, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -426,4 +404,22 @@ func TestPrepareStartsTheSupervisor(t *testing.T) {
 	if sup, _ := supOf(h.PID); sup != c.cmd.Process.Pid {
 		t.Errorf("the process's supervisor is %d, want the prepared one %d", sup, c.cmd.Process.Pid)
 	}
+}
+
+// startSupervisedSleep starts a sleep through r's supervisor (it sets
+// RecordExits) and returns its handle and the supervisor's pid.
+func startSupervisedSleep(t *testing.T, r *Runner) (runtimes.Handle, int) {
+	t.Helper()
+	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	r.RecordExits = true
+	h, err := r.Start(context.Background(), supervisedSpec(t, sleep, "60"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Stop(context.Background(), h, time.Second) })
+	sup, _ := supOf(h.PID)
+	if sup == 0 {
+		t.Fatal("no supervisor")
+	}
+	return h, sup
 }
