@@ -55,7 +55,7 @@ func setHeader(s *TrustSet) string {
 		}
 		return what + ": written to a new directory, " + used
 	case SetDelete:
-		return fmt.Sprintf("will be removed, no longer used by %d %s", n, plural(n, "resource"))
+		return fmt.Sprintf("will be removed: no resource uses it any more (%d did)", n)
 	}
 	return "is unchanged, " + used
 }
