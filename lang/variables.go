@@ -230,6 +230,11 @@ func (l *loader) finishVariable(d *variableDecl, raw map[string]rawValue) {
 		// Conversion errors below point at the prompt, not the default.
 		raw[d.Name] = rawValue{pv, rng}
 	} else if l.opts.AllowUnset {
+		// Said, so that a clean validate is not read as "everything was
+		// checked": what refers to the variable is not evaluated.
+		l.warnf(&d.Block.DefRange, "Variable not set, not all checked",
+			"The variable %q has no value, so the resources, locals and outputs that refer to it were not evaluated: only their syntax, names and references were checked. Set it with -var '%s=VALUE' (or a %s file, or %s%s) to check them too.",
+			d.Name, d.Name, VarsSuffix, EnvVarPrefix, d.Name)
 		l.failed[addr] = true
 		return
 	} else {
