@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -39,18 +38,18 @@ const supervisorFD = 3
 // the parent of every process the run starts. trustform does not outlive
 // apply, and a detached process's exit status goes to whoever reaps it
 // (pid 1, which here never reaps), so the supervisor stays as the parent,
-// reaps each process and writes "PID STATUS" next to its log when it ends;
-// the file's modification time is the exit time.
+// reaps each process and records its exit status and time in the exit
+// records of its log directory (appendExit).
 //
 // Until issue 19 each process had a supervisor of its own: an sh that ran
 // the program through setsid(1). That was three execs per resource where
 // the program alone is one, and most of applying 1,000 resources.
 //
 // trustform and the supervisor talk over a socket pair on fd 3, in frames
-// of strings (frame.go): decoding a JSON request, with the whole
-// environment, cost the supervisor more than starting the program. trustform sends a supRequest per process; the supervisor
-// answers with its pid and start time (or an error), and later tells of
-// its exit. When trustform ends (the connection closes) the supervisor
+// of strings (frame_linux.go): decoding a JSON request, with the whole
+// environment, cost the supervisor more than starting the program.
+// trustform sends a supRequest per process; the supervisor answers with
+// its pid and start time (or an error), and later tells of its exit. When trustform ends (the connection closes) the supervisor
 // goes on until the last of its processes has ended, then exits.
 type supRequest struct {
 	ID   uint64
@@ -227,8 +226,9 @@ func (s *supServer) reap() {
 		c, ok := s.procs[pid]
 		delete(s.procs, pid)
 		s.mu.Unlock()
+		at := time.Now()
 		if ok && c.exitPath != "" {
-			appendExit(c.exitPath, pid, c.start, code, time.Now())
+			appendExit(c.exitPath, pid, c.start, code, at)
 		}
 		for {
 			if _, err := syscall.Wait4(pid, nil, 0, nil); err != syscall.EINTR {
@@ -236,7 +236,7 @@ func (s *supServer) reap() {
 			}
 		}
 		if ok {
-			s.send(supMessage{Exited: true, PID: pid, Start: c.start, Code: code, At: time.Now().UnixNano()})
+			s.send(supMessage{Exited: true, PID: pid, Start: c.start, Code: code, At: at.UnixNano()})
 		}
 		s.children.Done()
 	}
@@ -331,10 +331,8 @@ func startSupervisor() (*supervisorClient, error) {
 	// By its path where it still exists, so that ps and top name it
 	// after the binary rather than "exe".
 	self := "/proc/self/exe"
-	if p, err := os.Executable(); err == nil && !strings.HasSuffix(p, " (deleted)") {
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && sameFile(p, self) {
-			self = p
-		}
+	if p, err := os.Executable(); err == nil && sameFile(p, self) {
+		self = p
 	}
 	cmd := &exec.Cmd{
 		Path:        self,
@@ -383,10 +381,7 @@ func (c *supervisorClient) read() {
 			k := procKey{pid: m.PID, start: m.Start}
 			if p, ok := c.procs[k]; ok {
 				delete(c.procs, k)
-				p.exit = runtimes.Exit{Code: m.Code, At: time.Unix(0, m.At)}
-				if m.Code != 0 {
-					p.exit.Err = fmt.Errorf("exit status %d", m.Code)
-				}
+				p.exit = exitOf(m.Code, time.Unix(0, m.At))
 				close(p.done)
 			}
 		default:
@@ -600,10 +595,7 @@ func readExit(path string, h runtimes.Handle) (runtimes.Exit, bool) {
 		if pid != h.PID || start != h.StartTime {
 			continue
 		}
-		e, found = runtimes.Exit{Code: code, At: time.Unix(0, at)}, true
-		if code != 0 {
-			e.Err = fmt.Errorf("exit status %d", code)
-		}
+		e, found = exitOf(code, time.Unix(0, at)), true
 	}
 	return e, found
 }
@@ -625,11 +617,16 @@ func readExitFile(path string, h runtimes.Handle) (runtimes.Exit, bool) {
 	if n, err := fmt.Fscan(f, &pid, &code); n != 2 || err != nil || pid != h.PID {
 		return runtimes.Exit{}, false
 	}
-	e := runtimes.Exit{Code: code, At: fi.ModTime()}
+	return exitOf(code, fi.ModTime()), true
+}
+
+// exitOf is a recorded exit: status code at time at.
+func exitOf(code int, at time.Time) runtimes.Exit {
+	e := runtimes.Exit{Code: code, At: at}
 	if code != 0 {
 		e.Err = fmt.Errorf("exit status %d", code)
 	}
-	return e, true
+	return e
 }
 
 // LastExit reports how the process h names ended: from this Runner, when
