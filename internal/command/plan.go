@@ -3,9 +3,12 @@ package command
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 
 	"github.com/trustform/trustform/internal/command/arguments"
 	"github.com/trustform/trustform/internal/command/views"
@@ -46,23 +49,84 @@ Flags:
 	return c
 }
 
-// planGCPercent is the garbage collection target of planning (see
-// planningGC).
+// planGCPercent is the garbage collection target of planning once its
+// live heap outgrows planHeapBudget (see planningGC).
 const planGCPercent = 60
 
+// planHeapBudget is the memory a plan may use before its collector paces
+// by percentage (see planningGC).
+const planHeapBudget = 30 << 20
+
 // planningGC sets the collector's pacing for making a plan, in plan, apply,
-// check and up alike, unless GOGC is set. A plan's heap is mostly garbage
-// from loading and rendering: collecting at 1.5x instead of 2x the live
-// heap took the peak RSS of a 1,000-resource plan from 60 MB to 49 MB for
-// the same CPU time, and unlike a fixed limit it scales with the plan.
-// Since the syntax trees and unreferenced resource values are let go
-// early, 1.6x keeps that peak (42-47 MB over 21 runs) for a tenth less CPU
-// on collecting; 1.75x saved a little more but peaked at 49-51 MB in some
-// runs. Apply, which collected at 2x while planning, peaks lower too.
+// check and up alike, unless GOGC or GOMEMLIMIT is set.
+//
+// A plan's heap is mostly garbage from parsing, evaluating and rendering:
+// at 1,000 resources it allocates about 50 MB over its life while its live
+// heap stays under 15 MB. Collecting at 1.6x the live heap (GOGC=60, what
+// kept the peak RSS under 50 MB) started 21 collections from a heap of
+// 4 MB upwards, a quarter of the plan's CPU time. So a plan starts with
+// the collector off and a soft limit of planHeapBudget instead: it
+// collects only when the heap reaches the budget, three or four times,
+// and the peak RSS stays at about 43 MB. A fixed limit alone would
+// collect without end once the live heap nears it (5,000 resources need
+// far more), so after every collection the pacer checks the live heap,
+// and once it exceeds half the budget it goes back to GOGC=60 and the
+// limit it found.
+//
+// GOGC alone keeps Go's own pacing with that target; GOMEMLIMIT alone
+// keeps that limit, with GOGC=60.
 func (e *runEnv) planningGC() {
-	if _, set := lookupEnv(e.environ, "GOGC"); !set {
+	_, gogc := lookupEnv(e.environ, "GOGC")
+	_, limit := lookupEnv(e.environ, "GOMEMLIMIT")
+	switch {
+	case gogc:
+	case limit:
 		debug.SetGCPercent(planGCPercent)
+	default:
+		paceByBudget(planHeapBudget, planGCPercent)
 	}
+}
+
+// paceByBudget turns the collector off under a soft memory limit of
+// budget until a collection leaves more than half the budget live, then
+// collects at percent with the limit in force before (or none: a limit at
+// or below the budget is another plan's budget, which only tests running
+// commands side by side in one process can leave behind).
+func paceByBudget(budget int64, percent int) {
+	prev := debug.SetMemoryLimit(budget)
+	if prev <= budget {
+		prev = math.MaxInt64
+	}
+	debug.SetGCPercent(-1)
+	p := &budgetPacer{threshold: uint64(budget / 2), percent: percent, limit: prev}
+	p.sample = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	p.arm()
+}
+
+// budgetPacer watches the live heap after each collection for
+// paceByBudget, through a sentinel object whose cleanup runs once the
+// collection that found it unreachable has finished.
+type budgetPacer struct {
+	threshold uint64
+	percent   int
+	limit     int64
+	sample    []metrics.Sample
+}
+
+func (p *budgetPacer) arm() {
+	// The sentinel is larger than 16 bytes: the tiny allocator packs
+	// smaller objects together, and their cleanups may never run.
+	runtime.AddCleanup(new([32]byte), func(p *budgetPacer) { p.check() }, p)
+}
+
+func (p *budgetPacer) check() {
+	metrics.Read(p.sample)
+	if s := p.sample[0]; s.Value.Kind() == metrics.KindUint64 && s.Value.Uint64() <= p.threshold {
+		p.arm()
+		return
+	}
+	debug.SetGCPercent(p.percent)
+	debug.SetMemoryLimit(p.limit)
 }
 
 // runPlan loads configuration and state, refreshes, builds the plan and

@@ -1,0 +1,76 @@
+package command
+
+import (
+	"math"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"testing"
+	"time"
+)
+
+// gcSettings reads the collector's percent and memory limit without
+// setting them, so a pacer's cleanup running meanwhile is not undone.
+func gcSettings() (percent int64, limit int64) {
+	s := []metrics.Sample{{Name: "/gc/gogc:percent"}, {Name: "/gc/gomemlimit:bytes"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64()), int64(s[1].Value.Uint64())
+}
+
+// waitGC collects and gives the pacer's cleanup, which runs on its own
+// goroutine after the collection, time to look at the heap.
+func waitGC(t *testing.T, until func() bool) bool {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(20 * time.Millisecond)
+		if until() {
+			return true
+		}
+	}
+	return false
+}
+
+func TestPaceByBudget(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(1 << 40))
+	const budget = 128 << 20
+
+	paceByBudget(budget, 77)
+	if p, l := gcSettings(); p != -1 || l != budget {
+		t.Fatalf("while the heap is small: GOGC %d, limit %d; want off and %d", p, l, budget)
+	}
+	// A collection that leaves the live heap under half the budget keeps
+	// the collector off.
+	for range 3 {
+		runtime.GC()
+		time.Sleep(20 * time.Millisecond)
+	}
+	if p, l := gcSettings(); p != -1 || l != budget {
+		t.Fatalf("after collections of a small heap: GOGC %d, limit %d; want off and %d", p, l, budget)
+	}
+
+	// More than half the budget live: back to the percentage and to the
+	// limit in force before.
+	live := make([]byte, budget/2+(16<<20))
+	if !waitGC(t, func() bool { p, l := gcSettings(); return p == 77 && l == 1<<40 }) {
+		p, l := gcSettings()
+		t.Fatalf("with %d MB live: GOGC %d, limit %d; want 77 and %d", len(live)>>20, p, l, int64(1<<40))
+	}
+	runtime.KeepAlive(live)
+}
+
+// A limit at or below the budget can only be another plan's budget: the
+// pacer must not make it permanent.
+func TestPaceByBudgetDropsAnotherBudget(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(8 << 20))
+	paceByBudget(8<<20, 60)
+	live := make([]byte, 8<<20)
+	if !waitGC(t, func() bool { p, l := gcSettings(); return p == 60 && l == math.MaxInt64 }) {
+		p, l := gcSettings()
+		t.Fatalf("GOGC %d, limit %d; want 60 and no limit", p, l)
+	}
+	runtime.KeepAlive(live)
+}
