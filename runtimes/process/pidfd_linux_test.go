@@ -146,9 +146,9 @@ func TestReadProcFile(t *testing.T) {
 	}
 }
 
-// A scan for strays reads the markers of a process it has seen before
-// from its cache (keyed by pid and start time), reads those of a new
-// process, and forgets processes that have gone.
+// A scan for strays takes a process it has seen before (the same pid, still
+// listed) as it was then, without reading its stat or environment again;
+// reads a new process; and forgets processes that have gone.
 func TestStrayScanCachesMarkers(t *testing.T) {
 	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
 	r := New()
@@ -165,7 +165,8 @@ func TestStrayScanCachesMarkers(t *testing.T) {
 	if len(found[h.Instance]) != 1 || found[h.Instance][0].pid != h.PID {
 		t.Fatalf("first scan: %v for instance %s, want pid %d", found[h.Instance], h.Instance, h.PID)
 	}
-	// What the cache says wins over the environment: it is not read again.
+	// What the cache says wins over /proc: neither the environment nor the
+	// stat is read again.
 	key := procKey{pid: h.PID, start: h.StartTime}
 	env, ok := r.markers.get(key)
 	if !ok {
@@ -177,7 +178,10 @@ func TestStrayScanCachesMarkers(t *testing.T) {
 	}
 	fake[EnvInstance] = "cached-instance"
 	r.markers.mu.Lock()
-	r.markers.m[key] = fake
+	s := r.markers.last[h.PID]
+	s.env = fake
+	s.info.start = h.StartTime + 7
+	r.markers.last[h.PID] = s
 	r.markers.mu.Unlock()
 	h2, err := r.Start(context.Background(), supervisedSpec(t, sleep, "60"))
 	if err != nil {
@@ -190,6 +194,8 @@ func TestStrayScanCachesMarkers(t *testing.T) {
 	}
 	if len(found["cached-instance"]) != 1 || len(found[h.Instance]) != 0 {
 		t.Errorf("second scan read the environment again: %v", found)
+	} else if got := found["cached-instance"][0].start; got != h.StartTime+7 {
+		t.Errorf("second scan read the stat again: start %d, want the cached %d", got, h.StartTime+7)
 	}
 	if len(found[h2.Instance]) != 1 {
 		t.Errorf("second scan missed a new process: %v", found[h2.Instance])
@@ -200,7 +206,17 @@ func TestStrayScanCachesMarkers(t *testing.T) {
 	if _, err := r.scanStrays(); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := r.markers.get(key); ok {
+	if _, ok := r.markers.get(procKey{pid: h.PID, start: h.StartTime + 7}); ok {
 		t.Error("a stopped process stays in the cache")
+	}
+	if _, ok := r.markers.lastScan()[h.PID]; ok {
+		t.Error("a stopped process stays in the last scan")
+	}
+	// A fresh look (FindOrphans) reads every process again.
+	if err := ownProcesses(&r.markers, true, func(int, map[string]string, procInfo) {}); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.markers.lastScan()[h2.PID].info.start; got != h2.StartTime {
+		t.Errorf("fresh look: start %d for the second process, want %d", got, h2.StartTime)
 	}
 }

@@ -325,52 +325,65 @@ func (r *Runner) markersOf(pid int, start uint64) (map[string]string, error) {
 }
 
 // ownProcesses calls fn for every process of the current user other than
-// trustform itself, with its markers and stat (zombies left out). A
-// process's markers are read from its environment only the first time the
-// cache sees it (see markerCache), unless fresh; the cache then holds
+// trustform itself, with its markers and stat (zombies left out). Unless
+// fresh, a process the last scan saw (the same pid, still listed) is taken
+// as it was then, without a look at its stat or environment: a pid is not
+// reused before its process is reaped, and a scan while stopping 5,000
+// processes read 5,000 stat files to learn what it knew. Such a process
+// may have ended or changed group since; whoever acts on one reads it
+// again. A stray whose pid was freed and reused between two scans is
+// missed until the next fresh look (FindOrphans), never mistaken. Each
+// new process's markers are read from its environment only the first time
+// the cache sees it (see markerCache), unless fresh; the cache then holds
 // what this look saw.
 func ownProcesses(cache *markerCache, fresh bool, fn func(pid int, env map[string]string, info procInfo)) error {
 	all, err := pids()
 	if err != nil {
 		return err
 	}
+	var last map[int]scanned
+	if !fresh {
+		last = cache.lastScan()
+	}
 	uid := os.Getuid()
 	self := os.Getpid()
-	seen := map[procKey]map[string]string{}
+	seen := make(map[int]scanned, len(all))
 	defer cache.keep(seen)
 	var buf []byte
 	for _, pid := range all {
 		if pid == self {
 			continue
 		}
-		var st unix.Stat_t
-		if err := unix.Stat(fmt.Sprintf("%s/%d", procRoot, pid), &st); err != nil || int(st.Uid) != uid {
-			continue
-		}
-		info, err := readProc(pid)
-		if err != nil || info.zombie {
-			continue
-		}
-		key := procKey{pid: pid, start: info.start}
-		var env map[string]string
-		ok := false
-		if !fresh {
-			env, ok = cache.get(key)
-		}
+		s, ok := last[pid]
 		if !ok {
-			var err error
-			if env, buf, err = readMarkers(pid, buf); err != nil {
+			var st unix.Stat_t
+			if err := unix.Stat(fmt.Sprintf("%s/%d", procRoot, pid), &st); err != nil || int(st.Uid) != uid {
 				continue
 			}
+			info, err := readProc(pid)
+			if err != nil || info.zombie {
+				continue
+			}
+			env, cached := map[string]string(nil), false
+			if !fresh {
+				env, cached = cache.get(procKey{pid: pid, start: info.start})
+			}
+			if !cached {
+				var err error
+				if env, buf, err = readMarkers(pid, buf); err != nil {
+					continue
+				}
+			}
+			s = scanned{info: info, env: env}
 		}
-		seen[key] = env
+		seen[pid] = s
 		// A run's supervisor is never a resource nor its descendant; it
 		// carries no markers, and an older trustform's supervisor shell,
 		// which did, is known by its own mark.
-		if env[EnvLineage] == "" || env[EnvSupervisor] != "" {
+		if s.env[EnvLineage] == "" || s.env[EnvSupervisor] != "" {
 			continue
 		}
-		fn(pid, env, info)
+		fn(pid, s.env, s.info)
 	}
 	return nil
 }

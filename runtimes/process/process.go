@@ -50,6 +50,8 @@ type Runner struct {
 	supervised map[runtimes.Handle]*supProc
 	// programs remembers where each program was found.
 	programs map[programKey]string
+	// sups remembers which parents are supervisors (see supervisorOf).
+	sups map[int]procKey
 	// groups shares the looks at every process that stopping a group can
 	// need among the stops under way (Linux).
 	groups groupScans
@@ -523,6 +525,17 @@ type procKey struct {
 type markerCache struct {
 	mu sync.Mutex
 	m  map[procKey]map[string]string
+	// last is what the last scan saw, by pid. A pid cannot be reused
+	// before its process is reaped, so a later scan that lists the same
+	// pid takes it for the same process without reading its stat again
+	// (see ownProcesses).
+	last map[int]scanned
+}
+
+// scanned is what a scan read of one process.
+type scanned struct {
+	info procInfo
+	env  map[string]string
 }
 
 // put adds what was read of one process.
@@ -548,13 +561,27 @@ func (c *markerCache) get(k procKey) (map[string]string, bool) {
 	return v, ok
 }
 
-// keep replaces the cache with what a scan saw: processes that have gone
-// leave it.
-func (c *markerCache) keep(seen map[procKey]map[string]string) {
+// lastScan returns what the last scan saw; the caller must not change it.
+func (c *markerCache) lastScan() map[int]scanned {
 	if c == nil {
-		return
+		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.m = seen
+	return c.last
+}
+
+// keep replaces the cache with what a scan saw: processes that have gone
+// leave it.
+func (c *markerCache) keep(seen map[int]scanned) {
+	if c == nil {
+		return
+	}
+	m := make(map[procKey]map[string]string, len(seen))
+	for pid, s := range seen {
+		m[procKey{pid: pid, start: s.info.start}] = s.env
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m, c.last = m, seen
 }
