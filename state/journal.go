@@ -211,32 +211,48 @@ func (j *Journal) Append(op Op) error {
 // defines.
 func (j *Journal) encode(op *Op) (line []byte, fresh []string, err error) {
 	l := journalOutLine{Kind: op.Kind, Address: op.Address, Outputs: op.Outputs}
+	var spec encodedSpec
 	if op.Resource != nil {
-		spec, err := j.specLine(op.Resource)
-		if err != nil {
+		if spec, err = j.specLine(op.Resource); err != nil {
 			return nil, nil, err
 		}
 		if spec.digest != "" && !j.known[spec.digest] {
 			l.Materials = map[string]*material{spec.digest: spec.m}
 			fresh = append(fresh, spec.digest)
 		}
-		l.Resource = &journalResource{Resource: op.Resource, Spec: spec.raw}
 	}
-	line, err = json.Marshal(&l)
-	if err != nil {
+	if line, err = json.Marshal(&l); err != nil {
 		return nil, nil, err
+	}
+	if op.Resource != nil {
+		// The resource, and its spec, are spliced in rather than given to
+		// Marshal: it would scan the encoded spec (json.RawMessage) again,
+		// byte by byte, to check and compact it; that was most of the cost
+		// of a line.
+		res, err := json.Marshal(&journalResource{Resource: op.Resource})
+		if err != nil {
+			return nil, nil, err
+		}
+		out := make([]byte, 0, len(line)+len(res)+len(spec.raw)+32)
+		out = append(out, line[:len(line)-1]...)
+		out = append(out, `,"resource":`...)
+		line = append(out, res[:len(res)-1]...)
+		line = append(line, `,"spec":`...)
+		line = append(line, spec.raw...)
+		line = append(line, "}}"...)
 	}
 	return append(line, '\n'), fresh, nil
 }
 
-// journalOutLine is journalLine as encoded: the resource's spec comes
-// encoded already (specLine).
+// journalOutLine is journalLine as encoded: the resource is spliced in
+// (see encode).
 type journalOutLine = lineOf[*journalResource]
 
-// journalResource is diskResource with its spec encoded already.
+// journalResource is diskResource without its spec, which comes encoded
+// already (specLine).
 type journalResource struct {
 	*Resource
-	Spec json.RawMessage `json:"spec"`
+	Spec json.RawMessage `json:"spec,omitempty"`
 }
 
 // encodedSpec is a spec as a journal line holds it, and the material it
