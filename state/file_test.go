@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/trustform/trustform/runtimes"
 )
@@ -330,5 +333,53 @@ func TestSaveUnchangedAcrossSerialDigits(t *testing.T) {
 	}
 	if s.Serial != 10 || got.Serial != 10 || got.Lookup("node_app.last") == nil {
 		t.Fatalf("changed save: serial %d, file serial %d", s.Serial, got.Serial)
+	}
+}
+
+// The state file is written resource by resource; it must be exactly what
+// json.MarshalIndent gives for the whole document, with and without
+// resources, outputs (one named like the resources member) and materials.
+func TestMarshalStateIsMarshalIndent(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		s    *State
+	}{
+		{"empty", New("lin", "dev")},
+		{"shared materials", benchState(3, 4)},
+		{"outputs", func() *State {
+			s := benchState(2, 1)
+			s.Outputs = map[string]*Output{
+				"resources": {Value: []byte(`[]`), Type: []byte(`"list"`)},
+				"x":         {Value: []byte(`"\n  \"resources\": []"`), Type: []byte(`"string"`), Sensitive: true},
+			}
+			return s
+		}()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data, _, err := tc.s.encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := diskState{
+				Version: tc.s.Version, TrustformVersion: tc.s.TrustformVersion, Serial: tc.s.Serial,
+				Lineage: tc.s.Lineage, Dir: tc.s.Dir, Host: tc.s.Host,
+				Resources: make([]diskResource, len(tc.s.Resources)), Outputs: tc.s.Outputs,
+				Materials: map[string]*material{},
+			}
+			ix := newMaterialIndex()
+			for i, r := range tc.s.Resources {
+				if d.Resources[i], err = ix.toDisk(r, d.Materials); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := json.MarshalIndent(&d, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, '\n')
+			if !bytes.Equal(data, want) {
+				t.Errorf("encoded state differs from json.MarshalIndent:\n%s", cmp.Diff(string(want), string(data)))
+			}
+		})
 	}
 }
