@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -70,5 +72,50 @@ func TestFrameRejectsGarbage(t *testing.T) {
 		if err == nil || errors.Is(err, io.EOF) {
 			t.Errorf("%s: err = %v, want a frame error", name, err)
 		}
+	}
+}
+
+// An exit told before the answer to the start it belongs to is kept, and
+// the answer then comes with the process already ended with that exit.
+func TestClientTakesExitBeforeAnswer(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	c := &supervisorClient{conn: r, pending: map[uint64]chan supAnswer{}, procs: map[procKey]*supProc{}}
+	ch := make(chan supAnswer, 1)
+	c.pending[1] = ch
+	go c.read()
+	at := time.Date(2026, 12, 5, 7, 0, 0, 0, time.UTC)
+	for _, m := range []supMessage{
+		{Exited: true, PID: 4242, Start: 77, Code: 3, At: at.UnixNano()},
+		{ID: 1, PID: 4242, Start: 77},
+	} {
+		if _, err := w.Write(m.frame()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var a supAnswer
+	select {
+	case a = <-ch:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no answer")
+	}
+	if a.p == nil {
+		t.Fatalf("answer without a process: %+v", a.m)
+	}
+	select {
+	case <-a.p.done:
+	default:
+		t.Fatal("the process is not known to have ended")
+	}
+	if a.p.exit.Code != 3 || !a.p.exit.At.Equal(at) {
+		t.Errorf("exit = %+v, want code 3 at %s", a.p.exit, at)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.early) != 0 || len(c.procs) != 0 {
+		t.Errorf("left behind: early %v, procs %v", c.early, c.procs)
 	}
 }

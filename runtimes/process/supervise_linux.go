@@ -99,6 +99,7 @@ func ServeSupervisor(conn *os.File) int {
 	}
 	defer devnull.Close()
 	s := &supServer{conn: conn, devnull: devnull, procs: map[int]supChild{}, wake: make(chan struct{}, 1)}
+	s.registered = sync.NewCond(&s.mu)
 	go s.reap()
 	in := bufio.NewReader(conn)
 	for {
@@ -124,8 +125,15 @@ type supServer struct {
 	conn    *os.File
 	devnull *os.File
 
-	mu    sync.Mutex // held while a child is started and registered
-	procs map[int]supChild
+	// mu guards procs and launching. Children are started outside it,
+	// side by side: holding it across ForkExec, which returns only once
+	// the child has exec'd, made every start wait for the exec before it.
+	// The reaper, told of a child not registered yet, waits on registered
+	// until no start is under way (the child stays a zombie meanwhile).
+	mu         sync.Mutex
+	procs      map[int]supChild
+	launching  int
+	registered *sync.Cond
 	// children counts the processes started and not reaped yet, and the
 	// requests being handled; wake tells the reaper there is a child.
 	children sync.WaitGroup
@@ -173,29 +181,41 @@ func (s *supServer) launch(req *supRequest) {
 		Sys:   detachedAttr(),
 	}
 	s.mu.Lock()
+	s.launching++
+	s.mu.Unlock()
 	pid, err := syscall.ForkExec(req.Path, req.Argv, attr)
-	if err != nil {
-		s.mu.Unlock()
-		fail(fmt.Errorf("starting %s: %w", req.Path, err))
-		return
+	var info procInfo
+	if err == nil {
+		// Read before the reaper may reap it: it waits for this.
+		info, err = readProc(pid)
+		if err != nil {
+			err = fmt.Errorf("reading start time of pid %d: %w", pid, err)
+		}
+	} else {
+		err = fmt.Errorf("starting %s: %w", req.Path, err)
 	}
-	info, err := readProc(pid)
+	s.mu.Lock()
+	s.launching--
 	if err == nil {
 		s.procs[pid] = supChild{start: info.start, exitPath: req.Exit}
+		// Answered before the reaper, which looks the child up under
+		// mu, can tell of its end.
+		s.send(supMessage{ID: req.ID, PID: pid, Start: info.start})
 	}
+	s.registered.Broadcast()
 	s.mu.Unlock()
+	if err != nil && pid <= 0 {
+		fail(err)
+		return
+	}
 	if err != nil {
 		// Never left running unrecorded; the reaper reaps it.
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 		s.children.Add(1)
 		s.wakeReaper()
-		fail(fmt.Errorf("reading start time of pid %d: %w", pid, err))
+		fail(err)
 		return
 	}
-	// The answer goes before the reaper can tell of the exit (it looks the
-	// child up, then writes its file, then sends), unless the child ends
-	// in this very instant: trustform takes either order.
-	s.send(supMessage{ID: req.ID, PID: pid, Start: info.start})
 	s.wakeReaper()
 }
 
@@ -224,6 +244,10 @@ func (s *supServer) reap() {
 		}
 		s.mu.Lock()
 		c, ok := s.procs[pid]
+		for !ok && s.launching > 0 {
+			s.registered.Wait()
+			c, ok = s.procs[pid]
+		}
 		delete(s.procs, pid)
 		s.mu.Unlock()
 		at := time.Now()
@@ -290,8 +314,9 @@ type supervisorClient struct {
 	next    uint64
 	pending map[uint64]chan supAnswer
 	// procs has an entry per process the supervisor started, until its
-	// exit is known.
+	// exit is known; early holds exits told before the start's answer.
 	procs map[procKey]*supProc
+	early map[procKey]runtimes.Exit
 	// gone is set once the connection has ended; err says why. closing
 	// is set when we hung up.
 	gone    bool
@@ -379,16 +404,31 @@ func (c *supervisorClient) read() {
 		switch {
 		case m.Exited:
 			k := procKey{pid: m.PID, start: m.Start}
+			e := exitOf(m.Code, time.Unix(0, m.At))
 			if p, ok := c.procs[k]; ok {
 				delete(c.procs, k)
-				p.exit = exitOf(m.Code, time.Unix(0, m.At))
+				p.exit = e
 				close(p.done)
+			} else {
+				// Told before the answer (a supervisor of another
+				// version may send them in either order).
+				if c.early == nil {
+					c.early = map[procKey]runtimes.Exit{}
+				}
+				c.early[k] = e
 			}
 		default:
 			var p *supProc
 			if m.Err == "" && m.PID > 0 {
+				k := procKey{pid: m.PID, start: m.Start}
 				p = &supProc{done: make(chan struct{})}
-				c.procs[procKey{pid: m.PID, start: m.Start}] = p
+				if e, ok := c.early[k]; ok {
+					delete(c.early, k)
+					p.exit = e
+					close(p.done)
+				} else {
+					c.procs[k] = p
+				}
 			}
 			if ch, ok := c.pending[m.ID]; ok {
 				delete(c.pending, m.ID)
