@@ -22,7 +22,10 @@ func compactFiles(files map[string]*hcl.File) map[string]*hcl.File {
 			out[name] = f
 			continue
 		}
-		nav := navigation(body)
+		nav := make(blockNav, len(body.Blocks))
+		for i, b := range body.Blocks {
+			nav[i] = blockHeader{typ: b.Type, labels: b.Labels, rng: b.Range(), def: b.DefRange()}
+		}
 		out[name] = &hcl.File{
 			// An empty body with the file's extent, so MissingItemRange
 			// (hcled.ContextDefRange's fallback) is unchanged.
@@ -32,15 +35,6 @@ func compactFiles(files map[string]*hcl.File) map[string]*hcl.File {
 		}
 	}
 	return out
-}
-
-// navigation is the navigation of a file whose top level is body.
-func navigation(body *hclsyntax.Body) blockNav {
-	nav := make(blockNav, len(body.Blocks))
-	for i, b := range body.Blocks {
-		nav[i] = blockHeader{typ: b.Type, labels: b.Labels, rng: b.Range(), def: b.DefRange()}
-	}
-	return nav
 }
 
 // blockNav answers hcled's navigation questions as hclsyntax's own

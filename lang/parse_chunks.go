@@ -29,7 +29,7 @@ const chunkSize = 32 << 10
 func parseChunked(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
 	cuts := chunkCuts(src)
 	if len(cuts) == 0 {
-		return parseWhole(src, filename, hcl.InitialPos)
+		return hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	}
 	// Each chunk's start position depends only on where it is cut, so
 	// the chunks are parsed side by side, one goroutine per CPU: lexing
@@ -58,7 +58,7 @@ func parseChunked(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
 					return
 				}
 				c := &chunks[i]
-				c.f, c.diags = parseWhole(src[c.from:c.to], filename, c.start)
+				c.f, c.diags = hclsyntax.ParseConfig(src[c.from:c.to], filename, c.start)
 			}
 		}()
 	}
@@ -68,7 +68,7 @@ func parseChunked(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
 	for i, c := range chunks {
 		body, ok := c.f.Body.(*hclsyntax.Body)
 		if c.diags.HasErrors() || !ok || len(body.Attributes) > 0 {
-			return parseWhole(src, filename, hcl.InitialPos)
+			return hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 		}
 		merged.Blocks = append(merged.Blocks, body.Blocks...)
 		nav = append(nav, chunkNavEntry{end: c.to, nav: c.f.Nav})
@@ -79,15 +79,6 @@ func parseChunked(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
 	}
 	merged.SrcRange.End = merged.EndRange.End
 	return &hcl.File{Body: merged, Bytes: src, Nav: nav}, nil
-}
-
-// parseWhole parses src with parsePlain, or with hclsyntax when src is
-// not plain.
-func parseWhole(src []byte, filename string, start hcl.Pos) (*hcl.File, hcl.Diagnostics) {
-	if body, ok := parsePlain(src, filename, start); ok {
-		return &hcl.File{Body: body, Bytes: src, Nav: navigation(body)}, nil
-	}
-	return hclsyntax.ParseConfig(src, filename, start)
 }
 
 // chunk is one run of top-level blocks parseChunked hands hclsyntax.
