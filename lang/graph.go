@@ -19,7 +19,8 @@ type graph struct {
 	// out[i] maps a target node index to where the dependency is declared;
 	// nil for a node that needs nothing, as most resources do.
 	out []map[int]hcl.Range
-	// needed[i] is set when some node needs node i.
+	// needed[i] is set when some node needs node i's value (depends_on
+	// alone orders blocks without reading them).
 	needed []bool
 }
 
@@ -36,9 +37,20 @@ func (g *graph) add(name string) int {
 	return len(g.nodes) - 1
 }
 
-// connect records that from needs to, keeping the first declaration site
-// in source order.
+// connect records that from needs to's value, keeping the first
+// declaration site in source order.
 func (g *graph) connect(from, to string, rng hcl.Range) {
+	g.link(from, to, rng)
+	g.needed[g.index[to]] = true
+}
+
+// connectOrder records that from must come after to, as depends_on asks,
+// without needing its value.
+func (g *graph) connectOrder(from, to string, rng hcl.Range) {
+	g.link(from, to, rng)
+}
+
+func (g *graph) link(from, to string, rng hcl.Range) {
 	f, t := g.add(from), g.add(to)
 	if old, ok := g.out[f][t]; ok && !rangeBefore(rng, old) {
 		return
@@ -47,7 +59,6 @@ func (g *graph) connect(from, to string, rng hcl.Range) {
 		g.out[f] = map[int]hcl.Range{}
 	}
 	g.out[f][t] = rng
-	g.needed[t] = true
 }
 
 // isNeeded reports whether any node needs the named one.

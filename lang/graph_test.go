@@ -173,3 +173,51 @@ func TestGraphLongChainDoesNotRecurse(t *testing.T) {
 		t.Fatalf("got %d components", len(comps))
 	}
 }
+
+// depends_on orders blocks without reading them, so the attributes of a
+// block only depends_on names are not kept for the evaluation; a block an
+// expression reads (with or without depends_on) keeps them.
+func TestDependsOnDoesNotKeepValues(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"main.trust.hcl": `
+resource "executable" "a" {
+  command = "a"
+}
+resource "executable" "b" {
+  count   = 2
+  command = "b"
+}
+resource "executable" "c" {
+  command = "c"
+}
+resource "executable" "x" {
+  command    = "x"
+  args       = [executable.c.log_path]
+  depends_on = [executable.a, executable.b[1], executable.c]
+}
+`})
+	l := newLoader(dir, testOptions())
+	if !l.parse() {
+		t.Fatal(diagText(l.diags))
+	}
+	l.declare()
+	l.loadSettings()
+	l.loadVariables()
+	l.buildGraph()
+	l.evaluate()
+	if l.diags.HasErrors() {
+		t.Fatal(diagText(l.diags))
+	}
+	for block, want := range map[string]bool{"executable.a": false, "executable.b": false, "executable.c": true} {
+		if got := l.g.isNeeded(block); got != want {
+			t.Errorf("%s needed %v, want %v", block, got, want)
+		}
+		kept := l.instances[block][0].attrs != nil
+		if kept != want {
+			t.Errorf("%s kept its attributes: %v, want %v", block, kept, want)
+		}
+	}
+	x := l.cfg.Resources[len(l.cfg.Resources)-1]
+	if got := strings.Join(x.DependsOn, " "); x.Address != "executable.x" || got != "executable.a executable.b[0] executable.b[1] executable.c" || x.Args[0] == "" {
+		t.Errorf("%s depends on %q, args %q", x.Address, got, x.Args)
+	}
+}

@@ -302,6 +302,11 @@ type node struct {
 	// refs are the traversals the block makes, already checked to name
 	// declared objects.
 	refs []hcl.Traversal
+	// valueRefs are the refs whose values expressions read: all but
+	// depends_on's.
+	valueRefs []hcl.Traversal
+	// ordering is set while depends_on is checked.
+	ordering bool
 	// bad is set when a reference was invalid; the node is not evaluated.
 	bad bool
 	// context is the enclosing block, for Diagnostic.Context.
@@ -380,6 +385,7 @@ func (l *loader) collectRefs(n *node, trs []hcl.Traversal, inResource bool, trus
 	for _, tr := range trs {
 		if l.checkRef(n, tr, inResource, trustWhy) {
 			n.refs = append(n.refs, tr)
+			n.valueRefs = append(n.valueRefs, tr)
 		} else {
 			n.bad = true
 		}
@@ -470,7 +476,11 @@ func (l *loader) checkRef(n *node, tr hcl.Traversal, inResource bool, trustWhy s
 				"A resource %q has not been declared.%s", addr, didYouMean(addr, keys.Sorted(l.resources)))
 			return false
 		}
-		l.g.connect(n.addr, addr, rng)
+		if n.ordering {
+			l.g.connectOrder(n.addr, addr, rng)
+		} else {
+			l.g.connect(n.addr, addr, rng)
+		}
 		return true
 	}
 	roots := append(append([]string{}, referenceRoots...), runtimes.Types()...)

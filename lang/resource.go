@@ -187,7 +187,10 @@ func (l *loader) collectDependsOn(n *node, r *resourceDecl, a *hcl.Attribute) {
 			n.bad = true
 			continue
 		}
-		if l.checkRef(n, tr, true, "") {
+		n.ordering = true
+		good := l.checkRef(n, tr, true, "")
+		n.ordering = false
+		if good {
 			n.refs = append(n.refs, tr)
 		} else {
 			n.bad = true
@@ -218,7 +221,7 @@ func (l *loader) evalResource(n *node) bool {
 	if !ok {
 		return false
 	}
-	rep, ok := l.expand(count, forEach, n.refs, context)
+	rep, ok := l.expand(count, forEach, n.valueRefs, context)
 	if !ok {
 		return false
 	}
@@ -231,8 +234,8 @@ func (l *loader) evalResource(n *node) bool {
 	l.expansions[r.Addr] = rep
 	l.cfg.ResourceBlocks[r.Addr] = rep.kind()
 	list := make([]*instance, len(insts))
-	// Only a block something refers to (an expression, depends_on or an
-	// output) is ever asked for its value: the attributes of the others
+	// Only a block an expression or output refers to is ever asked for
+	// its value (depends_on only orders): the attributes of the others
 	// need not stay live until loading ends.
 	needed := l.g.isNeeded(r.Addr)
 	for i, res := range insts {
@@ -270,7 +273,7 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 	r := n.res
 	rt := r.Runtime
 	context := blockRange(r.Block)
-	ctx := l.evalContext(n.refs, nil)
+	ctx := l.evalContext(n.valueRefs, nil)
 	for k, v := range rep.vars(key) {
 		ctx.Variables[k] = v
 	}
@@ -290,8 +293,15 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 			truncateMiddle(addr, 60), len(addr), maxFileName, maxFileName-len(".log"))
 		return nil, nil, false
 	}
-	// Every argument, plus the dozen attributes set after evaluation.
-	vals := make(map[string]cty.Value, len(r.Schema.specs)+12)
+	// What other blocks see when they refer to this one: every argument,
+	// plus the dozen attributes set after evaluation. A block nothing
+	// reads keeps only what the checks below look up.
+	keep := l.g.isNeeded(r.Addr)
+	size := 3
+	if keep {
+		size = len(r.Schema.specs) + 12
+	}
+	vals := make(map[string]cty.Value, size)
 	ok := true
 
 	// Stage 1: what decides trust.
@@ -341,11 +351,13 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 	}
 
 	res.ResolveTrust(l.dir, l.cfg.Collections)
-	ctx.Variables[RootTrust] = cty.ObjectVal(map[string]cty.Value{
-		"bundle_path":      cty.StringVal(res.Trust.BundlePath),
-		"directories_path": cty.StringVal(res.Trust.DirectoriesPath),
-		"scope":            cty.StringVal(string(res.Trust.Scope)),
-	})
+	if refersTo(n.valueRefs, RootTrust) {
+		ctx.Variables[RootTrust] = cty.ObjectVal(map[string]cty.Value{
+			"bundle_path":      cty.StringVal(res.Trust.BundlePath),
+			"directories_path": cty.StringVal(res.Trust.DirectoriesPath),
+			"scope":            cty.StringVal(string(res.Trust.Scope)),
+		})
+	}
 
 	// Stage 2: every other argument, with trust.* available.
 	for _, sp := range r.Schema.specs {
@@ -402,7 +414,9 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 				}
 			}
 		}
-		vals[sp.Name] = v
+		if keep || sp.Name == AttrStopTimeout || sp.Name == AttrStartPeriod || sp.Name == AttrRestart {
+			vals[sp.Name] = v
+		}
 	}
 	ok = l.checkForms(r, res) && ok
 	// Zero is refused, not defaulted: it used to become 10s silently
@@ -462,6 +476,9 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 	deps := l.instanceDeps(l.resDeps[r.Addr])
 	res.DependsOn = keys.Sorted(deps)
 	res.DependsOnRanges = deps
+	if !keep {
+		return res, nil, true
+	}
 
 	vals[AttrDeveloperCertificateTrust] = cty.BoolVal(res.DeveloperCertificateTrust)
 	vals[AttrCertificateTrustScope] = cty.StringVal(string(res.Scope))
@@ -488,6 +505,16 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 		vals[AttrPID] = cty.UnknownVal(cty.Number)
 	}
 	return res, vals, true
+}
+
+// refersTo reports whether a traversal starts at root.
+func refersTo(refs []hcl.Traversal, root string) bool {
+	for _, tr := range refs {
+		if tr.RootName() == root {
+			return true
+		}
+	}
+	return false
 }
 
 // envRanges locates each key of an env written as an object constructor
