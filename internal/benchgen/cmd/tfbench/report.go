@@ -205,8 +205,25 @@ func (r *report) markdown() string {
 		if s1.apply != nil && s5.apply != nil {
 			grow("apply time", s1.apply.wall.Seconds(), s5.apply.wall.Seconds(), sec)
 		}
+		if len(s1.noop) > 0 && len(s5.noop) > 0 {
+			grow("no-op plan time", median(s1.noop).wall.Seconds(), median(s5.noop).wall.Seconds(), sec)
+		}
 		if s1.destroy != nil && s5.destroy != nil {
 			grow("destroy time", s1.destroy.wall.Seconds(), s5.destroy.wall.Seconds(), sec)
+		}
+		if s1.apply != nil && s5.apply != nil {
+			count := func(f fileCount) float64 { return float64(f.Files + f.Symlinks + f.Dirs) }
+			grow("`.trustform` entries", count(s1.files), count(s5.files), func(v float64) string { return fmt.Sprint(int64(v)) })
+			all := func(s *sizeResult) float64 {
+				v := slices.Clone(s.noop)
+				for _, x := range []*sample{s.apply, s.destroy} {
+					if x != nil {
+						v = append(v, *x)
+					}
+				}
+				return float64(peak(v))
+			}
+			grow("peak RSS of apply, no-op plan and destroy", all(s1), all(s5), func(v float64) string { return mb(int64(v)) })
 		}
 	}
 	return b.String()

@@ -66,7 +66,11 @@ func TestMarkdownVerdicts(t *testing.T) {
 		humanBytes: 300_000,
 		jsonBytes:  700_000,
 	}
-	s5 := &sizeResult{N: 5000, plan: []sample{{wall: 6 * time.Second}}, humanBytes: 1_000_000, jsonBytes: 3_500_000}
+	s5 := &sizeResult{N: 5000, plan: []sample{{wall: 6 * time.Second}}, humanBytes: 1_000_000, jsonBytes: 3_500_000,
+		noop:    []sample{{wall: 900 * time.Millisecond, rss: 90e6}},
+		apply:   &sample{wall: 8 * time.Second, rss: 150e6},
+		destroy: &sample{wall: 3 * time.Second},
+		files:   fileCount{Files: 5000, Symlinks: 150, Dirs: 5}}
 	r.sizes = []*sizeResult{s1, s5}
 	md := r.markdown()
 	for _, want := range []string{
@@ -81,6 +85,11 @@ func TestMarkdownVerdicts(t *testing.T) {
 		"| human plan size(5,000) / (1,000) <= 5.5 | 1000.0 KB / 300.0 KB = 3.33 | PASS |",
 		"| `plan` (fresh, no state) | 5000 | 6.00 s |",
 		"`find .trustform | wc -l` after apply: 1155",
+		"| apply time(5,000) / (1,000) <= 5.5 | 8.00 s / 2.00 s = 4.00 | PASS |",
+		"| no-op plan time(5,000) / (1,000) <= 5.5 | 0.90 s / 0.20 s = 4.50 | PASS |",
+		"| destroy time(5,000) / (1,000) <= 5.5 | 3.00 s / 0.50 s = 6.00 | MISS |",
+		"| `.trustform` entries(5,000) / (1,000) <= 5.5 | 5155 / 1155 = 4.46 | PASS |",
+		"| peak RSS of apply, no-op plan and destroy(5,000) / (1,000) <= 5.5 | 150.0 MB / 60.0 MB = 2.50 | PASS |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
