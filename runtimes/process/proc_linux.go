@@ -208,11 +208,13 @@ func groupMembers(pgid int) ([]int, error) {
 // under way (groupScans) and reads /proc/PID/stat only of the group's
 // members.
 func (r *Runner) groupAlive(pgid int, since time.Time) (bool, error) {
-	if liveMember(pgid, pgid) {
-		return true, nil
-	}
+	// Usually the group is gone by the time a stop asks: one system call
+	// says so, before a look at the leader's stat.
 	if err := syscall.Kill(-pgid, 0); errors.Is(err, syscall.ESRCH) {
 		return false, nil
+	}
+	if liveMember(pgid, pgid) {
+		return true, nil
 	}
 	return r.groups.alive(pgid, since, time.Now, scanGroups)
 }
