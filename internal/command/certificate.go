@@ -117,7 +117,8 @@ func runCertificateFetch(e *runEnv, a *arguments.CertificateFetch) int {
 		return exitOK
 	}
 	out := a.Out
-	if out == "" {
+	chosen := out != ""
+	if !chosen {
 		out = filepath.Join("certs", certFileName(an.Root)+".pem")
 	}
 	path := e.path(out)
@@ -138,7 +139,15 @@ func runCertificateFetch(e *runEnv, a *arguments.CertificateFetch) int {
 		e.view.Errorf("cannot read %s: %v", out, err)
 		return exitError
 	default:
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		// certs/ is made when needed; a directory the user named must
+		// exist, as for cp: a typo in -out must not leave new directories.
+		if chosen {
+			if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
+				e.view.Errorf("cannot save to %s: the directory %s does not exist", out, filepath.Dir(out))
+				e.view.Hintf("create it first, or choose another file with -out=FILE")
+				return exitError
+			}
+		} else if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			e.view.Errorf("cannot create the directory for %s: %v", out, err)
 			return exitError
 		}

@@ -98,6 +98,13 @@ func TestCertificateFetchDirect(t *testing.T) {
 		t.Errorf("-out=roots: exit %d, file %q (%v)\n%s%s", code, got, err, out, errOut)
 	}
 
+	// A directory named in -out must exist: a typo creates nothing.
+	_, errOut, code = runFetch(t, dir, []string{systemStore(t)}, srv.URL, "-out=nosuch/sub/ca.pem")
+	if _, err := os.Stat(filepath.Join(dir, "nosuch")); code != 1 || err == nil ||
+		!strings.Contains(errOut, "cannot save to nosuch/sub/ca.pem: the directory nosuch/sub does not exist") {
+		t.Errorf("-out=nosuch/sub/ca.pem: exit %d, stat %v\n%s", code, err, errOut)
+	}
+
 	// -out=- prints only the PEM on stdout.
 	out, errOut, code = runFetch(t, dir, []string{systemStore(t)}, srv.URL, "-out=-")
 	if code != 0 || out != string(srv.CA.PEM) || !strings.Contains(errOut, "The server presented 2 certificates") {
