@@ -63,6 +63,7 @@ func TestMarkdownVerdicts(t *testing.T) {
 		floor:      &sample{wall: time.Second},
 		tfPlan:     &sample{wall: 10 * time.Second},
 		files:      fileCount{Files: 1000, Symlinks: 150, Dirs: 5},
+		createCost: 480 * time.Microsecond,
 		humanBytes: 300_000,
 		jsonBytes:  700_000,
 	}
@@ -85,6 +86,7 @@ func TestMarkdownVerdicts(t *testing.T) {
 		"| human plan size(5,000) / (1,000) <= 5.5 | 1000.0 KB / 300.0 KB = 3.33 | PASS |",
 		"| `plan` (fresh, no state) | 5000 | 6.00 s |",
 		"`find .trustform | wc -l` after apply: 1155",
+		"- N=1000: creating a file in the work directory took 480 µs right before apply (mean of 200;",
 		"| apply time(5,000) / (1,000) <= 5.5 | 8.00 s / 2.00 s = 4.00 | PASS |",
 		"| no-op plan time(5,000) / (1,000) <= 5.5 | 0.90 s / 0.20 s = 4.50 | PASS |",
 		"| destroy time(5,000) / (1,000) <= 5.5 | 3.00 s / 0.50 s = 6.00 | MISS |",
@@ -179,5 +181,23 @@ func TestTaggedProcesses(t *testing.T) {
 	}
 	if other := taggedProcesses(tag + "x"); len(other) != 0 {
 		t.Errorf("a different tag matched %v", other)
+	}
+}
+
+// The probe creates its files, keeps them, and reports a positive mean.
+func TestProbeCreate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "probe")
+	d, err := probeCreate(dir, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d <= 0 {
+		t.Errorf("mean %v, want > 0", d)
+	}
+	if ents, err := os.ReadDir(dir); err != nil || len(ents) != 20 {
+		t.Errorf("%d files left (%v), want 20", len(ents), err)
+	}
+	if _, err := probeCreate(dir, 20); err == nil {
+		t.Error("a second probe into the same directory did not fail on the existing files")
 	}
 }
