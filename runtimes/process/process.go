@@ -306,14 +306,18 @@ type programKey struct{ name, dir, path string }
 // findProgram is findProgram, remembered per Runner: the resources of one
 // configuration mostly run the same few programs with the same PATH, and
 // looking each up again walked PATH (dozens of stats in a login
-// environment) once per resource.
+// environment) once per resource. A remembered path is checked again (one
+// stat) and searched for afresh once it is no longer an executable file:
+// up -watch lives for hours, and a program may be removed or moved meanwhile.
 func (r *Runner) findProgram(name, dir, pathList string) (string, error) {
 	k := programKey{name, dir, pathList}
 	r.mu.Lock()
 	p, ok := r.programs[k]
 	r.mu.Unlock()
 	if ok {
-		return p, nil
+		if _, err := executable(p); err == nil {
+			return p, nil
+		}
 	}
 	p, err := findProgram(name, dir, pathList)
 	if err != nil {

@@ -440,3 +440,31 @@ func TestBuildEnv(t *testing.T) {
 		t.Fatalf("buildEnv =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// A program the Runner found once and that then moves to another
+// directory of PATH is looked for again, not run from where it was.
+func TestFindProgramFollowsAMovedProgram(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	prog := filepath.Join(a, "tf-moving-prog")
+	if err := os.WriteFile(prog, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := New()
+	path := a + string(os.PathListSeparator) + b
+	if got, err := r.findProgram("tf-moving-prog", "", path); err != nil || got != prog {
+		t.Fatalf("first look: %q %v, want %s", got, err, prog)
+	}
+	moved := filepath.Join(b, "tf-moving-prog")
+	if err := os.Rename(prog, moved); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.findProgram("tf-moving-prog", "", path); err != nil || got != moved {
+		t.Errorf("after the move: %q %v, want %s", got, err, moved)
+	}
+	if err := os.Remove(moved); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.findProgram("tf-moving-prog", "", path); err == nil {
+		t.Errorf("after removal: found %q", got)
+	}
+}
