@@ -203,6 +203,17 @@ func TestStrayScanCachesMarkers(t *testing.T) {
 	if err := r.Stop(context.Background(), h, time.Second); err != nil {
 		t.Fatal(err)
 	}
+	// Gone means reaped: a zombie is still listed, and a scan carries it
+	// (whoever acts on it reads it again). On a loaded machine the reaper
+	// may come a little after Stop has returned.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d", h.PID)); err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pid %d still listed 10 s after Stop", h.PID)
+		}
+	}
 	if _, err := r.scanStrays(); err != nil {
 		t.Fatal(err)
 	}
