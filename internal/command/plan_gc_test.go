@@ -37,7 +37,7 @@ func TestPaceByBudget(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(1 << 40))
 	const budget = 128 << 20
 
-	paceByBudget(budget, 77)
+	paceByBudget(budget, 77, 99)
 	if p, l := gcSettings(); p != -1 || l != budget {
 		t.Fatalf("while the heap is small: GOGC %d, limit %d; want off and %d", p, l, budget)
 	}
@@ -58,7 +58,15 @@ func TestPaceByBudget(t *testing.T) {
 		p, l := gcSettings()
 		t.Fatalf("with %d MB live: GOGC %d, limit %d; want 77 and %d", len(live)>>20, p, l, int64(1<<40))
 	}
+
+	// More than the whole budget live: the large percentage.
+	more := make([]byte, budget/2+(16<<20))
+	if !waitGC(t, func() bool { p, _ := gcSettings(); return p == 99 }) {
+		p, l := gcSettings()
+		t.Fatalf("with %d MB live: GOGC %d, limit %d; want 99", (len(live)+len(more))>>20, p, l)
+	}
 	runtime.KeepAlive(live)
+	runtime.KeepAlive(more)
 }
 
 // A limit at or below the budget can only be another plan's budget: the
@@ -66,9 +74,9 @@ func TestPaceByBudget(t *testing.T) {
 func TestPaceByBudgetDropsAnotherBudget(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(8 << 20))
-	paceByBudget(8<<20, 60)
+	paceByBudget(8<<20, 60, 100)
 	live := make([]byte, 8<<20)
-	if !waitGC(t, func() bool { p, l := gcSettings(); return p == 60 && l == math.MaxInt64 }) {
+	if !waitGC(t, func() bool { p, l := gcSettings(); return (p == 60 || p == 100) && l == math.MaxInt64 }) {
 		p, l := gcSettings()
 		t.Fatalf("GOGC %d, limit %d; want 60 and no limit", p, l)
 	}
