@@ -146,7 +146,7 @@ func Clients(typ string, argv []string, env Env, f Files) []Client {
 	case "go_app":
 		return []Client{goClient(env, f)}
 	case "java_app":
-		return []Client{javaClient(env, f)}
+		return []Client{javaClient(env, argv, f)}
 	case "deno_app":
 		c := Client{Name: "deno", Partial: true}
 		if v, _ := env.Get("DENO_TLS_CA_STORE"); strings.Contains(v, "system") {
@@ -273,24 +273,36 @@ func curlClient(env Env, f Files) Client {
 	return c
 }
 
-// javaClient reads the store JAVA_TOOL_OPTIONS names, else the JDK's
-// cacerts. PKIX accepts any certificate of the store as anchor.
-func javaClient(env Env, f Files) Client {
+// javaClient reads the store the last -Djavax.net.ssl.trustStore names,
+// else the JDK's cacerts. The JVM takes options from JAVA_TOOL_OPTIONS,
+// then JDK_JAVA_OPTIONS (read by the java launcher), then its command line
+// (argv), then _JAVA_OPTIONS, and for a property set twice the last wins.
+// PKIX accepts any certificate of the store as anchor.
+func javaClient(env Env, argv []string, f Files) Client {
 	c := Client{Name: "Java (PKIX)", Partial: true}
-	opts, _ := env.Get("JAVA_TOOL_OPTIONS")
-	path := ""
-	for _, o := range strings.Fields(opts) {
-		if v, ok := strings.CutPrefix(o, "-Djavax.net.ssl.trustStore="); ok {
-			path = v
+	path, from := "", ""
+	pick := func(opts []string, src string) {
+		for _, o := range opts {
+			if v, ok := strings.CutPrefix(o, "-Djavax.net.ssl.trustStore="); ok {
+				path, from = v, src
+			}
 		}
+	}
+	for _, name := range []string{"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "", "_JAVA_OPTIONS"} {
+		if name == "" {
+			pick(argv, "")
+			continue
+		}
+		opts, _ := env.Get(name)
+		pick(strings.Fields(opts), name)
 	}
 	label, ours := f.label(path)
 	s := Store{Label: label, Path: path, Ours: ours}
 	if path == "" {
 		s.Label = "the JDK's cacerts"
-	} else {
-		s.Var = "JAVA_TOOL_OPTIONS"
-		s.Inherited = !env.Plan["JAVA_TOOL_OPTIONS"]
+	} else if from != "" {
+		s.Var = from
+		s.Inherited = !env.Plan[from]
 	}
 	if f.Java != nil {
 		s.Certs, s.Err = f.Java(path)

@@ -180,3 +180,37 @@ func TestClientsPickStores(t *testing.T) {
 		}
 	}
 }
+
+// Java reads -Djavax.net.ssl.trustStore from JAVA_TOOL_OPTIONS, then
+// JDK_JAVA_OPTIONS, then its command line, then _JAVA_OPTIONS; the last
+// one set wins, and the model must name the store the JVM really reads.
+func TestJavaClientTakesTheLastTrustStore(t *testing.T) {
+	files := Files{TrustDir: "/p/.trustform/trust/corp-1", TrustSet: "corp", Scope: "append"}
+	ours := "-Djavax.net.ssl.trustStore=/p/.trustform/trust/corp-1/truststore.p12"
+	for _, tt := range []struct {
+		name      string
+		vars      map[string]string
+		argv      []string
+		wantPath  string
+		wantVar   string
+		inherited bool
+	}{
+		{"none", nil, []string{"java", "-jar", "app.jar"}, "", "", false},
+		{"ours only", map[string]string{"JAVA_TOOL_OPTIONS": ours}, nil, "/p/.trustform/trust/corp-1/truststore.p12", "JAVA_TOOL_OPTIONS", false},
+		{"JDK_JAVA_OPTIONS after", map[string]string{"JAVA_TOOL_OPTIONS": ours, "JDK_JAVA_OPTIONS": "-Xmx1g -Djavax.net.ssl.trustStore=/home/me/a.jks"}, nil, "/home/me/a.jks", "JDK_JAVA_OPTIONS", true},
+		{"command line after", map[string]string{"JAVA_TOOL_OPTIONS": ours}, []string{"java", "-Djavax.net.ssl.trustStore=/home/me/b.jks", "-jar", "app.jar"}, "/home/me/b.jks", "", false},
+		{"_JAVA_OPTIONS last", map[string]string{"JAVA_TOOL_OPTIONS": ours, "_JAVA_OPTIONS": "-Djavax.net.ssl.trustStore=/home/me/c.jks"}, []string{"java", "-Djavax.net.ssl.trustStore=/home/me/b.jks"}, "/home/me/c.jks", "_JAVA_OPTIONS", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env := Env{Vars: tt.vars, Plan: map[string]bool{"JAVA_TOOL_OPTIONS": true}}
+			cs := Clients("java_app", tt.argv, env, files)
+			if len(cs) != 1 || len(cs[0].Stores) != 1 {
+				t.Fatalf("clients %+v", cs)
+			}
+			s := cs[0].Stores[0]
+			if s.Path != tt.wantPath || s.Var != tt.wantVar || s.Inherited != tt.inherited {
+				t.Errorf("store %q from %q (inherited %v), want %q from %q (inherited %v)", s.Path, s.Var, s.Inherited, tt.wantPath, tt.wantVar, tt.inherited)
+			}
+		})
+	}
+}
