@@ -239,6 +239,12 @@ func (e *runEnv) applyNothing(ctx context.Context, r *applyRun, p *plan.Plan, st
 			return exitError
 		}
 	}
+	if e.renamed && st.Lineage != "" {
+		// Held under the state lock, as every apply is.
+		if err := st.Save(layout.StatePath(e.dir)); err != nil {
+			e.view.Warnf("recording this machine's new name in the state: %v", err)
+		}
+	}
 	r.view.Complete(&apply.Result{}, st)
 	return exitOK
 }

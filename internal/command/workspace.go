@@ -52,6 +52,10 @@ type workspace struct {
 	// their supervisors when the command ends, so that one run in a long
 	// test process does not leave a supervisor waiting for more work.
 	runners []*process.Runner
+	// renamed is set when loadState kept a state saved under another
+	// host name (runsHere): an apply with nothing to do saves it anyway,
+	// so that the new name is recorded and the look is not repeated.
+	renamed bool
 }
 
 // lockShared takes the state lock shared, as plan does: plans run side by
@@ -103,12 +107,33 @@ func (w *workspace) loadState() (*state.State, error) {
 	// processes: acting on it would stop them (issue 12).
 	host, _ := os.Hostname()
 	if from, copied := st.CopiedFrom(w.dir, host); copied {
+		if st.Dir == w.dir && w.runsHere(st) {
+			// The same directory, and this machine runs the state's
+			// processes: it was renamed (a laptop's name can follow its
+			// network), the project was not copied.
+			w.warnf("%s was saved on host %s, but this machine, now named %s, runs its processes: the state is kept, and the next apply records the new name",
+				layout.StatePath(w.dir), st.Host, host)
+			st.Place(w.dir, host)
+			w.renamed = true
+			return st, nil
+		}
 		fresh := st.ForCopy(w.dir, host)
 		w.warnf("%s was saved for %s: this project was copied. Its %d resources belong there and are left alone; this directory starts a state of its own (lineage %s) at its first apply",
 			layout.StatePath(w.dir), from, len(st.Resources), fresh.Lineage)
 		st = fresh
 	}
 	return st, nil
+}
+
+// runsHere reports whether a process carrying st's lineage and this
+// directory's markers runs on this machine. Asked only when the host name
+// in state differs, so the look at every process is rare.
+func (w *workspace) runsHere(st *state.State) bool {
+	if st.Lineage == "" {
+		return false
+	}
+	found, err := process.NewForDir(w.dir).FindOrphans(context.Background(), st.Lineage)
+	return err == nil && len(found) > 0
 }
 
 // warnBackupWithoutState tells the user, before anything starts, that
