@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/agext/levenshtein"
@@ -46,6 +47,9 @@ type runEnv struct {
 	// answered holds the variable values typed at a prompt, so that up
 	// -watch plans again with them instead of asking on every change.
 	answered []lang.VarFlag
+	// planPacing sets the collector's pacing for the first plan only
+	// (see planningGC).
+	planPacing sync.Once
 }
 
 // Run is the whole program with its inputs and outputs passed in, so the

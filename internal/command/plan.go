@@ -81,7 +81,15 @@ const planHeapBudget = 30 << 20
 //
 // GOGC alone keeps Go's own pacing with that target; GOMEMLIMIT alone
 // keeps that limit, with GOGC=60.
+//
+// Only the first plan of a command is paced: the plans up -watch makes
+// again keep the pacing the first one left, rather than each starting a
+// pacer of its own that would take the budget for the limit it found.
 func (e *runEnv) planningGC() {
+	e.planPacing.Do(e.paceFirstPlan)
+}
+
+func (e *runEnv) paceFirstPlan() {
 	_, gogc := lookupEnv(e.environ, "GOGC")
 	_, limit := lookupEnv(e.environ, "GOMEMLIMIT")
 	switch {

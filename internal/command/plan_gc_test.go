@@ -82,3 +82,21 @@ func TestPaceByBudgetDropsAnotherBudget(t *testing.T) {
 	}
 	runtime.KeepAlive(live)
 }
+
+// up -watch plans again and again in one process: only the first plan
+// starts a pacer, so later ones neither pile pacers up nor take the
+// first one's budget for the limit to go back to.
+func TestPlanningGCPacesTheFirstPlanOnly(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(1 << 40))
+	e := &runEnv{workspace: &workspace{dir: t.TempDir()}}
+	e.planningGC()
+	if p, l := gcSettings(); p != -1 || l != planHeapBudget {
+		t.Fatalf("first plan: GOGC %d, limit %d; want off and %d", p, l, planHeapBudget)
+	}
+	debug.SetMemoryLimit(77 << 20)
+	e.planningGC()
+	if _, l := gcSettings(); l != 77<<20 {
+		t.Fatalf("second plan: limit %d, want it left at %d", l, 77<<20)
+	}
+}
