@@ -327,8 +327,8 @@ func (r *Runner) markersOf(pid int, start uint64) (map[string]string, error) {
 }
 
 // ownProcesses calls fn for every process of the current user other than
-// trustform itself, with its markers and stat (zombies left out). Unless
-// fresh, a process the last scan saw (the same pid, still listed) is taken
+// trustform itself, with its markers and stat (zombies left out when their
+// stat is read). Unless fresh, a process the last scan saw (the same pid, still listed) is taken
 // as it was then, without a look at its stat or environment: a pid is not
 // reused before its process is reaped, and a scan while stopping 5,000
 // processes read 5,000 stat files to learn what it knew. Such a process
