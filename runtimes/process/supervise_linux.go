@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -110,6 +111,8 @@ func ServeSupervisor(conn *os.File) int {
 		s.children.Add(1)
 		go s.launch(&req)
 	}
+	// trustform has hung up, or died: starts not yet made are refused.
+	s.hungUp.Store(true)
 	s.children.Wait()
 	return 0
 }
@@ -134,6 +137,9 @@ type supServer struct {
 	procs      map[int]supChild
 	launching  int
 	registered *sync.Cond
+	// hungUp is set once trustform's end of the connection has closed
+	// (see launch).
+	hungUp atomic.Bool
 	// children counts the processes started and not reaped yet, and the
 	// requests being handled; wake tells the reaper there is a child.
 	children sync.WaitGroup
@@ -149,10 +155,11 @@ type supChild struct {
 // send writes m to trustform. After trustform has gone the write fails
 // (EPIPE, not SIGPIPE: this is not fd 1 or 2); the exit is still in the
 // file.
-func (s *supServer) send(m supMessage) {
+func (s *supServer) send(m supMessage) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	_, _ = s.conn.Write(m.frame())
+	_, err := s.conn.Write(m.frame())
+	return err
 }
 
 // launch starts one program with its log as stdout and stderr, in a
@@ -162,7 +169,15 @@ func (s *supServer) send(m supMessage) {
 func (s *supServer) launch(req *supRequest) {
 	fail := func(err error) {
 		s.children.Done()
-		s.send(supMessage{ID: req.ID, Err: err.Error()})
+		_ = s.send(supMessage{ID: req.ID, Err: err.Error()})
+	}
+	// A start trustform can no longer be told of would run unrecorded:
+	// when it was SIGKILLed with starts under way, the next apply would
+	// look for leftovers before this supervisor got round to them, and
+	// the resource would run twice.
+	if s.hungUp.Load() {
+		fail(errors.New("trustform hung up before the start"))
+		return
 	}
 	if len(req.Argv) == 0 {
 		fail(errors.New("no command to run"))
@@ -199,8 +214,12 @@ func (s *supServer) launch(req *supRequest) {
 	if err == nil {
 		s.procs[pid] = supChild{start: info.start, exitPath: req.Exit}
 		// Answered before the reaper, which looks the child up under
-		// mu, can tell of its end.
-		s.send(supMessage{ID: req.ID, PID: pid, Start: info.start})
+		// mu, can tell of its end. An answer that cannot be delivered
+		// (trustform is gone: EPIPE) undoes the start, for the reason
+		// above; the reaper records and reaps it.
+		if s.send(supMessage{ID: req.ID, PID: pid, Start: info.start}) != nil {
+			_ = syscall.Kill(-pid, syscall.SIGKILL)
+		}
 	}
 	s.registered.Broadcast()
 	s.mu.Unlock()
@@ -260,7 +279,7 @@ func (s *supServer) reap() {
 			}
 		}
 		if ok {
-			s.send(supMessage{Exited: true, PID: pid, Start: c.start, Code: code, At: at.UnixNano()})
+			_ = s.send(supMessage{Exited: true, PID: pid, Start: c.start, Code: code, At: at.UnixNano()})
 		}
 		s.children.Done()
 	}

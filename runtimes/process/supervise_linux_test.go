@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -422,4 +423,61 @@ func startSupervisedSleep(t *testing.T, r *Runner) (runtimes.Handle, int) {
 		t.Fatal("no supervisor")
 	}
 	return h, sup
+}
+
+// A start whose answer cannot reach trustform (it died, say SIGKILLed with
+// starts under way) is undone: nobody will record the process, and the
+// next apply, which looks for leftovers first, would start the resource a
+// second time (TestCrashRecovery saw it once under load).
+func TestSupervisorUndoesAStartItCannotAnswer(t *testing.T) {
+	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close() // writes now fail with EPIPE, as to a dead trustform
+	defer w.Close()
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devnull.Close()
+	s := &supServer{conn: w, devnull: devnull, procs: map[int]supChild{}, wake: make(chan struct{}, 1)}
+	s.registered = sync.NewCond(&s.mu)
+	dir := t.TempDir()
+	s.children.Add(1)
+	s.launch(&supRequest{ID: 1, Path: sleep, Argv: []string{"sleep", "60"}, Dir: dir,
+		Env: []string{"PATH=" + os.Getenv("PATH")}, Log: filepath.Join(dir, "sleep.log")})
+	s.mu.Lock()
+	var pid int
+	for p := range s.procs {
+		pid = p
+	}
+	s.mu.Unlock()
+	if pid == 0 {
+		t.Fatal("the start was not made at all; this test wants it made, then undone")
+	}
+	// Our test process is its parent (no reaper runs here): reap it.
+	var ws syscall.WaitStatus
+	if _, err := syscall.Wait4(pid, &ws, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Errorf("the process ended with %v, want killed by SIGKILL", ws)
+	}
+
+	// Once the connection has ended, no start is made.
+	s.hungUp.Store(true)
+	s.children.Add(1)
+	s.launch(&supRequest{ID: 2, Path: sleep, Argv: []string{"sleep", "60"}, Dir: dir,
+		Env: []string{"PATH=" + os.Getenv("PATH")}, Log: filepath.Join(dir, "sleep2.log")})
+	s.mu.Lock()
+	n := len(s.procs)
+	s.mu.Unlock()
+	if n != 1 {
+		t.Errorf("a start after the hang-up was made: %d processes registered, want the first only", n)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sleep2.log")); err == nil {
+		t.Error("a start after the hang-up opened its log")
+	}
 }
