@@ -481,3 +481,4 @@ func TestSupervisorUndoesAStartItCannotAnswer(t *testing.T) {
 		t.Error("a start after the hang-up opened its log")
 	}
 }
+
