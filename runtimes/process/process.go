@@ -536,12 +536,6 @@ type markerCache struct {
 	last map[int]scanned
 }
 
-// scanned is what a scan read of one process.
-type scanned struct {
-	info procInfo
-	env  map[string]string
-}
-
 // put adds what was read of one process.
 func (c *markerCache) put(k procKey, m map[string]string) {
 	if c == nil {
@@ -573,19 +567,4 @@ func (c *markerCache) lastScan() map[int]scanned {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.last
-}
-
-// keep replaces the cache with what a scan saw: processes that have gone
-// leave it.
-func (c *markerCache) keep(seen map[int]scanned) {
-	if c == nil {
-		return
-	}
-	m := make(map[procKey]map[string]string, len(seen))
-	for pid, s := range seen {
-		m[procKey{pid: pid, start: s.info.start}] = s.env
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.m, c.last = m, seen
 }

@@ -272,3 +272,24 @@ const (
 func isLoop(err error) bool { return errors.Is(err, syscall.ELOOP) }
 
 func clearNonBlock(f *os.File) error { return syscall.SetNonblock(int(f.Fd()), false) }
+
+// scanned is what a scan read of one process.
+type scanned struct {
+	info procInfo
+	env  map[string]string
+}
+
+// keep replaces the cache with what a scan saw: processes that have gone
+// leave it.
+func (c *markerCache) keep(seen map[int]scanned) {
+	if c == nil {
+		return
+	}
+	m := make(map[procKey]map[string]string, len(seen))
+	for pid, s := range seen {
+		m[procKey{pid: pid, start: s.info.start}] = s.env
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m, c.last = m, seen
+}

@@ -157,3 +157,6 @@ const (
 func isLoop(error) bool { return false }
 
 func clearNonBlock(*os.File) error { return nil }
+
+// scanned is what a scan read of one process; nothing scans here.
+type scanned struct{}

@@ -481,4 +481,3 @@ func TestSupervisorUndoesAStartItCannotAnswer(t *testing.T) {
 		t.Error("a start after the hang-up opened its log")
 	}
 }
-
