@@ -70,14 +70,10 @@ func (s *State) apply(op *Op) {
 // spec names its material by digest, and the line defines only the
 // materials neither an earlier line nor the journal's base file defines,
 // so a line is about a kilobyte whatever the resource trusts.
-type journalLine = lineOf[*diskResource]
-
-// lineOf is a journal line with its resource as R: a diskResource when
-// read, a journalResource (spec encoded already) when written.
-type lineOf[R any] struct {
+type journalLine struct {
 	Kind      OpKind               `json:"op"`
 	Materials map[string]*material `json:"materials,omitempty"`
-	Resource  R                    `json:"resource,omitempty"`
+	Resource  *diskResource        `json:"resource,omitempty"`
 	Address   string               `json:"address,omitempty"`
 	Outputs   map[string]*Output   `json:"outputs,omitempty"`
 }
@@ -210,7 +206,8 @@ func (j *Journal) Append(op Op) error {
 // encode returns op's journal line and the digests of the materials it
 // defines.
 func (j *Journal) encode(op *Op) (line []byte, fresh []string, err error) {
-	l := journalOutLine{Kind: op.Kind, Address: op.Address, Outputs: op.Outputs}
+	// The resource is spliced in below, so the line is marshalled without.
+	l := journalLine{Kind: op.Kind, Address: op.Address, Outputs: op.Outputs}
 	var spec encodedSpec
 	if op.Resource != nil {
 		if spec, err = j.specLine(op.Resource); err != nil {
@@ -243,10 +240,6 @@ func (j *Journal) encode(op *Op) (line []byte, fresh []string, err error) {
 	}
 	return append(line, '\n'), fresh, nil
 }
-
-// journalOutLine is journalLine as encoded: the resource is spliced in
-// (see encode).
-type journalOutLine = lineOf[*journalResource]
 
 // journalResource is diskResource without its spec, which comes encoded
 // already (specLine).
