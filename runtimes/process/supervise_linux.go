@@ -50,8 +50,9 @@ const supervisorFD = 3
 // of strings (frame_linux.go): decoding a JSON request, with the whole
 // environment, cost the supervisor more than starting the program.
 // trustform sends a supRequest per process; the supervisor answers with
-// its pid and start time (or an error), and later tells of its exit. When trustform ends (the connection closes) the supervisor
-// goes on until the last of its processes has ended, then exits.
+// its pid and start time (or an error), and later tells of its exit. When
+// trustform ends (the connection closes) the supervisor goes on until the
+// last of its processes has ended, then exits.
 type supRequest struct {
 	ID   uint64
 	Path string
@@ -616,27 +617,36 @@ func (r *Runner) startSupervised(spec *runtimes.LaunchSpec, path string, env []s
 // is written with one O_APPEND write, so lines from several supervisors
 // never mix; never through a link, and only into a regular file.
 func appendExit(path string, pid int, start uint64, code int, at time.Time) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, LogFileMode)
-	if err != nil {
+	f, _, ok := openRecord(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND)
+	if !ok {
 		return
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return
-	}
 	_, _ = f.Write(fmt.Appendf(nil, "%d %d %d %d\n", pid, start, code, at.UnixNano()))
+}
+
+// openRecord opens an exit record, never through a link (nor blocking on
+// a planted pipe), and only when it is a regular file.
+func openRecord(path string, flag int) (*os.File, os.FileInfo, bool) {
+	f, err := os.OpenFile(path, flag|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, LogFileMode)
+	if err != nil {
+		return nil, nil, false
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, nil, false
+	}
+	return f, fi, true
 }
 
 // readExit finds the last record of h among the exit records at path.
 func readExit(path string, h runtimes.Handle) (runtimes.Exit, bool) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
-	if err != nil {
+	f, _, ok := openRecord(path, os.O_RDONLY)
+	if !ok {
 		return runtimes.Exit{}, false
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return runtimes.Exit{}, false
-	}
 	var (
 		e     runtimes.Exit
 		found bool
@@ -663,15 +673,11 @@ func readExit(path string, h runtimes.Handle) (runtimes.Exit, bool) {
 // recorded for h in a file of its own (layout.ExitPath); the file's
 // modification time is when the process ended.
 func readExitFile(path string, h runtimes.Handle) (runtimes.Exit, bool) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
-	if err != nil {
+	f, fi, ok := openRecord(path, os.O_RDONLY)
+	if !ok {
 		return runtimes.Exit{}, false
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() {
-		return runtimes.Exit{}, false
-	}
 	var pid, code int
 	if n, err := fmt.Fscan(f, &pid, &code); n != 2 || err != nil || pid != h.PID {
 		return runtimes.Exit{}, false
