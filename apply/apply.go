@@ -363,7 +363,7 @@ func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
 	// (the process runner's supervisor) does so while the leftovers and
 	// orphans are looked for.
 	for r := range warm {
-		if w, ok := r.(interface{ Prepare() }); ok {
+		if w, ok := r.(preparer); ok {
 			go w.Prepare()
 		}
 	}
@@ -423,7 +423,7 @@ func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
 	startRes, err := walk(ctx, startSteps, a.opts.Parallelism, a.runStart)
 	// Every started resource is watched until the run ends and its start
 	// window has passed. Meanwhile the state is encoded for saving.
-	if p, ok := a.store.(interface{ Prepare() }); ok {
+	if p, ok := a.store.(preparer); ok {
 		p.Prepare()
 	}
 	a.windows.Wait()
@@ -457,6 +457,10 @@ func Apply(ctx context.Context, p *plan.Plan, opts Options) (*Result, error) {
 	}
 	return res, nil
 }
+
+// preparer is a runner or store with work it can do ahead (the process
+// runner starts its supervisor, the state journal encodes the state).
+type preparer interface{ Prepare() }
 
 // ensureDevcert creates the development CA when the plan says so and
 // completes the trust material of every change waiting for it, before
@@ -620,8 +624,6 @@ func (a *applier) runUpdate(c *plan.Change) error {
 	return nil
 }
 
-// runCreate writes the trust material, starts the resource, records it and
-// waits until it is ready.
 // logDir makes the log directory dir, checking that nothing on the way is
 // a link, once per run: all resources share it, and checking it again for
 // each was five system calls per resource.
@@ -641,6 +643,8 @@ func (a *applier) logDir(dir string) error {
 	return nil
 }
 
+// runCreate writes the trust material, starts the resource, records it and
+// waits until it is ready.
 func (a *applier) runCreate(ctx context.Context, c *plan.Change) error {
 	spec := c.After
 	start := a.now()
