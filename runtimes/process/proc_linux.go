@@ -235,7 +235,7 @@ func (r *Runner) groupMarked(pgid int) bool {
 	return false
 }
 
-// readMarkers reads the trustform markers (markerNames) of the
+// readMarkers reads the trustform markers (isMarker) of the
 // environment a process was started with, into buf. Only they are kept:
 // refresh looks at every resource's process, and a map of each one's whole
 // environment was most of a no-op plan's garbage.
@@ -268,24 +268,6 @@ func readMarkers(pid int, buf []byte) (map[string]string, []byte, error) {
 		}
 	}
 	return m, buf, nil
-}
-
-// readEnviron reads the environment a process was started with.
-func readEnviron(pid int) (map[string]string, error) {
-	b, err := readProcFile(fmt.Sprintf("%s/%d/environ", procRoot, pid))
-	if err != nil {
-		return nil, err
-	}
-	env := map[string]string{}
-	for _, kv := range bytes.Split(b, []byte{0}) {
-		k, v, ok := bytes.Cut(kv, []byte{'='})
-		if ok && len(k) > 0 {
-			if _, dup := env[string(k)]; !dup {
-				env[string(k)] = string(v)
-			}
-		}
-	}
-	return env, nil
 }
 
 // foreignPid reports whether pid's environment names another
@@ -328,10 +310,11 @@ func (r *Runner) markersOf(pid int, start uint64) (map[string]string, error) {
 
 // ownProcesses calls fn for every process of the current user other than
 // trustform itself, with its markers and stat (zombies left out when their
-// stat is read). Unless fresh, a process the last scan saw (the same pid, still listed) is taken
-// as it was then, without a look at its stat or environment: a pid is not
-// reused before its process is reaped, and a scan while stopping 5,000
-// processes read 5,000 stat files to learn what it knew. Such a process
+// stat is read). Unless fresh, a process the last scan saw (the same pid,
+// still listed) is taken as it was then, without a look at its stat or
+// environment: a pid is not reused before its process is reaped, and a
+// scan while stopping 5,000 processes read 5,000 stat files to learn what
+// it knew. Such a process
 // may have ended or changed group since; whoever acts on one reads it
 // again. A stray whose pid was freed and reused between two scans is
 // missed until the next fresh look (FindOrphans), never mistaken. Each

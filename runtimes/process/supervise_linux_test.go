@@ -1,6 +1,7 @@
 package process
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -480,4 +481,22 @@ func TestSupervisorUndoesAStartItCannotAnswer(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "sleep2.log")); err == nil {
 		t.Error("a start after the hang-up opened its log")
 	}
+}
+
+// readEnviron reads the whole environment a process was started with.
+func readEnviron(pid int) (map[string]string, error) {
+	b, err := readProcFile(fmt.Sprintf("%s/%d/environ", procRoot, pid))
+	if err != nil {
+		return nil, err
+	}
+	env := map[string]string{}
+	for _, kv := range bytes.Split(b, []byte{0}) {
+		k, v, ok := bytes.Cut(kv, []byte{'='})
+		if ok && len(k) > 0 {
+			if _, dup := env[string(k)]; !dup {
+				env[string(k)] = string(v)
+			}
+		}
+	}
+	return env, nil
 }
