@@ -7,10 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/trustform/trustform/internal/layout"
 	"github.com/trustform/trustform/internal/testutil"
@@ -443,8 +444,7 @@ func TestSupervisorUndoesAStartItCannotAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer devnull.Close()
-	s := &supServer{conn: w, devnull: devnull, procs: map[int]supChild{}, wake: make(chan struct{}, 1)}
-	s.registered = sync.NewCond(&s.mu)
+	s := newSupServer(w, devnull)
 	dir := t.TempDir()
 	s.children.Add(1)
 	s.launch(&supRequest{ID: 1, Path: sleep, Argv: []string{"sleep", "60"}, Dir: dir,
@@ -499,4 +499,150 @@ func readEnviron(pid int) (map[string]string, error) {
 		}
 	}
 	return env, nil
+}
+
+// pidfdsByTask counts, for each thread of process pid, the pidfds in its
+// descriptor table.
+func pidfdsByTask(t *testing.T, pid int) map[string]int {
+	t.Helper()
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for _, task := range tasks {
+		dir := fmt.Sprintf("/proc/%d/task/%s/fd", pid, task.Name())
+		fds, err := os.ReadDir(dir)
+		if err != nil {
+			continue // the thread has ended
+		}
+		counts[task.Name()] = 0
+		for _, fd := range fds {
+			if l, err := os.Readlink(filepath.Join(dir, fd.Name())); err == nil && l == "anon_inode:[pidfd]" {
+				counts[task.Name()]++
+			}
+		}
+	}
+	return counts
+}
+
+// startSleeps starts n sleeps through r's supervisor and returns their
+// handles and log paths.
+func startSleeps(t *testing.T, r *Runner, n int) ([]runtimes.Handle, []string) {
+	t.Helper()
+	sleep := testutil.NeedTool(t, "sleep", "apt-get install -y coreutils")
+	r.RecordExits = true
+	var hs []runtimes.Handle
+	var logs []string
+	for range n {
+		spec := supervisedSpec(t, sleep, "60")
+		h, err := r.Start(context.Background(), spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Stop(context.Background(), h, time.Second) })
+		hs = append(hs, h)
+		logs = append(logs, spec.LogPath)
+	}
+	return hs, logs
+}
+
+// stopAndCheckExits stops every process and checks that its supervisor
+// recorded its end (SIGTERM: 143) before Stop returned.
+func stopAndCheckExits(t *testing.T, r *Runner, hs []runtimes.Handle, logs []string) {
+	t.Helper()
+	for i, h := range hs {
+		if err := r.Stop(context.Background(), h, 5*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if e, ok := New().LastExit(h, logs[i]); !ok || e.Code != 143 {
+			t.Errorf("process %d: recorded exit %+v %v, want code 143", i, e, ok)
+		}
+	}
+}
+
+// The supervisor learns of each end from the child's pidfd, held by one
+// thread only: in the table children are forked from, a descriptor per
+// child would be copied into every fork (see supServer).
+func TestSupervisorWatchesPidfdsInItsOwnTable(t *testing.T) {
+	r := New()
+	t.Cleanup(func() { r.Close() })
+	hs, logs := startSleeps(t, r, 3)
+	sup, _ := supOf(hs[0].PID)
+	if sup == 0 {
+		t.Fatal("no supervisor")
+	}
+	counts := waitPidfds(t, sup, len(hs))
+	holders := 0
+	for task, n := range counts {
+		switch n {
+		case 0:
+		case len(hs):
+			holders++
+		default:
+			t.Errorf("thread %s of the supervisor holds %d pidfds, want %d or none", task, n, len(hs))
+		}
+	}
+	if holders != 1 || len(counts) < 2 {
+		t.Errorf("pidfds by thread = %v, want one thread holding %d and the others none", counts, len(hs))
+	}
+	stopAndCheckExits(t, r, hs, logs)
+	if n := sumCounts(waitPidfds(t, sup, 0)); n != 0 {
+		t.Errorf("%d pidfds left once every child was reaped", n)
+	}
+}
+
+// When the supervisor cannot have a pidfd for a child (here: no
+// descriptor left under RLIMIT_NOFILE), it closes them all and waits for
+// any child instead; no end goes unrecorded, those of the children it
+// watched before included.
+func TestSupervisorFallsBackWithoutDescriptors(t *testing.T) {
+	r := New()
+	t.Cleanup(func() { r.Close() })
+	hs, logs := startSleeps(t, r, 2)
+	sup, _ := supOf(hs[0].PID)
+	if sup == 0 {
+		t.Fatal("no supervisor")
+	}
+	if n := sumCounts(waitPidfds(t, sup, 2)); n != 2 {
+		t.Fatalf("the supervisor holds %d pidfds, want 2", n)
+	}
+	// Room for the starts' own descriptors (log, exec pipe), not for a
+	// pidfd per child in the reaper's table, which holds the same ones.
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", sup))
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := uint64(len(fds) + 4)
+	if err := unix.Prlimit(sup, unix.RLIMIT_NOFILE, &unix.Rlimit{Cur: limit, Max: limit}, nil); err != nil {
+		t.Skipf("cannot lower the supervisor's RLIMIT_NOFILE: %v", err)
+	}
+	more, moreLogs := startSleeps(t, r, 8)
+	hs, logs = append(hs, more...), append(logs, moreLogs...)
+	if n := sumCounts(waitPidfds(t, sup, 0)); n != 0 {
+		t.Errorf("the supervisor holds %d pidfds after running out of descriptors, want none (it waits for any child)", n)
+	}
+	stopAndCheckExits(t, r, hs, logs)
+}
+
+// waitPidfds waits until the supervisor sup holds want pidfds in all (its
+// reaper opens them once told of a start) and returns them by thread.
+func waitPidfds(t *testing.T, sup, want int) map[string]int {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		counts := pidfdsByTask(t, sup)
+		if sumCounts(counts) == want || time.Now().After(deadline) {
+			return counts
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func sumCounts(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
