@@ -547,6 +547,20 @@ func startSleeps(t *testing.T, r *Runner, n int) ([]runtimes.Handle, []string) {
 	return hs, logs
 }
 
+// superviseSleeps starts n sleeps through a new Runner's supervisor and
+// returns the Runner, their handles and logs, and the supervisor's pid.
+func superviseSleeps(t *testing.T, n int) (*Runner, []runtimes.Handle, []string, int) {
+	t.Helper()
+	r := New()
+	t.Cleanup(func() { r.Close() })
+	hs, logs := startSleeps(t, r, n)
+	sup, _ := supOf(hs[0].PID)
+	if sup == 0 {
+		t.Fatal("no supervisor")
+	}
+	return r, hs, logs, sup
+}
+
 // stopAndCheckExits stops every process and checks that its supervisor
 // recorded its end (SIGTERM: 143) before Stop returned.
 func stopAndCheckExits(t *testing.T, r *Runner, hs []runtimes.Handle, logs []string) {
@@ -565,13 +579,7 @@ func stopAndCheckExits(t *testing.T, r *Runner, hs []runtimes.Handle, logs []str
 // thread only: in the table children are forked from, a descriptor per
 // child would be copied into every fork (see supServer).
 func TestSupervisorWatchesPidfdsInItsOwnTable(t *testing.T) {
-	r := New()
-	t.Cleanup(func() { r.Close() })
-	hs, logs := startSleeps(t, r, 3)
-	sup, _ := supOf(hs[0].PID)
-	if sup == 0 {
-		t.Fatal("no supervisor")
-	}
+	r, hs, logs, sup := superviseSleeps(t, 3)
 	counts := waitPidfds(t, sup, len(hs))
 	holders := 0
 	for task, n := range counts {
@@ -597,13 +605,7 @@ func TestSupervisorWatchesPidfdsInItsOwnTable(t *testing.T) {
 // any child instead; no end goes unrecorded, those of the children it
 // watched before included.
 func TestSupervisorFallsBackWithoutDescriptors(t *testing.T) {
-	r := New()
-	t.Cleanup(func() { r.Close() })
-	hs, logs := startSleeps(t, r, 2)
-	sup, _ := supOf(hs[0].PID)
-	if sup == 0 {
-		t.Fatal("no supervisor")
-	}
+	r, hs, logs, sup := superviseSleeps(t, 2)
 	if n := sumCounts(waitPidfds(t, sup, 2)); n != 2 {
 		t.Fatalf("the supervisor holds %d pidfds, want 2", n)
 	}
