@@ -15,6 +15,25 @@ import (
 	"github.com/trustform/trustform/internal/safepath"
 )
 
+// SourceSize is the total size in bytes of the *.trust.hcl files of dir (0
+// when it cannot be read): what a plan's memory grows with.
+func SourceSize(dir string) int64 {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	var n int64
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ConfigSuffix) {
+			continue
+		}
+		if fi, err := e.Info(); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n
+}
+
 // configFileNames lists the *.trust.hcl files of dir, sorted.
 func configFileNames(dir string) ([]string, hcl.Diagnostics) {
 	entries, err := os.ReadDir(dir)

@@ -13,6 +13,7 @@ import (
 	"github.com/trustform/trustform/internal/command/arguments"
 	"github.com/trustform/trustform/internal/command/views"
 
+	"github.com/trustform/trustform/lang"
 	"github.com/trustform/trustform/plan"
 )
 
@@ -61,6 +62,12 @@ const (
 // by percentage (see planningGC).
 const planHeapBudget = 30 << 20
 
+// planLargeSource is the configuration size past which a plan paces by
+// planLargeGCPercent from the start (see planningGC). A plan's live heap
+// peaks at about 70 times its source: 15 MB for the 220 KB of 1,000
+// resources, 44 MB for the 1.1 MB of 5,000.
+const planLargeSource = planHeapBudget / 64
+
 // planningGC sets the collector's pacing for making a plan, in plan, apply,
 // check and up alike, unless GOGC or GOMEMLIMIT is set.
 //
@@ -79,6 +86,12 @@ const planHeapBudget = 30 << 20
 // default GOGC=100, which at 5,000 resources saves a sixth of the CPU
 // time for a peak RSS within the spread of GOGC=60's.
 //
+// A configuration whose source alone says it will outgrow the budget
+// (planLargeSource) is paced at GOGC=100 from the start: the way there,
+// off and then at GOGC=60, cost a plan of 5,000 resources 4% more CPU
+// and 5% more time (0.63-0.67 s against 0.59-0.62 s, alternated runs),
+// for the same peak RSS.
+//
 // GOGC alone keeps Go's own pacing with that target; GOMEMLIMIT alone
 // keeps that limit, with GOGC=60.
 //
@@ -96,6 +109,8 @@ func (e *runEnv) paceFirstPlan() {
 	case gogc:
 	case limit:
 		debug.SetGCPercent(planGCPercent)
+	case lang.SourceSize(e.dir) > planLargeSource:
+		debug.SetGCPercent(planLargeGCPercent)
 	default:
 		paceByBudget(planHeapBudget, planGCPercent, planLargeGCPercent)
 	}

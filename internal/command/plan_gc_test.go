@@ -2,9 +2,12 @@ package command
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"strings"
 	"testing"
 	"time"
 )
@@ -98,5 +101,46 @@ func TestPlanningGCPacesTheFirstPlanOnly(t *testing.T) {
 	e.planningGC()
 	if _, l := gcSettings(); l != 77<<20 {
 		t.Fatalf("second plan: limit %d, want it left at %d", l, 77<<20)
+	}
+}
+
+// A configuration whose source says its plan will outgrow the budget is
+// paced by the large percentage from the start, and no limit is set: on
+// the way to the budget the pacer would collect every few milliseconds
+// while the file is parsed. A smaller one is paced by the budget. Only
+// configuration files count.
+func TestPlanningGCLargeSource(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(1 << 40))
+	for _, tc := range []struct {
+		size        int
+		wantPercent int64
+		wantLimit   int64
+	}{
+		// The benchmark's 1,000 resources (220 KB) fit the budget; its
+		// 5,000 (1.1 MB) do not.
+		{220 << 10, -1, planHeapBudget},
+		{1100 << 10, planLargeGCPercent, 1 << 40},
+		{planLargeSource, -1, planHeapBudget},
+		{planLargeSource + 2, planLargeGCPercent, 1 << 40},
+	} {
+		debug.SetGCPercent(100)
+		debug.SetMemoryLimit(1 << 40)
+		dir := t.TempDir()
+		// Split in two files: the size is the configuration's, not a file's.
+		half := []byte("#" + strings.Repeat("x", tc.size/2-2) + "\n")
+		for _, name := range []string{"a.trust.hcl", "b.trust.hcl"} {
+			if err := os.WriteFile(filepath.Join(dir, name), half, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, "big.txt"), make([]byte, planLargeSource), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		e := &runEnv{workspace: &workspace{dir: dir}}
+		e.planningGC()
+		if p, l := gcSettings(); p != tc.wantPercent || l != tc.wantLimit {
+			t.Errorf("source of %d bytes: GOGC %d, limit %d; want %d and %d", 2*len(half), p, l, tc.wantPercent, tc.wantLimit)
+		}
 	}
 }
