@@ -397,7 +397,12 @@ func (s *supServer) reapWatched(ready chan<- struct{}) {
 			}
 			code, ended := childEnded(pid)
 			if !ended {
-				continue
+				// A pidfd is readable once its process has exited, when
+				// it is also waitable; were that ever not so, the level-
+				// triggered event would come back at once, for good.
+				// Waiting for any child cannot spin that way.
+				stop()
+				return
 			}
 			_ = unix.EpollCtl(ep, unix.EPOLL_CTL_DEL, int(ev.Fd), nil)
 			_ = unix.Close(int(ev.Fd))
