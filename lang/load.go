@@ -305,8 +305,6 @@ type node struct {
 	// valueRefs are the refs whose values expressions read: all but
 	// depends_on's.
 	valueRefs []hcl.Traversal
-	// ordering is set while depends_on is checked.
-	ordering bool
 	// bad is set when a reference was invalid; the node is not evaluated.
 	bad bool
 	// context is the enclosing block, for Diagnostic.Context.
@@ -383,7 +381,7 @@ var referenceRoots = []string{RootVar, RootLocal, RootCollection, RootTrust, Roo
 // when not empty, names the argument where trust.* is still not available.
 func (l *loader) collectRefs(n *node, trs []hcl.Traversal, inResource bool, trustWhy string) {
 	for _, tr := range trs {
-		if l.checkRef(n, tr, inResource, trustWhy) {
+		if l.checkRef(n, tr, inResource, false, trustWhy) {
 			n.refs = append(n.refs, tr)
 			n.valueRefs = append(n.valueRefs, tr)
 		} else {
@@ -404,7 +402,10 @@ func refName(tr hcl.Traversal) (string, hcl.Range, bool) {
 	return "", hcl.Range{}, false
 }
 
-func (l *loader) checkRef(n *node, tr hcl.Traversal, inResource bool, trustWhy string) bool {
+// checkRef reports whether tr names a declared object (with a diagnostic
+// when not) and records n's dependency on it in the graph; orderOnly, for
+// depends_on, orders n after it without needing its value.
+func (l *loader) checkRef(n *node, tr hcl.Traversal, inResource, orderOnly bool, trustWhy string) bool {
 	root := tr.RootName()
 	rng := tr.SourceRange()
 	name, _, hasName := refName(tr)
@@ -476,7 +477,7 @@ func (l *loader) checkRef(n *node, tr hcl.Traversal, inResource bool, trustWhy s
 				"A resource %q has not been declared.%s", addr, didYouMean(addr, keys.Sorted(l.resources)))
 			return false
 		}
-		if n.ordering {
+		if orderOnly {
 			l.g.connectOrder(n.addr, addr, rng)
 		} else {
 			l.g.connect(n.addr, addr, rng)

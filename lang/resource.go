@@ -187,10 +187,8 @@ func (l *loader) collectDependsOn(n *node, r *resourceDecl, a *hcl.Attribute) {
 			n.bad = true
 			continue
 		}
-		n.ordering = true
-		good := l.checkRef(n, tr, true, "")
-		n.ordering = false
-		if good {
+		// depends_on orders blocks without reading their values.
+		if l.checkRef(n, tr, true, true, "") {
 			n.refs = append(n.refs, tr)
 		} else {
 			n.bad = true
