@@ -18,15 +18,9 @@ import (
 // SourceSize is the total size in bytes of the *.trust.hcl files of dir (0
 // when it cannot be read): what a plan's memory grows with.
 func SourceSize(dir string) int64 {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return 0
-	}
+	entries, _ := configEntries(dir)
 	var n int64
 	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ConfigSuffix) {
-			continue
-		}
 		if fi, err := e.Info(); err == nil {
 			n += fi.Size()
 		}
@@ -34,9 +28,24 @@ func SourceSize(dir string) int64 {
 	return n
 }
 
+// configEntries lists the *.trust.hcl files of dir, by name.
+func configEntries(dir string) ([]os.DirEntry, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	files := entries[:0]
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ConfigSuffix) {
+			files = append(files, e)
+		}
+	}
+	return files, nil
+}
+
 // configFileNames lists the *.trust.hcl files of dir, sorted.
 func configFileNames(dir string) ([]string, hcl.Diagnostics) {
-	entries, err := os.ReadDir(dir)
+	entries, err := configEntries(dir)
 	if err != nil {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
@@ -46,9 +55,7 @@ func configFileNames(dir string) ([]string, hcl.Diagnostics) {
 	}
 	var names []string
 	for _, e := range entries {
-		if !e.IsDir() && strings.HasSuffix(e.Name(), ConfigSuffix) {
-			names = append(names, e.Name())
-		}
+		names = append(names, e.Name())
 	}
 	sort.Strings(names)
 	return names, nil
