@@ -50,8 +50,11 @@ type planner struct {
 	javaErr   error
 
 	// trustVars is runtimes.TrustVars(), built once rather than per
-	// resource.
-	trustVars []runtimes.TrustVar
+	// resource; trustVarNames holds their names.
+	trustVars     []runtimes.TrustVar
+	trustVarNames map[string]bool
+	// envShares holds each trust environment decided so far.
+	envShares map[envShareKey]*envShare
 }
 
 // Build decides what apply will do. It is pure: everything it knows of the

@@ -19,6 +19,10 @@ type setShare struct {
 	env map[string]string
 	// inherited are the shared decisions, in the order of Change.Inherited.
 	inherited []InheritedVar
+	// last is the Change.Inherited setShares last narrowed inherited by:
+	// resources that share their trust environment share that list too,
+	// and an equal list narrows nothing more.
+	last []InheritedVar
 }
 
 // shareKey identifies a group: the set's directory and the resource type.
@@ -46,11 +50,14 @@ func setShares(p *Plan, include func(*Change) bool) map[shareKey]*setShare {
 		sh := out[key]
 		// inherited maps each decided variable to whether the resource's
 		// own env set it: that one stays the resource's.
-		inherited := map[string]bool{}
-		for _, iv := range ch.Inherited {
-			inherited[iv.Name] = iv.From == FromEnv
-		}
+		var inherited map[string]bool
 		candidate := func(k, v string) bool {
+			if inherited == nil {
+				inherited = make(map[string]bool, len(ch.Inherited))
+				for _, iv := range ch.Inherited {
+					inherited[iv.Name] = iv.From == FromEnv
+				}
+			}
 			own, decided := inherited[k]
 			if own || slices.Contains(s.SensitiveEnv, k) {
 				return false
@@ -72,14 +79,25 @@ func setShares(p *Plan, include func(*Change) bool) map[shareKey]*setShare {
 					sh.inherited = append(sh.inherited, iv)
 				}
 			}
+			sh.last = ch.Inherited
 			out[key] = sh
 			continue
 		}
+		// A resource with the decisions of the last one that narrowed the
+		// group, and no sensitive variable, finds every variable left a
+		// candidate again, and every shared decision among its own: only
+		// the values need a look. That is every resource but the first of
+		// a trust environment shared by many (envShare).
+		same := len(s.SensitiveEnv) == 0 && sameList(sh.last, ch.Inherited)
 		for k, v := range sh.env {
-			if w, ok := s.Env[k]; !ok || w != v || !candidate(k, w) {
+			if w, ok := s.Env[k]; !ok || w != v || (!same && !candidate(k, w)) {
 				delete(sh.env, k)
 			}
 		}
+		if same {
+			continue
+		}
+		sh.last = ch.Inherited
 		sh.inherited = slices.DeleteFunc(sh.inherited, func(iv InheritedVar) bool {
 			return !shared(iv) || !slices.Contains(ch.Inherited, iv)
 		})

@@ -352,6 +352,11 @@ type relocator struct {
 	// done holds each rewritten value once: a thousand resources of one
 	// set get the same dozen values, which then share their memory.
 	done map[string]string
+	// from maps each value rewritten so far to its rewrite: resources
+	// that share a trust environment (envShare) hand in the very same
+	// values, which need no second look. Nothing is rewritten before
+	// every resource is planned, so to no longer changes by then.
+	from map[string]string
 }
 
 func newRelocator(configDir string) *relocator {
@@ -364,6 +369,19 @@ func (r *relocator) rewrite(s string) string {
 	if len(r.to) == 0 || !strings.Contains(s, r.prefix) {
 		return s
 	}
+	if out, ok := r.from[s]; ok {
+		return out
+	}
+	out := r.rewriteNew(s)
+	if r.from == nil {
+		r.from = map[string]string{}
+	}
+	r.from[s] = out
+	return out
+}
+
+// rewriteNew is rewrite for a value not rewritten before.
+func (r *relocator) rewriteNew(s string) string {
 	var b strings.Builder
 	// A set directory is about as long as the placeholder it replaces.
 	b.Grow(len(s) + 32)

@@ -166,14 +166,15 @@ func (p *planner) resourceSpec(r *lang.Resource) (*state.Spec, *PendingTrust, hc
 	}
 	args := append([]string(nil), r.Args...)
 
+	var share *envShare
 	if hasTrust {
 		spec.TrustDir = trustDir
 		if container {
 			p.containerTrustEnv(r, scope, env, spec)
 		} else {
-			decided, d := p.processTrustEnv(r, rt, scope, workDir, trustDir, env, rc)
+			var d hcl.Diagnostics
+			share, d = p.sharedTrustEnv(r, rt, scope, workDir, trustDir, env, rc)
 			diags = append(diags, d...)
-			p.setInherited(r.Address, decided)
 		}
 		if tc := r.TrustConfiguration; tc != nil {
 			for k, v := range tc.Environment {
@@ -188,15 +189,22 @@ func (p *planner) resourceSpec(r *lang.Resource) (*state.Spec, *PendingTrust, hc
 
 	var set *builtSet
 	if hasTrust {
-		var err error
-		set, err = p.trustSet(rc, devcertAt)
-		if err != nil {
-			return nil, nil, append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Cannot build trust material",
-				Detail:   fmt.Sprintf("%s: %v", r.Address, err),
-				Subject:  rangePtr(r.DeclRange),
-			})
+		if share != nil && share.set != nil {
+			set = share.set
+		} else {
+			var err error
+			set, err = p.trustSet(rc, devcertAt)
+			if err != nil {
+				return nil, nil, append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Cannot build trust material",
+					Detail:   fmt.Sprintf("%s: %v", r.Address, err),
+					Subject:  rangePtr(r.DeclRange),
+				})
+			}
+			if share != nil {
+				share.set = set
+			}
 		}
 		// Every resource of the set shares its directory, files and
 		// certificate summaries; the placeholder paths lang and the rules

@@ -1,6 +1,7 @@
 package benchgen
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -64,11 +65,20 @@ func planInput(b *testing.B, cfg *lang.Config, opts lang.Options) *plan.Input {
 
 // loadPlan is one fresh `trustform plan`: load, build, render.
 func loadPlan(b *testing.B, dir string, opts lang.Options, st *state.State, refreshed map[string]runtimes.Status) *plan.Plan {
+	return loadPlanIn(b, dir, opts, nil, st, refreshed)
+}
+
+// loadPlanIn is loadPlan in trustform's environment environ (nil: PATH
+// alone).
+func loadPlanIn(b *testing.B, dir string, opts lang.Options, environ map[string]string, st *state.State, refreshed map[string]runtimes.Status) *plan.Plan {
 	cfg, diags := lang.Load(dir, opts)
 	if diags.HasErrors() {
 		b.Fatalf("Load: %v", diags)
 	}
 	in := planInput(b, cfg, opts)
+	if environ != nil {
+		in.Host.Environ = environ
+	}
 	if st != nil {
 		in.State, in.Refreshed = st, refreshed
 	}
@@ -100,6 +110,38 @@ func BenchmarkLoadPlan1000(b *testing.B) { benchmarkLoadPlan(b, 1000) }
 // BenchmarkLoadPlan5000 is a fresh plan of 5,000 resources; its ratio to
 // BenchmarkLoadPlan1000 is the scaling target (at most 5.5).
 func BenchmarkLoadPlan5000(b *testing.B) { benchmarkLoadPlan(b, 5000) }
+
+// BenchmarkLoadPlan1000Inherited is BenchmarkLoadPlan1000 run from a
+// login environment like the corporate one of the benchmark machines: a
+// dozen trust variables name one system bundle (here of 140 CAs), so every
+// resource inherits them all and each is decided (ten merged bundles per
+// set). Its gap to BenchmarkLoadPlan1000 is what those decisions cost.
+func BenchmarkLoadPlan1000Inherited(b *testing.B) {
+	dir := benchDir(b, 1000)
+	opts := loadOptions(b)
+	pems, err := CACerts(140)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bundle := filepath.Join(b.TempDir(), "ca-certificates.crt")
+	if err := os.WriteFile(bundle, bytes.Join(pems, nil), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	environ := map[string]string{"PATH": "/usr/bin:/bin", "SSL_CERT_DIR": filepath.Dir(bundle)}
+	for _, name := range []string{"SSL_CERT_FILE", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
+		"GIT_SSL_CAINFO", "AWS_CA_BUNDLE", "PIP_CERT", "HTTPLIB2_CA_CERTS", "NIX_SSL_CERT_FILE",
+		"GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", "CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE"} {
+		environ[name] = bundle
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		p := loadPlanIn(b, dir, opts, environ, nil, nil)
+		if len(p.Changes) != 1000 || len(p.Changes[0].Inherited) != len(environ)-1 {
+			b.Fatalf("%d changes, %d inherited decisions", len(p.Changes), len(p.Changes[0].Inherited))
+		}
+	}
+}
 
 // appliedState plans dir once and saves, with state's own encoder, the
 // state an apply of that plan leaves: every resource running.
