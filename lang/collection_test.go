@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	encpem "encoding/pem"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -115,6 +116,61 @@ func TestCollectionWarningsAndEmptyAfterExpiry(t *testing.T) {
 	}
 	if !warned || !empty {
 		t.Errorf("want an expiry warning and a no-certificates error:\n%s", diagText(diags))
+	}
+}
+
+// A collection's files are read side by side; what they hold, and what is
+// wrong with them, still comes in the order of their names.
+func TestCollectionFilesKeepTheirOrder(t *testing.T) {
+	files := map[string]string{
+		"main.trust.hcl": "certificate_authority_collection \"c\" {\n  files = [\"cas/*.pem\"]\n}\n",
+	}
+	var want []string
+	for i := range 40 {
+		name := fmt.Sprintf("cas/%02d.pem", i)
+		switch i % 10 {
+		case 3:
+			files[name] = "no certificate here\n"
+		case 7:
+			files[name] = "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"
+		default:
+			ca := makeCA(t, name)
+			files[name] = ca
+			want = append(want, fingerprint(t, ca))
+		}
+	}
+	cfg, diags := load(t, files)
+	var named []string
+	for _, d := range diags {
+		if f, _, ok := strings.Cut(d.Summary, ".pem"); ok {
+			named = append(named, f[strings.LastIndex(f, "cas/"):]+".pem")
+		}
+	}
+	var wantNamed []string
+	for i := range 40 {
+		if i%10 == 3 || i%10 == 7 {
+			wantNamed = append(wantNamed, fmt.Sprintf("cas/%02d.pem", i))
+		}
+	}
+	if !reflect.DeepEqual(named, wantNamed) {
+		t.Errorf("files named by diagnostics, in order:\n got %v\nwant %v\n%s", named, wantNamed, diagText(diags))
+	}
+	if diags.HasErrors() {
+		// One unreadable entry fails the collection; the order of the
+		// readable ones is checked without them.
+		for i := range 40 {
+			if i%10 == 3 || i%10 == 7 {
+				delete(files, fmt.Sprintf("cas/%02d.pem", i))
+			}
+		}
+		cfg = mustLoad(t, files)
+	}
+	var got []string
+	for _, c := range cfg.Collections["c"].Certificates {
+		got = append(got, c.SHA256)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("certificates not in file order")
 	}
 }
 

@@ -45,24 +45,10 @@ func parseChunked(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
 		line += bytes.Count(src[from:to], []byte("\n"))
 		from = to
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	workers := min(runtime.GOMAXPROCS(0), len(chunks))
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(chunks) {
-					return
-				}
-				c := &chunks[i]
-				c.f, c.diags = hclsyntax.ParseConfig(src[c.from:c.to], filename, c.start)
-			}
-		}()
-	}
-	wg.Wait()
+	forEachParallel(len(chunks), func(i int) {
+		c := &chunks[i]
+		c.f, c.diags = hclsyntax.ParseConfig(src[c.from:c.to], filename, c.start)
+	})
 	merged := &hclsyntax.Body{Attributes: hclsyntax.Attributes{}}
 	nav := make(chunkNav, 0, len(chunks))
 	for i, c := range chunks {
@@ -156,4 +142,25 @@ func (n chunkNav) ContextDefRange(offset int) hcl.Range {
 		return c.ContextDefRange(offset)
 	}
 	return hcl.Range{}
+}
+
+// forEachParallel calls f(i) for every i in [0, n), on one goroutine per
+// CPU (fewer for a small n), and returns once all calls have.
+func forEachParallel(n int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
