@@ -121,7 +121,7 @@ func (m *keyMemo) plainList(certs []*pem.Certificate) string {
 	if len(certs) == 0 {
 		return ""
 	}
-	id := plainID{&certs[0], len(certs)}
+	id := listIdentity(certs)
 	k, ok := m.plain[id]
 	if !ok {
 		k = digestOf(plainKey(certs))

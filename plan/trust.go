@@ -63,6 +63,10 @@ type materials struct {
 	certPEM map[string]string // certificate SHA256 -> blob key of its PEM
 	stores  map[string]string // list key -> blob key of the trust store
 	merged  map[string]string // list key -> blob key of a merged bundle
+	// mergedOf is merged by the identity of the two lists: the dozen
+	// variables a login environment points at one system bundle hand
+	// mergedBundle the same two lists, which need no second look.
+	mergedOf map[[2]plainID]string
 }
 
 func newMaterials(blobs map[string][]byte) *materials {
@@ -187,14 +191,31 @@ func (m *materials) trustStore(certs []*pem.Certificate) (string, error) {
 // mergedBundle returns the blob key of a bundle holding user certificates
 // followed by ours.
 func (m *materials) mergedBundle(user []*pem.Certificate, ours []*pem.Certificate) string {
-	all := pem.Dedup(append(append([]*pem.Certificate{}, user...), ours...))
-	key := plainKey(all)
-	if k, ok := m.merged[key]; ok {
+	id := [2]plainID{listIdentity(user), listIdentity(ours)}
+	if k, ok := m.mergedOf[id]; ok {
 		return k
 	}
-	k := m.blob(pem.Bundle(all))
-	m.merged[key] = k
+	all := pem.Dedup(append(append([]*pem.Certificate{}, user...), ours...))
+	key := plainKey(all)
+	k, ok := m.merged[key]
+	if !ok {
+		k = m.blob(pem.Bundle(all))
+		m.merged[key] = k
+	}
+	if m.mergedOf == nil {
+		m.mergedOf = map[[2]plainID]string{}
+	}
+	m.mergedOf[id] = k
 	return k
+}
+
+// listIdentity identifies a certificate list by its memory (the zero
+// plainID for an empty one), as keyMemo does.
+func listIdentity(certs []*pem.Certificate) plainID {
+	if len(certs) == 0 {
+		return plainID{}
+	}
+	return plainID{&certs[0], len(certs)}
 }
 
 func summary(c trustCert) state.Certificate {
