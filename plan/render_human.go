@@ -200,7 +200,10 @@ func (rc *renderCache) renderChanges(w textWriter, changing []*Change, st styler
 	var block bytes.Buffer
 	// models maps the shape of each create shown in full to its address.
 	models := map[string]*Change{}
-	var model *Change
+	// model is the create the run folds into; prev the model before it,
+	// which the next create often matches again (a resource with a
+	// depends_on of its own between two runs of plain ones).
+	var model, prev *Change
 	var run []string
 	flush := func() {
 		if len(run) == 0 {
@@ -232,20 +235,27 @@ func (rc *renderCache) renderChanges(w textWriter, changing []*Change, st styler
 			run = append(run, ch.Address)
 			continue
 		}
+		if prev != nil && sameCreate(prev, ch) {
+			// What rendering the block would find in models.
+			flush()
+			model, prev = prev, model
+			run = append(run, ch.Address)
+			continue
+		}
 		block.Reset()
 		rc.renderChange(&block, ch, st)
 		sh := blockShape(block.String(), ch)
 		if m, ok := models[sh]; ok {
 			if m != model {
 				flush()
-				model = m
+				model, prev = m, model
 			}
 			run = append(run, ch.Address)
 			continue
 		}
 		flush()
 		models[sh] = ch
-		model = ch
+		model, prev = ch, model
 		fmt.Fprintln(w)
 		w.Write(block.Bytes())
 	}
@@ -262,17 +272,19 @@ func sameCreate(a, b *Change) bool {
 		return false
 	}
 	sa, sb := *a.After, *b.After
-	if strings.ReplaceAll(sa.LogPath, addrs.FileName(a.Address), "") != strings.ReplaceAll(sb.LogPath, addrs.FileName(b.Address), "") {
+	// What tells resources apart most often is compared typed first:
+	// reflect.DeepEqual looks up each env key through reflection, most
+	// of this function's time for a thousand resources of a dozen trust
+	// variables each.
+	if !slices.Equal(sa.Argv, sb.Argv) || !maps.Equal(sa.Env, sb.Env) {
 		return false
 	}
-	// The env maps compared typed first: reflect.DeepEqual looks up each
-	// key through reflection, most of this function's time for a
-	// thousand resources of a dozen trust variables each.
-	if !maps.Equal(sa.Env, sb.Env) {
+	if strings.ReplaceAll(sa.LogPath, addrs.FileName(a.Address), "") != strings.ReplaceAll(sb.LogPath, addrs.FileName(b.Address), "") {
 		return false
 	}
 	sa.LogPath, sb.LogPath = "", ""
 	sa.Env, sb.Env = nil, nil
+	sa.Argv, sb.Argv = nil, nil
 	return reflect.DeepEqual(sa, sb)
 }
 
