@@ -100,6 +100,8 @@ type loader struct {
 	resDeps map[string]map[string]hcl.Range
 
 	devcertVal, pathVal cty.Value
+	// consts holds the values of constant argument expressions.
+	consts constValues
 
 	// curContext is the block being evaluated, used as Diagnostic.Context
 	// by helpers that do not know it.

@@ -198,6 +198,12 @@ func (l *loader) collectDependsOn(n *node, r *resourceDecl, a *hcl.Attribute) {
 
 // evalAttr evaluates an argument, converts it to ty and requires it known.
 func (l *loader) evalAttr(a *hcl.Attribute, ty cty.Type, ctx *hcl.EvalContext) (cty.Value, bool) {
+	src, constant := l.constSource(a.Expr, ty)
+	if constant {
+		if v, ok := l.cachedConst(ty, src); ok {
+			return v, true
+		}
+	}
 	v, diags := a.Expr.Value(ctx)
 	if !l.add(diags) {
 		return cty.NilVal, false
@@ -205,6 +211,9 @@ func (l *loader) evalAttr(a *hcl.Attribute, ty cty.Type, ctx *hcl.EvalContext) (
 	v, ok := l.convert(a.Expr.Range(), a.Name, v, ty)
 	if !ok || !l.requireKnown(a.Expr, a.Name, v) {
 		return cty.NilVal, false
+	}
+	if constant && len(diags) == 0 {
+		l.keepConst(ty, src, v)
 	}
 	return v, true
 }
