@@ -129,11 +129,10 @@ type Resource struct {
 	AttrRanges map[string]hcl.Range
 	// ElemRanges gives, per list argument written as a list literal
 	// (jvm_args = ["...", "..."]), where each element is.
-	ElemRanges map[string][]hcl.Range
-	// EnvRanges gives, per env key written literally in an object
-	// constructor, where its value is.
-	EnvRanges      map[string]hcl.Range
+	ElemRanges     map[string][]hcl.Range
 	ContainerPaths ContainerPaths
+	// envExpr is the env argument's expression, for EnvRange.
+	envExpr hcl.Expression
 
 	Args       []string
 	Env        map[string]string

@@ -410,7 +410,7 @@ func (l *loader) evalInstance(n *node, key addrs.Key, rep *repetition) (*Resourc
 			}
 			res.AttrRanges[sp.Name] = rng
 			if sp.Name == AttrEnv {
-				res.EnvRanges = envRanges(a.Expr)
+				res.envExpr = a.Expr
 			}
 			if tc, ok := a.Expr.(*hclsyntax.TupleConsExpr); ok && sp.row && sp.Type.IsListType() {
 				if res.ElemRanges == nil {
@@ -527,20 +527,27 @@ func refersTo(refs []hcl.Traversal, root string) bool {
 // envRanges locates each key of an env written as an object constructor
 // ({ JAVA_TOOL_OPTIONS = "..." }), so a diagnostic about one variable points
 // at its value; nil for any other expression.
-func envRanges(expr hcl.Expression) map[string]hcl.Range {
-	oc, ok := expr.(*hclsyntax.ObjectConsExpr)
+// EnvRange returns where the value of env key name is written, when env
+// is an object constructor naming it literally. Only diagnostics ask, so
+// it is looked up then, not kept for every resource.
+func (r *Resource) EnvRange(name string) (hcl.Range, bool) {
+	oc, ok := r.envExpr.(*hclsyntax.ObjectConsExpr)
 	if !ok {
-		return nil
+		return hcl.Range{}, false
 	}
-	out := map[string]hcl.Range{}
+	var rng hcl.Range
+	found := false
 	for _, it := range oc.Items {
 		k, diags := it.KeyExpr.Value(nil)
 		if diags.HasErrors() || !k.IsKnown() || k.IsNull() || k.Type() != cty.String {
 			continue
 		}
-		out[k.AsString()] = it.ValueExpr.Range()
+		// The last of a repeated key wins, as in the value.
+		if k.AsString() == name {
+			rng, found = it.ValueExpr.Range(), true
+		}
 	}
-	return out
+	return rng, found
 }
 
 // durationAttr is the string value of a duration argument, or def.

@@ -112,7 +112,7 @@ func (p *planner) javaUserTrust(r *lang.Resource, scope runtimes.Scope, workDir,
 		jt.options[src] = strings.Join(keptRaw, " ")
 		rng := r.DeclRange
 		if from == FromEnv {
-			if er, ok := r.EnvRanges[src]; ok {
+			if er, ok := r.EnvRange(src); ok {
 				rng = er
 			} else if ar, ok := r.AttrRanges["env"]; ok {
 				rng = ar
