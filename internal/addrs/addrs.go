@@ -166,7 +166,8 @@ func FileName(address string) string {
 		}
 		return a.Block() + "[" + k + "]"
 	}
-	return a.Block()
+	// Without a key, TYPE.NAME is the address itself: no copy of it.
+	return address
 }
 
 func escape(s string, strict bool) string {
