@@ -21,11 +21,15 @@ func (l *loader) constSource(expr hcl.Expression, ty cty.Type) ([]byte, bool) {
 	// object and tuple types (whose attribute maps do not) are not kept.
 	keyable := ty.IsPrimitiveType() ||
 		(ty.IsListType() || ty.IsMapType() || ty.IsSetType()) && ty.ElementType().IsPrimitiveType()
-	e, ok := expr.(hclsyntax.Expression)
-	if !keyable || !ok || !constantExpr(e) {
+	if !keyable || !constantExpr(expr, false) {
 		return nil, false
 	}
-	rng := e.Range()
+	return l.sourceOf(expr)
+}
+
+// sourceOf returns the source text of expr.
+func (l *loader) sourceOf(expr hcl.Expression) ([]byte, bool) {
+	rng := expr.Range()
 	f := l.cfg.Files[rng.Filename]
 	if f == nil || rng.Start.Byte < 0 || rng.End.Byte > len(f.Bytes) || rng.Start.Byte >= rng.End.Byte {
 		return nil, false
@@ -33,33 +37,38 @@ func (l *loader) constSource(expr hcl.Expression, ty cty.Type) ([]byte, bool) {
 	return f.Bytes[rng.Start.Byte:rng.End.Byte], true
 }
 
-// constantExpr reports whether e's value depends on nothing but its own
-// text: no reference, no function call.
-func constantExpr(e hclsyntax.Expression) bool {
-	switch e := e.(type) {
+// constantExpr reports whether expr's value depends on nothing but its own
+// text: no reference, no function call. With collections, references to
+// certificate_authority_collection blocks are allowed too: their values do
+// not change once evaluated, and nothing that refers to one is evaluated
+// before it.
+func constantExpr(expr hcl.Expression, collections bool) bool {
+	switch e := expr.(type) {
 	case *hclsyntax.LiteralValueExpr:
 		return true
+	case *hclsyntax.ScopeTraversalExpr:
+		return collections && e.Traversal.RootName() == RootCollection
 	case *hclsyntax.TemplateExpr:
 		for _, p := range e.Parts {
-			if !constantExpr(p) {
+			if !constantExpr(p, collections) {
 				return false
 			}
 		}
 		return true
 	case *hclsyntax.TemplateWrapExpr:
-		return constantExpr(e.Wrapped)
+		return constantExpr(e.Wrapped, collections)
 	case *hclsyntax.ParenthesesExpr:
-		return constantExpr(e.Expression)
+		return constantExpr(e.Expression, collections)
 	case *hclsyntax.TupleConsExpr:
 		for _, x := range e.Exprs {
-			if !constantExpr(x) {
+			if !constantExpr(x, collections) {
 				return false
 			}
 		}
 		return true
 	case *hclsyntax.ObjectConsExpr:
 		for _, item := range e.Items {
-			if !constantExpr(item.KeyExpr) || !constantExpr(item.ValueExpr) {
+			if !constantExpr(item.KeyExpr, collections) || !constantExpr(item.ValueExpr, collections) {
 				return false
 			}
 		}
@@ -69,7 +78,7 @@ func constantExpr(e hclsyntax.Expression) bool {
 		if !e.ForceNonLiteral && hcl.ExprAsKeyword(e.Wrapped) != "" {
 			return true
 		}
-		return constantExpr(e.Wrapped)
+		return constantExpr(e.Wrapped, collections)
 	}
 	return false
 }

@@ -32,7 +32,7 @@ func TestConstantExpr(t *testing.T) {
 		if diags.HasErrors() {
 			t.Fatalf("%s: %v", src, diags)
 		}
-		if got := constantExpr(e); got != want {
+		if got := constantExpr(e, false); got != want {
 			t.Errorf("constantExpr(%s) = %v, want %v", src, got, want)
 		}
 	}
@@ -81,5 +81,85 @@ resource "executable" "each" {
 		if !reflect.DeepEqual(r.Args, w.args) || !reflect.DeepEqual(r.Env, w.env) {
 			t.Errorf("%s: args %q env %v, want %q %v", addr, r.Args, r.Env, w.args, w.env)
 		}
+	}
+}
+
+func TestCollectionListsShared(t *testing.T) {
+	for src, want := range map[string]bool{
+		`[certificate_authority_collection.a]`:              true,
+		`[certificate_authority_collection.c[0]]`:           true,
+		`certificate_authority_collection.c`:                true,
+		`[certificate_authority_collection.c[count.index]]`: false,
+		`[var.c]`: false,
+		`concat([certificate_authority_collection.a])`:       false,
+		`var.on ? [certificate_authority_collection.a] : []`: false,
+	} {
+		e, diags := hclsyntax.ParseExpression([]byte(src), "t.hcl", hcl.InitialPos)
+		if diags.HasErrors() {
+			t.Fatalf("%s: %v", src, diags)
+		}
+		if got := constantExpr(e, true); got != want {
+			t.Errorf("constantExpr(%s, collections) = %v, want %v", src, got, want)
+		}
+		if constantExpr(e, false) {
+			t.Errorf("constantExpr(%s) without collections = true", src)
+		}
+	}
+
+	ca := func(name string) string { return makeCA(t, name) }
+	cfg := mustLoad(t, map[string]string{
+		"a.pem": ca("A"), "b.pem": ca("B"), "c0.pem": ca("C0"), "c1.pem": ca("C1"),
+		"main.trust.hcl": `certificate_authority_collection "a" {
+  files = ["a.pem"]
+}
+certificate_authority_collection "b" {
+  files = ["b.pem"]
+}
+certificate_authority_collection "c" {
+  count = 2
+  files = ["c${count.index}.pem"]
+}
+
+resource "executable" "one" {
+  command                           = "sleep"
+  certificate_authority_collections = [certificate_authority_collection.a]
+}
+resource "executable" "two" {
+  command                           = "sleep"
+  certificate_authority_collections = [certificate_authority_collection.a]
+}
+resource "executable" "three" {
+  command                           = "sleep"
+  certificate_authority_collections = [certificate_authority_collection.a]
+}
+resource "executable" "both" {
+  command                           = "sleep"
+  certificate_authority_collections = [certificate_authority_collection.b, certificate_authority_collection.a]
+}
+resource "executable" "each" {
+  count                             = 2
+  command                           = "sleep"
+  certificate_authority_collections = [certificate_authority_collection.c[count.index]]
+}
+`,
+	})
+	for addr, want := range map[string][]string{
+		"executable.one":     {"a"},
+		"executable.two":     {"a"},
+		"executable.three":   {"a"},
+		"executable.both":    {"b", "a"},
+		"executable.each[0]": {"c[0]"},
+		"executable.each[1]": {"c[1]"},
+	} {
+		if got := resource(t, cfg, addr).Collections; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s collections %q, want %q", addr, got, want)
+		}
+	}
+	// Each resource has its own list: changing one changes no other.
+	for _, addr := range []string{"executable.one", "executable.two"} {
+		resource(t, cfg, addr).Collections[0] = "changed"
+	}
+	if got := resource(t, cfg, "executable.three").Collections; !reflect.DeepEqual(got, []string{"a"}) {
+		t.Errorf("executable.three shares its collection list: %q", got)
 	}
 }

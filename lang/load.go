@@ -100,8 +100,10 @@ type loader struct {
 	resDeps map[string]map[string]hcl.Range
 
 	devcertVal, pathVal cty.Value
-	// consts holds the values of constant argument expressions.
-	consts constValues
+	// consts holds the values of constant argument expressions, and
+	// collNames the collections each constant collection list names.
+	consts    constValues
+	collNames map[string][]string
 
 	// curContext is the block being evaluated, used as Diagnostic.Context
 	// by helpers that do not know it.

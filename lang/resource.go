@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -658,6 +659,30 @@ func (l *loader) checkForms(r *resourceDecl, res *Resource) bool {
 // collectionNames evaluates certificate_authority_collections, a list of
 // collection objects, into names in the order listed (duplicates dropped).
 func (l *loader) collectionNames(a *hcl.Attribute, ctx *hcl.EvalContext, context *hcl.Range) ([]string, bool) {
+	// The usual [certificate_authority_collection.corp] names the same
+	// collections wherever it is written: its names are found once.
+	src, fixed := []byte(nil), constantExpr(a.Expr, true)
+	if fixed {
+		src, fixed = l.sourceOf(a.Expr)
+	}
+	if fixed {
+		if names, ok := l.collNames[string(src)]; ok {
+			return slices.Clone(names), true
+		}
+	}
+	before := len(l.diags)
+	names, ok := l.evalCollectionNames(a, ctx, context)
+	if fixed && ok && len(l.diags) == before {
+		if l.collNames == nil {
+			l.collNames = map[string][]string{}
+		}
+		l.collNames[string(src)] = slices.Clone(names)
+	}
+	return names, ok
+}
+
+// evalCollectionNames is collectionNames, evaluated.
+func (l *loader) evalCollectionNames(a *hcl.Attribute, ctx *hcl.EvalContext, context *hcl.Range) ([]string, bool) {
 	v, diags := a.Expr.Value(ctx)
 	if !l.add(diags) {
 		return nil, false
