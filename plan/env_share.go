@@ -83,9 +83,13 @@ func (p *planner) ownTrustVars(r *lang.Resource, rt *runtimes.Runtime, scope run
 		}
 		return false
 	}
+	if len(r.Env) == 0 {
+		return ""
+	}
+	common := runtimes.CommonEnv(scope)
 	var own []string
 	for k, v := range r.Env {
-		if p.trustVarNames[k] || ruled(runtimes.CommonEnv(scope), k) || ruled(rt.Env[scope], k) {
+		if p.trustVarNames[k] || ruled(common, k) || ruled(rt.Env[scope], k) {
 			own = append(own, k+"="+v)
 		}
 	}
