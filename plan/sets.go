@@ -235,7 +235,6 @@ func (p *planner) trustSet(rc *recipe, devcertAt int) (*builtSet, error) {
 	if bs, ok := p.sets[lookup]; ok {
 		return bs, nil
 	}
-	key := setKey(rc, devcertAt)
 	base, sources := setBase(rc, devcertAt)
 	rel, sums, err := p.mat.setFiles(rc)
 	if err != nil {
@@ -249,8 +248,10 @@ func (p *planner) trustSet(rc *recipe, devcertAt int) (*builtSet, error) {
 		certs = append(certs, pendingSummary())
 		certs = append(certs, sums[devcertAt:]...)
 		// Not the content apply will write: ResolveDevcert moves the set
-		// to its real directory once the CA exists.
-		extra = "pending " + key
+		// to its real directory once the CA exists. The full key is
+		// spelled out for a pending set only: with the system bundle
+		// merged into a dozen variables it is some 100 KB.
+		extra = "pending " + setKey(rc, devcertAt)
 	}
 	digest := contentDigest(rel, certs, extra)
 	dir := layout.TrustSetDir(p.cfg.Dir, base+"-"+digest[:12])
