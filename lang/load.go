@@ -3,6 +3,7 @@ package lang
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -372,7 +373,15 @@ func sortedAttrs(attrs hcl.Attributes) []*hcl.Attribute {
 	for _, a := range attrs {
 		out = append(out, a)
 	}
-	sort.Slice(out, func(i, j int) bool { return rangeBefore(out[i].Range, out[j].Range) })
+	slices.SortFunc(out, func(a, b *hcl.Attribute) int {
+		if rangeBefore(a.Range, b.Range) {
+			return -1
+		}
+		if rangeBefore(b.Range, a.Range) {
+			return 1
+		}
+		return 0
+	})
 	return out
 }
 

@@ -145,9 +145,9 @@ func (l *loader) collectResourceRefs(n *node, r *resourceDecl) {
 			l.collectRefs(n, a.Expr.Variables(), true, a.Name)
 			n.inRepeatExpr = false
 		case preTrustAttrs[a.Name]:
-			l.collectRefs(n, a.Expr.Variables(), true, a.Name)
+			l.collectRefs(n, references(a.Expr), true, a.Name)
 		default:
-			l.collectRefs(n, a.Expr.Variables(), true, "")
+			l.collectRefs(n, references(a.Expr), true, "")
 		}
 	}
 	if r.Paths != nil {
@@ -162,6 +162,15 @@ func (l *loader) collectResourceRefs(n *node, r *resourceDecl) {
 			}
 		}
 	}
+}
+
+// references returns the traversals expr refers to. A constant argument
+// (most of a resource's) has none, found without walking it for them.
+func references(expr hcl.Expression) []hcl.Traversal {
+	if constantExpr(expr, false) {
+		return nil
+	}
+	return expr.Variables()
 }
 
 // collectDependsOn reads depends_on statically: it must list resource
