@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -254,12 +255,33 @@ func (l *loader) declare() {
 // never be referenced.
 func (l *loader) checkName(b *hcl.Block, i int, what string) bool {
 	name := b.Labels[i]
-	if !hclsyntax.ValidIdentifier(name) {
+	if !validName(name) {
 		l.errorf(&b.LabelRanges[i], blockRange(b), "Invalid "+what+" name",
 			"%q is not a valid name: a name must start with a letter or underscore and may contain only letters, digits, underscores and dashes.", name)
 		return false
 	}
 	return true
+}
+
+// validName is hclsyntax.ValidIdentifier, answered without running its
+// lexer for an ASCII name: a letter or underscore, then letters, digits,
+// underscores and dashes. Every resource has a name to check, and the
+// lexer cost a thousand of them 1.4 ms.
+func validName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return hclsyntax.ValidIdentifier(s)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '_', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case i > 0 && (c == '-' || '0' <= c && c <= '9'):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 func (l *loader) duplicate(b *hcl.Block, what, addr string, first hcl.Range) {
