@@ -163,3 +163,45 @@ resource "executable" "each" {
 		t.Errorf("executable.three shares its collection list: %q", got)
 	}
 }
+
+// Resources naming the same values share the objects their expressions
+// are evaluated with (refGroups); other names, and the instance's own
+// count or each, still give each its own values.
+func TestSharedReferenceObjects(t *testing.T) {
+	cfg := mustLoad(t, map[string]string{
+		"main.trust.hcl": `locals {
+  v = "one"
+  w = "two"
+}
+
+resource "executable" "a" {
+  command = "sleep"
+  env     = { X = local.v }
+}
+resource "executable" "b" {
+  command = "sleep"
+  env     = { X = local.v, N = executable.a.command }
+}
+resource "executable" "c" {
+  command = "sleep"
+  env     = { X = local.w, N = executable.a.command }
+}
+resource "executable" "d" {
+  count   = 2
+  command = "sleep"
+  env     = { X = "${local.v}-${count.index}" }
+}
+`,
+	})
+	for addr, want := range map[string]map[string]string{
+		"executable.a":    {"X": "one"},
+		"executable.b":    {"X": "one", "N": "sleep"},
+		"executable.c":    {"X": "two", "N": "sleep"},
+		"executable.d[0]": {"X": "one-0"},
+		"executable.d[1]": {"X": "one-1"},
+	} {
+		if got := resource(t, cfg, addr).Env; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s env %v, want %v", addr, got, want)
+		}
+	}
+}

@@ -106,6 +106,8 @@ type loader struct {
 	// collNames the collections each constant collection list names.
 	consts    constValues
 	collNames map[string][]string
+	// ctxGroups holds refGroups' objects by the names they hold.
+	ctxGroups map[string]map[string]cty.Value
 
 	// curContext is the block being evaluated, used as Diagnostic.Context
 	// by helpers that do not know it.
@@ -649,6 +651,35 @@ func (l *loader) evalContext(refs []hcl.Traversal, trust *cty.Value) *hcl.EvalCo
 		RootDevcert: l.devcertVal,
 		RootPath:    l.pathVal,
 	}
+	for root, v := range l.refGroups(refs) {
+		vars[root] = v
+	}
+	if trust != nil {
+		vars[RootTrust] = *trust
+	}
+	return &hcl.EvalContext{Variables: vars, Functions: l.funcs}
+}
+
+// refGroups returns, per root (var, local, a collection or resource
+// type), the object of the values refs name. A value never changes once
+// evaluated, and nothing is evaluated before what it refers to, so the
+// objects for one list of names are built once: a thousand resources
+// naming the same collection share them. A list naming a value that is
+// not there (it failed) is built every time.
+func (l *loader) refGroups(refs []hcl.Traversal) map[string]cty.Value {
+	var key strings.Builder
+	for _, tr := range refs {
+		if name, _, ok := refName(tr); ok {
+			key.WriteString(tr.RootName())
+			key.WriteByte('.')
+			key.WriteString(name)
+			key.WriteByte(0)
+		}
+	}
+	if g, ok := l.ctxGroups[key.String()]; ok {
+		return g
+	}
+	complete := true
 	groups := map[string]map[string]cty.Value{}
 	put := func(root, name string, v cty.Value) {
 		m := groups[root]
@@ -664,32 +695,38 @@ func (l *loader) evalContext(refs []hcl.Traversal, trust *cty.Value) *hcl.EvalCo
 		if !ok {
 			continue
 		}
+		var v cty.Value
+		found := false
 		switch {
 		case root == RootVar:
-			if v, ok := l.varVals[name]; ok {
-				put(root, name, v)
-			}
+			v, found = l.varVals[name]
 		case root == RootLocal:
-			if v, ok := l.localVals[name]; ok {
-				put(root, name, v)
-			}
+			v, found = l.localVals[name]
 		case root == RootCollection:
-			if v, ok := l.collVals[name]; ok {
-				put(root, name, v)
-			}
+			v, found = l.collVals[name]
 		case runtimes.Lookup(root) != nil:
-			if v, ok := l.resourceVal(root, name); ok {
-				put(root, name, v)
-			}
+			v, found = l.resourceVal(root, name)
+		default:
+			// count, each, trust, path, devcert: not a value of a block.
+			continue
 		}
+		if !found {
+			complete = false
+			continue
+		}
+		put(root, name, v)
 	}
+	out := make(map[string]cty.Value, len(groups))
 	for root, m := range groups {
-		vars[root] = cty.ObjectVal(m)
+		out[root] = cty.ObjectVal(m)
 	}
-	if trust != nil {
-		vars[RootTrust] = *trust
+	if complete {
+		if l.ctxGroups == nil {
+			l.ctxGroups = map[string]map[string]cty.Value{}
+		}
+		l.ctxGroups[key.String()] = out
 	}
-	return &hcl.EvalContext{Variables: vars, Functions: l.funcs}
+	return out
 }
 
 func (l *loader) evalLocal(n *node) bool {
