@@ -226,9 +226,6 @@ func (l *loader) evalStringList(a *hcl.Attribute, ctx *hcl.EvalContext) ([]strin
 	return list, ok
 }
 
-// globFiles expands one files pattern relative to the configuration
-// directory. A pattern without wildcards names a file that must exist; a
-// pattern with wildcards must match at least one file.
 // certFile is one file of a collection, read and parsed.
 type certFile struct {
 	certs []*pem.Certificate
@@ -247,6 +244,9 @@ func readCertFile(path, source string, now time.Time) certFile {
 	return certFile{certs: certs, probs: probs}
 }
 
+// globFiles expands one files pattern relative to the configuration
+// directory. A pattern without wildcards names a file that must exist; a
+// pattern with wildcards must match at least one file.
 func (l *loader) globFiles(pattern string, subject hcl.Range, context *hcl.Range) ([]string, bool) {
 	full := pattern
 	if !filepath.IsAbs(full) {

@@ -534,12 +534,10 @@ func refersTo(refs []hcl.Traversal, root string) bool {
 	return false
 }
 
-// envRanges locates each key of an env written as an object constructor
-// ({ JAVA_TOOL_OPTIONS = "..." }), so a diagnostic about one variable points
-// at its value; nil for any other expression.
 // EnvRange returns where the value of env key name is written, when env
-// is an object constructor naming it literally. Only diagnostics ask, so
-// it is looked up then, not kept for every resource.
+// is an object constructor naming it literally ({ JAVA_TOOL_OPTIONS =
+// "..." }), so a diagnostic about one variable points at its value. Only
+// diagnostics ask, so it is looked up then, not kept for every resource.
 func (r *Resource) EnvRange(name string) (hcl.Range, bool) {
 	oc, ok := r.envExpr.(*hclsyntax.ObjectConsExpr)
 	if !ok {
