@@ -49,23 +49,13 @@ func constantExpr(expr hcl.Expression, collections bool) bool {
 	case *hclsyntax.ScopeTraversalExpr:
 		return collections && e.Traversal.RootName() == RootCollection
 	case *hclsyntax.TemplateExpr:
-		for _, p := range e.Parts {
-			if !constantExpr(p, collections) {
-				return false
-			}
-		}
-		return true
+		return allConstant(e.Parts, collections)
 	case *hclsyntax.TemplateWrapExpr:
 		return constantExpr(e.Wrapped, collections)
 	case *hclsyntax.ParenthesesExpr:
 		return constantExpr(e.Expression, collections)
 	case *hclsyntax.TupleConsExpr:
-		for _, x := range e.Exprs {
-			if !constantExpr(x, collections) {
-				return false
-			}
-		}
-		return true
+		return allConstant(e.Exprs, collections)
 	case *hclsyntax.ObjectConsExpr:
 		for _, item := range e.Items {
 			if !constantExpr(item.KeyExpr, collections) || !constantExpr(item.ValueExpr, collections) {
@@ -81,6 +71,16 @@ func constantExpr(expr hcl.Expression, collections bool) bool {
 		return constantExpr(e.Wrapped, collections)
 	}
 	return false
+}
+
+// allConstant reports whether every one of exprs is constantExpr.
+func allConstant(exprs []hclsyntax.Expression, collections bool) bool {
+	for _, e := range exprs {
+		if !constantExpr(e, collections) {
+			return false
+		}
+	}
+	return true
 }
 
 // cachedConst returns the value kept for src converted to ty.
