@@ -97,7 +97,7 @@ func Parse(s string) (Instance, error) {
 		head, rest = s[:i], s[i:]
 	}
 	typ, name, ok := strings.Cut(head, ".")
-	if !ok || !identifier(typ) || !identifier(name) {
+	if !ok || !Identifier(typ) || !Identifier(name) {
 		return bad("it must start with TYPE.NAME")
 	}
 	a := Instance{Type: typ, Name: name}
@@ -128,8 +128,10 @@ func Parse(s string) (Instance, error) {
 	return a, nil
 }
 
-// identifier reports whether s is an HCL identifier.
-func identifier(s string) bool {
+// Identifier reports whether s is an HCL identifier written in ASCII: a
+// letter or underscore, then letters, digits, underscores and dashes.
+// (HCL also takes other Unicode letters; addresses never hold them.)
+func Identifier(s string) bool {
 	if s == "" {
 		return false
 	}
